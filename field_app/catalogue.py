@@ -1,0 +1,74 @@
+"""Reads the data in `assets/` (programs, enumerations, destinations, sample places,
+UI texts) and turns it into domain values. The only module that knows the files."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from field_app.domain.place import Place
+from field_app.domain.record import SCHEMA
+from field_app.domain.reference import Label, Option, Program, Reference, Rule
+
+ASSETS_DIR = Path(
+    os.environ.get("IBASHO_ASSETS_DIR") or Path(__file__).resolve().parent.parent / "assets"
+)
+LANGS = ("ja", "en")
+SAMPLE_AUTHOR = "市民社協（サンプル）"
+SAMPLE_TIME = "2026-04-01T00:00:00.000Z"
+
+
+def _read(name: str, assets: Path) -> Any:
+    with open(assets / name, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _options(items: list[dict[str, Any]]) -> tuple[Option, ...]:
+    return tuple(
+        Option(str(i["key"]), Label.of(i), {k: v for k, v in i.items() if k not in ("key", "ja", "en")})
+        for i in items)
+
+
+def _program(data: dict[str, Any]) -> Program:
+    r = data["rule"]
+    rule = Rule(
+        kind=r["kind"], months=r.get("months", 0), min_minutes=r.get("min_minutes", 0),
+        required_activity=r.get("required_activity"),
+        min_average_participants=r.get("min_average_participants"),
+        warn_days=r.get("warn_days", 14))
+    return Program(
+        key=data["key"], label=Label.of(data["label"]), target=Label.of(data["target"]),
+        frequency=Label.of(data["frequency"]),
+        participant_categories=_options(data["participant_categories"]), rule=rule,
+        grant_cap_yen=int(data["grant_cap_yen"]),
+        requires_registration=bool(data["requires_registration"]))
+
+
+@functools.cache
+def load_reference(assets: Path = ASSETS_DIR) -> Reference:
+    programs = {p["key"]: _program(p) for p in _read("data/programs.json", assets)["programs"]}
+    enums = {name: _options(items) for name, items in _read("data/enums.json", assets).items()}
+    destinations = _options(_read("data/destinations.json", assets)["destinations"])
+    places = _read("data/places.json", assets)
+    return Reference(programs, enums, destinations,
+                     {p["id"]: p["program"] for p in places["places"]}, _options(places["areas"]))
+
+
+def sample_places(assets: Path = ASSETS_DIR) -> list[Place]:
+    """The sample places as records, as the office would send them."""
+    out = []
+    for p in _read("data/places.json", assets)["places"]:
+        out.append(Place(**p, kind="place", schema=SCHEMA, rev=1, created_at=SAMPLE_TIME,
+                         updated_at=SAMPLE_TIME, device_id="office", author=SAMPLE_AUTHOR))
+    return out
+
+
+@functools.cache
+def texts(lang: str, assets: Path = ASSETS_DIR) -> dict[str, str]:
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {LANGS}, got {lang!r}")
+    data: dict[str, str] = _read(f"i18n/{lang}.json", assets)
+    return data

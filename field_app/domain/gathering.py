@@ -1,0 +1,116 @@
+"""One session of a place (開催): when, who came, what happened.
+
+Participant categories come from the place's program. `first_time` is a subset
+of the participants; `helpers` (運営・ボランティア) are not participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from field_app.domain.record import Record, check_meta
+from field_app.domain.reference import Reference
+from field_app.domain.validation import Checker
+
+FIELDS = ("place_id", "date", "start_time", "end_time", "attendance", "first_time", "helpers",
+          "activities", "staff_visited", "note")
+MAX_COUNT = 10_000
+
+
+def minutes_between(start: str, end: str) -> int:
+    sh, sm = (int(x) for x in start.split(":"))
+    eh, em = (int(x) for x in end.split(":"))
+    return (eh * 60 + em) - (sh * 60 + sm)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gathering(Record):
+    kind: str = "gathering"
+    place_id: str
+    date: str
+    start_time: str
+    end_time: str
+    attendance: Mapping[str, int] = field(default_factory=dict)
+    first_time: int = 0
+    helpers: int = 0
+    activities: tuple[str, ...] = ()
+    staff_visited: bool = False
+    note: str = ""
+
+    SENSITIVE = ("note",)
+
+    @property
+    def participants(self) -> int:
+        return sum(self.attendance.values())
+
+    @property
+    def minutes(self) -> int:
+        return minutes_between(self.start_time, self.end_time)
+
+    @property
+    def day(self) -> dt.date:
+        return dt.date.fromisoformat(self.date)
+
+
+def parse_gathering(
+    data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None
+) -> Gathering:
+    c = Checker(data)
+    c.only(Record.META + FIELDS)
+    meta = check_meta(c, "gathering")
+    place_id = c.uuid("place_id", required=True)
+    program = ref.program_of_place(place_id) if place_id else None
+    if place_id and program is None:
+        c.fail("place_id", place_id, "a known place", "登録済みの場所")
+    day = c.date("date", required=True)
+    if day and today and day > today + dt.timedelta(days=1):
+        c.fail("date", data.get("date"), "a date not in the future", "未来ではない日付")
+    start = c.time("start_time", required=True)
+    end = c.time("end_time", required=True)
+    if start and end and minutes_between(start, end) <= 0:
+        c.fail("end_time", end, f"a time after the start ({start})", f"開始時刻 ({start}) より後の時刻")
+    attendance = _attendance(c, program.category_keys if program else None)
+    first_time = c.integer("first_time", maximum=MAX_COUNT)
+    if first_time > sum(attendance.values()):
+        c.fail("first_time", first_time,
+               f"no more than the participants ({sum(attendance.values())})",
+               f"参加者数 ({sum(attendance.values())}) 以下")
+    body: dict[str, Any] = dict(
+        place_id=place_id,
+        date=day.isoformat() if day else "",
+        start_time=start or "",
+        end_time=end or "",
+        attendance=attendance,
+        first_time=first_time,
+        helpers=c.integer("helpers", maximum=MAX_COUNT),
+        activities=c.choices("activities", ref.keys("activities")),
+        staff_visited=c.boolean("staff_visited"),
+        note=c.text("note"),
+    )
+    c.raise_if_any()
+    return Gathering(**meta, **body)
+
+
+def _attendance(c: Checker, categories: tuple[str, ...] | None) -> dict[str, int]:
+    raw = c.data.get("attendance", {})
+    if not isinstance(raw, Mapping):
+        c.fail("attendance", raw, "an object of category: count", "区分: 人数 のオブジェクト")
+        return {}
+    counts: dict[str, int] = {}
+    for key, value in raw.items():
+        name = f"attendance.{key}"
+        if categories is not None and key not in categories:
+            listed = ", ".join(categories)
+            c.fail(name, key, f"a category of this program: {listed}", f"この事業の区分: {listed}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            c.fail(name, value, f"a whole number from 0 to {MAX_COUNT}", f"0以上{MAX_COUNT}以下の整数")
+            continue
+        counts[str(key)] = value
+    if categories is not None:
+        for key in categories:
+            counts.setdefault(key, 0)
+    return counts

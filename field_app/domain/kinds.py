@@ -1,0 +1,58 @@
+"""The record kinds, and checking any record by its `kind`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from field_app.domain.concern import Concern, OfficePart, parse_concern
+from field_app.domain.gathering import Gathering, parse_gathering
+from field_app.domain.place import Place, parse_place
+from field_app.domain.record import Record
+from field_app.domain.reference import Reference
+from field_app.domain.validation import Checker
+from field_app.domain.visit_note import VisitNote, parse_visit_note
+
+KINDS: dict[str, type[Record]] = {
+    "place": Place,
+    "gathering": Gathering,
+    "visit_note": VisitNote,
+    "concern": Concern,
+}
+FIELD_KINDS = ("gathering", "visit_note", "concern")  # written by devices
+SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
+
+
+def parse_record(
+    data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None
+) -> Record:
+    """Check any record; raises ValidationError listing every problem."""
+    if not isinstance(data, Mapping):
+        c = Checker({})
+        c.fail("record", data, "an object", "オブジェクト")
+        c.raise_if_any()
+    kind = data.get("kind")
+    parsers: dict[str, Callable[[], Record]] = {
+        "place": lambda: parse_place(data, ref),
+        "gathering": lambda: parse_gathering(data, ref, today=today),
+        "visit_note": lambda: parse_visit_note(data, ref, today=today),
+        "concern": lambda: parse_concern(data, ref, today=today),
+    }
+    if kind not in parsers:
+        c = Checker(data)
+        c.choice("kind", KINDS.keys(), required=True)
+        c.raise_if_any()
+    return parsers[str(kind)]()
+
+
+def restore(doc: Mapping[str, Any]) -> Record:
+    """Rebuild a record from our own stored form (already validated when saved)."""
+    cls = KINDS[str(doc["kind"])]
+    values = dict(doc)
+    for key, value in values.items():
+        if isinstance(value, list):
+            values[key] = tuple(value)
+    if cls is Concern and values.get("office") is not None:
+        values["office"] = OfficePart(**values["office"])
+    return cls(**values)

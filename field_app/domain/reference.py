@@ -1,0 +1,94 @@
+"""Reference data as typed values: programs, enumerations, destinations, places.
+
+The data itself lives in `assets/data/*.json` (DESIGN §3: rules and labels are
+data, not code); `field_app.catalogue` reads those files and builds these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Label:
+    ja: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Label:
+        return cls(ja=str(data["ja"]), en=str(data["en"]))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One value of an enumeration, with its labels and optional attributes."""
+
+    key: str
+    label: Label
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How often a program must meet to keep its grant (DESIGN §4).
+
+    kind: `periodic` (at least one qualifying gathering per `months`-month
+    period of the fiscal year), `weekly` (each week), or `none`.
+    """
+
+    kind: str
+    months: int = 0
+    min_minutes: int = 0
+    required_activity: str | None = None
+    min_average_participants: float | None = None
+    warn_days: int = 14
+
+
+@dataclass(frozen=True)
+class Program:
+    key: str
+    label: Label
+    target: Label
+    frequency: Label
+    participant_categories: tuple[Option, ...]
+    rule: Rule
+    grant_cap_yen: int
+    requires_registration: bool
+
+    @property
+    def category_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.participant_categories)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Everything a validator or a rule needs to know about the world."""
+
+    programs: Mapping[str, Program]
+    enums: Mapping[str, tuple[Option, ...]]
+    destinations: tuple[Option, ...]
+    place_programs: Mapping[str, str] = field(default_factory=dict)  # place id -> program key
+    areas: tuple[Option, ...] = ()
+
+    def keys(self, enum: str) -> frozenset[str]:
+        return frozenset(o.key for o in self.enums[enum])
+
+    def option(self, enum: str, key: str) -> Option | None:
+        return next((o for o in self.enums[enum] if o.key == key), None)
+
+    @property
+    def destination_keys(self) -> frozenset[str]:
+        return frozenset(d.key for d in self.destinations)
+
+    def program_of_place(self, place_id: str) -> Program | None:
+        key = self.place_programs.get(place_id)
+        return self.programs.get(key) if key else None
+
+    def with_places(self, place_programs: Mapping[str, str]) -> Reference:
+        return Reference(self.programs, self.enums, self.destinations, dict(place_programs),
+                         self.areas)

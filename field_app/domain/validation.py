@@ -1,0 +1,206 @@
+"""Problems found in input, named by field, with what was expected, in ja and en.
+
+Validators collect every problem instead of stopping at the first one, so a
+form can mark all bad fields at once and the hub can answer a rejected record
+with all of its reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from field_app.domain.errors import ValidationError
+
+_SHOW_MAX = 40
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# Records older than this are almost certainly a typo in the year.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_TEXT = 20_000
+
+
+def shown(value: Any) -> str:
+    """A short, safe rendering of a bad value for a message."""
+    text = repr(value)
+    return text if len(text) <= _SHOW_MAX else text[: _SHOW_MAX - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    value: str  # already rendered with `shown`
+    expected_en: str
+    expected_ja: str
+
+    def text(self, lang: str) -> str:
+        if lang == "ja":
+            return f"{self.field}: {self.value} は使えません（{self.expected_ja}）"
+        return f"{self.field}: got {self.value}, expected {self.expected_en}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "field": self.field,
+            "value": self.value,
+            "expected_en": self.expected_en,
+            "expected_ja": self.expected_ja,
+        }
+
+
+@dataclass
+class Checker:
+    """Reads fields out of untrusted input, noting a Problem for each bad one."""
+
+    data: Mapping[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+
+    def fail(self, name: str, value: Any, en: str, ja: str) -> None:
+        self.problems.append(Problem(name, shown(value), en, ja))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ValidationError(self.problems)
+
+    def _get(self, name: str, required: bool) -> tuple[bool, Any]:
+        if name not in self.data or self.data[name] is None:
+            if required:
+                self.fail(name, None, "a value (required)", "必須項目です")
+            return False, None
+        return True, self.data[name]
+
+    def text(
+        self, name: str, *, required: bool = False, max_len: int = MAX_TEXT, default: str = ""
+    ) -> str:
+        present, value = self._get(name, required)
+        if not present:
+            return default
+        if not isinstance(value, str):
+            self.fail(name, value, "text", "文字列")
+            return default
+        if required and not value.strip():
+            self.fail(name, value, "non-empty text", "空欄にはできません")
+        if len(value) > max_len:
+            self.fail(name, value, f"at most {max_len} characters", f"{max_len}文字以内")
+        if "\x00" in value:
+            self.fail(name, value, "text without NUL characters", "制御文字(NUL)を含まない文字列")
+        return value
+
+    def integer(
+        self, name: str, *, required: bool = False, minimum: int = 0, maximum: int = 100_000,
+        default: int = 0,
+    ) -> int:
+        present, value = self._get(name, required)
+        if not present:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(name, value, "a whole number", "整数")
+            return default
+        if not minimum <= value <= maximum:
+            self.fail(name, value, f"a whole number from {minimum} to {maximum}",
+                      f"{minimum}以上{maximum}以下の整数")
+            return default
+        return value
+
+    def boolean(self, name: str, *, default: bool = False) -> bool:
+        present, value = self._get(name, False)
+        if not present:
+            return default
+        if not isinstance(value, bool):
+            self.fail(name, value, "true or false", "真偽値 (true/false)")
+            return default
+        return value
+
+    def choice(
+        self, name: str, allowed: Collection[str], *, required: bool = False, default: str = ""
+    ) -> str:
+        present, value = self._get(name, required)
+        if not present:
+            return default
+        if not isinstance(value, str) or value not in allowed:
+            listed = ", ".join(sorted(allowed))
+            self.fail(name, value, f"one of: {listed}", f"次のいずれか: {listed}")
+            return default
+        return value
+
+    def choices(self, name: str, allowed: Collection[str], *, min_count: int = 0) -> tuple[str, ...]:
+        present, value = self._get(name, min_count > 0)
+        if not present:
+            return ()
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            self.fail(name, value, "a list of keys", "キーのリスト")
+            return ()
+        bad = [v for v in value if v not in allowed]
+        if bad:
+            listed = ", ".join(sorted(allowed))
+            self.fail(name, bad, f"keys among: {listed}", f"次の中のキー: {listed}")
+        if len(set(value)) != len(value):
+            self.fail(name, value, "each key once", "重複のないキー")
+        if len(value) < min_count:
+            self.fail(name, value, f"at least {min_count} key(s)", f"{min_count}個以上選択")
+        return tuple(v for v in value if v in allowed)
+
+    def date(self, name: str, *, required: bool = False) -> dt.date | None:
+        present, value = self._get(name, required)
+        if not present:
+            return None
+        try:
+            if not isinstance(value, str) or len(value) != 10:
+                raise ValueError
+            parsed = dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(name, value, "a date as YYYY-MM-DD", "YYYY-MM-DD 形式の日付")
+            return None
+        if parsed < EARLIEST_DATE or parsed.year > 2100:
+            self.fail(name, value, "a date between 2000 and 2100", "2000年から2100年までの日付")
+            return None
+        return parsed
+
+    def time(self, name: str, *, required: bool = False) -> str | None:
+        present, value = self._get(name, required)
+        if not present:
+            return None
+        if not isinstance(value, str) or not TIME_RE.match(value):
+            self.fail(name, value, "a time as HH:MM (00:00-23:59)", "HH:MM 形式の時刻 (00:00〜23:59)")
+            return None
+        return value
+
+    def timestamp(self, name: str, *, required: bool = False) -> str:
+        present, value = self._get(name, required)
+        if not present:
+            return ""
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            parsed = dt.datetime.fromisoformat(value)
+            if parsed.tzinfo is None or parsed.utcoffset() != dt.timedelta(0):
+                raise ValueError
+        except ValueError:
+            self.fail(name, value, "a UTC timestamp (ISO-8601, ending in Z or +00:00)",
+                      "UTC の日時 (ISO-8601 形式, 末尾 Z)")
+            return ""
+        return value
+
+    def uuid(self, name: str, *, required: bool = False) -> str:
+        present, value = self._get(name, required)
+        if not present:
+            return ""
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            return str(uuid.UUID(value)) if len(value) == 36 else _bad_uuid()
+        except ValueError:
+            self.fail(name, value, "a UUID (8-4-4-4-12 hex digits)", "UUID (8-4-4-4-12 の16進数)")
+            return ""
+
+    def only(self, allowed: Collection[str]) -> None:
+        """Unknown keys are refused: a typo in a field name must not pass as data."""
+        for key in self.data:
+            if key not in allowed:
+                self.fail(str(key), self.data[key], "a known field", "定義されている項目名")
+
+
+def _bad_uuid() -> str:
+    raise ValueError

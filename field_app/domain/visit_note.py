@@ -1,0 +1,61 @@
+"""A visit or contact note (訪問記録・支援記録) about a place or a group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from field_app.domain.record import Record, check_meta
+from field_app.domain.reference import Reference
+from field_app.domain.validation import Checker
+
+FIELDS = ("place_id", "group_name", "visit_type", "date", "duration_minutes", "observations",
+          "follow_up_on")
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitNote(Record):
+    kind: str = "visit_note"
+    place_id: str = ""
+    group_name: str = ""
+    visit_type: str
+    date: str
+    duration_minutes: int = 0
+    observations: str = ""
+    follow_up_on: str | None = None
+
+    SENSITIVE = ("observations",)
+
+
+def parse_visit_note(
+    data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None
+) -> VisitNote:
+    c = Checker(data)
+    c.only(Record.META + FIELDS)
+    meta = check_meta(c, "visit_note")
+    place_id = c.uuid("place_id")
+    if place_id and ref.place_programs and place_id not in ref.place_programs:
+        c.fail("place_id", place_id, "a known place", "登録済みの場所")
+    group_name = c.text("group_name", max_len=100)
+    if not place_id and not group_name.strip() and not c.problems:
+        c.fail("place_id", None, "a place, or a group name", "場所または団体名")
+    day = c.date("date", required=True)
+    if day and today and day > today + dt.timedelta(days=1):
+        c.fail("date", data.get("date"), "a date not in the future", "未来ではない日付")
+    follow = c.date("follow_up_on")
+    if day and follow and follow < day:
+        c.fail("follow_up_on", data.get("follow_up_on"), "on or after the visit date",
+               "訪問日以降の日付")
+    body: dict[str, Any] = dict(
+        place_id=place_id,
+        group_name=group_name,
+        visit_type=c.choice("visit_type", ref.keys("visit_types"), required=True),
+        date=day.isoformat() if day else "",
+        duration_minutes=c.integer("duration_minutes", maximum=24 * 60),
+        observations=c.text("observations"),
+        follow_up_on=follow.isoformat() if follow else None,
+    )
+    c.raise_if_any()
+    return VisitNote(**meta, **body)

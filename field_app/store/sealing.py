@@ -1,0 +1,76 @@
+"""Sealing: fields marked sensitive are encrypted before they reach the disk (DESIGN §8).
+
+The store keeps plaintext only in memory. `SealingCodec` wraps each sensitive
+field of each document in AES-256-GCM under the data key, with the table, the
+record id and the field name as associated data, so a sealed value cannot be
+moved to another record or field without failing to open. Which fields are
+sensitive is declared by the domain (`Record.SENSITIVE`).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from field_app.store import codec
+from field_app.store.errors import StoreError
+
+PREFIX = "sealed:v1:"
+
+
+class Sealer(Protocol):
+    def seal(self, plaintext: bytes, context: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, context: bytes) -> bytes: ...
+
+
+class AesGcmSealer:
+    """AES-256-GCM with a random 96-bit nonce per value."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("the data key must be 32 bytes (AES-256)")
+        self._aead = AESGCM(key)
+
+    def seal(self, plaintext: bytes, context: bytes) -> bytes:
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, plaintext, context)
+
+    def open(self, sealed: bytes, context: bytes) -> bytes:
+        try:
+            return self._aead.decrypt(sealed[:12], sealed[12:], context)
+        except InvalidTag as exc:
+            raise StoreError("a sealed field could not be opened (wrong key or damaged data)",
+                             message_ja="暗号化された項目を開けませんでした。") from exc
+
+
+class SealingCodec:
+    def __init__(self, sensitive: Mapping[str, tuple[str, ...]], sealer: Sealer) -> None:
+        self.sensitive = {table: frozenset(names) for table, names in sensitive.items() if names}
+        self.sealer = sealer
+
+    def encode(self, table: str, doc: Mapping[str, Any]) -> Mapping[str, Any]:
+        names = self.sensitive.get(table)
+        if not names:
+            return doc
+        out = dict(doc)
+        for name in names & out.keys():
+            context = f"{table}/{doc.get('id', '')}/{name}".encode()
+            sealed = self.sealer.seal(codec.dumps(out[name]), context)
+            out[name] = PREFIX + base64.b64encode(sealed).decode("ascii")
+        return out
+
+    def decode(self, table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(doc)
+        for name in self.sensitive.get(table, frozenset()) & out.keys():
+            value = out[name]
+            if isinstance(value, str) and value.startswith(PREFIX):
+                context = f"{table}/{doc.get('id', '')}/{name}".encode()
+                sealed = base64.b64decode(value[len(PREFIX):])
+                out[name] = codec.loads(self.sealer.open(sealed, context))
+        return out

@@ -1,0 +1,246 @@
+"""The device's record store: records, the outbox, reference data.
+
+One writer: every change goes through a single background thread, so the UI
+hands a save over and returns at once (`save_async`), and no two writes race.
+Reads come from memory. Every save of a field record also marks it pending in
+the outbox at its new rev, in the same durable journal line; sync acknowledges
+(id, rev), and a record edited while its push was in flight stays pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tinydb import TinyDB
+from tinydb.queries import QueryLike
+from tinydb.table import Table
+
+from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
+from field_app.domain.record import Record, new_id, utc_now
+from field_app.domain.text import matches
+from field_app.store.errors import StoreClosedError, StoreError
+from field_app.store.journal import DocCodec, JournalStorage, Op
+from field_app.store.migrations import STORE_DIR, migrate
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+OUTBOX, QUARANTINE, META = "outbox", "quarantine", "meta"
+
+
+class RecordTable(Table):
+    """TinyDB table keyed by record id (a UUID string) instead of an integer."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class RecordDB(TinyDB):
+    table_class = RecordTable
+
+
+@dataclass(frozen=True)
+class Saved:
+    id: str
+    rev: int
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    id: str
+    kind: str
+    rev: int
+    reasons: tuple[dict[str, str], ...]
+    at: str
+
+
+class Store:
+    def __init__(
+        self, data_dir: str | Path, *, codec: DocCodec | None = None,
+        compact_min_bytes: int = 8 << 20,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {"codec_": codec, "compact_min_bytes": compact_min_bytes}
+        migrate(self.data_dir, **options)
+        self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
+        self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
+        self._closed = False
+        if self._get(META, "device") is None:
+            self._run(lambda: self._storage.apply([(META, "device", {"id": new_id()})]))
+
+    # Lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.shutdown(wait=True)
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def device_id(self) -> str:
+        doc = self._get(META, "device")
+        assert doc is not None
+        return str(doc["id"])
+
+    # Writing (always on the writer thread) -------------------------------------------
+
+    def save(self, record: Record) -> Saved:
+        """Save a field record durably and mark it pending; returns after fsync."""
+        return self.save_async(record).result()
+
+    def save_async(self, record: Record) -> Future[Saved]:
+        """Hand a save to the writer thread; the Future fails with a StoreError."""
+        if record.kind not in FIELD_KINDS:
+            raise StoreError(f"{record.kind} records are written by the office, not saved here")
+        doc = record.to_dict()
+        return self._submit(lambda: self._save(doc))
+
+    def _save(self, doc: dict[str, Any]) -> Saved:
+        kind, rid, rev = str(doc["kind"]), str(doc["id"]), int(doc["rev"])
+        current = self._get(kind, rid)
+        if current is not None and int(current["rev"]) >= rev:
+            raise StoreError(
+                f"{kind} {rid}: rev {rev} is not newer than the saved rev {current['rev']}",
+                message_ja="この記録はすでに新しい内容で保存されています。画面を開き直してください。")
+        ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev})]
+        if self._get(QUARANTINE, rid) is not None:
+            ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
+        self._storage.apply(ops)
+        self._clear_caches(kind, OUTBOX, QUARANTINE)
+        return Saved(rid, rev)
+
+    def put_reference(self, records: Iterable[Record | Mapping[str, Any]]) -> int:
+        """Store office-owned records (places, the office part of concerns) as given."""
+        docs = [r.to_dict() if isinstance(r, Record) else dict(r) for r in records]
+
+        def write() -> int:
+            ops: list[Op] = [(str(d["kind"]), str(d["id"]), d) for d in docs]
+            if ops:
+                self._storage.apply(ops)
+                self._clear_caches(*{op[0] for op in ops})
+            return len(ops)
+
+        return self._run(write)
+
+    def acknowledge(self, acks: Iterable[tuple[str, int]]) -> int:
+        """The hub has these (id, rev): drop them from the outbox unless edited since."""
+        pairs = list(acks)
+
+        def write() -> int:
+            ops: list[Op] = []
+            for rid, rev in pairs:
+                entry = self._get(OUTBOX, rid)
+                if entry is not None and int(entry["rev"]) == rev:
+                    ops.append((OUTBOX, rid, None))
+            if ops:
+                self._storage.apply(ops)
+                self._clear_caches(OUTBOX)
+            return len(ops)
+
+        return self._run(write)
+
+    def quarantine(self, rid: str, rev: int, reasons: Iterable[Mapping[str, str]]) -> bool:
+        """The hub refused (id, rev) for good: keep it aside with the reasons, unsent."""
+        why = [dict(r) for r in reasons]
+
+        def write() -> bool:
+            entry = self._get(OUTBOX, rid)
+            if entry is None or int(entry["rev"]) != rev:
+                return False  # edited since: the new rev gets its own chance
+            self._storage.apply([
+                (OUTBOX, rid, None),
+                (QUARANTINE, rid, {"kind": entry["kind"], "rev": rev, "reasons": why,
+                                   "at": utc_now()}),
+            ])
+            self._clear_caches(OUTBOX, QUARANTINE)
+            return True
+
+        return self._run(write)
+
+    def _submit(self, fn: Callable[[], T]) -> Future[T]:
+        if self._closed:
+            raise StoreClosedError()
+        return self._writer.submit(fn)
+
+    def _run(self, fn: Callable[[], T]) -> T:
+        return self._submit(fn).result()
+
+    def _clear_caches(self, *tables: str) -> None:
+        for name in tables:
+            self._db.table(name).clear_cache()
+
+    # Reading (from memory, any thread) -------------------------------------------------
+
+    def _get(self, table: str, key: str) -> dict[str, Any] | None:
+        with self._storage.lock:
+            doc = self._storage.read().get(table, {}).get(key)
+            return dict(doc) if doc is not None else None
+
+    def get(self, kind: str, rid: str) -> dict[str, Any] | None:
+        return self._get(kind, rid)
+
+    def load(self, kind: str, rid: str) -> Record | None:
+        doc = self._get(kind, rid)
+        return restore(doc) if doc is not None else None
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        with self._storage.lock:
+            return [dict(d) for d in self._storage.read().get(kind, {}).values()]
+
+    def records(self, kind: str) -> list[Record]:
+        if kind not in KINDS:
+            raise StoreError(f"unknown kind {kind!r}")
+        return [restore(d) for d in self.all(kind)]
+
+    def find(self, kind: str, cond: QueryLike) -> list[dict[str, Any]]:
+        with self._storage.lock:
+            return [dict(d) for d in self._db.table(kind).search(cond)]
+
+    def count(self, kind: str) -> int:
+        with self._storage.lock:
+            return len(self._storage.read().get(kind, {}))
+
+    def search_places(self, text: str = "", program: str | None = None) -> list[dict[str, Any]]:
+        """Places whose name, kana, area or group match `text` (width/kana-folded)."""
+        places = [p for p in self.all("place")
+                  if p.get("active", True) and (program is None or p.get("program") == program)
+                  and matches(text, p.get("name", ""), p.get("kana", ""), p.get("area", ""),
+                              p.get("group_name", ""))]
+        return sorted(places, key=lambda p: (p.get("kana") or p.get("name", "")))
+
+    # The outbox ----------------------------------------------------------------------------
+
+    def pending(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Records waiting to be pushed, at their current revs, oldest first."""
+        out: list[dict[str, Any]] = []
+        with self._storage.lock:
+            tables = self._storage.read()
+            for rid, entry in tables.get(OUTBOX, {}).items():
+                doc = tables.get(entry["kind"], {}).get(rid)
+                if doc is not None:
+                    out.append(dict(doc))
+                if limit is not None and len(out) >= limit:
+                    break
+        return out
+
+    def pending_count(self) -> int:
+        return self.count(OUTBOX)
+
+    def quarantined(self) -> list[Quarantined]:
+        with self._storage.lock:
+            entries = list(self._storage.read().get(QUARANTINE, {}).items())
+        return [Quarantined(rid, e["kind"], e["rev"], tuple(e["reasons"]), e["at"])
+                for rid, e in entries]

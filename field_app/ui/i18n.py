@@ -1,0 +1,25 @@
+"""UI texts from the catalogue in `assets/i18n`, and Japanese-style dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from field_app.catalogue import texts
+
+WEEKDAYS_JA = "月火水木金土日"
+
+
+@dataclass
+class Translator:
+    lang: str = "ja"
+
+    def __call__(self, key: str, **values: object) -> str:
+        catalogue = texts(self.lang)
+        text = catalogue.get(key) or texts("ja").get(key) or key
+        return text.format(**values) if values else text
+
+    def date(self, day: dt.date) -> str:
+        if self.lang == "ja":
+            return f"{day.year}年{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
+        return f"{day:%a} {day.day} {day:%b} {day.year}"
