@@ -92,16 +92,16 @@ def assess(
     warnings: list[Warning] = []
     for r in results:
         if r.state == OPEN and rule.kind == "periodic":
-            days_left = (r.span.end - today).days  # 0 on the period's last day
-            if days_left < rule.warn_days:
+            days_left = (r.span.end - today).days + 1  # today included: 1 on the last day
+            if days_left <= rule.warn_days:
                 warnings.append(Warning(
                     "period_ending",
                     en=f"This period ({r.span.start:%m/%d}–{r.span.end:%m/%d}) has no gathering of "
-                       f"{rule.min_minutes} minutes or more yet and ends in {days_left + 1} day(s).",
+                       f"{rule.min_minutes} minutes or more yet and ends in {days_left} day(s).",
                     ja=f"今期（{r.span.start.month}月{r.span.start.day}日〜{r.span.end.month}月"
                        f"{r.span.end.day}日）はまだ{rule.min_minutes // 60}時間以上の開催がありません。"
-                       f"残り{days_left + 1}日です。",
-                    span=r.span, days_left=days_left + 1))
+                       f"残り{days_left}日です。",
+                    span=r.span, days_left=days_left))
     in_year = [g for g in ordered if spans[0].start <= g.day <= spans[-1].end]
     average = (sum(g.participants for g in in_year) / len(in_year)) if in_year else None
     minimum = rule.min_average_participants

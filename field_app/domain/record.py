@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, fields, replace
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from field_app.domain.validation import Checker
 
@@ -35,9 +35,10 @@ class Record:
     device_id: str
     author: str
 
-    META = ("id", "kind", "schema", "rev", "created_at", "updated_at", "device_id", "author")
+    META: ClassVar[tuple[str, ...]] = (
+        "id", "kind", "schema", "rev", "created_at", "updated_at", "device_id", "author")
     # Free-text fields that may identify or describe a person: sealed at rest (DESIGN §8).
-    SENSITIVE: tuple[str, ...] = ()
+    SENSITIVE: ClassVar[tuple[str, ...]] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -23,6 +23,14 @@ EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_TEXT = 20_000
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def shown(value: Any) -> str:
     """A short, safe rendering of a bad value for a message."""
     text = repr(value)
@@ -86,6 +94,9 @@ class Checker:
             self.fail(name, value, f"at most {max_len} characters", f"{max_len}文字以内")
         if "\x00" in value:
             self.fail(name, value, "text without NUL characters", "制御文字(NUL)を含まない文字列")
+        elif not _encodable(value):
+            self.fail(name, value, "valid Unicode text (no lone surrogates)",
+                      "正しい文字列（不正な文字コードなし）")
         return value
 
     def integer(
@@ -185,14 +196,17 @@ class Checker:
 
     def uuid(self, name: str, *, required: bool = False) -> str:
         present, value = self._get(name, required)
-        if not present:
+        if not present or (value == "" and not required):
             return ""
         try:
             if not isinstance(value, str):
                 raise ValueError
-            return str(uuid.UUID(value)) if len(value) == 36 else _bad_uuid()
+            if str(uuid.UUID(value)) != value:
+                raise ValueError
+            return value
         except ValueError:
-            self.fail(name, value, "a UUID (8-4-4-4-12 hex digits)", "UUID (8-4-4-4-12 の16進数)")
+            self.fail(name, value, "a UUID in lower case (8-4-4-4-12 hex digits)",
+                      "UUID（小文字の 8-4-4-4-12 の16進数）")
             return ""
 
     def only(self, allowed: Collection[str]) -> None:
@@ -200,7 +214,3 @@ class Checker:
         for key in self.data:
             if key not in allowed:
                 self.fail(str(key), self.data[key], "a known field", "定義されている項目名")
-
-
-def _bad_uuid() -> str:
-    raise ValueError

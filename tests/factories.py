@@ -1,0 +1,57 @@
+"""Valid records to start tests from; each test changes only what it is about."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from field_app.catalogue import load_reference, sample_places
+from field_app.domain.concern import Concern, parse_concern
+from field_app.domain.gathering import Gathering, parse_gathering
+from field_app.domain.record import new_meta
+from field_app.domain.visit_note import VisitNote, parse_visit_note
+
+REF = load_reference()
+PLACES = sample_places()
+IBASHO = next(p for p in PLACES if p.program == "ibasho")
+SALON = next(p for p in PLACES if p.program == "ikiiki_salon")
+DEVICE = "device-test-1"
+
+
+def gathering_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("gathering", DEVICE, "山田 花子")
+    data.update(place_id=IBASHO.id, date="2026-06-10", start_time="13:00", end_time="15:00",
+                attendance={"preschool": 2, "school_age": 0, "adult": 3, "senior": 8},
+                first_time=1, helpers=3, activities=["talk", "meal"], staff_visited=True,
+                note="にぎやかでした")
+    data.update(overrides)
+    return data
+
+
+def gathering(**overrides: Any) -> Gathering:
+    return parse_gathering(gathering_data(**overrides), REF)
+
+
+def concern_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("concern", DEVICE, "山田 花子")
+    data.update(place_id=IBASHO.id, observed_on="2026-06-10", subject_age_band="80s_plus",
+                subject_gender="female", subject_alias="Aさん", categories=["isolation"],
+                urgency="medium", consent="verbal", observed="最近一人で来ることが増えた",
+                suggested_destination="houkatsu", follow_up_on="2026-06-24")
+    data.update(overrides)
+    return data
+
+
+def concern(**overrides: Any) -> Concern:
+    return parse_concern(concern_data(**overrides), REF)
+
+
+def visit_note_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("visit_note", DEVICE, "山田 花子")
+    data.update(place_id=IBASHO.id, visit_type="session_visit", date="2026-06-10",
+                duration_minutes=90, observations="運営の方と次回の相談", follow_up_on=None)
+    data.update(overrides)
+    return data
+
+
+def visit_note(**overrides: Any) -> VisitNote:
+    return parse_visit_note(visit_note_data(**overrides), REF)

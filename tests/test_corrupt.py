@@ -1,0 +1,81 @@
+"""Unreadable files at start: kept aside untouched, a clear error, nothing replaced silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from field_app.store import Store, StoreCorruptError
+from field_app.store.journal import SNAPSHOT, journal_name
+from tests.factories import gathering
+
+
+def filled(tmp_path: Path, n: int = 5, *, fold: bool = False) -> list:
+    records = [gathering() for _ in range(n)]
+    with Store(tmp_path) as s:
+        for r in records:
+            s.save(r)
+        if fold:
+            s._storage.compact()
+    return records
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "wrong_format"])
+def test_unreadable_snapshot_is_kept_aside(tmp_path: Path, damage: str) -> None:
+    filled(tmp_path, fold=True)
+    snapshot = tmp_path / "store" / SNAPSHOT
+    original = snapshot.read_bytes()
+    bad = {"garbage": b"\x00\xff not json", "truncated": original[: len(original) // 2],
+           "empty": b"", "wrong_format": b'{"format": 99, "generation": 1, "tables": {}}'}[damage]
+    snapshot.write_bytes(bad)
+    with pytest.raises(StoreCorruptError) as info:
+        Store(tmp_path)
+    kept = info.value.kept_at
+    assert (kept / SNAPSHOT).read_bytes() == bad  # untouched, for recovery by the office
+    assert str(kept) in info.value.message and "削除せず" in info.value.message_ja
+    assert not (tmp_path / "store").exists()
+    with Store(tmp_path) as s:  # only an explicit new open starts an empty book
+        assert s.count("gathering") == 0
+    assert kept.exists()
+
+
+def test_damage_inside_the_journal_is_not_guessed_at(tmp_path: Path) -> None:
+    filled(tmp_path)
+    journal = tmp_path / "store" / journal_name(0)
+    lines = journal.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"13:00", b"14:00")  # a flipped byte: the CRC no longer fits
+    journal.write_bytes(b"\n".join(lines))
+    with pytest.raises(StoreCorruptError, match="damaged at line 3"):
+        Store(tmp_path)
+
+
+@pytest.mark.parametrize("cut", [1, 17, 60])
+def test_torn_last_line_is_an_unacknowledged_save_and_is_dropped(tmp_path: Path, cut: int) -> None:
+    records = filled(tmp_path)
+    journal = tmp_path / "store" / journal_name(0)
+    raw = journal.read_bytes()
+    last_start = raw.rstrip(b"\n").rfind(b"\n") + 1
+    journal.write_bytes(raw[: last_start + cut])  # the last save was cut off mid-write
+    with Store(tmp_path) as s:
+        assert {d["id"] for d in s.all("gathering")} == {r.id for r in records[:-1]}
+        s.save(records[-1])  # appends after the cut cleanly
+    with Store(tmp_path) as s:
+        assert s.count("gathering") == 5
+
+
+def test_the_app_tells_the_user_and_keeps_the_files(tmp_path: Path) -> None:
+    from field_app.ui.app import open_store
+
+    filled(tmp_path, fold=True)
+    (tmp_path / "store" / SNAPSHOT).write_bytes(b"{broken")
+    store, notices = open_store(tmp_path)
+    try:
+        [(title, message)] = notices
+        assert title == "store.unreadable.title"
+        assert "読み込めませんでした" in message and "could not be read" in message
+        kept = [p for p in tmp_path.iterdir() if p.name.startswith("store.unreadable-")]
+        assert len(kept) == 1 and (kept[0] / SNAPSHOT).read_bytes() == b"{broken"
+        assert store.count("place") == 40  # a working book with the reference data
+    finally:
+        store.close()

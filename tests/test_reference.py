@@ -1,0 +1,76 @@
+"""The data in assets/ is complete and consistent: labels in both languages, known keys."""
+
+from __future__ import annotations
+
+import json
+
+from field_app.catalogue import ASSETS_DIR, load_reference, sample_places, texts
+from field_app.domain.kinds import parse_record
+from field_app.domain.place import parse_place
+
+
+def test_every_option_has_both_labels() -> None:
+    ref = load_reference()
+    for name, options in ref.enums.items():
+        assert options, name
+        for o in options:
+            assert o.label.ja.strip() and o.label.en.strip(), (name, o.key)
+    for d in ref.destinations:
+        assert d.label.ja and d.label.en
+
+
+def test_design_enumerations_are_all_there() -> None:
+    ref = load_reference()
+    assert ref.keys("urgency") == {"emergency", "high", "medium", "watch"}
+    assert ref.keys("consent") == {"written", "verbal", "refused", "not_asked", "not_possible"}
+    assert ref.keys("concern_status") == {"new", "triaged", "referred", "watching", "closed"}
+    assert len(ref.keys("concern_categories")) == 18
+    sensitive = {o.key for o in ref.enums["concern_categories"] if o.attrs.get("sensitive")}
+    assert sensitive == {"dementia_suspected", "abuse_suspected", "dv", "health", "disability",
+                         "mental_health"}
+    for o in ref.enums["concern_categories"]:  # each suggests a destination that exists
+        assert o.attrs["destination"] in ref.destination_keys
+
+
+def test_programs_carry_their_rules() -> None:
+    ref = load_reference()
+    ibasho, salon = ref.programs["ibasho"], ref.programs["ikiiki_salon"]
+    assert (ibasho.rule.kind, ibasho.rule.months, ibasho.rule.min_minutes) == ("periodic", 2, 120)
+    assert ibasho.grant_cap_yen == 100_000
+    assert ibasho.category_keys == ("preschool", "school_age", "adult", "senior")
+    assert (salon.rule.kind, salon.rule.required_activity) == ("weekly", "exercise")
+    assert salon.rule.min_average_participants == 5 and salon.grant_cap_yen == 200_000
+    assert ref.programs["tenmillion"].grant_cap_yen == 10_000_000
+    assert set(ref.programs) == {"ibasho", "ikiiki_salon", "tenmillion", "chiiki_shakyo"}
+
+
+def test_sample_places_are_valid_marked_and_span_all_programs() -> None:
+    ref = load_reference()
+    places = sample_places()
+    assert len(places) == 40 and all(p.sample for p in places)
+    assert {p.program for p in places} == set(ref.programs)
+    assert len({p.id for p in places}) == 40
+    for p in places:
+        assert parse_place(p.to_dict(), ref) == p
+        parse_record(p.to_dict(), ref)
+    raw = json.loads((ASSETS_DIR / "data" / "places.json").read_text(encoding="utf-8"))
+    assert raw["sample"] is True and "SAMPLE" in raw["_comment"]
+    dest = json.loads((ASSETS_DIR / "data" / "destinations.json").read_text(encoding="utf-8"))
+    assert dest["sample"] is True
+
+
+def test_ui_catalogues_have_the_same_keys() -> None:
+    assert texts("ja").keys() == texts("en").keys()
+
+
+def test_bundled_font_covers_all_japanese_in_the_data() -> None:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ASSETS_DIR / "fonts" / "NotoSansJP-JIS0208.otf")
+    cmap = font.getBestCmap()
+    text = "".join((ASSETS_DIR / sub).read_text(encoding="utf-8")
+                   for sub in ("data/programs.json", "data/enums.json", "data/destinations.json",
+                               "data/places.json", "i18n/ja.json", "i18n/en.json"))
+    missing = sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) not in cmap})
+    assert missing == []
+    assert (ASSETS_DIR / "fonts" / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
