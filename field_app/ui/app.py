@@ -11,12 +11,12 @@ from pathlib import Path
 import flet as ft
 
 from field_app.catalogue import ASSETS_DIR, LANGS, load_reference, sample_places
-from field_app.store import Store, StoreCorruptError
+from field_app.store import Store, StoreCorruptError, StoreError
 from field_app.store.location import default_data_dir
 from field_app.ui import theme
 from field_app.ui.context import AppContext
 from field_app.ui.i18n import Translator
-from field_app.ui.views.places import PlacesView
+from field_app.ui.views.places import PlacesModel, PlacesView
 
 log = logging.getLogger("ibasho")
 
@@ -38,12 +38,13 @@ def build_main(ctx: AppContext):
     def main(page: ft.Page) -> None:
         t = Translator(ctx.t.lang)  # each browser session has its own language
         session = AppContext(ctx.store, ctx.reference, t, ctx.notices)
+        places = PlacesModel(session)
         theme.apply(page)
         page.padding = 16
 
         def show() -> None:
             page.title = t("app.title")
-            page.controls = [PlacesView(session, on_change_lang=switch)]
+            page.controls = [PlacesView(places, on_change_lang=switch)]
             page.update()
 
         def switch() -> None:
@@ -87,7 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     data_dir = args.data_dir or default_data_dir()
-    store, notices = open_store(data_dir)
+    try:
+        store, notices = open_store(data_dir)
+    except StoreError as exc:  # e.g. another copy already has the store open
+        print(f"ibasho-field: {exc.text(args.lang)}", file=sys.stderr)
+        return 2
     ctx = AppContext(store, load_reference(), Translator(args.lang), notices)
     try:
         if args.web or not can_open_window():

@@ -35,19 +35,20 @@ class PlacesModel:
 
 
 class PlacesView(ft.Column):
-    def __init__(self, ctx: AppContext, on_change_lang: Callable[[], None]) -> None:
+    def __init__(self, model: PlacesModel, on_change_lang: Callable[[], None]) -> None:
         super().__init__(expand=True, spacing=12)
-        self.model = PlacesModel(ctx)
+        self.model = model  # kept by the caller: a language switch must not lose the search
+        ctx = model.ctx
         t = ctx.t
         self.search = ft.TextField(
             label=t("places.search"), prefix_icon=ft.Icons.SEARCH, on_change=self._on_query,
-            expand=True, autofocus=False)
+            value=model.query, autofocus=False, col={"xs": 12, "md": 8})
         programs = [ft.DropdownOption(key=ALL, text=t("places.filter.all"))]
         programs += [ft.DropdownOption(key=k, text=p.label(t.lang))
                      for k, p in ctx.reference.programs.items()]
         self.program = ft.Dropdown(
-            label=t("places.filter.all"), options=programs, value=ALL, on_select=self._on_program,
-            width=260)
+            label=t("places.filter.label"), options=programs, value=model.program,
+            on_select=self._on_program, expand=True, col={"xs": 12, "md": 4})
         self.count = ft.Text(semantics_label=None)
         self.list = ft.ListView(expand=True, spacing=4)
         self.controls = [
@@ -57,7 +58,8 @@ class PlacesView(ft.Column):
                 ft.TextButton(t("lang.switch"), on_click=lambda e: on_change_lang(),
                               style=ft.ButtonStyle(padding=12)),
             ]),
-            ft.Row([self.search, self.program]),
+            # side by side on a tablet, stacked on a phone
+            ft.ResponsiveRow([self.search, self.program], run_spacing=12),
             self.count,
             self.list,
         ]
@@ -83,7 +85,8 @@ class PlacesView(ft.Column):
 
     def _tile(self, p: dict[str, Any]) -> ft.Control:
         t = self.model.ctx.t
-        subtitle = (f"{self.model.program_label(p['program'])}・{self.model.area_label(p['area'])}"
+        subtitle = (f"{self.model.program_label(p['program'])}{t('place.sep')}"
+                    f"{self.model.area_label(p['area'])}"
                     f"　{t('place.schedule')}: {p.get('schedule', '')}")
         return ft.Card(content=ft.ListTile(
             title=ft.Text(p["name"], size=18, weight=ft.FontWeight.W_600),

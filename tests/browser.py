@@ -1,0 +1,132 @@
+"""Drive the real app in web mode with the system Chromium (no browser downloads)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+TABLET = {"width": 1280, "height": 800}
+PHONE = {"width": 412, "height": 915}
+ARTIFACTS = Path(__file__).parent / "artifacts"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port} after {timeout}s")
+
+
+@contextmanager
+def running_app(data_dir: Path, *extra: str) -> Iterator[str]:
+    """`ibasho-field --web` as a real process; yields its URL."""
+    port = free_port()
+    log = open(data_dir.parent / f"app-{port}.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
+         "--data-dir", str(data_dir), *extra],
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, IBASHO_LOG_LEVEL="WARNING"))
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@dataclass
+class Traffic:
+    """Every request the page made, and which of them the CSP stopped in the browser."""
+
+    requests: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    answered_from: set[str] = field(default_factory=set)
+
+    @property
+    def blocked(self) -> list[str]:
+        """Requests the browser refused to send because of the page's CSP."""
+        return [url for url, why in self.failures if why == "csp"]
+
+    def off_machine(self) -> list[str]:
+        return [u for u in self.requests if not is_local(u)]
+
+
+def is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in ("blob", "data"):
+        return True
+    return parsed.hostname in LOCAL_HOSTS
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def launch(p: Playwright) -> Browser:
+    return p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def open_app(browser: Browser, url: str, viewport: dict[str, int],
+             traffic: Traffic | None = None) -> Page:
+    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    if traffic is not None:
+        page.on("request", lambda r: traffic.requests.append(r.url))
+        page.on("requestfailed", lambda r: traffic.failures.append((r.url, r.failure or "")))
+        page.on("response", lambda r: traffic.answered_from.add(urlparse(r.url).hostname or ""))
+    page.goto(url)
+    enable_semantics(page)
+    return page
+
+
+def enable_semantics(page: Page) -> None:
+    """Flutter builds its accessibility tree only when asked to."""
+    page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    page.locator("flt-semantics-placeholder").dispatch_event("click")
+
+
+def shot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    # The bundled font arrives after the first frames; until then CJK would show as boxes.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1200)
+    page.screenshot(path=str(path))
+    return path
