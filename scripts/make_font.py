@@ -20,7 +20,7 @@ from fontTools.ttLib import TTCollection
 SOURCE = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 TARGET = Path(__file__).resolve().parent.parent / "assets" / "fonts" / "NotoSansJP-JIS0208.otf"
 EXTRA = (
-    "①②③④⑤⑥⑦⑧⑨⑩〒～㈱㈲№℡°±×÷〜・ー－‐―…‥–—‘’“”•éèàüö"
+    "①②③④⑤⑥⑦⑧⑨⑩〒～㈱㈲№℡°±×÷〜・ー－‐―…‥–—‘’“”•·éèàüö"
     "「」『』【】〈〉《》（）［］｛｝！？：；、。，．￥＄％＃＆＊＠"
 )
 

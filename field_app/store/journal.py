@@ -4,7 +4,8 @@ TinyDB's JSONStorage rewrites the whole file in place on every write, so a save
 costs O(database) and a crash mid-write can destroy every record (DESIGN §5).
 This storage keeps the tables in memory and on disk as
 
-    snapshot.json        the whole state as of generation G (replaced atomically)
+    snapshot.jsonl       the whole state as of generation G, one document per line
+                         between a header and a counting footer (replaced atomically)
     journal-G.log        one line per change since that snapshot, each fsynced
 
 A journal line is `<crc32 hex> <json>\\n`: `{"seq": n, "ops": [[table, key, doc|null], ...]}`.
@@ -46,7 +47,7 @@ except ImportError:  # pragma: no cover - Windows
 log = logging.getLogger(__name__)
 
 FORMAT = 2  # on-disk layout version; format 1 was TinyDB's JSONStorage (see migrations)
-SNAPSHOT = "snapshot.json"
+SNAPSHOT = "snapshot.jsonl"
 LOCK = "lock"
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
@@ -67,7 +68,7 @@ class PlainCodec:
         return doc
 
     def decode(self, table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
-        return dict(doc)
+        return doc if isinstance(doc, dict) else dict(doc)
 
 
 class Unreadable(Exception):
@@ -184,18 +185,11 @@ class JournalStorage(Storage):
         """Fold the journal into a new snapshot; a crash at any step loses nothing."""
         generation = self._generation + 1
         with self.lock:
-            tables = {t: {k: self.codec.encode(t, d) for k, d in docs.items()}
-                      for t, docs in self._tables.items()}
-        data = codec.dumps({"format": FORMAT, "generation": generation, "tables": tables})
+            items = [(t, k, d) for t, docs in self._tables.items() for k, d in docs.items()]
         tmp = self.directory / (SNAPSHOT + ".tmp")
         new_journal = self.directory / journal_name(generation)
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                _write_all(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            size = self._write_snapshot(tmp, generation, items)
             new_fd = os.open(new_journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             os.replace(tmp, self.directory / SNAPSHOT)
             fsync_dir(self.directory)
@@ -207,10 +201,24 @@ class JournalStorage(Storage):
             raise StoreError(f"could not write {tmp}: {exc.strerror}") from exc
         old_fd, old_generation = self._journal_fd, self._generation
         self._journal_fd, self._generation = new_fd, generation
-        self._journal_size, self._seq, self._snapshot_bytes = 0, 0, len(data)
+        self._journal_size, self._seq, self._snapshot_bytes = 0, 0, size
         if old_fd is not None:
             os.close(old_fd)
         (self.directory / journal_name(old_generation)).unlink(missing_ok=True)
+
+    def _write_snapshot(self, path: Path, generation: int, items: list[tuple[str, str, Any]]) -> int:
+        """One document per line, between a header and a footer that counts them.
+
+        Line by line (not one big JSON value) keeps the memory peak of writing and
+        reading near the size of the data itself; the footer tells a cut-off copy."""
+        with open(path, "wb", buffering=1 << 20) as f:
+            f.write(codec.dumps({"format": FORMAT, "generation": generation}) + b"\n")
+            for table, key, doc in items:
+                f.write(codec.dumps([table, key, self.codec.encode(table, doc)]) + b"\n")
+            f.write(codec.dumps({"end": len(items)}) + b"\n")
+            f.flush()
+            os.fsync(f.fileno())
+            return f.tell()
 
     @property
     def journal_bytes(self) -> int:
@@ -221,24 +229,41 @@ class JournalStorage(Storage):
     def _load(self) -> None:
         snapshot = self.directory / SNAPSHOT
         if snapshot.exists():
-            raw = snapshot.read_bytes()
-            try:
-                state = codec.loads(raw)
-            except ValueError as exc:
-                raise Unreadable(f"{SNAPSHOT} is not valid JSON") from exc
-            if not isinstance(state, dict) or not isinstance(state.get("tables"), dict):
-                raise Unreadable(f"{SNAPSHOT} has no tables")
-            if state.get("format") != FORMAT or not isinstance(state.get("generation"), int):
-                raise Unreadable(f"{SNAPSHOT} has unknown format {state.get('format')!r}")
-            self._generation = state["generation"]
-            self._snapshot_bytes = len(raw)
-            self._tables = {t: {k: self.codec.decode(t, d) for k, d in docs.items()}
-                            for t, docs in state["tables"].items()}
+            self._read_snapshot(snapshot)
         self._replay(self.directory / journal_name(self._generation))
         for stale in self.directory.glob("journal-*.log"):
             if stale.name != journal_name(self._generation):
                 stale.unlink()  # folded into the snapshot by an interrupted compaction
         (self.directory / (SNAPSHOT + ".tmp")).unlink(missing_ok=True)
+
+    def _read_snapshot(self, path: Path) -> None:
+        count = 0
+        with open(path, "rb") as f:
+            try:
+                header = codec.loads(f.readline())
+            except ValueError as exc:
+                raise Unreadable(f"{SNAPSHOT} has no readable header") from exc
+            if (not isinstance(header, dict) or header.get("format") != FORMAT
+                    or not isinstance(header.get("generation"), int)):
+                raise Unreadable(f"{SNAPSHOT} has an unknown format")
+            footer = None
+            for number, line in enumerate(f, start=2):
+                try:
+                    item = codec.loads(line)
+                except ValueError as exc:
+                    raise Unreadable(f"{SNAPSHOT} is damaged at line {number}") from exc
+                if isinstance(item, dict):
+                    footer = item
+                    break
+                if not (isinstance(item, list) and len(item) == 3 and isinstance(item[2], dict)):
+                    raise Unreadable(f"{SNAPSHOT} is damaged at line {number}")
+                table, key, doc = item
+                self._tables.setdefault(table, {})[key] = self.codec.decode(table, doc)
+                count += 1
+            if footer is None or footer.get("end") != count or f.read(1):
+                raise Unreadable(f"{SNAPSHOT} is incomplete ({count} records, no proper end)")
+            self._snapshot_bytes = f.tell()
+        self._generation = header["generation"]
 
     def _replay(self, path: Path) -> None:
         if not path.exists():

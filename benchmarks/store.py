@@ -1,0 +1,166 @@
+"""Store benchmark: a durable save with N records already on the device, against TinyDB's
+default JSONStorage holding the same records, measured in the same run.
+
+    .venv/bin/python -m benchmarks.store --records 10000
+
+The last line is an interface (keep it exact):
+    store: records=N p95_save_ms=X tinydb_default_p95_ms=Y speedup=Z open_ms=W rss_mb=R
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from field_app.domain.kinds import SENSITIVE
+from field_app.domain.record import Record
+from field_app.store import Store
+from field_app.store.journal import JournalStorage, Tables
+from field_app.store.migrations import STORE_DIR
+from field_app.store.sealing import AesGcmSealer, SealingCodec
+from tests.factories import concern, gathering, visit_note
+
+NOTES = ["参加者同士で近況を話していた。", "初めての方が2名。お子さん連れ。", "体操のあとお茶会。",
+         "運営の方から会場費の相談あり。", "季節の話題で盛り上がった🌸"]
+
+
+def make_records(n: int, rng: random.Random) -> list[Record]:
+    out: list[Record] = []
+    for i in range(n):
+        note = rng.choice(NOTES) * rng.randint(1, 6)
+        if i % 10 < 7:
+            out.append(gathering(note=note))
+        elif i % 10 < 9:
+            out.append(visit_note(observations=note))
+        else:
+            out.append(concern(observed=note))
+    return out
+
+
+def tables_of(records: list[Record], pending_every: int = 5) -> Tables:
+    tables: Tables = {}
+    for i, r in enumerate(records):
+        tables.setdefault(r.kind, {})[r.id] = r.to_dict()
+        if i % pending_every == 0:  # some not yet synced
+            tables.setdefault("outbox", {})[r.id] = {"kind": r.kind, "rev": r.rev}
+    return tables
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn: Callable[..., Any], *args: Any) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return (time.perf_counter() - start) * 1000
+
+
+def bench_ours(directory: Path, records: list[Record], saves: int, codec: Any = None
+               ) -> tuple[list[float], list[float], float]:
+    opens = []
+    for _ in range(3):
+        start = time.perf_counter()
+        store = Store(directory, codec=codec)
+        opens.append((time.perf_counter() - start) * 1000)
+        store.close()
+    creates, updates = [], []
+    with Store(directory, codec=codec) as store:
+        for r in make_records(saves, random.Random(7)):
+            creates.append(timed(store.save, r))
+        for r in random.Random(8).sample(records, saves):
+            current = store.load(r.kind, r.id)
+            assert current is not None
+            edited = current.edited()
+            updates.append(timed(store.save, edited))
+    return creates, updates, statistics.median(opens)
+
+
+def store_rss_mb(directory: Path, saves: int = 50) -> float:
+    """Peak RSS of a fresh process that opens the store and saves: the app's own footprint,
+    without this benchmark's generated data."""
+    code = (
+        "import resource\n"
+        "from field_app.store import Store\n"
+        "from tests.factories import gathering\n"
+        f"with Store({str(directory)!r}) as s:\n"
+        f"    for _ in range({saves}):\n"
+        "        s.save(gathering())\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=600, cwd=Path(__file__).resolve().parent.parent)
+    return float(out.stdout.strip())
+
+
+def bench_tinydb_default(directory: Path, records: list[Record], saves: int) -> list[float]:
+    path = directory / "tinydb-default.json"
+    docs = [r.to_dict() for r in records]
+    with TinyDB(path) as db:
+        db.table("records").insert_multiple(docs)
+    samples = []
+    with TinyDB(path) as db:  # JSONStorage: re-reads and rewrites the whole file per write
+        table = db.table("records")
+        for r in make_records(saves, random.Random(9)):
+            doc = r.to_dict()
+            samples.append(timed(table.insert, doc))
+    return samples
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--records", type=int, default=10_000)
+    p.add_argument("--saves", type=int, default=400, help="saves measured (create + update each)")
+    p.add_argument("--baseline-saves", type=int, default=0,
+                   help="TinyDB default saves measured (default: scaled to the record count)")
+    args = p.parse_args()
+    n = args.records
+    baseline_saves = args.baseline_saves or max(10, min(60, 600_000 // max(n, 1)))
+    root = Path(tempfile.mkdtemp(prefix="ibasho-bench-"))
+    try:
+        records = make_records(n, random.Random(1))
+        JournalStorage(root / "plain" / STORE_DIR, initial=tables_of(records)).close()
+        creates, updates, open_ms = bench_ours(root / "plain", records, args.saves)
+        rss_mb = store_rss_mb(root / "plain")
+        ours = creates + updates
+        print(f"ours: create p50={percentile(creates, 50):.2f} ms p95={percentile(creates, 95):.2f} ms; "
+              f"update p50={percentile(updates, 50):.2f} ms p95={percentile(updates, 95):.2f} ms; "
+              f"open median of 3={open_ms:.0f} ms")
+
+        key = os.urandom(32)
+        codec = SealingCodec(SENSITIVE, AesGcmSealer(key))
+        JournalStorage(root / "sealed" / STORE_DIR, codec_=codec,
+                       initial=tables_of(records)).close()
+        s_creates, s_updates, s_open = bench_ours(root / "sealed", records, args.saves,
+                                                  SealingCodec(SENSITIVE, AesGcmSealer(key)))
+        sealed = s_creates + s_updates
+        print(f"sealing: p95_plain_ms={percentile(ours, 95):.2f} "
+              f"p95_sealed_ms={percentile(sealed, 95):.2f} "
+              f"added_ms={percentile(sealed, 95) - percentile(ours, 95):.2f} "
+              f"open_sealed_ms={s_open:.0f}")
+
+        baseline = bench_tinydb_default(root, records, baseline_saves)
+        print(f"tinydb default JSONStorage: {baseline_saves} inserts, "
+              f"p50={percentile(baseline, 50):.1f} ms p95={percentile(baseline, 95):.1f} ms")
+        ours_p95, base_p95 = percentile(ours, 95), percentile(baseline, 95)
+        print(f"store: records={n} p95_save_ms={ours_p95:.2f} tinydb_default_p95_ms={base_p95:.1f} "
+              f"speedup={base_p95 / ours_p95:.0f} open_ms={open_ms:.0f} rss_mb={rss_mb:.0f}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
