@@ -25,9 +25,12 @@ SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.it
 
 
 def parse_record(
-    data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None
+    data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None,
+    from_device: bool = False,
 ) -> Record:
-    """Check any record; raises ValidationError listing every problem."""
+    """Check any record; raises ValidationError listing every problem.
+
+    `from_device`: a push, which may not carry the office part of a concern."""
     if not isinstance(data, Mapping):
         c = Checker({})
         c.fail("record", data, "an object", "オブジェクト")
@@ -37,7 +40,7 @@ def parse_record(
         "place": lambda: parse_place(data, ref),
         "gathering": lambda: parse_gathering(data, ref, today=today),
         "visit_note": lambda: parse_visit_note(data, ref, today=today),
-        "concern": lambda: parse_concern(data, ref, today=today),
+        "concern": lambda: parse_concern(data, ref, today=today, allow_office=not from_device),
     }
     if kind not in parsers:
         c = Checker(data)

@@ -170,6 +170,45 @@ class Store:
 
         return self._run(write)
 
+    def set_office_parts(self, parts: Mapping[str, Mapping[str, Any] | None]) -> int:
+        """Apply the office's part of concerns (pulled from the hub); not pushed back."""
+        given = {rid: (dict(body) if body is not None else None) for rid, body in parts.items()}
+
+        def write() -> int:
+            ops: list[Op] = []
+            for rid, body in given.items():
+                doc = self._get("concern", rid)
+                if doc is not None and doc.get("office") != body:
+                    ops.append(("concern", rid, {**doc, "office": body}))
+            if ops:
+                self._storage.apply(ops)
+                self._clear_caches("concern")
+            return len(ops)
+
+        return self._run(write)
+
+    def remove_reference(self, kind: str, ids: Iterable[str]) -> int:
+        """Drop office-owned records the hub no longer has (e.g. sample places)."""
+        if kind in FIELD_KINDS:
+            raise StoreError(f"{kind} records are never removed by sync")
+        keys = list(ids)
+
+        def write() -> int:
+            ops: list[Op] = [(kind, k, None) for k in keys if self._get(kind, k) is not None]
+            if ops:
+                self._storage.apply(ops)
+                self._clear_caches(kind)
+            return len(ops)
+
+        return self._run(write)
+
+    def meta(self, key: str) -> dict[str, Any] | None:
+        return self._get(META, key)
+
+    def set_meta(self, key: str, value: Mapping[str, Any] | None) -> None:
+        doc = dict(value) if value is not None else None
+        self._run(lambda: self._storage.apply([(META, key, doc)]))
+
     def _submit(self, fn: Callable[[], T]) -> Future[T]:
         if self._closed:
             raise StoreClosedError()

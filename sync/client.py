@@ -1,0 +1,277 @@
+"""The device side of sync: drain the outbox in batches, pull what the office changed.
+
+`Syncer.sync_once()` does one complete pass and raises on failure; `SyncWorker` runs
+passes in the background (after saves, on a timer, on connectivity hints), retrying
+transient failures with exponential backoff and full jitter, honouring Retry-After,
+for as long as it takes. Nothing here ever deletes a record the hub does not have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from field_app.domain.record import utc_now
+from field_app.store import Store
+from sync.errors import NotEnrolledError, RefusedError, RevokedError, SyncError, TransientError
+from sync.http import HubClient
+from sync.protocol import (
+    ACCEPTED,
+    CONFLICT,
+    DUPLICATE,
+    MAX_BATCH_RECORDS,
+    OFFICE_PART,
+    PLACE,
+    REJECTED,
+    STALE,
+)
+
+log = logging.getLogger(__name__)
+HUB_META, SYNC_META = "hub", "sync"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rebased: int = 0
+    quarantined: int = 0
+    pulled: int = 0
+
+
+@dataclass
+class Syncer:
+    store: Store
+    client: HubClient
+    batch_size: int = 200
+    on_progress: Progress | None = None
+    _inflight: tuple[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
+
+    def sync_once(self) -> Report:
+        report = Report()
+        self.push_all(report)
+        self.pull_all(report)
+        return report
+
+    # push --------------------------------------------------------------------------
+
+    def push_all(self, report: Report) -> None:
+        total = self.store.pending_count()
+        if self.on_progress:
+            self.on_progress(0, total)
+        size = max(1, min(self.batch_size, MAX_BATCH_RECORDS))
+        rounds = 0
+        while True:
+            rounds += 1
+            if rounds > 100_000:  # a bound, not a limit anyone should reach
+                raise SyncError("push did not converge")
+            if self._inflight is None:
+                batch = [_wire(d) for d in self.store.pending(limit=size)]
+                if not batch:
+                    return
+                # the same key for every retry of this exact batch: replays are no-ops
+                self._inflight = (str(uuid.uuid4()), batch)
+            key, batch = self._inflight
+            try:
+                results = self.client.push(batch, key)
+            except RefusedError as exc:
+                self._inflight = None
+                if exc.status in (400, 413, 415, 422) and len(batch) > 1:
+                    size = max(1, len(batch) // 2)  # find the record the hub cannot take
+                    continue
+                if exc.status in (400, 413, 415, 422):
+                    self.store.quarantine(batch[0]["id"], batch[0]["rev"], exc.problems or [{
+                        "field": "record", "value": "", "expected_en": exc.message,
+                        "expected_ja": exc.message_ja}])
+                    report.quarantined += 1
+                    continue
+                raise
+            self._inflight = None
+            self._apply(results, report)
+            report.sent += len(batch)
+            size = max(1, min(self.batch_size, MAX_BATCH_RECORDS))
+            if self.on_progress:
+                self.on_progress(min(report.sent, max(total, report.sent)), max(total, report.sent))
+
+    def _apply(self, results: list[Any], report: Report) -> None:
+        acks = []
+        for r in results:
+            if r.status in (ACCEPTED, DUPLICATE):
+                acks.append((r.id, r.rev))
+                report.accepted += r.status == ACCEPTED
+                report.duplicate += r.status == DUPLICATE
+            elif r.status in (STALE, CONFLICT):
+                # Only this device writes its records, so its latest content wins: save it
+                # again above the hub's rev. The hub keeps a conflicting body for review.
+                if self._rebase(r.id, r.rev, max(r.hub_rev or r.rev, r.rev) + 1):
+                    report.rebased += 1
+            elif r.status == REJECTED and self.store.quarantine(r.id, r.rev, r.problems):
+                report.quarantined += 1
+        if acks:
+            self.store.acknowledge(acks)
+
+    def _rebase(self, rid: str, sent_rev: int, new_rev: int) -> bool:
+        for kind in ("gathering", "visit_note", "concern"):
+            record = self.store.load(kind, rid)
+            if record is not None:
+                if record.rev != sent_rev:
+                    return False  # edited since: that newer rev is already pending
+                self.store.save(dataclasses.replace(record, rev=new_rev, updated_at=utc_now()))
+                return True
+        return False
+
+    # pull --------------------------------------------------------------------------------
+
+    def pull_all(self, report: Report) -> None:
+        state = self.store.meta(SYNC_META) or {}
+        cursor = state.get("cursor")
+        full = cursor is None
+        seen_places: set[str] = set()
+        for _ in range(100_000):
+            page = self.client.pull(cursor)
+            places = [c.body for c in page.changes if c.kind == PLACE]
+            parts = {c.id: c.body for c in page.changes if c.kind == OFFICE_PART}
+            if places:
+                self.store.put_reference(places)
+                seen_places.update(str(p["id"]) for p in places)
+            if parts:
+                self.store.set_office_parts(parts)
+            report.pulled += len(page.changes)
+            cursor = page.cursor
+            self.store.set_meta(SYNC_META, {**state, "cursor": cursor})
+            if not page.more:
+                break
+        if full:
+            # Places that came from the sample data, not from this hub, go away.
+            stale = [p["id"] for p in self.store.all("place")
+                     if p.get("sample") and p["id"] not in seen_places]
+            self.store.remove_reference("place", stale)
+
+
+def _wire(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the device sends: its own part only (the office part came from the hub)."""
+    out = dict(doc)
+    if out.get("kind") == "concern":
+        out["office"] = None
+    return out
+
+
+def enrol(store: Store, hub_url: str, code: str, device_name: str, **client_options: Any) -> str:
+    """Exchange an enrolment code; returns the staff name. Pending records stay pending."""
+    with HubClient(hub_url, **client_options) as client:
+        enrolment = client.enrol(code.strip(), store.device_id, device_name)
+    store.set_meta(HUB_META, {"url": hub_url, "token": enrolment.token,
+                              "staff_name": enrolment.staff_name, "enrolled_at": utc_now()})
+    store.set_meta(SYNC_META, None)  # a new hub (or a re-enrolment) starts with a full pull
+    return enrolment.staff_name
+
+
+# the background worker -------------------------------------------------------------------
+
+
+@dataclass
+class Status:
+    state: str = "idle"  # idle | syncing | offline | revoked | not_enrolled | error
+    pending: int = 0
+    sent: int = 0
+    total: int = 0
+    last_success: str | None = None
+    message: str = ""
+    message_ja: str = ""
+    next_try_in: float | None = None
+
+
+def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0,
+            retry_after: float | None = None, rng: random.Random | None = None) -> float:
+    """Exponential backoff with full jitter, never sooner than the hub's Retry-After."""
+    delay = (rng or random).uniform(0, min(cap, base * 2 ** min(attempt, 30)))
+    return max(delay, retry_after or 0.0)
+
+
+class SyncWorker:
+    """Runs sync passes on its own thread; the UI only calls `notify()` and reads `status`."""
+
+    def __init__(self, store: Store, *, interval: float = 120.0,
+                 on_status: Callable[[Status], None] | None = None,
+                 client_factory: Callable[[str, str], HubClient] | None = None,
+                 base_delay: float = 1.0, max_delay: float = 300.0) -> None:
+        self.store = store
+        self.interval = interval
+        self.on_status = on_status
+        self.client_factory = client_factory or (lambda url, token: HubClient(url, token))
+        self.base_delay, self.max_delay = base_delay, max_delay
+        self.status = Status(pending=store.pending_count())
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ibasho-sync", daemon=True)
+
+    def start(self) -> SyncWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def notify(self) -> None:
+        """Something changed (a save, the network came back): sync soon."""
+        self._wake.set()
+
+    def _publish(self, **changes: Any) -> None:
+        self.status = dataclasses.replace(self.status, pending=self.store.pending_count(),
+                                          **changes)
+        if self.on_status:
+            try:
+                self.on_status(self.status)
+            except Exception:  # a broken listener must not stop the sync
+                log.exception("sync status listener failed")
+
+    def _run(self) -> None:
+        attempt = 0
+        wait = 0.0
+        while not self._stop.is_set():
+            self._wake.wait(timeout=wait)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self._pass()
+                attempt, wait = 0, self.interval
+            except TransientError as exc:
+                attempt += 1
+                wait = backoff(attempt, base=self.base_delay, cap=self.max_delay,
+                               retry_after=exc.retry_after)
+                self._publish(state="offline", message=exc.message, message_ja=exc.message_ja,
+                              next_try_in=wait)
+            except (RevokedError, NotEnrolledError) as exc:
+                state = "revoked" if isinstance(exc, RevokedError) else "not_enrolled"
+                self._publish(state=state, message=exc.message, message_ja=exc.message_ja)
+                attempt, wait = 0, self.interval  # a re-enrolment wakes us with notify()
+            except Exception as exc:  # keep the thread alive whatever happens
+                log.exception("sync pass failed")
+                attempt += 1
+                wait = backoff(attempt, base=self.base_delay, cap=self.max_delay)
+                self._publish(state="error", message=str(exc), message_ja="同期中にエラーが発生しました。",
+                              next_try_in=wait)
+
+    def _pass(self) -> None:
+        hub = self.store.meta(HUB_META)
+        if not hub or not hub.get("token"):
+            raise NotEnrolledError()
+        self._publish(state="syncing", sent=0, total=self.store.pending_count(), next_try_in=None)
+
+        def progress(sent: int, total: int) -> None:
+            self._publish(state="syncing", sent=sent, total=total)
+
+        with self.client_factory(hub["url"], hub["token"]) as client:
+            Syncer(self.store, client, on_progress=progress).sync_once()
+        self._publish(state="idle", last_success=utc_now(), message="", message_ja="")

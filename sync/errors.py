@@ -1,0 +1,38 @@
+"""What a sync can run into, as the client sees it."""
+
+from __future__ import annotations
+
+from field_app.domain.errors import IbashoError
+
+
+class SyncError(IbashoError):
+    """Base of the sync client's errors."""
+
+
+class TransientError(SyncError):
+    """Try again later: no network, a timeout, the hub busy (5xx, 429)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 message_ja: str | None = None) -> None:
+        super().__init__(message, message_ja=message_ja or "ハブに接続できません。後で自動的に再送します。")
+        self.retry_after = retry_after
+
+
+class NotEnrolledError(SyncError):
+    def __init__(self) -> None:
+        super().__init__("this device is not enrolled with a hub yet",
+                         message_ja="この端末はまだハブに登録されていません。設定から登録してください。")
+
+
+class RevokedError(SyncError):
+    """The hub no longer accepts this device's token. Data on the device is kept."""
+
+
+class RefusedError(SyncError):
+    """The hub refused a request for good (4xx): the request itself is wrong."""
+
+    def __init__(self, message: str, *, status: int, message_ja: str | None = None,
+                 problems: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message, message_ja=message_ja)
+        self.status = status
+        self.problems = problems or []

@@ -1,0 +1,173 @@
+"""The hub's HTTP API for devices: enrolment, push, pull, ping. OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from field_app.headers import FixedHeaders
+from sync.hub import devices
+from sync.hub.body import read_json
+from sync.hub.changes import pull
+from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable
+from sync.hub.ingest import ingest
+from sync.protocol import (
+    ENROL_PATH,
+    MAX_BATCH_RECORDS,
+    MAX_IDEMPOTENCY_KEY,
+    PING_PATH,
+    PROTOCOL_VERSION,
+    PULL_PATH,
+    PUSH_PATH,
+)
+
+log = logging.getLogger("ibasho.hub")
+T = TypeVar("T")
+KEY_RE = re.compile(rf"^[A-Za-z0-9._:-]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
+DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+HEADERS = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+           ("Cache-Control", "no-store"),
+           ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")]
+
+RECORD_SCHEMA = {"type": "object", "additionalProperties": True,
+                 "required": ["id", "kind", "rev", "device_id"]}
+PUSH_BODY = {"content": {"application/json": {"schema": {
+    "type": "object", "required": ["records"], "additionalProperties": False,
+    "properties": {"records": {"type": "array", "maxItems": MAX_BATCH_RECORDS,
+                               "items": RECORD_SCHEMA}}}}}, "required": True}
+ENROL_BODY = {"content": {"application/json": {"schema": {
+    "type": "object", "required": ["code", "device_id"], "additionalProperties": False,
+    "properties": {"code": {"type": "string", "maxLength": 40},
+                   "device_id": {"type": "string", "maxLength": 64},
+                   "device_name": {"type": "string", "maxLength": 100}}}}}, "required": True}
+
+
+def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) -> FastAPI:
+    app = FastAPI(title="Ibasho hub", version=str(PROTOCOL_VERSION), docs_url=None,
+                  redoc_url=None)
+    app.add_middleware(FixedHeaders, headers=HEADERS)
+    local_today = today or (lambda: dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
+
+    def in_tx(fn: Callable[[Any], T]) -> T:
+        """One transaction; a unique-key race with another hub process is retried once."""
+        for attempt in (1, 2):
+            try:
+                with engine.begin() as conn:
+                    return fn(conn)
+            except IntegrityError:
+                if attempt == 2:
+                    raise Unavailable("busy, try again", headers={"Retry-After": "1"}) from None
+            except OperationalError as exc:
+                log.warning("database unavailable: %s", exc)
+                raise Unavailable("the database is busy or unreachable; try again",
+                                  message_ja="サーバーが混み合っています。しばらくして再送します。",
+                                  headers={"Retry-After": "5"}) from None
+        raise AssertionError("unreachable")
+
+    @app.exception_handler(HubError)
+    async def hub_error(request: Request, exc: HubError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"field": ".".join(str(p) for p in e.get("loc", ())),
+                     "value": str(e.get("input", ""))[:40], "expected_en": str(e.get("msg", "")),
+                     "expected_ja": str(e.get("msg", ""))} for e in exc.errors()]
+        return await hub_error(request, BadRequest("invalid request", problems=problems,
+                                                   message_ja="リクエストが不正です。"))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        err = HubError(str(exc.detail))
+        err.status, err.code = exc.status_code, f"http_{exc.status_code}"
+        return JSONResponse(err.body(), status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": {"code": "internal", "message": "internal error",
+                                       "message_ja": "サーバー内部のエラーです。"}}, status_code=500)
+
+    @app.get(PING_PATH, summary="Is the hub there (and, with a token, is this device enrolled)?")
+    async def ping(authorization: str | None = Header(None)) -> dict[str, Any]:
+        if authorization:
+            device = await run_in_threadpool(
+                in_tx, lambda conn: devices.authenticate(conn, authorization))
+            return {"ok": True, "protocol": PROTOCOL_VERSION, "device_id": device.id,
+                    "staff_name": device.staff_name}
+        return {"ok": True, "protocol": PROTOCOL_VERSION}
+
+    @app.post(ENROL_PATH, summary="Exchange a one-time enrolment code for a device token",
+              openapi_extra={"requestBody": ENROL_BODY})
+    async def enrol(request: Request) -> dict[str, Any]:
+        body = await read_json(request, limit=4096)
+        if not isinstance(body, dict):
+            raise BadRequest("body must be a JSON object", message_ja="JSONオブジェクトで送ってください。")
+        code, device_id = body.get("code"), body.get("device_id")
+        name = body.get("device_name", "")
+        problems = []
+        if not isinstance(code, str) or not 1 <= len(code) <= 40:
+            problems.append({"field": "code", "value": str(code)[:40],
+                             "expected_en": "the enrolment code (text)", "expected_ja": "登録コード"})
+        if not isinstance(device_id, str) or not DEVICE_ID_RE.match(device_id):
+            problems.append({"field": "device_id", "value": str(device_id)[:40],
+                             "expected_en": "8-64 letters, digits or -", "expected_ja": "端末ID"})
+        if not isinstance(name, str) or len(name) > 100:
+            problems.append({"field": "device_name", "value": str(name)[:40],
+                             "expected_en": "text up to 100 characters", "expected_ja": "100文字以内"})
+        if problems:
+            raise BadRequest("invalid enrolment request", problems=problems,
+                             message_ja="登録の内容が正しくありません。")
+        token, staff = await run_in_threadpool(
+            in_tx, lambda conn: devices.enrol(conn, str(code), str(device_id), str(name)))
+        return {"token": token, "device_id": device_id, "staff_name": staff}
+
+    @app.post(PUSH_PATH, summary="Push a batch of records; one result per record",
+              openapi_extra={"requestBody": PUSH_BODY})
+    async def push(request: Request, authorization: str | None = Header(None),
+                   idempotency_key: str | None = Header(None)) -> dict[str, Any]:
+        if idempotency_key is not None and not KEY_RE.match(idempotency_key):
+            raise BadRequest(f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters of "
+                             "A-Z a-z 0-9 . _ : -", message_ja="Idempotency-Key が不正です。")
+        body = await read_json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+            raise BadRequest('body must be {"records": [...]}',
+                             message_ja='{"records": [...]} の形で送ってください。')
+        extra = set(body) - {"records"}
+        if extra:
+            raise BadRequest(f"unknown field(s) in the batch: {', '.join(sorted(map(str, extra)))}")
+        batch = body["records"]
+        if len(batch) > MAX_BATCH_RECORDS:
+            raise TooLarge(f"at most {MAX_BATCH_RECORDS} records per batch, got {len(batch)}",
+                           message_ja=f"1回に送れるのは{MAX_BATCH_RECORDS}件までです。")
+        today = local_today()
+
+        def work(conn: Any) -> list[dict[str, Any]]:
+            device = devices.authenticate(conn, authorization)
+            return ingest(conn, device, batch, idempotency_key, today)
+
+        return {"results": await run_in_threadpool(in_tx, work)}
+
+    @app.get(PULL_PATH, summary="Changes for this device since the cursor")
+    async def pull_changes(authorization: str | None = Header(None),
+                           cursor: str | None = Query(None, max_length=100)) -> dict[str, Any]:
+        def work(conn: Any) -> dict[str, Any]:
+            device = devices.authenticate(conn, authorization)
+            page = pull(conn, device.id, cursor)
+            return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,
+                    "more": page.more}
+
+        return await run_in_threadpool(in_tx, work)
+
+    return app

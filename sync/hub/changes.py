@@ -1,0 +1,126 @@
+"""What devices pull: reference data and the office part of their own concerns.
+
+Every office-side change appends a row to `changes`; a device pulls the rows after its
+cursor that are for everyone (places) or for it (its concerns' office parts). Writers
+of the feed take a lock first, so rows commit in `seq` order and a reader can never
+skip a row that commits late.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy.engine import Connection
+
+from field_app.domain.concern import parse_office_part
+from field_app.domain.errors import ValidationError
+from field_app.domain.place import parse_place
+from field_app.domain.record import utc_now
+from sync.hub import schema
+from sync.hub.database import audit, is_postgres, utcnow
+from sync.hub.errors import BadRequest, NotFound
+from sync.hub.reference import reference
+from sync.protocol import OFFICE_PART, PLACE, Change, PullPage, decode_cursor, encode_cursor
+
+PAGE = 500
+
+
+def _lock_feed(conn: Connection) -> None:
+    if is_postgres(conn):
+        conn.execute(text("LOCK TABLE changes IN EXCLUSIVE MODE"))
+    # SQLite: BEGIN IMMEDIATE already made this the only writer.
+
+
+def import_places(conn: Connection, places: Iterable[Mapping[str, Any]], actor: str) -> int:
+    """Add or update places (validated as a whole: all or nothing)."""
+    ref = reference(conn)
+    parsed, problems = [], []
+    for i, data in enumerate(places):
+        try:
+            parsed.append(parse_place(data, ref))
+        except ValidationError as exc:
+            problems += [{**p.as_dict(), "field": f"places[{i}].{p.field}"} for p in exc.problems]
+    if problems:
+        raise BadRequest(f"{len(problems)} problem(s) in the places", problems=problems,
+                         message_ja="場所データに誤りがあります。")
+    _lock_feed(conn)
+    now = utcnow()
+    known = {r.id: r.rev for r in conn.execute(select(schema.places.c.id, schema.places.c.rev))}
+    for place in parsed:
+        body = json.dumps(place.to_dict(), ensure_ascii=False)
+        if place.id in known:
+            conn.execute(update(schema.places).where(schema.places.c.id == place.id)
+                         .values(rev=place.rev, body=body, updated_at=now))
+        else:
+            conn.execute(insert(schema.places).values(id=place.id, rev=place.rev, body=body,
+                                                      updated_at=now))
+        conn.execute(insert(schema.changes).values(kind=PLACE, record_id=place.id,
+                                                   device_id=None, at=now))
+    audit(conn, actor, "places_imported", "", json.dumps({"count": len(parsed)}))
+    return len(parsed)
+
+
+def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str
+                    ) -> dict[str, Any]:
+    """Write the office part of a concern; the authoring device gets it at its next pull."""
+    row = conn.execute(select(schema.records.c.device_id).where(
+        schema.records.c.id == concern_id, schema.records.c.kind == "concern")).first()
+    if row is None:
+        raise NotFound(f"no concern {concern_id}", message_ja="その気づきの記録は見つかりません。")
+    body = {**part, "updated_at": utc_now(), "updated_by": actor}
+    try:
+        checked = parse_office_part(body, reference(conn))
+    except ValidationError as exc:
+        raise BadRequest(exc.message, message_ja=exc.message_ja,
+                         problems=[p.as_dict() for p in exc.problems]) from exc
+    stored = dict(vars(checked))
+    _lock_feed(conn)
+    now = utcnow()
+    values = dict(device_id=row.device_id, body=json.dumps(stored, ensure_ascii=False),
+                  updated_at=now, updated_by=actor)
+    done = conn.execute(update(schema.office_parts)
+                        .where(schema.office_parts.c.concern_id == concern_id).values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(schema.office_parts).values(concern_id=concern_id, **values))
+    conn.execute(insert(schema.changes).values(kind=OFFICE_PART, record_id=concern_id,
+                                               device_id=row.device_id, at=now))
+    audit(conn, actor, "office_part_written", concern_id,
+          json.dumps({"status": stored["status"]}))
+    return stored
+
+
+def pull(conn: Connection, device_id: str, cursor: str | None, limit: int = PAGE) -> PullPage:
+    try:
+        after = decode_cursor(cursor)
+    except (ValueError, UnicodeError) as exc:
+        raise BadRequest("cursor is not one this hub gave out; pull without a cursor to resync",
+                         message_ja="同期位置が不正です。最初から同期し直してください。") from exc
+    rows = conn.execute(
+        select(schema.changes.c.seq, schema.changes.c.kind, schema.changes.c.record_id)
+        .where(schema.changes.c.seq > after,
+               or_(schema.changes.c.device_id.is_(None), schema.changes.c.device_id == device_id))
+        .order_by(schema.changes.c.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    latest: dict[tuple[str, str], int] = {}
+    for r in rows:
+        latest[(r.kind, r.record_id)] = r.seq
+    place_ids = [rid for kind, rid in latest if kind == PLACE]
+    part_ids = [rid for kind, rid in latest if kind == OFFICE_PART]
+    bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    if place_ids:
+        for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
+            bodies[(PLACE, p.id)] = json.loads(p.body)
+    if part_ids:
+        for o in conn.execute(select(schema.office_parts).where(
+                schema.office_parts.c.concern_id.in_(part_ids),
+                schema.office_parts.c.device_id == device_id)):
+            bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
+    ordered = sorted(latest.items(), key=lambda item: item[1])
+    changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered
+                    if (kind, rid) in bodies)
+    next_cursor = encode_cursor(rows[-1].seq if rows else after)
+    return PullPage(changes, next_cursor, more)

@@ -1,0 +1,195 @@
+"""`ibasho-hub`: run and administer the hub."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from field_app.domain.errors import IbashoError
+from sync.hub import devices
+from sync.hub.changes import import_places
+from sync.hub.database import connect
+from sync.hub.migrate import migrate
+from sync.hub.settings import Settings
+
+log = logging.getLogger("ibasho.hub")
+
+
+def engine_for(args: argparse.Namespace) -> tuple[Settings, Engine]:
+    settings = Settings.from_env(args.data_dir)
+    engine = connect(settings.database_url)
+    migrate(engine)
+    return settings, engine
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.hub.api import create_app
+
+    settings, engine = engine_for(args)
+    if args.sample_places:
+        load_sample_places(engine)
+    app = create_app(engine)
+    scheme = "https" if args.cert else "http"
+    print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
+                log_level=args.log_level, proxy_headers=True, server_header=False)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings, _ = engine_for(args)
+    print(f"database is at the current schema ({_safe_url(settings)})")
+    return 0
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        code, expires = devices.create_code(conn, args.staff, args.hours)
+    print(f"enrolment code for {args.staff}: {code}")
+    print(f"valid until {expires.astimezone().strftime('%Y-%m-%d %H:%M %Z')}, once")
+    if args.qr:
+        import segno
+
+        payload = json.dumps({"hub": args.hub_url or "", "code": code}, ensure_ascii=False)
+        segno.make(payload, error="m").save(str(args.qr), scale=8, border=4)
+        print(f"QR code written to {args.qr}")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        rows = devices.list_devices(conn)
+    if not rows:
+        print("no devices enrolled")
+    for d in rows:
+        state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
+        last = f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at else "never"
+        print(f"{d.id}  {d.staff_name}  {d.device_name or '-'}  {state}  last push: {last}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        done = devices.revoke(conn, args.device_id)
+    print(f"revoked {args.device_id}" if done else f"{args.device_id}: no active device by that id")
+    return 0 if done else 1
+
+
+def load_sample_places(engine: Engine) -> int:
+    from field_app.catalogue import sample_places
+
+    with engine.begin() as conn:
+        return import_places(conn, [p.to_dict() for p in sample_places()], "sample")
+
+
+def cmd_import_places(args: argparse.Namespace) -> int:
+    _, engine = engine_for(args)
+    if args.sample:
+        count = load_sample_places(engine)
+    else:
+        if not args.file:
+            raise SystemExit("import-places: give a JSON file, or --sample")
+        data: Any = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        places = data["places"] if isinstance(data, dict) else data
+        with engine.begin() as conn:
+            count = import_places(conn, places, "cli")
+    print(f"imported {count} place(s)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(args.data_dir)
+    url, dest = settings.database_url, Path(args.dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if url.startswith("sqlite"):
+        source = sqlite3.connect(url.split("///", 1)[1])
+        target = sqlite3.connect(dest)
+        with target:
+            source.backup(target)  # consistent while the hub keeps running
+        target.close()
+        source.close()
+    else:
+        if shutil.which("pg_dump") is None:
+            raise SystemExit("backup: pg_dump is needed for PostgreSQL (apt-get install "
+                             "postgresql-client)")
+        libpq = url.replace("postgresql+psycopg://", "postgresql://")
+        subprocess.run(["pg_dump", "--format=custom", f"--file={dest}", libpq], check=True)
+    print(f"backup written to {dest}")
+    return 0
+
+
+def _safe_url(settings: Settings) -> str:
+    url = settings.database_url
+    if "@" in url and "://" in url:  # hide a password
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.split("@", 1)
+        url = f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ibasho-hub", description="Ibasho Field Notes hub")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="hub data directory (default: IBASHO_HUB_DATA_DIR or per-user dir)")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run the hub")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8551)
+    s.add_argument("--cert", help="TLS certificate (PEM)")
+    s.add_argument("--key", help="TLS private key (PEM)")
+    s.add_argument("--sample-places", action="store_true", help="load the sample places")
+    s.add_argument("--log-level", default="warning")
+    s.set_defaults(fn=cmd_serve)
+    sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
+    e = sub.add_parser("enroll", help="make a one-time enrolment code for a staff member")
+    e.add_argument("staff", help="staff member's name as shown in the app")
+    e.add_argument("--hours", type=int, default=72, help="hours the code stays valid")
+    e.add_argument("--qr", type=Path, help="also write the code as a QR image (PNG)")
+    e.add_argument("--hub-url", default=os.environ.get("IBASHO_HUB_PUBLIC_URL"),
+                   help="hub address to put in the QR code")
+    e.set_defaults(fn=cmd_enroll)
+    sub.add_parser("devices", help="list enrolled devices").set_defaults(fn=cmd_devices)
+    r = sub.add_parser("revoke", help="revoke a device (effective on its next request)")
+    r.add_argument("device_id")
+    r.set_defaults(fn=cmd_revoke)
+    i = sub.add_parser("import-places", help="add or update places from a JSON file")
+    i.add_argument("file", nargs="?")
+    i.add_argument("--sample", action="store_true", help="import the sample places")
+    i.set_defaults(fn=cmd_import_places)
+    b = sub.add_parser("backup", help="write a consistent copy of the database")
+    b.add_argument("dest")
+    b.set_defaults(fn=cmd_backup)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.fn(args))
+    except IbashoError as exc:
+        print(f"ibasho-hub: {exc.message}", file=sys.stderr)
+        for p in getattr(exc, "problems", []):
+            print(f"  {p['field']}: got {p['value']}, expected {p['expected_en']}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

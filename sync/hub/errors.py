@@ -1,0 +1,76 @@
+"""Errors the hub answers with: a status, a stable code, and words in ja and en."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from field_app.domain.errors import IbashoError
+
+
+class HubError(IbashoError):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, message_ja: str | None = None,
+                 problems: Sequence[dict[str, str]] = (), headers: dict[str, str] | None = None
+                 ) -> None:
+        super().__init__(message, message_ja=message_ja)
+        self.problems = list(problems)
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message,
+                                 "message_ja": self.message_ja}
+        if self.problems:
+            error["problems"] = self.problems
+        return {"error": error}
+
+
+class BadRequest(HubError):
+    pass
+
+
+class Unauthorized(HubError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(HubError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(HubError):
+    status = 404
+    code = "not_found"
+
+
+class Gone(HubError):
+    status = 410
+    code = "gone"
+
+
+class Conflict(HubError):
+    status = 409
+    code = "conflict"
+
+
+class TooLarge(HubError):
+    status = 413
+    code = "too_large"
+
+
+class Unsupported(HubError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class TooManyRequests(HubError):
+    status = 429
+    code = "too_many_requests"
+
+
+class Unavailable(HubError):
+    status = 503
+    code = "unavailable"

@@ -1,0 +1,162 @@
+"""Taking in a push: one result per record, and a bad record never fails its neighbours.
+
+Each record is checked on its own (validation, ownership, revision); only then are the
+accepted ones written, in one transaction with the idempotency record and the audit
+entry. Replaying a batch, or a single record, changes nothing (`duplicate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from field_app.domain.errors import ValidationError
+from field_app.domain.kinds import FIELD_KINDS, parse_record
+from field_app.domain.upgrade import upgrade
+from field_app.domain.validation import shown
+from sync.hub import schema
+from sync.hub.database import audit, utcnow
+from sync.hub.devices import Device
+from sync.hub.reference import reference
+from sync.protocol import (
+    ACCEPTED,
+    CONFLICT,
+    DUPLICATE,
+    REJECTED,
+    STALE,
+    RecordResult,
+    body_hash,
+)
+
+
+def problem(field: str, value: Any, en: str, ja: str) -> dict[str, str]:
+    return {"field": field, "value": shown(value), "expected_en": en, "expected_ja": ja}
+
+
+def stored_response(conn: Connection, device_id: str, key: str) -> list[dict[str, Any]] | None:
+    row = conn.execute(select(schema.idempotency.c.response).where(
+        schema.idempotency.c.device_id == device_id, schema.idempotency.c.key == key)).first()
+    return json.loads(row.response) if row else None
+
+
+def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | None,
+           today: dt.date) -> list[dict[str, Any]]:
+    """Apply one batch; returns the per-record results as sent on the wire."""
+    if key is not None:
+        earlier = stored_response(conn, device.id, key)
+        if earlier is not None:
+            return earlier
+    ref = reference(conn)
+    checked: list[tuple[str, int, dict[str, Any] | None, RecordResult | None]] = []
+    for raw in batch:
+        checked.append(_check(raw, device, ref, today))
+    ids = [rid for rid, _, body, _ in checked if body is not None]
+    existing: dict[str, tuple[int, str, str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for hit in conn.execute(select(schema.records.c.id, schema.records.c.rev,
+                                       schema.records.c.body_hash, schema.records.c.device_id)
+                                .where(schema.records.c.id.in_(chunk))):
+            existing[hit.id] = (hit.rev, hit.body_hash, hit.device_id)
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    results: list[RecordResult] = []
+    for rid, rev, body, refused in checked:
+        if refused is not None or body is None:
+            results.append(refused or RecordResult(rid, rev, REJECTED))
+            continue
+        digest = body_hash(body)
+        row = {"id": rid, "kind": body["kind"], "device_id": device.id, "rev": rev,
+               "body": json.dumps(body, ensure_ascii=False), "body_hash": digest,
+               "received_at": now}
+        known = existing.get(rid)
+        if known is None:
+            inserts.append(row)
+            existing[rid] = (rev, digest, device.id)
+            results.append(RecordResult(rid, rev, ACCEPTED))
+            continue
+        hub_rev, hub_hash, owner = known
+        if owner != device.id:
+            results.append(RecordResult(rid, rev, REJECTED, problems=(problem(
+                "id", rid, "a record id of this device", "この端末で作成した記録のID"),)))
+        elif rev == hub_rev and digest == hub_hash:
+            results.append(RecordResult(rid, rev, DUPLICATE, hub_rev=hub_rev))
+        elif rev == hub_rev:
+            conflicts.append({"record_id": rid, "rev": rev, "device_id": device.id,
+                              "body": row["body"], "body_hash": digest, "received_at": now})
+            results.append(RecordResult(rid, rev, CONFLICT, hub_rev=hub_rev))
+        elif rev < hub_rev:
+            results.append(RecordResult(rid, rev, STALE, hub_rev=hub_rev))
+        else:
+            _replace(inserts, updates, row)
+            existing[rid] = (rev, digest, device.id)
+            results.append(RecordResult(rid, rev, ACCEPTED))
+    if inserts:
+        conn.execute(insert(schema.records), inserts)
+    if updates:
+        conn.execute(update(schema.records).where(schema.records.c.id == bindparam("b_id"))
+                     .values(rev=bindparam("rev"), body=bindparam("body"),
+                             body_hash=bindparam("body_hash"),
+                             received_at=bindparam("received_at")),
+                     [{**u, "b_id": u["id"]} for u in updates])
+    if conflicts:
+        conn.execute(insert(schema.conflicts), conflicts)
+    wire = [r.to_json() for r in results]
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    conn.execute(update(schema.devices).where(schema.devices.c.id == device.id)
+                 .values(last_push_at=now))
+    audit(conn, device.id, "push", device.staff_name, json.dumps(counts))
+    if key is not None:
+        conn.execute(insert(schema.idempotency).values(
+            device_id=device.id, key=key, response=json.dumps(wire, ensure_ascii=False),
+            created_at=now))
+    return wire
+
+
+def _replace(inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+             row: dict[str, Any]) -> None:
+    """A newer rev of a record: a pending insert of the same id is rewritten in place."""
+    for pending in inserts:
+        if pending["id"] == row["id"]:
+            pending.update(row)
+            return
+    updates[:] = [u for u in updates if u["id"] != row["id"]] + [row]
+
+
+def _check(raw: Any, device: Device, ref: Any, today: dt.date
+           ) -> tuple[str, int, dict[str, Any] | None, RecordResult | None]:
+    if not isinstance(raw, Mapping):
+        return "", 0, None, RecordResult("", 0, REJECTED, problems=(problem(
+            "record", raw, "a JSON object", "JSONオブジェクト"),))
+    raw_id, raw_rev = raw.get("id"), raw.get("rev")
+    rid = raw_id[:36] if isinstance(raw_id, str) else ""
+    rev = raw_rev if isinstance(raw_rev, int) and not isinstance(raw_rev, bool) else 0
+
+    def refuse(*problems: dict[str, str]) -> tuple[str, int, None, RecordResult]:
+        return rid, rev, None, RecordResult(rid, rev, REJECTED, problems=problems)
+
+    if raw.get("kind") not in FIELD_KINDS:
+        return refuse(problem("kind", raw.get("kind"), "one of: " + ", ".join(FIELD_KINDS),
+                              "端末から送れる種類: " + "、".join(FIELD_KINDS)))
+    if raw.get("device_id") != device.id:
+        return refuse(problem("device_id", raw.get("device_id"),
+                              "the id of the device that is pushing", "送信している端末のID"))
+    try:
+        data = upgrade(raw)
+    except ValueError:
+        return refuse(problem("schema", raw.get("schema"), "a known record schema",
+                              "対応している記録の版"))
+    try:
+        record = parse_record(data, ref, today=today, from_device=True)
+    except ValidationError as exc:
+        return refuse(*(p.as_dict() for p in exc.problems))
+    return rid, rev, record.to_dict(), None

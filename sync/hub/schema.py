@@ -1,0 +1,114 @@
+"""The hub's tables (SQLAlchemy Core). Alembic migrations create them (sync/hub/migrations).
+
+Bodies are JSON text so the same schema runs on SQLite and PostgreSQL.
+`changes` is the pull feed: one row per change devices must hear about, in commit order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a long feed.
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("staff_name", String(100), nullable=False),
+    Column("device_name", String(100), nullable=False, default=""),
+    Column("token_hash", String(64), unique=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_push_at", DateTime(timezone=True)),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("staff_name", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("used_by", String(64)),
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_records_device_kind", "device_id", "kind"),
+)
+
+conflicts = Table(
+    "conflicts", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("record_id", String(36), nullable=False, index=True),
+    Column("rev", Integer, nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+places = Table(
+    "places", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+office_parts = Table(
+    "office_parts", metadata,
+    Column("concern_id", String(36), primary_key=True),
+    Column("device_id", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("device_id", String(64)),  # NULL: for every device (reference data)
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_changes_device_seq", "device_id", "seq"),
+)
+
+idempotency = Table(
+    "idempotency", metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("device_id", "key"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("subject", String(100), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+)

@@ -1,0 +1,113 @@
+"""The wire contract between devices and the hub (DESIGN §6). Shared by client and hub.
+
+Push: `POST /api/v1/sync/push` with `{"records": [...]}` (JSON, gzip allowed) and an
+`Idempotency-Key` header per batch. The answer has one result per record, in order.
+Pull: `GET /api/v1/sync/pull?cursor=…` answers `{"changes": [...], "cursor": …, "more": …}`.
+Errors are `{"error": {"code", "message", "message_ja", "problems"?}}` with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+API = "/api/v1"
+PUSH_PATH = f"{API}/sync/push"
+PULL_PATH = f"{API}/sync/pull"
+ENROL_PATH = f"{API}/enrol"
+PING_PATH = f"{API}/ping"
+PROTOCOL_VERSION = 1
+
+MAX_BATCH_RECORDS = 500
+MAX_BODY_BYTES = 8 << 20  # after gzip is undone
+MAX_IDEMPOTENCY_KEY = 100
+
+ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED = (
+    "accepted", "duplicate", "stale", "conflict", "rejected")
+STATUSES = (ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED)
+
+# change kinds in a pull
+PLACE, OFFICE_PART = "place", "concern_office"
+
+
+def body_hash(record: Mapping[str, Any]) -> str:
+    """Content identity of a record: same id+rev with the same hash is a replay."""
+    # stdlib json, not orjson: the client also runs on Android, and both ends must agree
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    id: str
+    rev: int
+    status: str
+    hub_rev: int | None = None
+    problems: tuple[dict[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "rev": self.rev, "status": self.status}
+        if self.hub_rev is not None:
+            out["hub_rev"] = self.hub_rev
+        if self.problems:
+            out["problems"] = list(self.problems)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RecordResult:
+        status = data["status"]
+        if status not in STATUSES:
+            raise ValueError(f"unknown result status {status!r}")
+        return cls(str(data["id"]), int(data["rev"]), status, data.get("hub_rev"),
+                   tuple(data.get("problems", ())))
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # place | concern_office
+    id: str
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "body": self.body}
+
+
+@dataclass(frozen=True)
+class PullPage:
+    changes: tuple[Change, ...]
+    cursor: str
+    more: bool
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PullPage:
+        return cls(tuple(Change(c["kind"], c["id"], c["body"]) for c in data["changes"]),
+                   str(data["cursor"]), bool(data["more"]))
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    token: str
+    device_id: str
+    staff_name: str
+    hub_id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """0 for a full resync; ValueError for anything that is not one of ours."""
+    if not cursor:
+        return 0
+    padded = cursor + "=" * (-len(cursor) % 4)
+    text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+    prefix, _, number = text.partition(":")
+    if prefix != "v1" or not number.isdigit() or len(number) > 18:
+        raise ValueError("not a cursor")
+    return int(number)

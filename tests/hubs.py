@@ -1,0 +1,128 @@
+"""Real hubs for tests: in-process uvicorn on 127.0.0.1, or `ibasho-hub serve` subprocesses,
+on SQLite files or on PostgreSQL (a schema of its own per test in the `test` database)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from sqlalchemy import Engine, create_engine, text
+
+from sync.hub import devices
+from sync.hub.api import create_app
+from sync.hub.cli import load_sample_places
+from sync.hub.database import connect
+from sync.hub.migrate import migrate
+from tests.browser import free_port, wait_for_port
+
+PG_ADMIN = os.environ.get("IBASHO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def ensure_postgres() -> None:
+    """PostgreSQL runs on the project machines; start it if it stopped. Never skip it."""
+    engine = create_engine(PG_ADMIN)
+    for attempt in range(2):
+        try:
+            with engine.connect():
+                engine.dispose()
+                return
+        except Exception:
+            if attempt:
+                raise
+            clusters = os.listdir("/etc/postgresql") if os.path.isdir("/etc/postgresql") else []
+            for version in clusters:
+                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                                "start"], check=False, timeout=60)
+            time.sleep(2)
+
+
+@contextmanager
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+        return
+    ensure_postgres()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@dataclass
+class Hub:
+    url: str
+    engine: Engine
+    database_url: str
+
+    def code(self, staff: str = "山田 花子", hours: int = 24) -> str:
+        with self.engine.begin() as conn:
+            return devices.create_code(conn, staff, hours)[0]
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+
+
+def prepared_engine(url: str, *, places: bool = True) -> Engine:
+    engine = connect(url)
+    migrate(engine)
+    if places:
+        load_sample_places(engine)
+    return engine
+
+
+@contextmanager
+def serve_in_thread(engine: Engine, url: str, **ssl: str) -> Iterator[Hub]:
+    port = free_port()
+    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning",
+                            **ssl)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"hub-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("hub did not start")
+        time.sleep(0.02)
+    scheme = "https" if ssl else "http"
+    try:
+        yield Hub(f"{scheme}://127.0.0.1:{port}", engine, url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@contextmanager
+def serve_process(database: str, data_dir: Path, port: int | None = None) -> Iterator[str]:
+    """`ibasho-hub serve` as a real process (for two hubs on one PostgreSQL, benchmarks)."""
+    port = port or free_port()
+    env = dict(os.environ, IBASHO_HUB_DATABASE_URL=database, IBASHO_LOG_LEVEL="WARNING")
+    log = open(data_dir / f"hub-{port}.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir),
+                             "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            env=env)
+    try:
+        wait_for_port(port, proc)  # type: ignore[arg-type]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
