@@ -1,0 +1,144 @@
+"""A TCP proxy on 127.0.0.1 that speaks just enough HTTP/1.1 to hurt requests one by one:
+drop before or after the hub saw them, reset, cut the answer short, delay it, or answer
+500/503 with Retry-After. Also adds a fixed latency (the sync benchmark's 100 ms RTT)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import struct
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+FAULTS = ("drop_before", "drop_after", "reset", "truncate", "delay", "s503", "s500_after")
+
+
+@dataclass
+class Plan:
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = FAULTS
+    latency_s: float = 0.0  # added once each way: an RTT of 2 * latency_s
+    delay_s: float = 3.0  # the "delay" fault
+    seed: int = 1
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return None
+    length = 0
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    body = await reader.readexactly(length) if length else b""
+    return head + body
+
+
+class FaultProxy:
+    def __init__(self, upstream_port: int, plan: Plan) -> None:
+        self.upstream_port = upstream_port
+        self.plan = plan
+        self.rng = random.Random(plan.seed)
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._server: asyncio.base_events.Server | None = None
+        self._thread = threading.Thread(target=self._run, name="fault-proxy", daemon=True)
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("proxy did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            if self._server:
+                self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    def _choose(self) -> str:
+        if self.rng.random() < self.plan.fault_rate:
+            fault = self.rng.choice(self.plan.faults)
+        else:
+            fault = "ok"
+        self.plan.counts[fault] += 1
+        return fault
+
+    async def _handle(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            for _ in range(10_000):  # bounded: one connection, many keep-alive requests
+                request = await _read_message(client_r)
+                if request is None:
+                    return
+                fault = self._choose()
+                if fault == "drop_before":
+                    return
+                if fault == "s503":
+                    client_w.write(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\n"
+                                   b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+                    await client_w.drain()
+                    return
+                if self.plan.latency_s:
+                    await asyncio.sleep(self.plan.latency_s)
+                if upstream is None:
+                    upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+                up_r, up_w = upstream
+                up_w.write(request)
+                await up_w.drain()
+                response = await _read_message(up_r)
+                if response is None:
+                    return
+                if self.plan.latency_s:
+                    await asyncio.sleep(self.plan.latency_s)
+                if fault == "drop_after":
+                    return
+                if fault == "reset":
+                    sock = client_w.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
+                if fault == "truncate":
+                    client_w.write(response[: max(1, len(response) // 2)])
+                    await client_w.drain()
+                    return
+                if fault == "s500_after":
+                    client_w.write(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
+                                   b"Connection: close\r\n\r\n")
+                    await client_w.drain()
+                    return
+                if fault == "delay":
+                    await asyncio.sleep(self.plan.delay_s)
+                client_w.write(response)
+                await client_w.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        finally:
+            client_w.close()
+            if upstream is not None:
+                upstream[1].close()
