@@ -36,3 +36,7 @@ class RefusedError(SyncError):
         super().__init__(message, message_ja=message_ja)
         self.status = status
         self.problems = problems or []
+
+
+class TLSError(SyncError):
+    """The hub's certificate is not trusted: a set-up problem, not a passing one."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from sync.errors import RefusedError, RevokedError, TransientError
+from sync.errors import RefusedError, RevokedError, TLSError, TransientError
 from sync.protocol import (
     ENROL_PATH,
     PING_PATH,
@@ -73,7 +73,13 @@ class HubClient:
         try:
             response = self._http.request(method, path, content=content, headers=extra,
                                           params=params)
-        except httpx.TransportError as exc:  # refused, reset, timeout, TLS, DNS, ...
+        except httpx.ConnectError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or "certificate" in str(exc).lower():
+                raise TLSError(f"the hub's certificate is not trusted: {exc}",
+                               message_ja="ハブの証明書を確認できません。設定を事務局に確認してください。"
+                               ) from exc
+            raise TransientError(f"hub not reachable: {exc}") from exc
+        except httpx.TransportError as exc:  # reset, timeout, protocol error, ...
             raise TransientError(f"hub not reachable: {type(exc).__name__}: {exc}") from exc
         status = response.status_code
         if status == 429 or status >= 500:
