@@ -83,10 +83,8 @@ class FaultProxy:
         self._loop.run_forever()
 
     def _choose(self) -> str:
-        if self.rng.random() < self.plan.fault_rate:
-            fault = self.rng.choice(self.plan.faults)
-        else:
-            fault = "ok"
+        hurt = self.rng.random() < self.plan.fault_rate
+        fault = self.rng.choice(self.plan.faults) if hurt else "ok"
         self.plan.counts[fault] += 1
         return fault
 

@@ -117,7 +117,7 @@ def serve_process(database: str, data_dir: Path, port: int | None = None) -> Ite
                              "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
                             env=env)
     try:
-        wait_for_port(port, proc)  # type: ignore[arg-type]
+        wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -81,7 +81,8 @@ from sync.http import HubClient
 store = Store(sys.argv[1])
 hub = store.meta(HUB_META)
 print("pushing", flush=True)
-Syncer(store, HubClient(sys.argv[2], hub["token"], timeout=600)).push_all(__import__("sync.client").client.Report())
+from sync.client import Report
+Syncer(store, HubClient(sys.argv[2], hub["token"], timeout=600)).push_all(Report())
 print("done", flush=True)
 """
 
