@@ -54,8 +54,13 @@ class SealingCodec:
         self.sensitive = {table: frozenset(names) for table, names in sensitive.items() if names}
         self.sealer = sealer
 
+    def _names(self, table: str, doc: Mapping[str, Any]) -> frozenset[str]:
+        if table == "drafts":  # a draft holds a record of any kind
+            return self.sensitive.get(str(doc.get("kind")), frozenset())
+        return self.sensitive.get(table, frozenset())
+
     def encode(self, table: str, doc: Mapping[str, Any]) -> Mapping[str, Any]:
-        names = self.sensitive.get(table)
+        names = self._names(table, doc)
         if not names:
             return doc
         out = dict(doc)
@@ -67,7 +72,7 @@ class SealingCodec:
 
     def decode(self, table: str, doc: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(doc)
-        for name in self.sensitive.get(table, frozenset()) & out.keys():
+        for name in self._names(table, doc) & out.keys():
             value = out[name]
             if isinstance(value, str) and value.startswith(PREFIX):
                 context = f"{table}/{doc.get('id', '')}/{name}".encode()

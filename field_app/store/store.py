@@ -30,7 +30,7 @@ from field_app.store.migrations import STORE_DIR, migrate
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-OUTBOX, QUARANTINE, META = "outbox", "quarantine", "meta"
+OUTBOX, QUARANTINE, META, DRAFTS = "outbox", "quarantine", "meta", "drafts"
 
 
 class RecordTable(Table):
@@ -201,6 +201,26 @@ class Store:
             return len(ops)
 
         return self._run(write)
+
+    # Drafts: what a form holds while it is not (yet) a valid record. Kept durably so that
+    # nothing typed is lost, never pushed.
+
+    def put_draft(self, doc: Mapping[str, Any]) -> Future[None]:
+        data = dict(doc)
+        return self._submit(lambda: self._storage.apply([(DRAFTS, str(data["id"]), data)]))
+
+    def drop_draft(self, rid: str) -> Future[None]:
+        def write() -> None:
+            if self._get(DRAFTS, rid) is not None:
+                self._storage.apply([(DRAFTS, rid, None)])
+
+        return self._submit(write)
+
+    def draft(self, rid: str) -> dict[str, Any] | None:
+        return self._get(DRAFTS, rid)
+
+    def drafts(self) -> list[dict[str, Any]]:
+        return self.all(DRAFTS)
 
     def meta(self, key: str) -> dict[str, Any] | None:
         return self._get(META, key)

@@ -1,4 +1,5 @@
-"""One look for the field app and the office console: colours, the bundled font."""
+"""One look for the field app and the office console: colours, the bundled font, and
+buttons tall enough for a finger (48 px) in the middle of a gathering."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ SEED = "#2E7D6B"  # a calm green-teal, readable in sunlight
 MIN_TOUCH = 48
 
 
+def _theme() -> ft.Theme:
+    tall = ft.ButtonStyle(padding=ft.Padding.symmetric(horizontal=20, vertical=15))
+    return ft.Theme(
+        color_scheme_seed=SEED, font_family=FONT_FAMILY,
+        filled_button_theme=ft.FilledButtonTheme(style=tall),
+        outlined_button_theme=ft.OutlinedButtonTheme(style=tall),
+        text_button_theme=ft.TextButtonTheme(style=tall),
+    )
+
+
 def apply(page: ft.Page) -> None:
     page.fonts = {FONT_FAMILY: FONT_ASSET}
-    page.theme = ft.Theme(color_scheme_seed=SEED, font_family=FONT_FAMILY)
-    page.dark_theme = ft.Theme(color_scheme_seed=SEED, font_family=FONT_FAMILY)
+    page.theme = _theme()
+    page.dark_theme = _theme()
     page.theme_mode = ft.ThemeMode.LIGHT

@@ -1,0 +1,134 @@
+"""The model behind every record screen, apart from its controls.
+
+Every change is kept at once: a change that makes a valid record is saved (a new rev,
+pending for sync); a change that leaves the form invalid is kept as a draft beside the
+last valid record, with the problems per field. Reopening the screen shows the draft.
+Saves go to the store's writer thread; the UI never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from field_app.domain.errors import IbashoError, ValidationError
+from field_app.domain.kinds import parse_record
+from field_app.domain.record import new_meta, utc_now
+from field_app.domain.reference import Reference
+from field_app.domain.validation import Problem
+from field_app.store import Store
+
+
+def default_times(now: dt.datetime) -> tuple[str, str]:
+    """A gathering recorded during it: from the last half hour, for two hours."""
+    start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
+    end = min(start + dt.timedelta(hours=2), start.replace(hour=23, minute=59))
+    return f"{start:%H:%M}", f"{end:%H:%M}"
+
+
+def blank(kind: str, store: Store, author: str, **values: Any) -> dict[str, Any]:
+    today = dt.date.today().isoformat()
+    data = new_meta(kind, store.device_id, author)
+    if kind == "gathering":
+        start, end = default_times(dt.datetime.now())
+        data.update(date=today, start_time=start, end_time=end, attendance={}, first_time=0,
+                    helpers=0, activities=[], staff_visited=True, note="")
+    elif kind == "concern":
+        data.update(place_id="", gathering_id="", observed_on=today, subject_age_band=None,
+                    subject_gender=None, subject_alias="", categories=[], urgency=None,
+                    consent=None, observed="", suggested_destination="", follow_up_on=None,
+                    office=None)
+    elif kind == "visit_note":
+        data.update(place_id="", group_name="", visit_type="session_visit", date=today,
+                    duration_minutes=60, observations="", follow_up_on=None)
+    data.update(values)
+    return data
+
+
+@dataclass
+class RecordForm:
+    store: Store
+    reference: Reference
+    data: dict[str, Any]
+    saved_rev: int = 0  # the rev of the last valid version in the store; 0: none yet
+    problems: dict[str, Problem] = field(default_factory=dict)
+    on_error: Callable[[IbashoError], None] | None = None
+    on_saved: Callable[[], None] | None = None
+    touched: set[str] = field(default_factory=set)  # errors show on fields staff have used
+    show_all: bool = False
+
+    @classmethod
+    def open(cls, store: Store, reference: Reference, kind: str, rid: str | None,
+             author: str, **defaults: Any) -> RecordForm:
+        saved = store.get(kind, rid) if rid else None
+        draft = store.draft(rid) if rid else None
+        data = draft or saved or blank(kind, store, author, **defaults)
+        form = cls(store, reference, dict(data), saved_rev=int(saved["rev"]) if saved else 0)
+        if draft is not None:
+            form.problems = form._check(draft)[1]
+        return form
+
+    @property
+    def kind(self) -> str:
+        return str(self.data["kind"])
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+    @property
+    def is_saved(self) -> bool:
+        return self.saved_rev > 0 and not self.problems
+
+    def _check(self, data: dict[str, Any]) -> tuple[Any, dict[str, Problem]]:
+        try:
+            return parse_record(data, self.reference), {}
+        except ValidationError as exc:
+            found: dict[str, Problem] = {}
+            for p in exc.problems:
+                found.setdefault(p.field, p)
+            return None, found
+
+    def change(self, **values: Any) -> Future[Any]:
+        """Apply a change and keep it: as the next rev if valid, as a draft if not."""
+        self.data.update(values)
+        self.touched.update(values)
+        self.data["updated_at"] = max(utc_now(), str(self.data.get("created_at", "")))
+        self.data["rev"] = self.saved_rev + 1
+        record, self.problems = self._check(self.data)
+        future: Future[Any]
+        if record is None:
+            future = self.store.put_draft(dict(self.data))
+        else:
+            self.saved_rev = record.rev
+            future = self.store.save_async(record)
+            self.store.drop_draft(self.id)
+        future.add_done_callback(self._report)
+        return future
+
+    def _report(self, future: Future[Any]) -> None:
+        error = future.exception()
+        if error is None:
+            if self.on_saved is not None and future.result() is not None:
+                self.on_saved()  # a record (not a draft) is on disk
+            return
+        if self.on_error is not None:
+            self.on_error(error if isinstance(error, IbashoError)
+                          else IbashoError(str(error), message_ja="保存できませんでした。"))
+
+    def state_text(self, t: Callable[..., str]) -> str:
+        if self.saved_rev == 0 and not self.touched and not self.problems:
+            return str(t("form.new"))
+        if self.is_saved:
+            return str(t("form.saved"))
+        return str(t("form.incomplete", count=len(self.problems)))
+
+    def error(self, name: str, lang: str) -> str | None:
+        problem = self.problems.get(name) or next(
+            (p for f, p in self.problems.items() if f.startswith(name + ".")), None)
+        if problem is None or not (self.show_all or name.split(".")[0] in self.touched):
+            return None
+        return problem.expected_ja if lang == "ja" else problem.expected_en

@@ -1,0 +1,67 @@
+"""One browser session (or window) of the app: language, navigation, error reporting."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from field_app.domain.errors import IbashoError
+from field_app.domain.reference import Reference
+from field_app.store import Store
+from field_app.ui.i18n import Translator
+from field_app.ui.services import Services
+
+
+@dataclass
+class Session:
+    page: ft.Page
+    services: Services
+    t: Translator
+    go: Callable[..., None] = field(default=lambda *a, **k: None)
+    back: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def reference(self) -> Reference:
+        return self.services.reference
+
+    def report_error(self, error: IbashoError) -> None:
+        """Called from any thread (e.g. the store's writer): shown on the page's loop."""
+        text = error.text(self.t.lang)
+
+        async def show() -> None:
+            self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=ft.Duration(seconds=8),
+                                              bgcolor=ft.Colors.ERROR_CONTAINER))
+
+        with contextlib.suppress(Exception):  # the page may be gone
+            self.page.run_task(show)
+
+    def office_status_text(self, office: dict[str, Any] | None) -> str:
+        t, lang = self.t, self.t.lang
+        status = (office or {}).get("status", "new")
+        option = self.reference.option("concern_status", status)
+        label = option.label(lang) if option else status
+        if status == "referred":
+            dest = next((d for d in self.reference.destinations
+                         if d.key == (office or {}).get("destination")), None)
+            when = (office or {}).get("referred_on")
+            day = self.t.date(dt.date.fromisoformat(when)) if when else ""
+            return t("status.referred_to", status=label,
+                     destination=dest.label(lang) if dest else "", date=day)
+        return label
+
+    def label(self, enum: str, key: str | None) -> str:
+        option = self.reference.option(enum, key) if key else None
+        return option.label(self.t.lang) if option else (key or "")
+
+    def place_name(self, place_id: str | None) -> str:
+        place = self.store.get("place", place_id) if place_id else None
+        return str(place["name"]) if place else ""

@@ -1,0 +1,167 @@
+"""The frame around the screens: navigation rail on a tablet, bottom bar on a phone, a
+sync badge that updates live, and routing between screens."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import flet as ft
+
+from field_app.ui import theme
+from field_app.ui.form import RecordForm
+from field_app.ui.i18n import Translator
+from field_app.ui.services import Services
+from field_app.ui.session import Session
+from field_app.ui.views.concern import ConcernView
+from field_app.ui.views.followups import FollowUpsView
+from field_app.ui.views.gathering import GatheringView
+from field_app.ui.views.home import HomeView
+from field_app.ui.views.place import PlaceView
+from field_app.ui.views.places import PlacesModel, PlacesView
+from field_app.ui.views.settings import SettingsView
+from field_app.ui.views.sync_view import SyncView
+from field_app.ui.views.visit_note import VisitNoteView
+from sync.client import Status
+
+NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
+       ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),
+       ("followups", ft.Icons.ASSIGNMENT_OUTLINED, "nav.followups"),
+       ("sync", ft.Icons.SYNC, "nav.sync"),
+       ("settings", ft.Icons.SETTINGS_OUTLINED, "nav.settings")]
+PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places"}
+FORMS: dict[str, tuple[str, Any]] = {
+    "gathering": ("gathering", GatheringView), "concern": ("concern", ConcernView),
+    "visit": ("visit_note", VisitNoteView)}
+WIDE = 840  # px: rail at and above, bottom bar below
+
+
+class Shell:
+    def __init__(self, page: ft.Page, services: Services, lang: str) -> None:
+        self.page = page
+        self.services = services
+        self.session = Session(page, services, Translator(lang), go=self.go, back=self.back)
+        self.places = PlacesModel()
+        self.route: tuple[str, dict[str, Any]] = ("home", {})
+        self.history: list[tuple[str, dict[str, Any]]] = []
+        self.view: ft.Control | None = None
+        self.badge = ft.Text(size=14)
+        theme.apply(page)
+        page.padding = 0
+        page.on_resize = lambda e: self.render()
+        stop = services.listen(self._on_status)
+        page.on_disconnect = lambda e: stop()
+        self.render()
+        for title, message in services.notices:
+            page.show_dialog(ft.AlertDialog(
+                modal=True, title=ft.Text(self.session.t(title)), content=ft.Text(message),
+                actions=[ft.TextButton(self.session.t("store.unreadable.ok"),
+                                       on_click=lambda e: page.pop_dialog())]))
+
+    # navigation ---------------------------------------------------------------------
+
+    def go(self, name: str, **params: Any) -> None:
+        self.history.append(self.route)
+        self.route = (name, params)
+        self.render()
+
+    def back(self) -> None:
+        self.route = self.history.pop() if self.history else ("home", {})
+        self.render()
+
+    def _nav(self, index: int) -> None:
+        self.history.append(self.route)
+        self.route = (NAV[index][0], {})
+        self.render()
+
+    def switch_language(self, lang: str | None = None) -> None:
+        t = self.session.t
+        t.lang = lang or ("en" if t.lang == "ja" else "ja")
+        self.render()
+
+    # building -----------------------------------------------------------------------
+
+    def _build(self) -> ft.Control:
+        name, params = self.route
+        s = self.session
+        if name == "home":
+            return HomeView(s)
+        if name == "places":
+            return PlacesView(s, self.places, pick=params.get("pick"))
+        if name == "place":
+            return PlaceView(s, params["id"])
+        if name == "followups":
+            return FollowUpsView(s)
+        if name == "sync":
+            return SyncView(s)
+        if name == "settings":
+            return SettingsView(s, on_language=self.switch_language)
+        if name in FORMS:
+            kind, view_class = FORMS[name]
+            form = RecordForm.open(s.store, s.reference, kind, params.get("id"),
+                                   s.services.author(), place_id=params.get("place", ""))
+            form.on_saved = self.services.notify  # sync after saves
+            view: ft.Control = view_class(s, form)
+            return view
+        return HomeView(s)
+
+    def render(self) -> None:
+        t = self.session.t
+        page = self.page
+        page.title = t("app.title")
+        self.view = self._build()
+        top = self.route[0]
+        index = next(i for i, n in enumerate(NAV) if n[0] == PARENT.get(top, top))
+        self._paint_badge(self.services.status)
+        bar = ft.Container(
+            padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+            content=ft.Row([
+                ft.Text(t("app.title"), size=16, weight=ft.FontWeight.W_600),
+                ft.Container(expand=True),
+                ft.Container(self.badge, padding=ft.Padding.symmetric(horizontal=10, vertical=4),
+                             border_radius=16, bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                             on_click=lambda e: self._nav(3)),
+                ft.TextButton(t("lang.switch"), on_click=lambda e: self.switch_language()),
+            ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        body = ft.Container(self.view, padding=16, expand=True)
+        wide = (page.width or 1280) >= WIDE
+        if wide:
+            rail = ft.NavigationRail(
+                selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
+                destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
+                              for _, icon, key in NAV],
+                on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
+            page.navigation_bar = None
+            page.controls = [ft.Row([rail, ft.VerticalDivider(width=1),
+                                     ft.Column([bar, body], expand=True, spacing=0)],
+                                    expand=True, spacing=0)]
+        else:
+            page.navigation_bar = ft.NavigationBar(
+                selected_index=index,
+                destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
+                              for _, icon, key in NAV],
+                on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
+            page.controls = [ft.Column([bar, body], expand=True, spacing=0)]
+        page.update()
+
+    # live sync state ----------------------------------------------------------------
+
+    def _paint_badge(self, status: Status) -> None:
+        t = self.session.t
+        if status.state == "syncing" and status.total:
+            text = t("badge.syncing", sent=status.sent, total=status.total)
+        elif status.state == "idle" and status.pending == 0 and status.last_success:
+            text = t("badge.synced")
+        else:
+            text = t(f"badge.{status.state}", pending=status.pending)
+        self.badge.value = text
+
+    def _on_status(self, status: Status) -> None:
+        async def paint() -> None:
+            self._paint_badge(status)
+            if isinstance(self.view, SyncView):
+                self.view.show(status)
+            self.page.update()
+
+        with contextlib.suppress(Exception):  # the session may have gone away
+            self.page.run_task(paint)

@@ -1,0 +1,138 @@
+"""Concern (気づき・困りごと): who (pseudonymous), what was seen, how urgent, where to refer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.form import RecordForm
+from field_app.ui.session import Session
+from field_app.ui.widgets import DateField, caption, chip_group, dropdown, heading, icon_button
+
+
+class ConcernView(ft.Column):
+    def __init__(self, session: Session, form: RecordForm) -> None:
+        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session, self.form = session, form
+        form.on_error = session.report_error
+        t, ref, lang = session.t, session.reference, session.t.lang
+        data = form.data
+
+        def options(enum: str) -> list[tuple[str, str]]:
+            return [(o.key, o.label(lang)) for o in ref.enums[enum]]
+
+        self.saved = caption("")
+        self.categories_error = ft.Text(color=ft.Colors.ERROR)
+        self.emergency = ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.ERROR_CONTAINER)
+        self.urgency = ft.SegmentedButton(
+            segments=[ft.Segment(value=k, label=ft.Text(label)) for k, label in options("urgency")],
+            selected=[data["urgency"]] if data.get("urgency") else [], allow_empty_selection=True,
+            on_change=lambda e: self._change(urgency=(list(e.control.selected) or [None])[0]))
+        self.age = dropdown(t("concern.age_band"), options("age_bands"), data.get("subject_age_band"),
+                            lambda v: self._change(subject_age_band=v), width=200)
+        self.gender = dropdown(t("concern.gender"), options("genders"), data.get("subject_gender"),
+                               lambda v: self._change(subject_gender=v), width=200)
+        self.alias: ft.TextField = ft.TextField(
+            label=t("concern.alias"), value=data.get("subject_alias", ""),
+            helper=t("concern.alias_help"), width=260, max_length=20, on_change=self._alias)
+        self.consent = dropdown(t("concern.consent"), options("consent"), data.get("consent"),
+                                lambda v: self._change(consent=v), width=260)
+        destinations = [(d.key, d.label(lang)) for d in ref.destinations]
+        self.destination = dropdown(t("concern.destination"), destinations,
+                                    data.get("suggested_destination"),
+                                    lambda v: self._change(suggested_destination=v or ""), width=360)
+        self.observed: ft.TextField = ft.TextField(
+            label=t("concern.observed"), value=data.get("observed", ""), multiline=True,
+            min_lines=3, max_lines=10, on_change=self._observed)
+        self.observed_on = DateField(t("concern.observed_on"), data.get("observed_on"),
+                                     lambda v: self._change(observed_on=v),
+                                     today_label=t("date.today"), prev_label=t("date.prev"),
+                                     next_label=t("date.next"))
+        self.follow_up = DateField(t("concern.follow_up"), data.get("follow_up_on"),
+                                   lambda v: self._change(follow_up_on=v),
+                                   today_label=t("date.today"), prev_label=t("date.prev"),
+                                   next_label=t("date.next"), optional=True,
+                                   clear_label=t("date.clear"))
+        place = session.store.get("place", data.get("place_id") or "") or {}
+        office = data.get("office") or None
+        status = []
+        if office:
+            status = [ft.Container(padding=10, border_radius=8,
+                                   bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                                   content=ft.Text(session.office_status_text(office)))]
+        self.controls = [
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
+                    heading(t("concern.title")), ft.Container(expand=True), self.saved],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            ft.Text(place.get("name", ""), size=18),
+            *status,
+            ft.Text(t("concern.categories"), weight=ft.FontWeight.W_600),
+            chip_group(options("concern_categories"), set(data.get("categories") or []),
+                       self._category),
+            self.categories_error,
+            ft.Text(t("concern.urgency"), weight=ft.FontWeight.W_600),
+            ft.Row([self.urgency], scroll=ft.ScrollMode.AUTO),
+            self.emergency,
+            ft.Text(t("concern.subject"), weight=ft.FontWeight.W_600),
+            ft.Row([self.age, self.gender, self.alias], wrap=True, spacing=12, run_spacing=12),
+            self.observed,
+            ft.Row([self.consent, self.destination], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([self.observed_on, self.follow_up], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
+                                    on_click=lambda e: self._check_all())]),
+        ]
+        self._show()
+
+    def _alias(self, e: object) -> None:
+        self._change(subject_alias=self.alias.value or "")
+
+    def _observed(self, e: object) -> None:
+        self._change(observed=self.observed.value or "")
+
+    def _category(self, key: str, on: bool) -> None:
+        chosen = [c for c in self.form.data.get("categories") or [] if c != key]
+        chosen += [key] if on else []
+        values: dict[str, Any] = {"categories": chosen}
+        if on and not self.form.data.get("suggested_destination"):
+            option = self.session.reference.option("concern_categories", key)
+            if option is not None and option.attrs.get("destination"):
+                values["suggested_destination"] = option.attrs["destination"]  # changeable
+                self.destination.value = values["suggested_destination"]
+        self._change(**values)
+
+    def _change(self, **values: Any) -> None:
+        if values.get("urgency") == "emergency" and not self.form.data.get("suggested_destination"):
+            values["suggested_destination"] = "emergency"
+            self.destination.value = "emergency"
+        self.form.change(**values)
+        self._show()
+        self.update()
+
+    def _check_all(self) -> None:
+        self.form.show_all = True
+        self._show()
+        self.update()
+
+    def _show(self) -> None:
+        t, form, lang = self.session.t, self.form, self.session.t.lang
+        self.categories_error.value = form.error("categories", lang) or ""
+        for name, menu in (("subject_age_band", self.age), ("subject_gender", self.gender),
+                           ("consent", self.consent), ("suggested_destination", self.destination)):
+            menu.error_text = form.error(name, lang)
+        self.alias.error = form.error("subject_alias", lang)
+        self.observed.error = form.error("observed", lang)
+        self.observed_on.show_error(form.error("observed_on", lang))
+        self.follow_up.show_error(form.error("follow_up_on", lang))
+        urgent = form.data.get("urgency") == "emergency"
+        self.emergency.visible = urgent
+        if urgent:
+            option = self.session.reference.option("urgency", "emergency")
+            hint = option.attrs.get(f"hint_{lang}", "") if option else ""
+            numbers = [f"{d.label(lang)}: {d.attrs.get('phone')}"
+                       for d in self.session.reference.destinations if d.attrs.get("emergency")]
+            self.emergency.content = ft.Column([
+                ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
+                        ft.Text(t("concern.emergency_now"), weight=ft.FontWeight.BOLD)]),
+                ft.Text(hint), *[ft.Text(n, size=18, weight=ft.FontWeight.BOLD) for n in numbers]])
+        self.saved.value = form.state_text(t)

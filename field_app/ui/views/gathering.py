@@ -1,0 +1,99 @@
+"""Gathering (開催記録): times, a tally per attendance category, activities, a note."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.form import RecordForm
+from field_app.ui.session import Session
+from field_app.ui.widgets import Counter, DateField, caption, chip_group, heading, icon_button
+
+
+class GatheringView(ft.Column):
+    def __init__(self, session: Session, form: RecordForm) -> None:
+        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session, self.form = session, form
+        form.on_error = session.report_error
+        t = session.t
+        place = session.store.get("place", form.data["place_id"]) or {}
+        program = session.reference.programs.get(place.get("program", ""))
+        categories = program.participant_categories if program else ()
+        self.total = ft.Text(size=20, weight=ft.FontWeight.BOLD)
+        self.saved = caption("")
+        self.problems = ft.Text(color=ft.Colors.ERROR)
+        counters: list[ft.Control] = [Counter(c.label(t.lang), int(form.data["attendance"].get(c.key, 0)),
+                            self._counter(c.key),
+                            minus_label=t("tally.minus", label=c.label(t.lang)),
+                            plus_label=t("tally.plus", label=c.label(t.lang)))
+                    for c in categories]
+        extras: list[ft.Control] = [
+            Counter(t("gathering.first_time"), int(form.data["first_time"]),
+                    lambda v: self._change(first_time=v),
+                    minus_label=t("tally.minus", label=t("gathering.first_time")),
+                    plus_label=t("tally.plus", label=t("gathering.first_time"))),
+            Counter(t("gathering.helpers"), int(form.data["helpers"]),
+                    lambda v: self._change(helpers=v),
+                    minus_label=t("tally.minus", label=t("gathering.helpers")),
+                    plus_label=t("tally.plus", label=t("gathering.helpers"))),
+        ]
+        self.start: ft.TextField = ft.TextField(label=t("gathering.start"), width=120,
+                                                value=form.data["start_time"], on_blur=self._times)
+        self.end: ft.TextField = ft.TextField(label=t("gathering.end"), width=120,
+                                              value=form.data["end_time"], on_blur=self._times)
+        self.date = DateField(t("gathering.date"), form.data["date"],
+                              lambda v: self._change(date=v), today_label=t("date.today"),
+                              prev_label=t("date.prev"), next_label=t("date.next"))
+        activities = [(o.key, o.label(t.lang)) for o in session.reference.enums["activities"]]
+        self.note: ft.TextField = ft.TextField(label=t("gathering.note"), value=form.data["note"],
+                                               multiline=True, min_lines=3, max_lines=8,
+                                               on_change=self._note)
+        self.controls = [
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
+                    heading(t("gathering.title")), ft.Container(expand=True), self.saved],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            ft.Text(place.get("name", ""), size=18),
+            ft.Row([self.date, self.start, self.end], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([ft.Text(t("gathering.participants")), self.total]),
+            ft.Row(counters, wrap=True, spacing=12, run_spacing=12),
+            ft.Row(extras, wrap=True, spacing=12, run_spacing=12),
+            self.problems,
+            ft.Text(t("gathering.activities"), weight=ft.FontWeight.W_600),
+            chip_group(activities, set(form.data["activities"]), self._activity),
+            self.note,
+        ]
+        self._show()
+
+    def _counter(self, key: str) -> Callable[[int], None]:
+        return lambda value: self._count(key, value)
+
+    def _times(self, e: object) -> None:
+        self._change(start_time=(self.start.value or "").strip(),
+                     end_time=(self.end.value or "").strip())
+
+    def _note(self, e: object) -> None:
+        self._change(note=self.note.value or "")
+
+    def _count(self, key: str, value: int) -> None:
+        self._change(attendance={**self.form.data["attendance"], key: value})
+
+    def _activity(self, key: str, on: bool) -> None:
+        chosen = [a for a in self.form.data["activities"] if a != key] + ([key] if on else [])
+        self._change(activities=chosen)
+
+    def _change(self, **values: Any) -> None:
+        self.form.change(**values)
+        self._show()
+        self.update()
+
+    def _show(self) -> None:
+        t, form = self.session.t, self.form
+        self.total.value = t("gathering.total", count=sum(form.data["attendance"].values()))
+        self.start.error = form.error("start_time", t.lang)
+        self.end.error = form.error("end_time", t.lang)
+        self.date.show_error(form.error("date", t.lang))
+        rest = [form.error(n, t.lang) for n in ("first_time", "attendance", "helpers")]
+        self.problems.value = "\n".join(r for r in rest if r)
+        self.saved.value = form.state_text(t)

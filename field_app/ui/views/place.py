@@ -1,0 +1,75 @@
+"""One place: what it is, its grant conditions this period, recent gatherings, new records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import flet as ft
+
+from field_app.domain.compliance import MET, OPEN, assess
+from field_app.domain.fiscal import fiscal_year_of
+from field_app.domain.kinds import restore
+from field_app.ui.session import Session
+from field_app.ui.widgets import caption, heading, icon_button
+
+
+def compliance_lines(session: Session, place: dict, today: dt.date) -> list[str]:
+    t = session.t
+    program = session.reference.programs.get(place["program"])
+    if program is None or program.rule.kind == "none":
+        return [t("compliance.not_assessed")]
+    gatherings = [restore(d) for d in session.store.all("gathering")
+                  if d["place_id"] == place["id"]]
+    report = assess(program, gatherings, fiscal_year_of(today), today)  # type: ignore[arg-type]
+    current = report.current(today)
+    hours = program.rule.min_minutes // 60
+    unit = t("compliance.week") if program.rule.kind == "weekly" else t("compliance.period")
+    lines = []
+    if current is not None and current.state == MET:
+        lines.append(t("compliance.met", unit=unit))
+    elif current is not None and current.state == OPEN:
+        lines.append(t("compliance.open", unit=unit, hours=hours))
+    lines += [w.text(t.lang) for w in report.warnings if w.code != "period_ending"]
+    lines.append(t("compliance.summary", met=report.met, missed=report.missed))
+    return lines
+
+
+class PlaceView(ft.Column):
+    def __init__(self, session: Session, place_id: str) -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        t = session.t
+        place = session.store.get("place", place_id)
+        if place is None:
+            self.controls = [caption(t("places.none"))]
+            return
+        program = session.reference.programs.get(place["program"])
+        today = dt.date.today()
+        gatherings = sorted((d for d in session.store.all("gathering") if d["place_id"] == place_id),
+                            key=lambda d: (d["date"], d["start_time"]), reverse=True)[:10]
+        lines = compliance_lines(session, place, today)
+        none: list[ft.Control] = [caption(t("home.none"))]
+        self.controls = [
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
+                    heading(place["name"])], vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            caption(f"{program.label(t.lang) if program else place['program']}"
+                    f"{t('place.sep')}{place.get('group_name', '')}"),
+            ft.Text(f"{t('place.venue')}: {place.get('venue', '')}"),
+            ft.Text(f"{t('place.schedule')}: {place.get('schedule', '')}"),
+            ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER,
+                         content=ft.Column([ft.Text(line) for line in lines], spacing=4)),
+            ft.Row([
+                ft.FilledButton(t("home.new_gathering"), icon=ft.Icons.GROUPS,
+                                on_click=lambda e: session.go("gathering", place=place_id)),
+                ft.FilledTonalButton(t("home.new_concern"), icon=ft.Icons.FAVORITE_BORDER,
+                                     on_click=lambda e: session.go("concern", place=place_id)),
+                ft.OutlinedButton(t("home.new_visit"), icon=ft.Icons.EDIT_NOTE,
+                                  on_click=lambda e: session.go("visit", place=place_id)),
+            ], wrap=True, spacing=12, run_spacing=12),
+            heading(t("place.recent"), 18),
+            *([ft.ListTile(
+                title=ft.Text(f"{t.date(dt.date.fromisoformat(g['date']))} "
+                              f"{g['start_time']}〜{g['end_time']}"),
+                subtitle=ft.Text(t("gathering.total", count=sum(g["attendance"].values()))),
+                on_click=lambda e, gid=g["id"]: session.go("gathering", id=gid))
+               for g in gatherings] or none),
+        ]

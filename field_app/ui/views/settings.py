@@ -1,0 +1,78 @@
+"""Settings: the hub and enrolment, the staff name, the language."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from field_app.domain.errors import IbashoError
+from field_app.ui.services import PROFILE
+from field_app.ui.session import Session
+from field_app.ui.widgets import caption, heading
+from sync.client import HUB_META
+
+
+class SettingsView(ft.Column):
+    def __init__(self, session: Session, on_language: object) -> None:
+        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session = session
+        t = session.t
+        hub = session.store.meta(HUB_META) or {}
+        self.hub_url = ft.TextField(label=t("settings.hub"), value=hub.get("url", ""),
+                                    hint_text="https://hub.example.jp", width=420)
+        self.code = ft.TextField(label=t("settings.code"), width=260,
+                                 capitalization=ft.TextCapitalization.CHARACTERS)
+        self.enrol_result = ft.Text()
+        self.name = ft.TextField(label=t("settings.name"), value=session.services.author(),
+                                 width=260, on_blur=lambda e: self._save_name())
+        enrolled = (t("settings.enrolled", staff=hub.get("staff_name", ""), url=hub.get("url", ""))
+                    if hub else t("settings.not_enrolled"))
+        self.controls = [
+            heading(t("settings.title")),
+            heading(t("settings.hub_section"), 18),
+            caption(enrolled),
+            self.hub_url,
+            ft.Row([self.code, ft.FilledButton(t("settings.enrol"), icon=ft.Icons.LINK,
+                                               on_click=lambda e: self._enrol())],
+                   wrap=True, spacing=12),
+            self.enrol_result,
+            heading(t("settings.staff_section"), 18),
+            self.name,
+            heading(t("settings.language"), 18),
+            ft.SegmentedButton(segments=[ft.Segment(value="ja", label=ft.Text("日本語")),
+                                         ft.Segment(value="en", label=ft.Text("English"))],
+                               selected=[t.lang],
+                               on_change=lambda e: on_language(next(iter(e.control.selected)))),  # type: ignore[operator]
+            caption(t("settings.device", id=session.store.device_id)),
+        ]
+
+    def _save_name(self) -> None:
+        profile = self.session.store.meta(PROFILE) or {}
+        self.session.store.set_meta(PROFILE, {**profile, "name": (self.name.value or "").strip()})
+
+    def _enrol(self) -> None:
+        t, session = self.session.t, self.session
+        url, code = (self.hub_url.value or "").strip(), (self.code.value or "").strip()
+        if not url.startswith(("http://", "https://")) or not code:
+            self.enrol_result.value = t("settings.enrol_missing")
+            self.enrol_result.color = ft.Colors.ERROR
+            self.update()
+            return
+        self.enrol_result.value = t("settings.enrolling")
+        self.enrol_result.color = None
+        self.update()
+
+        def work() -> None:  # network: off the UI's event path
+            try:
+                staff = session.services.enrol(url, code, "tablet")
+                text, color = t("settings.enrol_ok", staff=staff), ft.Colors.PRIMARY
+            except IbashoError as exc:
+                text, color = exc.text(t.lang), ft.Colors.ERROR
+
+            async def show() -> None:
+                self.enrol_result.value, self.enrol_result.color = text, color
+                self.code.value = ""
+                self.update()
+
+            session.page.run_task(show)
+
+        session.page.run_thread(work)

@@ -1,0 +1,79 @@
+"""Visit note (訪問記録): type, date, duration, what was observed, a follow-up date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.form import RecordForm
+from field_app.ui.session import Session
+from field_app.ui.widgets import DateField, caption, dropdown, heading, icon_button
+
+
+class VisitNoteView(ft.Column):
+    def __init__(self, session: Session, form: RecordForm) -> None:
+        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session, self.form = session, form
+        form.on_error = session.report_error
+        t, lang, data = session.t, session.t.lang, form.data
+        types = [(o.key, o.label(lang)) for o in session.reference.enums["visit_types"]]
+        self.saved = caption("")
+        self.type = dropdown(t("visit.type"), types, data.get("visit_type"),
+                             lambda v: self._change(visit_type=v), width=260)
+        self.group: ft.TextField = ft.TextField(label=t("visit.group"), width=300,
+                                                value=data.get("group_name", ""),
+                                                on_change=self._group)
+        self.duration = ft.TextField(label=t("visit.duration"), value=str(data.get("duration_minutes", 0)),
+                                     width=160, keyboard_type=ft.KeyboardType.NUMBER,
+                                     on_blur=lambda e: self._duration())
+        self.observations: ft.TextField = ft.TextField(
+            label=t("visit.observations"), value=data.get("observations", ""), multiline=True,
+            min_lines=4, max_lines=12, on_change=self._observations)
+        self.date = DateField(t("visit.date"), data.get("date"), lambda v: self._change(date=v),
+                              today_label=t("date.today"), prev_label=t("date.prev"),
+                              next_label=t("date.next"))
+        self.follow_up = DateField(t("visit.follow_up"), data.get("follow_up_on"),
+                                   lambda v: self._change(follow_up_on=v),
+                                   today_label=t("date.today"), prev_label=t("date.prev"),
+                                   next_label=t("date.next"), optional=True,
+                                   clear_label=t("date.clear"))
+        place = session.store.get("place", data.get("place_id") or "") or {}
+        fields: list[ft.Control] = [self.type, self.duration]
+        if not place:
+            fields.append(self.group)
+        self.controls = [
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
+                    heading(t("visit.title")), ft.Container(expand=True), self.saved],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            ft.Text(place.get("name", ""), size=18),
+            ft.Row(fields, wrap=True, spacing=12, run_spacing=12),
+            self.date,
+            self.observations,
+            self.follow_up,
+        ]
+        self._show()
+
+    def _group(self, e: object) -> None:
+        self._change(group_name=self.group.value or "")
+
+    def _observations(self, e: object) -> None:
+        self._change(observations=self.observations.value or "")
+
+    def _duration(self) -> None:
+        raw = (self.duration.value or "").strip()
+        self._change(duration_minutes=int(raw) if raw.isdigit() else raw)
+
+    def _change(self, **values: Any) -> None:
+        self.form.change(**values)
+        self._show()
+        self.update()
+
+    def _show(self) -> None:
+        t, form, lang = self.session.t, self.form, self.session.t.lang
+        self.type.error_text = form.error("visit_type", lang)
+        self.duration.error = form.error("duration_minutes", lang)
+        self.group.error = form.error("place_id", lang) or form.error("group_name", lang)
+        self.date.show_error(form.error("date", lang))
+        self.follow_up.show_error(form.error("follow_up_on", lang))
+        self.saved.value = form.state_text(t)

@@ -1,0 +1,119 @@
+"""Small controls shared by the screens: tally counters, date fields, headings, chips."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import flet as ft
+
+from field_app.ui.theme import MIN_TOUCH
+
+
+def labelled(label: str, button: ft.IconButton) -> ft.Control:
+    """An icon-only button with one name for screen readers (and for our browser tests)."""
+    return ft.Semantics(label=label, button=True, exclude_semantics=True, content=button,
+                        on_tap=button.on_click)  # type: ignore[arg-type]
+
+
+def icon_button(icon: ft.IconData, label: str, on_click: Callable[[ft.Event[ft.IconButton]], None]
+                ) -> ft.Control:
+    return labelled(label, ft.IconButton(icon, on_click=on_click))
+
+
+def heading(text: str, size: int = 22) -> ft.Control:
+    return ft.Semantics(header=True, content=ft.Text(text, size=size, weight=ft.FontWeight.BOLD))
+
+
+def caption(text: str) -> ft.Text:
+    return ft.Text(text, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
+
+
+class Counter(ft.Container):
+    """A tally: big − and + buttons around the count, for use one-handed at a gathering."""
+
+    def __init__(self, label: str, value: int, on_change: Callable[[int], None], *,
+                 minus_label: str, plus_label: str, width: int | None = 230) -> None:
+        super().__init__(padding=8, border_radius=12, width=width,
+                         bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
+        self.value = value
+        self._on_change = on_change
+        self.number = ft.Text(str(value), size=30, weight=ft.FontWeight.BOLD,
+                              text_align=ft.TextAlign.CENTER, width=64)
+        button = ft.ButtonStyle(shape=ft.CircleBorder(), padding=14)
+        self.content = ft.Column([
+            ft.Text(label, size=15, weight=ft.FontWeight.W_600, no_wrap=False),
+            ft.Row([
+                labelled(minus_label, ft.IconButton(
+                    ft.Icons.REMOVE, icon_size=30, style=button, on_click=lambda e: self._step(-1),
+                    width=MIN_TOUCH + 12, height=MIN_TOUCH + 12)),
+                self.number,
+                labelled(plus_label, ft.IconButton(
+                    ft.Icons.ADD, icon_size=30, style=button, on_click=lambda e: self._step(1),
+                    width=MIN_TOUCH + 12, height=MIN_TOUCH + 12,
+                    bgcolor=ft.Colors.PRIMARY_CONTAINER)),
+            ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+        ], spacing=4, tight=True)
+
+    def _step(self, delta: int) -> None:
+        if self.value + delta < 0:
+            return
+        self.value += delta
+        self.number.value = str(self.value)
+        self.number.update()
+        self._on_change(self.value)
+
+
+class DateField(ft.Row):
+    """A date as YYYY-MM-DD with day steps: quicker on a tablet than a calendar."""
+
+    def __init__(self, label: str, value: str | None, on_change: Callable[[str | None], None], *,
+                 today_label: str, prev_label: str, next_label: str, optional: bool = False,
+                 clear_label: str = "") -> None:
+        super().__init__(spacing=4, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        self._on_change = on_change
+        self.field = ft.TextField(label=label, value=value or "", width=170, dense=False,
+                                  hint_text="YYYY-MM-DD", on_blur=self._typed,
+                                  on_submit=self._typed)
+        self.controls = [
+            self.field,
+            icon_button(ft.Icons.CHEVRON_LEFT, prev_label, lambda e: self._step(-1)),
+            icon_button(ft.Icons.CHEVRON_RIGHT, next_label, lambda e: self._step(1)),
+            ft.TextButton(today_label, on_click=lambda e: self._set(dt.date.today().isoformat())),
+        ]
+        if optional:
+            self.controls.append(icon_button(ft.Icons.CLEAR, clear_label, lambda e: self._set(None)))
+
+    def _typed(self, e: ft.Event[ft.TextField]) -> None:
+        self._on_change((self.field.value or "").strip() or None)
+
+    def _step(self, days: int) -> None:
+        try:
+            base = dt.date.fromisoformat((self.field.value or "").strip())
+        except ValueError:
+            base = dt.date.today()
+        self._set((base + dt.timedelta(days=days)).isoformat())
+
+    def _set(self, value: str | None) -> None:
+        self.field.value = value or ""
+        self.field.update()
+        self._on_change(value)
+
+    def show_error(self, text: str | None) -> None:
+        self.field.error = text
+
+
+def chip_group(options: list[tuple[str, str]], selected: set[str],
+               on_toggle: Callable[[str, bool], None]) -> ft.Row:
+    def make(key: str, label: str) -> ft.Chip:
+        return ft.Chip(label=ft.Text(label), selected=key in selected,
+                       on_select=lambda e, k=key: on_toggle(k, bool(e.control.selected)))
+
+    return ft.Row([make(k, label) for k, label in options], wrap=True, spacing=8, run_spacing=8)
+
+
+def dropdown(label: str, options: list[tuple[str, str]], value: str | None,
+             on_select: Callable[[str | None], None], width: int | None = None) -> ft.Dropdown:
+    return ft.Dropdown(label=label, value=value or None, width=width,
+                       options=[ft.DropdownOption(key=k, text=t) for k, t in options],
+                       on_select=lambda e: on_select(e.control.value or None))

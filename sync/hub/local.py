@@ -1,0 +1,75 @@
+"""A hub on 127.0.0.1 for trying the app (`make run`): SQLite under the app's data
+directory, the sample places loaded, and a fresh enrolment code for this device."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.hub import devices
+from sync.hub.cli import load_sample_places
+from sync.hub.database import connect
+from sync.hub.migrate import migrate
+
+PORT = 8551
+
+
+@dataclass
+class LocalHub:
+    url: str
+    process: subprocess.Popen[bytes]
+    database_url: str
+
+    def code(self, staff: str) -> str:
+        engine = connect(self.database_url)
+        try:
+            with engine.begin() as conn:
+                return devices.create_code(conn, staff, 1, actor="local-dev")[0]
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start(data_dir: Path, port: int = PORT) -> LocalHub:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{data_dir / 'hub.sqlite3'}"
+    engine = connect(database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        empty = conn.exec_driver_sql("SELECT COUNT(*) FROM places").scalar_one() == 0
+    if empty:
+        load_sample_places(engine)
+    engine.dispose()
+    if not _port_free(port):
+        port = 0  # something else has 8551: take any free port
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    log = open(data_dir / "hub.log", "ab")  # noqa: SIM115 - handed to the child
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir), "serve",
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, IBASHO_HUB_DATABASE_URL=database_url))
+    deadline = time.monotonic() + 60
+    while _port_free(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the local hub did not start; see {data_dir / 'hub.log'}")
+        time.sleep(0.1)
+    return LocalHub(f"http://127.0.0.1:{port}", process, database_url)
