@@ -130,3 +130,38 @@ def shot(page: Page, name: str) -> Path:
     page.wait_for_timeout(1200)
     page.screenshot(path=str(path))
     return path
+
+
+def nav(page: Page, label: str) -> None:
+    """Press a navigation destination (rail on a tablet, bottom bar on a phone)."""
+    import re
+
+    page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab")).click()
+
+
+def button(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).first.click()
+
+
+def type_into(page: Page, label: str, text: str) -> None:
+    """Focus a text field and type; Flutter moves focus to its own editing element a moment
+    after the tap, and keys sent before that are lost."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.get_by_role("textbox", name=label).click()
+    page.wait_for_function(
+        "() => document.activeElement && ['INPUT', 'TEXTAREA'].includes("
+        "document.activeElement.tagName)", timeout=10_000)
+    page.wait_for_timeout(150)
+    page.keyboard.type(text)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Open a dropdown by its label and pick an option."""
+    page.get_by_role("button", name=label).or_(page.get_by_role("combobox", name=label)).first.click()
+    page.get_by_role("menuitem", name=option, exact=True).or_(
+        page.get_by_text(option, exact=True)).last.click()
+
+
+def seen(page: Page, text: str):  # type: ignore[no-untyped-def]
+    """Text on screen, whether Flutter exposes it as a text node or inside a node's label."""
+    return page.get_by_text(text).or_(page.locator(f'flt-semantics [aria-label*="{text}"]')).first

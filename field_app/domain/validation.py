@@ -128,7 +128,7 @@ class Checker:
         self, name: str, allowed: Collection[str], *, required: bool = False, default: str = ""
     ) -> str:
         present, value = self._get(name, required)
-        if not present:
+        if not present or (value == "" and not required):
             return default
         if not isinstance(value, str) or value not in allowed:
             listed = ", ".join(sorted(allowed))

@@ -10,6 +10,11 @@ from field_app.catalogue import texts
 WEEKDAYS_JA = "月火水木金土日"
 
 
+class _Blank(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 @dataclass
 class Translator:
     lang: str = "ja"
@@ -17,7 +22,8 @@ class Translator:
     def __call__(self, key: str, **values: object) -> str:
         catalogue = texts(self.lang)
         text = catalogue.get(key) or texts("ja").get(key) or key
-        return text.format(**values) if values else text
+        # a missing value must never break a screen: show the rest of the sentence
+        return text.format_map(_Blank(values)) if values else text
 
     def date(self, day: dt.date) -> str:
         if self.lang == "ja":

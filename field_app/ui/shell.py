@@ -153,7 +153,8 @@ class Shell:
         elif status.state == "idle" and status.pending == 0 and status.last_success:
             text = t("badge.synced")
         else:
-            text = t(f"badge.{status.state}", pending=status.pending)
+            text = t(f"badge.{status.state}", pending=status.pending, sent=status.sent,
+                     total=status.total)
         self.badge.value = text
 
     def _on_status(self, status: Status) -> None:

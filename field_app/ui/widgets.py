@@ -117,3 +117,8 @@ def dropdown(label: str, options: list[tuple[str, str]], value: str | None,
     return ft.Dropdown(label=label, value=value or None, width=width,
                        options=[ft.DropdownOption(key=k, text=t) for k, t in options],
                        on_select=lambda e: on_select(e.control.value or None))
+
+
+def named(menu: ft.Dropdown) -> ft.Control:
+    """Give a dropdown its label as its accessible name (Flutter leaves it unnamed)."""
+    return ft.Semantics(label=str(menu.label or ""), container=True, content=menu)

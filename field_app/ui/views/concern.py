@@ -8,7 +8,15 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import DateField, caption, chip_group, dropdown, heading, icon_button
+from field_app.ui.widgets import (
+    DateField,
+    caption,
+    chip_group,
+    dropdown,
+    heading,
+    icon_button,
+    named,
+)
 
 
 class ConcernView(ft.Column):
@@ -24,6 +32,7 @@ class ConcernView(ft.Column):
 
         self.saved = caption("")
         self.categories_error = ft.Text(color=ft.Colors.ERROR)
+        self.urgency_error = ft.Text(color=ft.Colors.ERROR)
         self.emergency = ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.ERROR_CONTAINER)
         self.urgency = ft.SegmentedButton(
             segments=[ft.Segment(value=k, label=ft.Text(label)) for k, label in options("urgency")],
@@ -73,11 +82,12 @@ class ConcernView(ft.Column):
             self.categories_error,
             ft.Text(t("concern.urgency"), weight=ft.FontWeight.W_600),
             ft.Row([self.urgency], scroll=ft.ScrollMode.AUTO),
+            self.urgency_error,
             self.emergency,
             ft.Text(t("concern.subject"), weight=ft.FontWeight.W_600),
-            ft.Row([self.age, self.gender, self.alias], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([named(self.age), named(self.gender), self.alias], wrap=True, spacing=12, run_spacing=12),
             self.observed,
-            ft.Row([self.consent, self.destination], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([named(self.consent), named(self.destination)], wrap=True, spacing=12, run_spacing=12),
             ft.Row([self.observed_on, self.follow_up], wrap=True, spacing=12, run_spacing=12),
             ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
                                     on_click=lambda e: self._check_all())]),
@@ -117,6 +127,7 @@ class ConcernView(ft.Column):
     def _show(self) -> None:
         t, form, lang = self.session.t, self.form, self.session.t.lang
         self.categories_error.value = form.error("categories", lang) or ""
+        self.urgency_error.value = form.error("urgency", lang) or ""
         for name, menu in (("subject_age_band", self.age), ("subject_gender", self.gender),
                            ("consent", self.consent), ("suggested_destination", self.destination)):
             menu.error_text = form.error(name, lang)

@@ -8,7 +8,7 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import DateField, caption, dropdown, heading, icon_button
+from field_app.ui.widgets import DateField, caption, dropdown, heading, icon_button, named
 
 
 class VisitNoteView(ft.Column):
@@ -39,7 +39,7 @@ class VisitNoteView(ft.Column):
                                    next_label=t("date.next"), optional=True,
                                    clear_label=t("date.clear"))
         place = session.store.get("place", data.get("place_id") or "") or {}
-        fields: list[ft.Control] = [self.type, self.duration]
+        fields: list[ft.Control] = [named(self.type), self.duration]
         if not place:
             fields.append(self.group)
         self.controls = [

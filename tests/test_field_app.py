@@ -1,0 +1,194 @@
+"""The field app end to end: the real app in web mode, driven in headless Chromium."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from sqlalchemy import text
+
+from field_app.store import Store
+from sync.hub.changes import import_places, set_office_part
+from tests.browser import (
+    PHONE,
+    TABLET,
+    Traffic,
+    button,
+    chromium,
+    choose,
+    nav,
+    open_app,
+    running_app,
+    seen,
+    shot,
+    type_into,
+)
+from tests.factories import IBASHO
+from tests.hubs import Hub, prepared_engine, serve_in_thread
+
+pytestmark = pytest.mark.browser
+HIDAMARI = IBASHO.name  # ひだまりカフェ
+
+
+def find_place_by_kana(page: Page, kana: str, name: str) -> None:
+    nav(page, "場所")
+    type_into(page, "名前・ふりがな・地域で探す", kana)
+    page.get_by_text(name).first.click()
+
+
+def record_gathering(page: Page) -> None:
+    button(page, "開催を記録")
+    for _ in range(3):
+        button(page, "高齢者（65歳以上）を1人増やす")
+    for _ in range(2):
+        button(page, "大人（18〜64歳）を1人増やす")
+    button(page, "うち初参加を1人増やす")
+    seen(page, "合計 5人").wait_for(timeout=10_000)
+    type_into(page, "メモ", "初めての方が二人、お孫さん連れ")
+    page.get_by_role("checkbox", name="おしゃべり").click()
+    seen(page, "保存済み").wait_for(timeout=10_000)
+
+
+def record_emergency_concern(page: Page) -> None:
+    button(page, "気づきを記録")
+    page.get_by_role("checkbox", name="孤立").click()
+    button(page, "緊急（今すぐ対応）")
+    seen(page, "今すぐ対応してください").wait_for(timeout=10_000)
+    assert seen(page, "110 / 119").is_visible()
+    choose(page, "年代", "80代以上")
+    choose(page, "性別", "女性")
+    type_into(page, "気づいたこと", "最近ひとりで来て、帰り道が分からなくなっていた")
+    seen(page, "保存済み").wait_for(timeout=10_000)
+
+
+def test_offline_flow_survives_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    traffic = Traffic()
+    with running_app(data) as url, chromium() as browser:
+        page = open_app(browser, url, TABLET, traffic)
+        seen(page, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(page, "ひだまり", HIDAMARI)
+        record_gathering(page)
+        shot(page, "flow-gathering-tablet-ja")
+        button(page, "戻る")
+        record_emergency_concern(page)
+        shot(page, "flow-concern-emergency-tablet-ja")
+    with Store(data) as store:  # what the app wrote, read with the store itself
+        [gathering] = store.all("gathering")
+        assert gathering["attendance"] == {"preschool": 0, "school_age": 0, "adult": 2, "senior": 3}
+        assert gathering["first_time"] == 1 and "お孫さん連れ" in gathering["note"]
+        [concern] = store.all("concern")
+        assert concern["urgency"] == "emergency" and concern["suggested_destination"]
+        assert store.pending_count() == 2 and store.drafts() == []
+    with running_app(data) as url, chromium() as browser:  # closed and opened again
+        page = open_app(browser, url, TABLET, traffic)
+        seen(page, "今日の記録").wait_for(timeout=60_000)
+        assert seen(page, "開催記録").is_visible()
+        nav(page, "フォロー")
+        page.get_by_text("孤立").first.click()
+        seen(page, "今すぐ対応してください").wait_for(timeout=10_000)
+        field = page.get_by_role("textbox", name="気づいたこと")
+        field.click()  # Flutter puts the editing value into the DOM when focused
+        assert "帰り道が分からなくなっていた" in field.input_value()
+        shot(page, "flow-concern-reopened-tablet-ja")
+    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+
+
+def test_nothing_typed_is_lost_even_in_an_incomplete_form(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with running_app(data) as url, chromium() as browser:
+        page = open_app(browser, url, TABLET)
+        seen(page, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(page, "ｺﾓﾚﾋﾞ", "こもれび広場")
+        button(page, "気づきを記録")
+        type_into(page, "気づいたこと", "子育ての相談をしたそうだった")
+        seen(page, "未入力など").wait_for(timeout=10_000)
+        button(page, "入力内容を確認")
+        shot(page, "flow-concern-incomplete-tablet-ja")
+        seen(page, "1個以上選択").wait_for(timeout=10_000)  # categories, on the field
+    with Store(data) as store:
+        [draft] = store.drafts()
+        assert draft["observed"] == "子育ての相談をしたそうだった"
+        assert store.pending_count() == 0  # an incomplete concern is never sent
+
+
+def hub_with(tmp_path: Path, places: list[dict] | None = None):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    engine = prepared_engine(url, places=places is None)
+    if places is not None:
+        with engine.begin() as conn:
+            import_places(conn, places, "test")
+    return engine, url
+
+
+def enrol_in_settings(page: Page, hub: Hub) -> None:
+    nav(page, "設定")
+    type_into(page, "ハブのアドレス", hub.url)
+    type_into(page, "登録コード", hub.code("佐藤 花子"))
+    button(page, "登録する")
+    try:
+        seen(page, "登録しました").wait_for(timeout=30_000)
+    finally:
+        shot(page, "flow-settings-enrolled-tablet-ja")
+
+
+def test_sync_flow_and_the_office_referral_comes_back(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    traffic = Traffic()
+    with serve_in_thread(engine, url) as hub, \
+            running_app(tmp_path / "data", "--sync-interval", "2") as app, chromium() as browser:
+        page = open_app(browser, app, TABLET, traffic)
+        seen(page, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(page, "ひだまり", HIDAMARI)
+        record_emergency_concern(page)
+        nav(page, "同期")
+        seen(page, "ハブに登録されていません").wait_for(timeout=10_000)
+        shot(page, "flow-sync-pending-tablet-ja")
+        enrol_in_settings(page, hub)
+        seen(page, "同期済み").wait_for(timeout=30_000)
+        assert hub.count("records") == 1
+        with engine.connect() as conn:
+            concern_id, body = conn.execute(text("SELECT id, body FROM records")).one()
+        assert json.loads(body)["urgency"] == "emergency"
+        with engine.begin() as conn:  # the office refers the person
+            set_office_part(conn, concern_id, {
+                "status": "referred", "destination": "houkatsu",
+                "referred_on": dt.date.today().isoformat()}, "事務局")
+        nav(page, "同期")
+        button(page, "今すぐ同期")
+        nav(page, "フォロー")
+        seen(page, "つなぎ済み: 在宅介護・地域包括支援センター").wait_for(
+            timeout=30_000)
+        shot(page, "flow-followups-referred-tablet-ja")
+    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+
+
+def test_a_refused_record_is_shown_with_its_reason_and_resent(tmp_path: Path) -> None:
+    from field_app.catalogue import sample_places
+
+    others = [p.to_dict() for p in sample_places() if p.id != IBASHO.id]
+    engine, url = hub_with(tmp_path, places=others)  # the office has not registered it yet
+    with serve_in_thread(engine, url) as hub, \
+            running_app(tmp_path / "data", "--sync-interval", "2") as app, chromium() as browser:
+        page = open_app(browser, app, TABLET)
+        seen(page, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(page, "ひだまり", HIDAMARI)
+        record_gathering(page)
+        enrol_in_settings(page, hub)
+        nav(page, "同期")
+        seen(page, "ハブが受け付けなかった理由").wait_for(timeout=30_000)
+        assert seen(page, "登録済みの場所").is_visible()
+        shot(page, "flow-sync-quarantined-tablet-ja")
+        with engine.begin() as conn:  # the office adds the place ...
+            import_places(conn, [IBASHO.to_dict()], "office")
+        button(page, "このまま再送")  # ... and staff send it again
+        deadline = time.monotonic() + 30
+        while hub.count("records") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hub.count("records") == 1
+        seen(page, "受け付けられなかった記録").wait_for(timeout=10_000)
+        page.get_by_text("ハブが受け付けなかった理由").wait_for(state="detached", timeout=30_000)
