@@ -136,7 +136,9 @@ def nav(page: Page, label: str) -> None:
     """Press a navigation destination (rail on a tablet, bottom bar on a phone)."""
     import re
 
-    page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab")).click()
+    rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
+    bar = page.get_by_role("tab", name=label, exact=True)
+    rail.or_(bar).first.click()
 
 
 def button(page: Page, name: str) -> None:
@@ -147,11 +149,15 @@ def type_into(page: Page, label: str, text: str) -> None:
     """Focus a text field and type; Flutter moves focus to its own editing element a moment
     after the tap, and keys sent before that are lost."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.get_by_role("textbox", name=label).click()
-    page.wait_for_function(
-        "() => document.activeElement && ['INPUT', 'TEXTAREA'].includes("
-        "document.activeElement.tagName)", timeout=10_000)
-    page.wait_for_timeout(150)
+    field = page.get_by_role("textbox", name=label)
+    focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
+    for _ in range(5):  # at phone sizes the first tap sometimes only wakes the field
+        field.click()
+        page.wait_for_timeout(400)  # Flutter may take focus back right after giving it
+        if page.evaluate(focused):
+            break
+    else:
+        raise AssertionError(f"could not focus the text field {label!r}")
     page.keyboard.type(text)
 
 

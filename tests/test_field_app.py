@@ -18,8 +18,8 @@ from tests.browser import (
     TABLET,
     Traffic,
     button,
-    chromium,
     choose,
+    chromium,
     nav,
     open_app,
     running_app,
@@ -192,3 +192,72 @@ def test_a_refused_record_is_shown_with_its_reason_and_resent(tmp_path: Path) ->
         assert hub.count("records") == 1
         seen(page, "受け付けられなかった記録").wait_for(timeout=10_000)
         page.get_by_text("ハブが受け付けなかった理由").wait_for(state="detached", timeout=30_000)
+
+
+def seeded(data: Path) -> None:
+    """A device with a little of everything, for the screenshot tour."""
+    import dataclasses
+
+    from tests.factories import concern, gathering, visit_note
+
+    today = dt.date.today().isoformat()
+    with Store(data) as store:
+        from field_app.catalogue import sample_places
+
+        store.put_reference(sample_places())
+        own = {"device_id": store.device_id, "author": "佐藤 花子"}
+        store.save(dataclasses.replace(gathering(date=today), **own))
+        c = dataclasses.replace(concern(observed_on=today, follow_up_on=today), **own)
+        store.save(c)
+        store.set_office_parts({c.id: {"status": "referred", "destination": "houkatsu",
+                                       "referred_on": today, "method": "電話", "feedback": "",
+                                       "closed_on": None, "updated_at": "", "updated_by": "事務局"}})
+        v = dataclasses.replace(visit_note(date=today, follow_up_on=today), **own)
+        store.save(v)
+        store.quarantine(v.id, v.rev, [{"field": "place_id", "value": "'…'",
+                                        "expected_en": "a known place",
+                                        "expected_ja": "登録済みの場所"}])
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> None:
+    from field_app.catalogue import texts
+
+    t = texts(lang)
+    data = tmp_path / "data"
+    seeded(data)
+    traffic = Traffic()
+    with running_app(data, "--lang", lang) as url, chromium() as browser:
+        for size, viewport in (("tablet", TABLET), ("phone", PHONE)):
+            page = open_app(browser, url, viewport, traffic)
+            seen(page, t["home.today"]).wait_for(timeout=60_000)
+            shot(page, f"screen-home-{size}-{lang}")
+            nav(page, t["nav.places"])
+            seen(page, t["places.count"].format(count=40)).wait_for(timeout=10_000)
+            shot(page, f"screen-places-{size}-{lang}")
+            type_into(page, t["places.search"], "ひだまり")
+            page.get_by_text(HIDAMARI).first.click()
+            seen(page, t["place.recent"]).wait_for(timeout=10_000)
+            shot(page, f"screen-place-{size}-{lang}")
+            button(page, t["home.new_gathering"])
+            seen(page, t["gathering.participants"]).wait_for(timeout=10_000)
+            shot(page, f"screen-gathering-{size}-{lang}")
+            button(page, t["nav.back"])
+            button(page, t["home.new_concern"])
+            seen(page, t["concern.categories"]).wait_for(timeout=10_000)
+            shot(page, f"screen-concern-{size}-{lang}")
+            button(page, t["nav.back"])
+            button(page, t["home.new_visit"])
+            seen(page, t["visit.observations"]).wait_for(timeout=10_000)
+            shot(page, f"screen-visit-{size}-{lang}")
+            nav(page, t["nav.followups"])
+            seen(page, t["followups.title"]).wait_for(timeout=10_000)
+            shot(page, f"screen-followups-{size}-{lang}")
+            nav(page, t["nav.sync"])
+            seen(page, t["sync.refused_because"]).wait_for(timeout=10_000)
+            shot(page, f"screen-sync-{size}-{lang}")
+            nav(page, t["nav.settings"])
+            seen(page, t["settings.hub_section"]).wait_for(timeout=10_000)
+            shot(page, f"screen-settings-{size}-{lang}")
+            page.close()
+    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))

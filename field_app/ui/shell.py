@@ -113,10 +113,11 @@ class Shell:
         top = self.route[0]
         index = next(i for i, n in enumerate(NAV) if n[0] == PARENT.get(top, top))
         self._paint_badge(self.services.status)
+        wide = (page.width or 1280) >= WIDE
         bar = ft.Container(
             padding=ft.Padding.symmetric(horizontal=16, vertical=8),
             content=ft.Row([
-                ft.Text(t("app.title"), size=16, weight=ft.FontWeight.W_600),
+                ft.Text(t("app.title"), size=16, weight=ft.FontWeight.W_600, visible=wide),
                 ft.Container(expand=True),
                 ft.Container(self.badge, padding=ft.Padding.symmetric(horizontal=10, vertical=4),
                              border_radius=16, bgcolor=ft.Colors.SECONDARY_CONTAINER,
@@ -124,7 +125,6 @@ class Shell:
                 ft.TextButton(t("lang.switch"), on_click=lambda e: self.switch_language()),
             ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
         body = ft.Container(self.view, padding=16, expand=True)
-        wide = (page.width or 1280) >= WIDE
         if wide:
             rail = ft.NavigationRail(
                 selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
