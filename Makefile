@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 TEST_DEBS := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck unit bench-store clean system-deps
+.PHONY: run test lint typecheck bench clean system-deps
 
+# With no hub configured, also runs a local hub (SQLite) on 127.0.0.1 and enrols to it.
 run: $(STAMP)
-	$(BIN)/ibasho-field $(ARGS)
+	$(BIN)/ibasho-field --local-hub $(ARGS)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
@@ -25,8 +26,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench-store: $(STAMP)
+bench: $(STAMP)
 	$(BIN)/python -m benchmarks.store --records 10000
+	$(BIN)/python -m benchmarks.sync_push
+	$(BIN)/python -m benchmarks.hub_ingest --db postgresql --devices 50
+	$(BIN)/python -m benchmarks.startup --records 10000
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -36,7 +40,7 @@ $(STAMP): pyproject.toml
 	       $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[web,hub,dev]'
 	touch $(STAMP)
 
 # Installs what is missing; as a non-root user it asks sudo (or tells you what to run).

@@ -6,7 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import PHONE, TABLET, Traffic, chromium, open_app, running_app, shot
+from tests.browser import (
+    PHONE,
+    TABLET,
+    Traffic,
+    button,
+    chromium,
+    nav,
+    open_app,
+    running_app,
+    seen,
+    shot,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -15,28 +27,27 @@ def test_places_render_in_japanese_and_nothing_leaves_the_machine(tmp_path: Path
     traffic = Traffic()
     with running_app(tmp_path / "data") as url, chromium() as browser:
         page = open_app(browser, url, TABLET, traffic)
-        page.get_by_text("40か所", exact=True).wait_for(timeout=60_000)
+        nav(page, "場所")
+        seen(page, "40か所").wait_for(timeout=60_000)
         # sorted by kana: the salons (いきいき…) come first; a tile reads as one node
-        assert page.get_by_text("いきいきサロン 北町").is_visible()
-        assert page.get_by_text("サンプルデータです", exact=False).is_visible()
+        assert seen(page, "いきいきサロン 北町").is_visible()
+        assert seen(page, "サンプルデータです").is_visible()
         shot(page, "places-tablet-ja")
 
-        search = page.get_by_role("textbox", name="名前・ふりがな・地域で探す")
-        search.click()
-        page.keyboard.type("ひだまり")
-        page.get_by_text("2か所", exact=True).wait_for(timeout=20_000)
-        assert page.get_by_text("テンミリオンハウス 陽だまり").is_visible()
-        assert page.get_by_text("ひだまりカフェ").is_visible()
+        type_into(page, "名前・ふりがな・地域で探す", "ひだまり")
+        seen(page, "2か所").wait_for(timeout=20_000)
+        assert seen(page, "テンミリオンハウス 陽だまり").is_visible()
+        assert seen(page, "ひだまりカフェ").is_visible()
         assert page.get_by_text("いきいきサロン 北町").count() == 0
         shot(page, "places-search-tablet-ja")
 
-        page.get_by_role("button", name="English").click()
-        page.get_by_text("Places", exact=True).wait_for(timeout=20_000)
-        page.get_by_text("2 places", exact=True).wait_for(timeout=20_000)
+        button(page, "English")  # a language switch keeps what was typed
+        seen(page, "2 places").wait_for(timeout=20_000)
         shot(page, "places-tablet-en")
 
         phone = open_app(browser, url, PHONE, traffic)
-        phone.get_by_text("40か所", exact=True).wait_for(timeout=60_000)
+        nav(phone, "場所")
+        seen(phone, "40か所").wait_for(timeout=60_000)
         shot(phone, "places-phone-ja")
 
     assert traffic.requests, "the page made no requests at all?"

@@ -40,7 +40,7 @@ def build_main(services: Services, lang: str) -> Callable[[ft.Page], None]:
     return main
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ibasho-field", description="Ibasho Field Notes")
     p.add_argument("--web", action="store_true", help="serve in the browser instead of a window")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (web mode)")
@@ -51,7 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--local-hub", action="store_true",
                    help="if no hub is configured, run one on 127.0.0.1 and enrol to it (to try sync)")
     p.add_argument("--sync-interval", type=float, default=60.0, help="seconds between syncs")
-    return p.parse_args(argv)
+    return p
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    return parser().parse_args(argv)
 
 
 def can_open_window() -> bool:
@@ -119,6 +123,19 @@ def main(argv: list[str] | None = None) -> int:
             local_hub.stop()  # type: ignore[attr-defined]
         store.close()
     return 0
+
+
+def run_packaged() -> None:
+    """A packaged app (Android, desktop bundle): data where Flet keeps app storage."""
+    logging.basicConfig(level="WARNING")
+    store, notices = open_store(default_data_dir())
+    services = Services(store, load_reference(), notices)
+    services.start_sync()
+    try:
+        ft.run(build_main(services, "ja"), assets_dir=str(ASSETS_DIR))
+    finally:
+        services.stop()
+        store.close()
 
 
 def serve_web(services: Services, host: str, port: int, lang: str) -> None:

@@ -11,6 +11,9 @@ from field_app.ui.session import Session
 from field_app.ui.widgets import caption, heading
 
 
+MAX_ITEMS = 12
+
+
 def due_follow_ups(session: Session, until: dt.date) -> list[dict[str, Any]]:
     """Concerns and visit notes with a follow-up date on or before `until`, not closed."""
     items = []
@@ -41,6 +44,7 @@ class HomeView(ft.Column):
         for g in sorted(store.all("gathering"), key=lambda d: d["date"], reverse=True)[:30]:
             recent_places.setdefault(g["place_id"], g["date"])
         follow = due_follow_ups(session, week_end)
+        shown = follow[:MAX_ITEMS]  # a long backlog is on the follow-ups screen, not here
 
         none: list[ft.Control] = [caption(t("home.none"))]
 
@@ -69,11 +73,14 @@ class HomeView(ft.Column):
             heading(t("home.follow_ups"), 18),
             *([item(d, f"{t.date(dt.date.fromisoformat(d['follow_up_on']))}  "
                        f"{session.place_name(d.get('place_id')) or d.get('group_name', '')}  "
-                       f"{t('kind.' + d['kind'])}") for d in follow]
+                       f"{t('kind.' + d['kind'])}") for d in shown]
               or none),
+            *([ft.TextButton(t("home.more", count=len(follow) - len(shown)),
+                             on_click=lambda e: session.go("followups"))]
+              if len(follow) > len(shown) else []),
             heading(t("home.today"), 18),
             *([item(d, f"{t('kind.' + d['kind'])}  {session.place_name(d.get('place_id'))}")
-               for d in todays] or none),
+               for d in todays[:MAX_ITEMS]] or none),
             heading(t("home.recent_places"), 18),
             *([ft.ListTile(title=ft.Text(session.place_name(pid)),
                            subtitle=ft.Text(t("home.last_gathering", date=day)),
