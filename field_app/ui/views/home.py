@@ -10,7 +10,6 @@ import flet as ft
 from field_app.ui.session import Session
 from field_app.ui.widgets import caption, heading
 
-
 MAX_ITEMS = 12
 
 
