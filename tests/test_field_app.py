@@ -56,7 +56,7 @@ def record_gathering(page: Page) -> None:
 def record_emergency_concern(page: Page) -> None:
     button(page, "気づきを記録")
     page.get_by_role("checkbox", name="孤立").click()
-    button(page, "緊急（今すぐ対応）")
+    page.get_by_role("checkbox", name="緊急（今すぐ対応）").click()
     seen(page, "今すぐ対応してください").wait_for(timeout=10_000)
     assert seen(page, "110 / 119").is_visible()
     choose(page, "年代", "80代以上")

@@ -34,10 +34,9 @@ class ConcernView(ft.Column):
         self.categories_error = ft.Text(color=ft.Colors.ERROR)
         self.urgency_error = ft.Text(color=ft.Colors.ERROR)
         self.emergency = ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.ERROR_CONTAINER)
-        self.urgency = ft.SegmentedButton(
-            segments=[ft.Segment(value=k, label=ft.Text(label)) for k, label in options("urgency")],
-            selected=[data["urgency"]] if data.get("urgency") else [], allow_empty_selection=True,
-            on_change=lambda e: self._change(urgency=(list(e.control.selected) or [None])[0]))
+        # chips rather than a segmented button: they wrap on a phone
+        self.urgency_options = options("urgency")
+        self.urgency = ft.Row(wrap=True, spacing=8, run_spacing=8)
         self.age = dropdown(t("concern.age_band"), options("age_bands"), data.get("subject_age_band"),
                             lambda v: self._change(subject_age_band=v), width=200)
         self.gender = dropdown(t("concern.gender"), options("genders"), data.get("subject_gender"),
@@ -51,7 +50,7 @@ class ConcernView(ft.Column):
         self.destination = dropdown(t("concern.destination"), destinations,
                                     data.get("suggested_destination"),
                                     lambda v: self._change(suggested_destination=v or ""), width=360)
-        self.observed: ft.TextField = ft.TextField(
+        self.observed: ft.TextField = ft.TextField(col={"xs": 12, "lg": 8},
             label=t("concern.observed"), value=data.get("observed", ""), multiline=True,
             min_lines=3, max_lines=10, on_change=self._observed)
         self.observed_on = DateField(t("concern.observed_on"), data.get("observed_on"),
@@ -81,18 +80,28 @@ class ConcernView(ft.Column):
                        self._category),
             self.categories_error,
             ft.Text(t("concern.urgency"), weight=ft.FontWeight.W_600),
-            ft.Row([self.urgency], scroll=ft.ScrollMode.AUTO),
+            self.urgency,
             self.urgency_error,
             self.emergency,
             ft.Text(t("concern.subject"), weight=ft.FontWeight.W_600),
             ft.Row([named(self.age), named(self.gender), self.alias], wrap=True, spacing=12, run_spacing=12),
-            self.observed,
+            ft.ResponsiveRow([self.observed]),
             ft.Row([named(self.consent), named(self.destination)], wrap=True, spacing=12, run_spacing=12),
             ft.Row([self.observed_on, self.follow_up], wrap=True, spacing=12, run_spacing=12),
             ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
                                     on_click=lambda e: self._check_all())]),
         ]
         self._show()
+
+    def _urgency(self, key: str, on: bool) -> None:
+        self._change(urgency=key if on else None)
+
+    def _paint_urgency(self) -> None:
+        current = self.form.data.get("urgency")
+        self.urgency.controls = [
+            ft.Chip(label=ft.Text(label), selected=key == current,
+                    on_select=lambda e, k=key: self._urgency(k, bool(e.control.selected)))
+            for key, label in self.urgency_options]
 
     def _alias(self, e: object) -> None:
         self._change(subject_alias=self.alias.value or "")
@@ -128,6 +137,7 @@ class ConcernView(ft.Column):
         t, form, lang = self.session.t, self.form, self.session.t.lang
         self.categories_error.value = form.error("categories", lang) or ""
         self.urgency_error.value = form.error("urgency", lang) or ""
+        self._paint_urgency()
         for name, menu in (("subject_age_band", self.age), ("subject_gender", self.gender),
                            ("consent", self.consent), ("suggested_destination", self.destination)):
             menu.error_text = form.error(name, lang)

@@ -47,9 +47,9 @@ class GatheringView(ft.Column):
                               lambda v: self._change(date=v), today_label=t("date.today"),
                               prev_label=t("date.prev"), next_label=t("date.next"))
         activities = [(o.key, o.label(t.lang)) for o in session.reference.enums["activities"]]
-        self.note: ft.TextField = ft.TextField(label=t("gathering.note"), value=form.data["note"],
-                                               multiline=True, min_lines=3, max_lines=8,
-                                               on_change=self._note)
+        self.note: ft.TextField = ft.TextField(
+            col={"xs": 12, "lg": 8}, label=t("gathering.note"), value=form.data["note"],
+            multiline=True, min_lines=3, max_lines=8, on_change=self._note)
         self.controls = [
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("gathering.title")), ft.Container(expand=True), self.saved],
@@ -62,7 +62,7 @@ class GatheringView(ft.Column):
             self.problems,
             ft.Text(t("gathering.activities"), weight=ft.FontWeight.W_600),
             chip_group(activities, set(form.data["activities"]), self._activity),
-            self.note,
+            ft.ResponsiveRow([self.note]),
         ]
         self._show()
 

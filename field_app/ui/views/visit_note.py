@@ -27,7 +27,7 @@ class VisitNoteView(ft.Column):
         self.duration = ft.TextField(label=t("visit.duration"), value=str(data.get("duration_minutes", 0)),
                                      width=160, keyboard_type=ft.KeyboardType.NUMBER,
                                      on_blur=lambda e: self._duration())
-        self.observations: ft.TextField = ft.TextField(
+        self.observations: ft.TextField = ft.TextField(col={"xs": 12, "lg": 8},
             label=t("visit.observations"), value=data.get("observations", ""), multiline=True,
             min_lines=4, max_lines=12, on_change=self._observations)
         self.date = DateField(t("visit.date"), data.get("date"), lambda v: self._change(date=v),
@@ -49,7 +49,7 @@ class VisitNoteView(ft.Column):
             ft.Text(place.get("name", ""), size=18),
             ft.Row(fields, wrap=True, spacing=12, run_spacing=12),
             self.date,
-            self.observations,
+            ft.ResponsiveRow([self.observations]),
             self.follow_up,
         ]
         self._show()
