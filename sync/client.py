@@ -169,7 +169,8 @@ def enrol(store: Store, hub_url: str, code: str, device_name: str, **client_opti
     with HubClient(hub_url, **client_options) as client:
         enrolment = client.enrol(code.strip(), store.device_id, device_name)
     store.set_meta(HUB_META, {"url": hub_url, "token": enrolment.token,
-                              "staff_name": enrolment.staff_name, "enrolled_at": utc_now()})
+                              "staff_name": enrolment.staff_name, "enrolled_at": utc_now(),
+                              "office_public_key": enrolment.office_public_key})
     store.set_meta(SYNC_META, None)  # a new hub (or a re-enrolment) starts with a full pull
     return enrolment.staff_name
 

@@ -109,7 +109,8 @@ class HubClient:
         data = self._request("POST", ENROL_PATH, body={
             "code": code, "device_id": device_id, "device_name": device_name})
         return Enrolment(token=data["token"], device_id=data["device_id"],
-                         staff_name=data["staff_name"])
+                         staff_name=data["staff_name"],
+                         office_public_key=str(data.get("office_public_key") or ""))
 
     def push(self, records: list[dict[str, Any]], key: str) -> list[RecordResult]:
         data = self._request("POST", PUSH_PATH, body={"records": records},

@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 API = "/api/v1"
@@ -93,8 +93,7 @@ class Enrolment:
     token: str
     device_id: str
     staff_name: str
-    hub_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    office_public_key: str = ""  # PEM; lets the office recover a device whose PIN is lost
 
 
 def encode_cursor(seq: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -52,7 +52,8 @@ def running_app(data_dir: Path, *extra: str) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
          "--data-dir", str(data_dir), *extra],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, IBASHO_LOG_LEVEL="WARNING"))
+        stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, IBASHO_LOG_LEVEL="WARNING", IBASHO_SCRYPT_LOG2N="14"))
     try:
         wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}/"
@@ -104,8 +105,12 @@ def launch(p: Playwright) -> Browser:
     return p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
+PIN = "2468"
+
+
 def open_app(browser: Browser, url: str, viewport: dict[str, int],
-             traffic: Traffic | None = None) -> Page:
+             traffic: Traffic | None = None, pin: str | None = PIN) -> Page:
+    """Open the app; with a `pin`, get past the lock screen (setting the PIN on first run)."""
     page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
     if traffic is not None:
         page.on("request", lambda r: traffic.requests.append(r.url))
@@ -113,7 +118,27 @@ def open_app(browser: Browser, url: str, viewport: dict[str, int],
         page.on("response", lambda r: traffic.answered_from.add(urlparse(r.url).hostname or ""))
     page.goto(url)
     enable_semantics(page)
+    if pin is not None:
+        unlock(page, pin)
     return page
+
+
+def unlock(page: Page, pin: str = PIN) -> None:
+    """The lock screen: PIN fields are password inputs. Another window may have unlocked the
+    app already (one store per process), and then there is nothing to do."""
+    import re
+
+    first = page.locator('flt-semantics input[type="password"]').first
+    opened = page.get_by_role("button", name=re.compile(r" Tab \d of ")).or_(
+        page.get_by_role("tab")).first
+    first.or_(opened).wait_for(timeout=60_000)
+    if not first.count():
+        return
+    fields = page.locator('flt-semantics input[type="password"]')
+    for i in range(fields.count()):  # one on later starts, two (PIN and again) on the first
+        focus_and_type(page, fields.nth(i), pin)
+    page.keyboard.press("Enter")
+    first.wait_for(state="detached", timeout=60_000)
 
 
 def enable_semantics(page: Page) -> None:
@@ -145,19 +170,26 @@ def button(page: Page, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).first.click()
 
 
-def type_into(page: Page, label: str, text: str) -> None:
+def type_into(page: Page, label: str, text: str, exact: bool = False) -> None:
     """Focus a text field and type; Flutter moves focus to its own editing element a moment
     after the tap, and keys sent before that are lost."""
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    field = page.get_by_role("textbox", name=label)
+    focus_and_type(page, page.get_by_role("textbox", name=label, exact=exact).first, text)
+
+
+def focus_and_type(page: Page, field: Locator, text: str) -> None:
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
     for _ in range(5):  # at phone sizes the first tap sometimes only wakes the field
         field.click()
-        page.wait_for_timeout(400)  # Flutter may take focus back right after giving it
+        try:
+            page.wait_for_function(focused, timeout=1_000)
+        except Exception:
+            continue
+        page.wait_for_timeout(120)  # Flutter may take focus back right after giving it
         if page.evaluate(focused):
             break
     else:
-        raise AssertionError(f"could not focus the text field {label!r}")
+        raise AssertionError(f"could not focus the text field {field}")
     page.keyboard.type(text)
 
 
@@ -171,3 +203,14 @@ def choose(page: Page, label: str, option: str) -> None:
 def seen(page: Page, text: str):  # type: ignore[no-untyped-def]
     """Text on screen, whether Flutter exposes it as a text node or inside a node's label."""
     return page.get_by_text(text).or_(page.locator(f'flt-semantics [aria-label*="{text}"]')).first
+
+
+def unlocked_store(data: Path, pin: str = PIN):  # type: ignore[no-untyped-def]
+    """The app's store, opened the way the app opens it: with the key the PIN unlocks."""
+    from field_app.store import Store
+    from field_app.store.keyring import Keyring
+    from field_app.store.sealing import AesGcmSealer, SealingCodec
+    from field_app.ui.services import SEALED
+
+    key = Keyring.at(data).unlock(pin)
+    return Store(data, codec=SealingCodec(SEALED, AesGcmSealer(key)))

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from field_app.store import Store
+
+os.environ.setdefault("IBASHO_SCRYPT_LOG2N", "14")  # fast PINs in tests; the app calibrates
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 

@@ -65,17 +65,20 @@ def test_torn_last_line_is_an_unacknowledged_save_and_is_dropped(tmp_path: Path,
 
 
 def test_the_app_tells_the_user_and_keeps_the_files(tmp_path: Path) -> None:
-    from field_app.ui.app import open_store
+    from field_app.catalogue import load_reference
+    from field_app.ui.services import Services
 
-    filled(tmp_path, fold=True)
+    services = Services.at(tmp_path, load_reference())
+    services.create_pin("2468")
+    services.lock()
     (tmp_path / "store" / SNAPSHOT).write_bytes(b"{broken")
-    store, notices = open_store(tmp_path)
+    services.unlock("2468")
     try:
-        [(title, message)] = notices
+        [(title, message)] = services.notices
         assert title == "store.unreadable.title"
         assert "読み込めませんでした" in message and "could not be read" in message
         kept = [p for p in tmp_path.iterdir() if p.name.startswith("store.unreadable-")]
         assert len(kept) == 1 and (kept[0] / SNAPSHOT).read_bytes() == b"{broken"
-        assert store.count("place") == 40  # a working book with the reference data
+        assert services.store is not None and services.store.count("place") == 40
     finally:
-        store.close()
+        services.stop()

@@ -15,7 +15,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_every_hub_command_is_documented() -> None:
     sub = next(a for a in cli.parser()._actions if isinstance(a, argparse._SubParsersAction))
     for name in sub.choices:
-        assert f"ibasho-hub --data-dir /srv/ibasho {name}" in README or f"`{name}`" in README, name
+        assert f"ibasho-hub --data-dir /srv/ibasho {name}" in README or (
+            f"ibasho-hub {name} " in README), name
 
 
 def test_every_app_option_is_documented() -> None:

@@ -26,6 +26,7 @@ from tests.browser import (
     seen,
     shot,
     type_into,
+    unlocked_store,
 )
 from tests.factories import IBASHO
 from tests.hubs import Hub, prepared_engine, serve_in_thread
@@ -77,7 +78,7 @@ def test_offline_flow_survives_a_restart(tmp_path: Path) -> None:
         button(page, "戻る")
         record_emergency_concern(page)
         shot(page, "flow-concern-emergency-tablet-ja")
-    with Store(data) as store:  # what the app wrote, read with the store itself
+    with unlocked_store(data) as store:  # what the app wrote, read the way it reads it
         [gathering] = store.all("gathering")
         assert gathering["attendance"] == {"preschool": 0, "school_age": 0, "adult": 2, "senior": 3}
         assert gathering["first_time"] == 1 and "お孫さん連れ" in gathering["note"]
@@ -110,7 +111,7 @@ def test_nothing_typed_is_lost_even_in_an_incomplete_form(tmp_path: Path) -> Non
         button(page, "入力内容を確認")
         shot(page, "flow-concern-incomplete-tablet-ja")
         seen(page, "1個以上選択").wait_for(timeout=10_000)  # categories, on the field
-    with Store(data) as store:
+    with unlocked_store(data) as store:
         [draft] = store.drafts()
         assert draft["observed"] == "子育ての相談をしたそうだった"
         assert store.pending_count() == 0  # an incomplete concern is never sent

@@ -146,8 +146,10 @@ def test_the_worker_retries_until_the_hub_answers(tmp_path: Path, hub: Hub) -> N
                             client_factory=lambda url, token: HubClient(proxy.url, token))
         worker.start()
         deadline = time.monotonic() + 30
-        while plan.counts["s503"] < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # several failed passes; between them the worker says it is offline
+        while (plan.counts["s503"] < 3 or worker.status.state != "offline") and \
+                time.monotonic() < deadline:
+            time.sleep(0.02)
         assert worker.status.state == "offline" and worker.status.pending == 1
         plan.fault_rate = 0.0  # the network comes back
         worker.notify()

@@ -23,6 +23,7 @@ from tests.browser import (
 pytestmark = pytest.mark.browser
 
 
+
 def test_places_render_in_japanese_and_nothing_leaves_the_machine(tmp_path: Path) -> None:
     traffic = Traffic()
     with running_app(tmp_path / "data") as url, chromium() as browser:

@@ -81,7 +81,12 @@ def penalty(failures: int) -> float:
 
 
 def calibrate(target: float = TARGET_SECONDS) -> int:
-    """The scrypt cost (log2 N) that takes about `target` seconds here."""
+    """The scrypt cost (log2 N) that takes about `target` seconds here.
+
+    IBASHO_SCRYPT_LOG2N fixes it instead (test suites; never below 2**14)."""
+    fixed = os.environ.get("IBASHO_SCRYPT_LOG2N", "")
+    if fixed.isdigit():
+        return max(MIN_LOG2_N, min(MAX_LOG2_N, int(fixed)))
     log2_n = MIN_LOG2_N
     salt = os.urandom(16)
     while log2_n < MAX_LOG2_N:

@@ -11,26 +11,13 @@ from pathlib import Path
 
 import flet as ft
 
-from field_app.catalogue import ASSETS_DIR, LANGS, load_reference, sample_places
-from field_app.store import Store, StoreCorruptError, StoreError
+from field_app.catalogue import ASSETS_DIR, LANGS, load_reference
+from field_app.domain.errors import IbashoError
 from field_app.store.location import default_data_dir
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
 
 log = logging.getLogger("ibasho")
-
-
-def open_store(data_dir: Path) -> tuple[Store, list[tuple[str, str]]]:
-    """Open the store; unreadable files are kept aside and the user is told."""
-    notices: list[tuple[str, str]] = []
-    try:
-        store = Store(data_dir)
-    except StoreCorruptError as exc:
-        notices.append(("store.unreadable.title", exc.text("ja") + "\n\n" + exc.text("en")))
-        store = Store(data_dir)
-    if store.count("place") == 0:
-        store.put_reference(sample_places())  # until a hub sends the council's own
-    return store, notices
 
 
 def build_main(services: Services, lang: str) -> Callable[[ft.Page], None]:
@@ -51,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--local-hub", action="store_true",
                    help="if no hub is configured, run one on 127.0.0.1 and enrol to it (to try sync)")
     p.add_argument("--sync-interval", type=float, default=60.0, help="seconds between syncs")
+    p.add_argument("--lock-after", type=float, default=300.0,
+                   help="seconds without use before the app locks (default 5 minutes)")
     return p
 
 
@@ -69,30 +58,29 @@ def can_open_window() -> bool:
     return True
 
 
-def attach_local_hub(store: Store, data_dir: Path, services: Services) -> object | None:
-    """Start a local hub unless the device already uses another one."""
+def local_hub_enrolment(running: object) -> Callable[[Services], None]:
+    """After unlock: enrol to the local hub unless the device already uses a hub."""
     from sync.client import HUB_META
     from sync.errors import SyncError
     from sync.http import HubClient
-    from sync.hub import local
 
-    hub = store.meta(HUB_META)
-    local_dir = data_dir / "local-hub"
-    if hub and not str(hub.get("url", "")).startswith("http://127.0.0.1"):
-        return None  # enrolled with a real hub: leave it alone
-    running = local.start(local_dir)
-    usable = False
-    if hub and hub.get("url") == running.url:
-        try:
-            with HubClient(running.url, hub["token"]) as client:
-                client.ping()
-            usable = True
-        except SyncError:
-            usable = False
-    if not usable:
-        services.enrol(running.url, running.code(services.author() or "試用 職員"), "local")
-    print(f"Local hub: {running.url}/  (data: {local_dir})", flush=True)
-    return running
+    def enrol_if_needed(services: Services) -> None:
+        assert services.store is not None
+        hub = services.store.meta(HUB_META) or {}
+        url = running.url  # type: ignore[attr-defined]
+        if hub and hub.get("url") != url:
+            return  # enrolled with a real hub: leave it alone
+        if hub:
+            try:
+                with HubClient(url, hub["token"]) as client:
+                    client.ping()
+                return
+            except SyncError:
+                pass
+        code = running.code(services.author() or "試用 職員")  # type: ignore[attr-defined]
+        services.enrol(url, code, "local")
+
+    return enrol_if_needed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,16 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     data_dir = args.data_dir or default_data_dir()
     try:
-        store, notices = open_store(data_dir)
-    except StoreError as exc:  # e.g. another copy already has the store open
+        services = Services.at(data_dir, load_reference(), interval=args.sync_interval,
+                               lock_after=args.lock_after)
+    except IbashoError as exc:  # an unreadable keys.json
         print(f"ibasho-field: {exc.text(args.lang)}", file=sys.stderr)
         return 2
-    services = Services(store, load_reference(), notices, interval=args.sync_interval)
     local_hub = None
     try:
         if args.local_hub:
-            local_hub = attach_local_hub(store, data_dir, services)
-        services.start_sync()
+            from sync.hub import local
+
+            local_hub = local.start(data_dir / "local-hub")
+            services.on_unlock = local_hub_enrolment(local_hub)
+            print(f"Local hub: {local_hub.url}/  (data: {data_dir / 'local-hub'})", flush=True)
+        services.watch_idle()
         if args.web or not can_open_window():
             serve_web(services, args.host, args.port, args.lang)
         else:
@@ -120,22 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         services.stop()
         if local_hub is not None:
-            local_hub.stop()  # type: ignore[attr-defined]
-        store.close()
+            local_hub.stop()
     return 0
 
 
 def run_packaged() -> None:
     """A packaged app (Android, desktop bundle): data where Flet keeps app storage."""
     logging.basicConfig(level="WARNING")
-    store, notices = open_store(default_data_dir())
-    services = Services(store, load_reference(), notices)
-    services.start_sync()
+    services = Services.at(default_data_dir(), load_reference())
+    services.watch_idle()
     try:
         ft.run(build_main(services, "ja"), assets_dir=str(ASSETS_DIR))
     finally:
         services.stop()
-        store.close()
 
 
 def serve_web(services: Services, host: str, port: int, lang: str) -> None:
@@ -144,8 +133,7 @@ def serve_web(services: Services, host: str, port: int, lang: str) -> None:
     from field_app.ui.server import web_app
 
     app = web_app(build_main(services, lang), ASSETS_DIR, "Ibasho Field Notes")
-    print(f"Ibasho Field Notes: http://{host}:{port}/  (data: {services.store.data_dir})",
-          flush=True)
+    print(f"Ibasho Field Notes: http://{host}:{port}/  (data: {services.data_dir})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
 
 

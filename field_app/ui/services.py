@@ -1,35 +1,138 @@
-"""What the whole running app shares across browser sessions: the store, reference data,
-and the background sync worker with its status listeners."""
+"""What the whole running app shares across browser sessions: the keyring and the store
+(open only while unlocked), reference data, the background sync worker, and the idle lock.
+
+Locking closes the store and forgets the data key: while locked, nothing sensitive is
+readable in this process, and the lock screen has nothing to show."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from field_app.catalogue import sample_places
+from field_app.domain.kinds import SENSITIVE
 from field_app.domain.reference import Reference
-from field_app.store import Store
+from field_app.store import Store, StoreCorruptError
+from field_app.store.keyring import Keyring
+from field_app.store.sealing import AesGcmSealer, SealingCodec
 from sync.client import HUB_META, Status, SyncWorker, enrol
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
+# Beyond the records' own sensitive fields: the hub token, and a refusal's reasons (they
+# quote the refused values), and drafts (sealed by their kind).
+SEALED = {**SENSITIVE, "meta": ("token",), "quarantine": ("reasons",)}
 
 
 @dataclass
 class Services:
-    store: Store
+    data_dir: Path
     reference: Reference
+    keyring: Keyring
+    store: Store | None = None
     notices: list[tuple[str, str]] = field(default_factory=list)
     worker: SyncWorker | None = None
     interval: float = 60.0
+    lock_after: float = 300.0  # seconds without use
+    on_unlock: Callable[[Services], None] | None = None
     _listeners: list[Callable[[Status], None]] = field(default_factory=list)
+    _lock_listeners: list[Callable[[bool], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _last_use: float = field(default_factory=time.monotonic)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def at(cls, data_dir: Path, reference: Reference, **options: object) -> Services:
+        return cls(Path(data_dir), reference, Keyring.at(data_dir), **options)  # type: ignore[arg-type]
+
+    # locking --------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.store is None
+
+    @property
+    def needs_pin(self) -> bool:
+        return not self.keyring.exists
+
+    def create_pin(self, pin: str) -> None:
+        self._open(self.keyring.create(pin), reseal=True)
+
+    def unlock(self, pin: str) -> None:
+        # read keys.json afresh: the office may have recovered it with a new PIN meanwhile
+        self.keyring = Keyring.at(self.data_dir)
+        self._open(self.keyring.unlock(pin))
+
+    def _open(self, key: bytes, reseal: bool = False) -> None:
+        codec = SealingCodec(SEALED, AesGcmSealer(key))
+        try:
+            store = Store(self.data_dir, codec=codec)
+        except StoreCorruptError as exc:
+            self.notices.append(("store.unreadable.title",
+                                 exc.text("ja") + "\n\n" + exc.text("en")))
+            store = Store(self.data_dir, codec=SealingCodec(SEALED, AesGcmSealer(key)))
+        if reseal:  # a book written before its first PIN is rewritten sealed right away
+            store._storage.compact()
+        if store.count("place") == 0:
+            store.put_reference(sample_places())  # until a hub sends the council's own
+        hub = store.meta(HUB_META) or {}
+        if hub.get("office_public_key") and self.keyring.office_key_id is None:
+            self.keyring.add_office_key(key, hub["office_public_key"].encode())
+        self._key = key
+        self.store = store
+        self.touch()
+        if self.on_unlock is not None:
+            self.on_unlock(self)
+        self.start_sync()
+        self._tell_lock(False)
+
+    def lock(self) -> None:
+        with self._lock:
+            store, worker = self.store, self.worker
+            self.store, self.worker, self._key = None, None, b""
+        if worker is not None:
+            worker.stop()
+        if store is not None:
+            store.close()
+            self._tell_lock(True)
+
+    def touch(self) -> None:
+        self._last_use = time.monotonic()
+
+    def watch_idle(self) -> None:
+        """Lock after `lock_after` seconds without use (checked on its own thread)."""
+        def run() -> None:
+            while not self._stop.wait(timeout=min(5.0, max(0.5, self.lock_after / 10))):
+                if not self.locked and time.monotonic() - self._last_use > self.lock_after:
+                    log.info("locking after %.0f s without use", self.lock_after)
+                    self.lock()
+
+        threading.Thread(target=run, name="ibasho-idle-lock", daemon=True).start()
+
+    def on_lock_change(self, fn: Callable[[bool], None]) -> Callable[[], None]:
+        with self._lock:
+            self._lock_listeners.append(fn)
+        return lambda: self._lock_listeners.remove(fn) if fn in self._lock_listeners else None
+
+    def _tell_lock(self, locked: bool) -> None:
+        for fn in list(self._lock_listeners):
+            try:
+                fn(locked)
+            except Exception:
+                log.exception("lock listener failed")
+
+    # sync -----------------------------------------------------------------------------
 
     @property
     def status(self) -> Status:
         if self.worker is not None:
             return self.worker.status
+        if self.store is None:
+            return Status(state="idle")
         state = "not_enrolled" if not self.store.meta(HUB_META) else "idle"
         return Status(state=state, pending=self.store.pending_count())
 
@@ -54,13 +157,14 @@ class Services:
                 log.exception("status listener failed")
 
     def start_sync(self) -> None:
-        if self.worker is None and self.store.meta(HUB_META):
+        if self.store is not None and self.worker is None and self.store.meta(HUB_META):
             self.worker = SyncWorker(self.store, interval=self.interval, on_status=self._publish)
             self.worker.start()
         self.notify()
 
     def notify(self) -> None:
         """A save happened, or staff asked: sync soon (the worker coalesces these)."""
+        self.touch()
         if self.worker is not None:
             self.worker.notify()
         else:
@@ -68,18 +172,29 @@ class Services:
 
     def enrol(self, hub_url: str, code: str, device_name: str) -> str:
         """Blocking (network): call it off the UI's event path."""
-        staff = enrol(self.store, hub_url, code, device_name)
-        profile = self.store.meta(PROFILE) or {}
+        store = self.store
+        if store is None:
+            raise RuntimeError("locked")
+        staff = enrol(store, hub_url, code, device_name)
+        hub = store.meta(HUB_META) or {}
+        if hub.get("office_public_key"):  # a forgotten PIN can now be recovered by the office
+            self.keyring.add_office_key(self._key, hub["office_public_key"].encode())
+        profile = store.meta(PROFILE) or {}
         if not profile.get("name"):
-            self.store.set_meta(PROFILE, {**profile, "name": staff})
+            store.set_meta(PROFILE, {**profile, "name": staff})
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
         self.start_sync()
         return staff
 
     def author(self) -> str:
+        if self.store is None:
+            return ""
         profile = self.store.meta(PROFILE) or {}
         hub = self.store.meta(HUB_META) or {}
         return str(profile.get("name") or hub.get("staff_name") or "")
 
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.stop()
+        self._stop.set()
+        self.lock()

@@ -27,7 +27,10 @@ class Session:
 
     @property
     def store(self) -> Store:
-        return self.services.store
+        store = self.services.store
+        if store is None:  # screens are only built while unlocked
+            raise RuntimeError("the app is locked")
+        return store
 
     @property
     def reference(self) -> Reference:

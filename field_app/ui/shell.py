@@ -17,6 +17,7 @@ from field_app.ui.views.concern import ConcernView
 from field_app.ui.views.followups import FollowUpsView
 from field_app.ui.views.gathering import GatheringView
 from field_app.ui.views.home import HomeView
+from field_app.ui.views.lock import LockView
 from field_app.ui.views.place import PlaceView
 from field_app.ui.views.places import PlacesModel, PlacesView
 from field_app.ui.views.settings import SettingsView
@@ -49,8 +50,10 @@ class Shell:
         theme.apply(page)
         page.padding = 0
         page.on_resize = lambda e: self.render()
+        page.on_app_lifecycle_state_change = self._lifecycle
         stop = services.listen(self._on_status)
-        page.on_disconnect = lambda e: stop()
+        stop_lock = services.on_lock_change(self._on_lock)
+        page.on_disconnect = lambda e: (stop(), stop_lock())
         self.render()
         for title, message in services.notices:
             page.show_dialog(ft.AlertDialog(
@@ -105,10 +108,33 @@ class Shell:
             return view
         return HomeView(s)
 
+    def _lifecycle(self, e: ft.AppLifecycleStateChangeEvent) -> None:
+        if e.state in (ft.AppLifecycleState.HIDE, ft.AppLifecycleState.PAUSE):
+            self.services.lock()  # sent to the background: lock
+
+    def _on_lock(self, locked: bool) -> None:
+        async def repaint() -> None:
+            if locked:
+                self.history.clear()
+                self.route = ("home", {})
+                self.render()
+            elif isinstance(self.view, LockView):  # unlocked in another window
+                self.render()
+
+        with contextlib.suppress(Exception):
+            self.page.run_task(repaint)
+
     def render(self) -> None:
         t = self.session.t
         page = self.page
         page.title = t("app.title")
+        if self.services.locked:
+            page.navigation_bar = None
+            self.view = LockView(self.services, t, page, on_unlocked=self.render)
+            page.controls = [ft.SafeArea(self.view, expand=True)]
+            page.update()
+            return
+        self.services.touch()
         self.view = self._build()
         top = self.route[0]
         index = next(i for i, n in enumerate(NAV) if n[0] == PARENT.get(top, top))
@@ -123,6 +149,8 @@ class Shell:
                              border_radius=16, bgcolor=ft.Colors.SECONDARY_CONTAINER,
                              on_click=lambda e: self._nav(3)),
                 ft.TextButton(t("lang.switch"), on_click=lambda e: self.switch_language()),
+                ft.TextButton(t("nav.lock"), icon=ft.Icons.LOCK_OUTLINE,
+                              on_click=lambda e: self.services.lock()),
             ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
         body = ft.Container(self.view, padding=16, expand=True)
         if wide:

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from field_app.headers import FixedHeaders
-from sync.hub import devices
+from sync.hub import devices, office_key
 from sync.hub.body import read_json
 from sync.hub.changes import pull
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable
@@ -129,9 +129,13 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         if problems:
             raise BadRequest("invalid enrolment request", problems=problems,
                              message_ja="登録の内容が正しくありません。")
-        token, staff = await run_in_threadpool(
-            in_tx, lambda conn: devices.enrol(conn, str(code), str(device_id), str(name)))
-        return {"token": token, "device_id": device_id, "staff_name": staff}
+        def work(conn: Any) -> tuple[str, str, str]:
+            token, staff = devices.enrol(conn, str(code), str(device_id), str(name))
+            return token, staff, office_key.public(conn)
+
+        token, staff, public_key = await run_in_threadpool(in_tx, work)
+        return {"token": token, "device_id": device_id, "staff_name": staff,
+                "office_public_key": public_key}
 
     @app.post(PUSH_PATH, summary="Push a batch of records; one result per record",
               openapi_extra={"requestBody": PUSH_BODY})

@@ -134,6 +134,41 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keygen(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sync.hub import office_key
+
+    _, engine = engine_for(args)
+    phrase = getpass.getpass("passphrase for the private key (empty: none): ") if (
+        sys.stdin.isatty() and not args.no_passphrase) else ""
+    public = office_key.generate(Path(args.out), phrase.encode() or None)
+    with engine.begin() as conn:
+        office_key.store_public(conn, public, "cli")
+    print(f"office private key written to {args.out}: keep it offline; devices enrolled from "
+          "now on can be recovered with it")
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Re-wrap a device's data key under a new PIN, with the office's private key."""
+    import getpass
+
+    from field_app.store.keyring import Keyring
+
+    if sys.stdin.isatty():
+        pin = getpass.getpass("new PIN for the device: ")
+        if getpass.getpass("again: ") != pin:
+            raise SystemExit("recover: the two PINs differ")
+    else:
+        pin = sys.stdin.readline().rstrip("\n")  # for scripts: the PIN on standard input
+    phrase = os.environ.get("IBASHO_OFFICE_KEY_PASSPHRASE", "").encode() or None
+    Keyring.at(Path(args.device_data)).recover(Path(args.office_key).read_bytes(), pin,
+                                                password=phrase)
+    print(f"the device at {args.device_data} opens with the new PIN")
+    return 0
+
+
 def _safe_url(settings: Settings) -> str:
     url = settings.database_url
     if "@" in url and "://" in url:  # hide a password
@@ -172,6 +207,14 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("file", nargs="?")
     i.add_argument("--sample", action="store_true", help="import the sample places")
     i.set_defaults(fn=cmd_import_places)
+    k = sub.add_parser("keygen", help="make the office key pair for recovering lost PINs")
+    k.add_argument("--out", required=True, help="where to write the private key (PEM)")
+    k.add_argument("--no-passphrase", action="store_true", help="do not ask for a passphrase")
+    k.set_defaults(fn=cmd_keygen)
+    rc = sub.add_parser("recover", help="set a new PIN on a device's data (office key needed)")
+    rc.add_argument("--office-key", required=True, help="the office private key (PEM)")
+    rc.add_argument("--device-data", required=True, help="the device's data directory")
+    rc.set_defaults(fn=cmd_recover)
     b = sub.add_parser("backup", help="write a consistent copy of the database")
     b.add_argument("dest")
     b.set_defaults(fn=cmd_backup)

@@ -112,3 +112,9 @@ audit = Table(
     Column("subject", String(100), nullable=False, default=""),
     Column("detail", Text, nullable=False, default="{}"),
 )
+
+hub_settings = Table(
+    "hub_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,130 @@
+"""Sealed at rest, locked when idle, recoverable by the office, never wiped."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from field_app.catalogue import load_reference
+from field_app.store.keyring import WrongPin
+from field_app.ui.services import Services
+from sync.client import HUB_META, Syncer
+from sync.http import HubClient
+from tests.factories import IBASHO, concern, gathering, visit_note
+from tests.hubs import Hub
+
+SECRETS = ["認知症の疑いがあり一人暮らし", "Kさん", "bruise-marks-on-arms-7731", "ひとり親で孤立している",
+           "下書きの秘密メモ"]
+
+
+def everything_under(root: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+
+
+def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> None:
+    data = tmp_path / "device"
+    services = Services.at(data, load_reference())
+    services.create_pin("2468")
+    store = services.store
+    assert store is not None
+    services.enrol(hub.url, hub.code(), "tablet")
+    token = store.meta(HUB_META)["token"]  # type: ignore[index]
+    own = {"device_id": store.device_id}
+    store.save(dataclasses.replace(concern(observed=SECRETS[0], subject_alias=SECRETS[1]), **own))
+    store.save(dataclasses.replace(visit_note(observations=SECRETS[2]), **own))
+    rejected = dataclasses.replace(gathering(note=SECRETS[3]), **own).edited(
+        place_id="00000000-0000-4000-8000-000000000009")
+    store.save(rejected)  # the hub refuses it: its reasons are kept on the device
+    store.put_draft({**concern().to_dict(), "observed": SECRETS[4], "categories": []}).result()
+    Syncer(store, HubClient(hub.url, token)).sync_once()
+    assert store.quarantined() and store.pending_count() == 0
+    store._storage.compact()
+    store.save(dataclasses.replace(gathering(note=SECRETS[3] + "2"), **own))  # in the journal too
+    services.lock()
+    on_disk = everything_under(data)
+    for secret in [*SECRETS, token]:
+        for form in (secret.encode(), secret.encode("unicode_escape"),
+                     secret.encode("utf-16-le")):
+            assert form not in on_disk, secret
+    assert b"sealed:v1:" in on_disk
+    services.unlock("2468")  # and everything is still there
+    assert services.store is not None and services.store.meta(HUB_META)["token"] == token  # type: ignore[index]
+    services.stop()
+
+
+def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sync(
+        tmp_path: Path, hub: Hub) -> None:
+    from sync.hub import office_key
+
+    private = tmp_path / "office-private.pem"
+    public = office_key.generate(private, None)
+    with hub.engine.begin() as conn:
+        office_key.store_public(conn, public, "test")
+    data = tmp_path / "device"
+    services = Services.at(data, load_reference())
+    services.create_pin("2468")
+    store = services.store
+    assert store is not None
+    services.enrol(hub.url, hub.code(), "tablet")
+    assert services.keyring.office_key_id is not None
+    record = dataclasses.replace(concern(place_id=IBASHO.id), device_id=store.device_id)
+    if services.worker is not None:
+        services.worker.stop()  # keep it unsent for this test
+        services.worker = None
+    store.save(record)
+    services.lock()
+    with pytest.raises(WrongPin):
+        services.unlock("9999")  # forgotten
+    run = subprocess.run([sys.executable, "-m", "sync.hub.cli", "recover", "--office-key",
+                          str(private), "--device-data", str(data)], input="13579\n",
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    services.unlock("13579")
+    store = services.store
+    assert store is not None and store.pending_count() == 1
+    token = store.meta(HUB_META)["token"]  # type: ignore[index]
+    report = Syncer(store, HubClient(hub.url, token)).sync_once()  # (the worker may be first)
+    assert report.accepted + report.duplicate == 1 and hub.count("records") == 1
+    services.stop()
+
+
+def test_the_app_locks_after_idle_time_and_forgets_the_key(tmp_path: Path) -> None:
+    services = Services.at(tmp_path, load_reference(), lock_after=0.6)
+    services.create_pin("2468")
+    assert not services.locked
+    services.watch_idle()
+    deadline = time.monotonic() + 10
+    while not services.locked and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert services.locked and services.store is None and services._key == b""
+    services.unlock("2468")
+    assert not services.locked
+    services.stop()
+
+
+def test_revocation_keeps_the_data_and_says_so(tmp_path: Path, hub: Hub) -> None:
+    from sync.errors import RevokedError
+    from sync.hub import devices
+
+    services = Services.at(tmp_path, load_reference())
+    services.create_pin("2468")
+    store = services.store
+    assert store is not None
+    services.enrol(hub.url, hub.code(), "tablet")
+    if services.worker is not None:
+        services.worker.stop()
+        services.worker = None
+    store.save(dataclasses.replace(gathering(), device_id=store.device_id))
+    with hub.engine.begin() as conn:
+        devices.revoke(conn, store.device_id)
+    token = store.meta(HUB_META)["token"]  # type: ignore[index]
+    with pytest.raises(RevokedError) as info:
+        Syncer(store, HubClient(hub.url, token)).sync_once()
+    assert "記録は端末に残っています" in info.value.message_ja
+    assert store.pending_count() == 1
+    services.stop()
