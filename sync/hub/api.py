@@ -17,11 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from field_app.headers import FixedHeaders
-from sync.hub import devices, office_key
+from sync.hub import accounts, devices, office_key
 from sync.hub.body import read_json
 from sync.hub.changes import pull
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable
 from sync.hub.ingest import ingest
+from sync.hub.office_api import office_router
 from sync.protocol import (
     ENROL_PATH,
     MAX_BATCH_RECORDS,
@@ -99,6 +100,8 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         return JSONResponse({"error": {"code": "internal", "message": "internal error",
                                        "message_ja": "サーバー内部のエラーです。"}}, status_code=500)
 
+    app.include_router(office_router(in_tx))
+
     @app.get(PING_PATH, summary="Is the hub there (and, with a token, is this device enrolled)?")
     async def ping(authorization: str | None = Header(None)) -> dict[str, Any]:
         if authorization:
@@ -129,6 +132,10 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         if problems:
             raise BadRequest("invalid enrolment request", problems=problems,
                              message_ja="登録の内容が正しくありません。")
+        client = request.client.host if request.client else "?"
+        # counted in a transaction of its own, so that failed attempts count too
+        await run_in_threadpool(in_tx, lambda conn: accounts.limit(
+            conn, f"enrol:{client}", accounts.ENROL_LIMIT))
         def work(conn: Any) -> tuple[str, str, str]:
             token, staff = devices.enrol(conn, str(code), str(device_id), str(name))
             return token, staff, office_key.public(conn)

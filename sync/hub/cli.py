@@ -169,6 +169,48 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sync.hub import accounts
+
+    _, engine = engine_for(args)
+    if args.action == "add":
+        if not args.name:
+            raise SystemExit("users add: give a user name")
+        if sys.stdin.isatty():
+            password = getpass.getpass(f"password for {args.name} (12 characters or more): ")
+        else:
+            password = sys.stdin.readline().rstrip("\n")  # for scripts
+        with engine.begin() as conn:
+            accounts.add_user(conn, args.name, password, args.role, "cli")
+        print(f"added {args.name} ({args.role})")
+    elif args.action == "disable":
+        with engine.begin() as conn:
+            done = accounts.disable_user(conn, args.name or "", "cli")
+        print(f"disabled {args.name}" if done else f"{args.name}: no active user by that name")
+        return 0 if done else 1
+    else:
+        with engine.begin() as conn:
+            for name, role, active in accounts.list_users(conn):
+                print(f"{name}  {role}  {'active' if active else 'disabled'}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from sync.hub import schema
+
+    _, engine = engine_for(args)
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
+                            .limit(args.limit)).all()
+    for r in reversed(rows):
+        print(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {r.subject}  {r.detail}")
+    return 0
+
+
 def _safe_url(settings: Settings) -> str:
     url = settings.database_url
     if "@" in url and "://" in url:  # hide a password
@@ -215,6 +257,14 @@ def parser() -> argparse.ArgumentParser:
     rc.add_argument("--office-key", required=True, help="the office private key (PEM)")
     rc.add_argument("--device-data", required=True, help="the device's data directory")
     rc.set_defaults(fn=cmd_recover)
+    u = sub.add_parser("users", help="office accounts: list, add (password on stdin), disable")
+    u.add_argument("action", choices=("list", "add", "disable"))
+    u.add_argument("name", nargs="?")
+    u.add_argument("--role", choices=("admin", "office"), default="office")
+    u.set_defaults(fn=cmd_users)
+    a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
+    a.add_argument("--limit", type=int, default=200)
+    a.set_defaults(fn=cmd_audit)
     b = sub.add_parser("backup", help="write a consistent copy of the database")
     b.add_argument("dest")
     b.set_defaults(fn=cmd_backup)

@@ -1,0 +1,180 @@
+"""Office accounts: scrypt-hashed passwords, roles, sessions that expire, and rate limits
+(for sign-in and enrolment) kept in the database so every hub process shares them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from sync.hub import schema
+from sync.hub.database import audit, utcnow
+from sync.hub.devices import _aware, digest
+from sync.hub.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+
+ROLES = ("admin", "office")
+SESSION_HOURS = 8
+SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
+LOGIN_LIMIT = (5, dt.timedelta(minutes=15))  # failures per user, per window
+ENROL_LIMIT = (10, dt.timedelta(minutes=10))  # attempts per client address, per window
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, dklen=32, maxmem=64 << 20, **SCRYPT)
+    return "scrypt$15$8$1$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(key).decode()
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, log2_n, r, p, salt, key = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=2 ** int(log2_n),
+                             r=int(r), p=int(p), dklen=32, maxmem=64 << 20)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(key))
+
+
+@dataclass(frozen=True)
+class Officer:
+    username: str
+    role: str
+
+
+def add_user(conn: Connection, username: str, password: str, role: str, actor: str) -> None:
+    problems = []
+    if not (1 <= len(username) <= 64) or not username.replace("_", "").replace(".", "").isalnum():
+        problems.append({"field": "username", "value": username[:40],
+                         "expected_en": "1-64 letters, digits, . or _",
+                         "expected_ja": "1〜64文字の英数字・.・_"})
+    if len(password) < 12:
+        problems.append({"field": "password", "value": "…", "expected_en": "at least 12 characters",
+                         "expected_ja": "12文字以上"})
+    if role not in ROLES:
+        problems.append({"field": "role", "value": role, "expected_en": "admin or office",
+                         "expected_ja": "admin または office"})
+    if problems:
+        raise BadRequest("invalid office account", problems=problems,
+                         message_ja="事務局アカウントの内容が正しくありません。")
+    exists = conn.execute(select(schema.office_users.c.username).where(
+        schema.office_users.c.username == username)).first()
+    if exists:
+        raise Conflict(f"user {username} exists", message_ja="そのユーザー名はすでにあります。")
+    conn.execute(insert(schema.office_users).values(
+        username=username, password_hash=hash_password(password), role=role, created_at=utcnow()))
+    audit(conn, actor, "office_user_added", username, json.dumps({"role": role}))
+
+
+def disable_user(conn: Connection, username: str, actor: str) -> bool:
+    done = conn.execute(update(schema.office_users).where(
+        schema.office_users.c.username == username, schema.office_users.c.disabled_at.is_(None)
+    ).values(disabled_at=utcnow()))
+    conn.execute(delete(schema.office_sessions).where(
+        schema.office_sessions.c.username == username))
+    if done.rowcount:
+        audit(conn, actor, "office_user_disabled", username)
+    return bool(done.rowcount)
+
+
+def list_users(conn: Connection) -> list[tuple[str, str, bool]]:
+    rows = conn.execute(select(schema.office_users).order_by(schema.office_users.c.username))
+    return [(r.username, r.role, r.disabled_at is None) for r in rows]
+
+
+def limit(conn: Connection, bucket: str, allowed: tuple[int, dt.timedelta]) -> None:
+    """Count one attempt in `bucket`; refuse with 429 once the window is full."""
+    most, window = allowed
+    now = utcnow()
+    row = conn.execute(select(schema.rate_limits).where(
+        schema.rate_limits.c.bucket == bucket)).first()
+    if row is None or _aware(row.window_start) + window <= now:
+        conn.execute(delete(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket))
+        conn.execute(insert(schema.rate_limits).values(bucket=bucket, window_start=now, count=1))
+        return
+    count = int(row._mapping["count"])  # (Row.count is tuple.count)
+    if count >= most:
+        wait = int((_aware(row.window_start) + window - now).total_seconds()) + 1
+        raise TooManyRequests(f"too many attempts; try again in {wait} s",
+                              message_ja=f"試行回数が多すぎます。{wait}秒後にもう一度お試しください。",
+                              headers={"Retry-After": str(wait)})
+    conn.execute(update(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket)
+                 .values(count=count + 1))
+
+
+def check_limit(conn: Connection, bucket: str, allowed: tuple[int, dt.timedelta]) -> None:
+    """Refuse with 429 while the bucket's window is full, without counting an attempt."""
+    most, window = allowed
+    row = conn.execute(select(schema.rate_limits).where(
+        schema.rate_limits.c.bucket == bucket)).first()
+    now = utcnow()
+    if row is not None and _aware(row.window_start) + window > now \
+            and int(row._mapping["count"]) >= most:
+        wait = int((_aware(row.window_start) + window - now).total_seconds()) + 1
+        raise TooManyRequests(f"too many attempts; try again in {wait} s",
+                              message_ja=f"試行回数が多すぎます。{wait}秒後にもう一度お試しください。",
+                              headers={"Retry-After": str(wait)})
+
+
+def clear_limit(conn: Connection, bucket: str) -> None:
+    conn.execute(delete(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket))
+
+
+WRONG = Unauthorized("wrong user name or password",
+                     message_ja="ユーザー名またはパスワードが違います。")
+
+
+def sign_in(conn: Connection, username: str, password: str
+            ) -> tuple[str, dt.datetime, str] | None:
+    """A new session, or None for a wrong name or password. None is returned, not raised,
+    so that the failure is counted and audited in a transaction that commits."""
+    bucket = f"login:{username.lower()[:64]}"
+    check_limit(conn, bucket, LOGIN_LIMIT)  # a locked-out name waits, right password or not
+    row = conn.execute(select(schema.office_users).where(
+        schema.office_users.c.username == username)).first()
+    if row is None or row.disabled_at is not None or not verify_password(password, row.password_hash):
+        limit(conn, bucket, LOGIN_LIMIT)
+        audit(conn, username[:100] or "?", "office_sign_in_failed")
+        return None
+    clear_limit(conn, bucket)
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires = now + dt.timedelta(hours=SESSION_HOURS)
+    conn.execute(insert(schema.office_sessions).values(
+        token_hash=digest(token), username=username, created_at=now, expires_at=expires))
+    audit(conn, username, "office_signed_in")
+    return token, expires, str(row.role)
+
+
+def officer(conn: Connection, authorization: str | None) -> Officer:
+    """The signed-in office user; device tokens and expired sessions get 401."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("office sign-in required", message_ja="事務局のサインインが必要です。",
+                           headers={"WWW-Authenticate": "Bearer"})
+    row = conn.execute(
+        select(schema.office_sessions.c.username, schema.office_sessions.c.expires_at,
+               schema.office_users.c.role, schema.office_users.c.disabled_at)
+        .join(schema.office_users,
+              schema.office_users.c.username == schema.office_sessions.c.username)
+        .where(schema.office_sessions.c.token_hash == digest(token.strip()))).first()
+    if row is None or row.disabled_at is not None or _aware(row.expires_at) <= utcnow():
+        raise Unauthorized("the session has expired; sign in again",
+                           message_ja="セッションの有効期限が切れました。もう一度サインインしてください。",
+                           headers={"WWW-Authenticate": "Bearer"})
+    return Officer(str(row.username), str(row.role))
+
+
+def sign_out(conn: Connection, authorization: str | None) -> None:
+    _, _, token = (authorization or "").partition(" ")
+    conn.execute(delete(schema.office_sessions).where(
+        schema.office_sessions.c.token_hash == digest(token.strip())))

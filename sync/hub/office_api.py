@@ -1,0 +1,101 @@
+"""The office's HTTP API: sign-in, reading and acting on concerns, the audit log.
+
+Every read of a concern's sensitive fields and every change is audited with who and when.
+Device tokens do not work here, and office sessions do not work on the device API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from fastapi import APIRouter, Header, Query, Request
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from sync.hub import accounts, schema
+from sync.hub.body import read_json
+from sync.hub.changes import set_office_part
+from sync.hub.database import audit
+from sync.hub.errors import BadRequest, Forbidden, NotFound
+from sync.protocol import API
+
+T = TypeVar("T")
+OFFICE = f"{API}/office"
+
+
+class Transaction(Protocol):
+    """Runs `fn` in one database transaction (see api.create_app)."""
+
+    def __call__(self, fn: Callable[[Any], T]) -> T: ...
+
+
+def office_router(in_tx: Transaction) -> APIRouter:
+    router = APIRouter(prefix=OFFICE, tags=["office"])
+
+    @router.post("/login", summary="Sign in; returns a session token that expires")
+    async def login(request: Request) -> dict[str, Any]:
+        body = await read_json(request, limit=4096)
+        if not isinstance(body, dict) or not isinstance(body.get("username"), str) \
+                or not isinstance(body.get("password"), str):
+            raise BadRequest('expected {"username": "...", "password": "..."}',
+                             message_ja="ユーザー名とパスワードを送ってください。")
+        name, password = body["username"][:64], body["password"][:200]
+        result = await run_in_threadpool(in_tx, lambda c: accounts.sign_in(c, name, password))
+        if result is None:
+            raise accounts.WRONG
+        token, expires, role = result
+        return {"token": token, "expires_at": expires.isoformat(), "role": role}
+
+    @router.post("/logout", summary="End this session")
+    async def logout(authorization: str | None = Header(None)) -> dict[str, bool]:
+        await run_in_threadpool(in_tx, lambda c: accounts.sign_out(c, authorization))
+        return {"ok": True}
+
+    @router.get("/concerns/{concern_id}", summary="A concern with its office part (audited)")
+    async def concern(concern_id: str, authorization: str | None = Header(None)
+                      ) -> dict[str, Any]:
+        def work(conn: Any) -> dict[str, Any]:
+            who = accounts.officer(conn, authorization)
+            row = conn.execute(select(schema.records.c.body).where(
+                schema.records.c.id == concern_id[:36],
+                schema.records.c.kind == "concern")).first()
+            if row is None:
+                raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
+            part = conn.execute(select(schema.office_parts.c.body).where(
+                schema.office_parts.c.concern_id == concern_id)).first()
+            audit(conn, who.username, "concern_read", concern_id)
+            return {"concern": json.loads(row.body),
+                    "office": json.loads(part.body) if part else None}
+
+        return await run_in_threadpool(in_tx, work)
+
+    @router.put("/concerns/{concern_id}/office", summary="Triage, refer, watch, close (audited)")
+    async def act(concern_id: str, request: Request, authorization: str | None = Header(None)
+                  ) -> dict[str, Any]:
+        body = await read_json(request, limit=16_384)
+        if not isinstance(body, dict):
+            raise BadRequest("expected a JSON object", message_ja="JSONオブジェクトで送ってください。")
+
+        def work(conn: Any) -> dict[str, Any]:
+            who = accounts.officer(conn, authorization)
+            return set_office_part(conn, concern_id[:36], body, who.username)
+
+        return {"office": await run_in_threadpool(in_tx, work)}
+
+    @router.get("/audit", summary="The audit log, newest first (admin)")
+    async def audit_log(authorization: str | None = Header(None),
+                        limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+        def work(conn: Any) -> list[dict[str, Any]]:
+            who = accounts.officer(conn, authorization)
+            if who.role != "admin":
+                raise Forbidden("the audit log is for admins", message_ja="管理者のみ閲覧できます。")
+            audit(conn, who.username, "audit_read")
+            rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
+                                .limit(limit))
+            return [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+                     "subject": r.subject, "detail": json.loads(r.detail or "{}")} for r in rows]
+
+        return {"entries": await run_in_threadpool(in_tx, work)}
+
+    return router
