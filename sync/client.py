@@ -33,7 +33,7 @@ from sync.protocol import (
 )
 
 log = logging.getLogger(__name__)
-HUB_META, SYNC_META = "hub", "sync"
+HUB_META, SYNC_META, RETENTION_META = "hub", "sync", "retention"
 Progress = Callable[[int, int], None]
 
 
@@ -145,6 +145,9 @@ class Syncer:
             if parts:
                 self.store.set_office_parts(parts)
             report.pulled += len(page.changes)
+            retention = (page.settings or {}).get("retention")
+            if isinstance(retention, dict) and self.store.meta(RETENTION_META) != retention:
+                self.store.set_meta(RETENTION_META, retention)
             cursor = page.cursor
             self.store.set_meta(SYNC_META, {**state, "cursor": cursor})
             if not page.more:

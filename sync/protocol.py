@@ -81,11 +81,14 @@ class PullPage:
     changes: tuple[Change, ...]
     cursor: str
     more: bool
+    settings: Mapping[str, Any] | None = None  # the office's settings for devices (retention)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PullPage:
+        settings = data.get("settings")
         return cls(tuple(Change(c["kind"], c["id"], c["body"]) for c in data["changes"]),
-                   str(data["cursor"]), bool(data["more"]))
+                   str(data["cursor"]), bool(data["more"]),
+                   settings if isinstance(settings, dict) else None)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ the outbox at its new rev, in the same durable journal line; sync acknowledges
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,9 +23,11 @@ from tinydb.table import Table
 
 from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
 from field_app.domain.record import Record, new_id, utc_now
+from field_app.domain.retention import Policy, archive_due, stub, stub_due
 from field_app.domain.text import matches
+from field_app.store.archive import Archive
 from field_app.store.errors import StoreClosedError, StoreError
-from field_app.store.journal import DocCodec, JournalStorage, Op
+from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,7 @@ class Store:
         self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
         self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
+        self._archive = Archive(self.data_dir / "archive", codec or PlainCodec())
         self._closed = False
         if self._get(META, "device") is None:
             self._run(lambda: self._storage.apply([(META, "device", {"id": new_id()})]))
@@ -201,6 +205,36 @@ class Store:
             return len(ops)
 
         return self._run(write)
+
+    # Retention: stubs and archives (DESIGN §8) --------------------------------------------
+
+    def apply_retention(self, today: dt.date, policy: Policy) -> tuple[int, int]:
+        """Reduce closed concerns to stubs and archive old records, only those the hub has.
+        Returns (stubbed, archived)."""
+        def write() -> tuple[int, int]:
+            unsynced = set(self._keys(OUTBOX)) | set(self._keys(QUARANTINE)) | set(self._keys(DRAFTS))
+            stubs = [(kind, d) for kind in ("concern",) for d in self.all(kind)
+                     if d["id"] not in unsynced and stub_due(d, today, policy)]
+            old = [d for kind in ("gathering", "visit_note") for d in self.all(kind)
+                   if d["id"] not in unsynced and archive_due(d, today, policy)]
+            if old:
+                self._archive.add(old)  # durable first: a crash here leaves a copy, never none
+            ops: list[Op] = [(kind, d["id"], stub(d)) for kind, d in stubs]
+            ops += [(d["kind"], d["id"], None) for d in old]
+            if ops:
+                self._storage.apply(ops)
+                self._clear_caches("concern", "gathering", "visit_note")
+            return len(stubs), len(old)
+
+        return self._run(write)
+
+    def archived(self, year: int) -> list[dict[str, Any]]:
+        """Records archived from `year`: read (and unsealed) only when asked for."""
+        return self._archive.read(year)
+
+    def _keys(self, table: str) -> list[str]:
+        with self._storage.lock:
+            return list(self._storage.read().get(table, {}))
 
     # Drafts: what a form holds while it is not (yet) a valid record. Kept durably so that
     # nothing typed is lost, never pushed.

@@ -6,6 +6,7 @@ readable in this process, and the lock screen has nothing to show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -16,10 +17,11 @@ from pathlib import Path
 from field_app.catalogue import sample_places
 from field_app.domain.kinds import SENSITIVE
 from field_app.domain.reference import Reference
+from field_app.domain.retention import Policy
 from field_app.store import Store, StoreCorruptError
 from field_app.store.keyring import Keyring
 from field_app.store.sealing import AesGcmSealer, SealingCodec
-from sync.client import HUB_META, Status, SyncWorker, enrol
+from sync.client import HUB_META, RETENTION_META, Status, SyncWorker, enrol
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
@@ -79,6 +81,11 @@ class Services:
             store._storage.compact()
         if store.count("place") == 0:
             store.put_reference(sample_places())  # until a hub sends the council's own
+        stubbed, archived = store.apply_retention(
+            dt.date.today(), Policy.of(store.meta(RETENTION_META)))
+        if stubbed or archived:
+            log.info("retention: %d concern(s) reduced to stubs, %d record(s) archived",
+                     stubbed, archived)
         hub = store.meta(HUB_META) or {}
         if hub.get("office_public_key") and self.keyring.office_key_id is None:
             self.keyring.add_office_key(key, hub["office_public_key"].encode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -176,8 +177,9 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         def work(conn: Any) -> dict[str, Any]:
             device = devices.authenticate(conn, authorization)
             page = pull(conn, device.id, cursor)
+            retention = json.loads(office_key.get(conn, "retention") or "{}")
             return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,
-                    "more": page.more}
+                    "more": page.more, "settings": {"retention": retention}}
 
         return await run_in_threadpool(in_tx, work)
 

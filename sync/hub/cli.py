@@ -197,6 +197,26 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from sync.hub import office_key
+
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        current = json.loads(office_key.get(conn, "retention") or "{}")
+        if args.concern_days is not None:
+            current["concern_stub_days"] = args.concern_days
+        if args.archive_days is not None:
+            current["archive_after_days"] = args.archive_days
+        if args.concern_days is not None or args.archive_days is not None:
+            if min(current.values()) < 1:
+                raise SystemExit("retention: periods are whole days, 1 or more")
+            office_key.put(conn, "retention", json.dumps(current), "cli")
+    shown = {"concern_stub_days": 30, "archive_after_days": 365, **current}
+    print(f"closed concerns become stubs on devices after {shown['concern_stub_days']} days; "
+          f"synced gatherings and notes are archived after {shown['archive_after_days']} days")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -262,6 +282,10 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("name", nargs="?")
     u.add_argument("--role", choices=("admin", "office"), default="office")
     u.set_defaults(fn=cmd_users)
+    rt = sub.add_parser("retention", help="how long devices keep closed concerns and old records")
+    rt.add_argument("--concern-days", type=int, help="days after closing until a stub (30)")
+    rt.add_argument("--archive-days", type=int, help="days until archived (365)")
+    rt.set_defaults(fn=cmd_retention)
     a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
     a.add_argument("--limit", type=int, default=200)
     a.set_defaults(fn=cmd_audit)

@@ -40,6 +40,18 @@ def store_public(conn: Connection, public_pem: bytes, actor: str) -> None:
     audit(conn, actor, "office_key_set")
 
 
+def get(conn: Connection, key: str) -> str | None:
+    row = conn.execute(select(schema.hub_settings.c.value).where(
+        schema.hub_settings.c.key == key)).first()
+    return str(row.value) if row else None
+
+
+def put(conn: Connection, key: str, value: str, actor: str) -> None:
+    conn.execute(delete(schema.hub_settings).where(schema.hub_settings.c.key == key))
+    conn.execute(insert(schema.hub_settings).values(key=key, value=value))
+    audit(conn, actor, "hub_setting_changed", key, value if key != SETTING else "{}")
+
+
 def public(conn: Connection) -> str:
     row = conn.execute(select(schema.hub_settings.c.value).where(
         schema.hub_settings.c.key == SETTING)).first()

@@ -31,9 +31,12 @@ class FollowUpsView(ft.Column):
                 lines.append(t("followups.due", date=t.date(dt.date.fromisoformat(due))))
             if d["id"] in pending:
                 lines.append(t("followups.not_sent"))
+            if d.get("stub"):  # closed long ago: the details were removed from this device
+                lines = [f"{status}  {t('followups.stub')}"]
             rows.append(ft.Card(content=ft.ListTile(
                 title=ft.Text(f"{categories}  {d.get('subject_alias') or ''}".strip()),
                 subtitle=ft.Text("\n".join(lines)),
                 leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
-                on_click=lambda e, rid=d["id"]: session.go("concern", id=rid))))
+                on_click=None if d.get("stub") else (
+                    lambda e, rid=d["id"]: session.go("concern", id=rid)))))
         self.controls = [heading(t("followups.title")), *(rows or [caption(t("followups.none"))])]

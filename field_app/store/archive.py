@@ -1,0 +1,55 @@
+"""Archives of old records that the hub already has: one append-only file per year,
+each line a sealed document with a checksum. Read (and unsealed) only when asked for."""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from field_app.store import codec
+from field_app.store.journal import DocCodec, fsync_dir
+
+
+class Archive:
+    def __init__(self, directory: Path, doc_codec: DocCodec) -> None:
+        self.directory = directory
+        self.codec = doc_codec
+
+    def path(self, year: int) -> Path:
+        return self.directory / f"archive-{year}.jsonl"
+
+    def add(self, docs: Iterable[Mapping[str, Any]]) -> None:
+        by_year: dict[int, list[bytes]] = {}
+        for doc in docs:
+            year = int(str(doc.get("date", "0000"))[:4])
+            payload = codec.dumps(dict(self.codec.encode(str(doc["kind"]), doc)))
+            by_year.setdefault(year, []).append(b"%08x " % zlib.crc32(payload) + payload + b"\n")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for year, lines in by_year.items():
+            path = self.path(year)
+            new = not path.exists()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.write(fd, b"".join(lines))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if new:
+                fsync_dir(self.directory)
+
+    def read(self, year: int) -> list[dict[str, Any]]:
+        path = self.path(year)
+        if not path.exists():
+            return []
+        latest: dict[str, dict[str, Any]] = {}
+        for line in path.read_bytes().splitlines():
+            if len(line) < 10 or int(line[:8], 16) != zlib.crc32(line[9:]):
+                continue  # a line cut by a crash; its record is still in the store
+            doc = codec.loads(line[9:])
+            doc = self.codec.decode(str(doc["kind"]), doc)
+            if doc["id"] not in latest or latest[doc["id"]]["rev"] <= doc["rev"]:
+                latest[doc["id"]] = doc
+        return sorted(latest.values(), key=lambda d: (d.get("date", ""), d["id"]))
