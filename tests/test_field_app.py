@@ -26,6 +26,7 @@ from tests.browser import (
     seen,
     shot,
     type_into,
+    unlock,
     unlocked_store,
 )
 from tests.factories import IBASHO
@@ -262,3 +263,32 @@ def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> Non
             shot(page, f"screen-settings-{size}-{lang}")
             page.close()
     assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+
+
+def test_the_lock_screen_shows_nothing_and_slows_wrong_pins(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with running_app(data) as url, chromium() as browser:
+        page = open_app(browser, url, TABLET)  # first run: the PIN is set here
+        find_place_by_kana(page, "ひだまり", HIDAMARI)
+        record_emergency_concern(page)
+        button(page, "ロック")
+        page.locator('flt-semantics input[type="password"]').first.wait_for(timeout=30_000)
+        shot(page, "lock-tablet-ja")
+        screen = page.evaluate("() => document.querySelector('flt-semantics-host')?.innerText")
+        assert "PINを入力してください" in screen
+        for private in ("帰り道", "孤立", "ひだまり", "80代"):
+            assert private not in screen
+        for attempt in range(3):
+            from tests.browser import focus_and_type
+
+            field = page.locator('flt-semantics input[type="password"]').first
+            focus_and_type(page, field, "0000")
+            page.keyboard.press("Enter")
+            seen(page, "PINが違います" if attempt < 2 else "5秒後").wait_for(timeout=30_000)
+        field = page.locator('flt-semantics input[type="password"]').first
+        focus_and_type(page, field, "2468")  # even the right PIN must wait now
+        page.keyboard.press("Enter")
+        seen(page, "お待ちください").wait_for(timeout=30_000)
+        page.wait_for_timeout(5_000)
+        unlock(page)
+        seen(page, "今日の記録").wait_for(timeout=30_000)

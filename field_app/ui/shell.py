@@ -131,7 +131,8 @@ class Shell:
         if self.services.locked:
             page.navigation_bar = None
             self.view = LockView(self.services, t, page, on_unlocked=self.render)
-            page.controls = [ft.SafeArea(self.view, expand=True)]
+            page.controls = [ft.SafeArea(ft.Container(self.view, alignment=ft.Alignment.CENTER,
+                                                      expand=True), expand=True)]
             page.update()
             return
         self.services.touch()

@@ -16,7 +16,7 @@ class LockView(ft.Column):
     def __init__(self, services: Services, t: Translator, page: ft.Page,
                  on_unlocked: Callable[[], None]) -> None:
         super().__init__(spacing=16, horizontal_alignment=ft.CrossAxisAlignment.CENTER,
-                         alignment=ft.MainAxisAlignment.CENTER, expand=True)
+                         alignment=ft.MainAxisAlignment.CENTER, tight=True)
         self.services, self.t, self.page_, self.on_unlocked = services, t, page, on_unlocked
         self.setup = services.needs_pin
         self.pin = ft.TextField(label=t("lock.pin"), password=True, can_reveal_password=True,
