@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,16 @@ from field_app.store.keyring import Keyring
 from field_app.store.migrations import STORE_DIR
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from field_app.ui.services import SEALED
-from tests.browser import PIN, TABLET, chromium, enable_semantics, free_port, unlock, wait_for_port
+from tests.browser import (
+    PIN,
+    TABLET,
+    chromium,
+    enable_semantics,
+    free_port,
+    stop,
+    unlock,
+    wait_for_port,
+)
 
 ONE_BUTTON = """
 import flet as ft, sys
@@ -64,11 +72,7 @@ def time_start(browser, command: list[str], port: int, ready_text: str,  # type:
         page.close()
         return first, elapsed
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def main() -> int:

@@ -22,17 +22,26 @@ SECRETS = ["認知症の疑いがあり一人暮らし", "Kさん", "bruise-mark
            "下書きの秘密メモ"]
 
 
+def enrolled(data: Path, hub: Hub) -> Services:
+    """An unlocked device enrolled with the hub, its background sync stopped."""
+    services = Services.at(data, load_reference())
+    services.create_pin("2468")
+    services.enrol(hub.url, hub.code(), "tablet")
+    if services.worker is not None:
+        services.worker.stop()
+        services.worker = None
+    return services
+
+
 def everything_under(root: Path) -> bytes:
     return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
 
 
 def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> None:
     data = tmp_path / "device"
-    services = Services.at(data, load_reference())
-    services.create_pin("2468")
+    services = enrolled(data, hub)
     store = services.store
     assert store is not None
-    services.enrol(hub.url, hub.code(), "tablet")
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
     own = {"device_id": store.device_id}
     store.save(dataclasses.replace(concern(observed=SECRETS[0], subject_alias=SECRETS[1]), **own))
@@ -66,16 +75,10 @@ def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sy
     with hub.engine.begin() as conn:
         office_key.store_public(conn, public, "test")
     data = tmp_path / "device"
-    services = Services.at(data, load_reference())
-    services.create_pin("2468")
+    services = enrolled(data, hub)
     store = services.store
-    assert store is not None
-    services.enrol(hub.url, hub.code(), "tablet")
-    assert services.keyring.office_key_id is not None
+    assert store is not None and services.keyring.office_key_id is not None
     record = dataclasses.replace(concern(place_id=IBASHO.id), device_id=store.device_id)
-    if services.worker is not None:
-        services.worker.stop()  # keep it unsent for this test
-        services.worker = None
     store.save(record)
     services.lock()
     with pytest.raises(WrongPin):
@@ -111,14 +114,9 @@ def test_revocation_keeps_the_data_and_says_so(tmp_path: Path, hub: Hub) -> None
     from sync.errors import RevokedError
     from sync.hub import devices
 
-    services = Services.at(tmp_path, load_reference())
-    services.create_pin("2468")
+    services = enrolled(tmp_path, hub)
     store = services.store
     assert store is not None
-    services.enrol(hub.url, hub.code(), "tablet")
-    if services.worker is not None:
-        services.worker.stop()
-        services.worker = None
     store.save(dataclasses.replace(gathering(), device_id=store.device_id))
     with hub.engine.begin() as conn:
         devices.revoke(conn, store.device_id)
