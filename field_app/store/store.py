@@ -211,6 +211,9 @@ class Store:
     def apply_retention(self, today: dt.date, policy: Policy) -> tuple[int, int]:
         """Reduce closed concerns to stubs and archive old records, only those the hub has.
         Returns (stubbed, archived)."""
+        return self.apply_retention_async(today, policy).result()
+
+    def apply_retention_async(self, today: dt.date, policy: Policy) -> Future[tuple[int, int]]:
         def write() -> tuple[int, int]:
             unsynced = set(self._keys(OUTBOX)) | set(self._keys(QUARANTINE)) | set(self._keys(DRAFTS))
             stubs = [(kind, d) for kind in ("concern",) for d in self.all(kind)
@@ -226,7 +229,7 @@ class Store:
                 self._clear_caches("concern", "gathering", "visit_note")
             return len(stubs), len(old)
 
-        return self._run(write)
+        return self._submit(write)
 
     def archived(self, year: int) -> list[dict[str, Any]]:
         """Records archived from `year`: read (and unsealed) only when asked for."""

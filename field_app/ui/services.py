@@ -81,11 +81,8 @@ class Services:
             store._storage.compact()
         if store.count("place") == 0:
             store.put_reference(sample_places())  # until a hub sends the council's own
-        stubbed, archived = store.apply_retention(
-            dt.date.today(), Policy.of(store.meta(RETENTION_META)))
-        if stubbed or archived:
-            log.info("retention: %d concern(s) reduced to stubs, %d record(s) archived",
-                     stubbed, archived)
+        # on the writer thread, after the screen is back: the home screen does not wait for it
+        store.apply_retention_async(dt.date.today(), Policy.of(store.meta(RETENTION_META)))
         hub = store.meta(HUB_META) or {}
         if hub.get("office_public_key") and self.keyring.office_key_id is None:
             self.keyring.add_office_key(key, hub["office_public_key"].encode())
