@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.sync_push
 	$(BIN)/python -m benchmarks.hub_ingest --db postgresql --devices 50
 	$(BIN)/python -m benchmarks.startup --records 10000
+	$(BIN)/python -m benchmarks.reports --gatherings 100000 --db postgresql
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from field_app.domain.errors import IbashoError
 from sync.hub import devices
 from sync.hub.changes import import_places
-from sync.hub.database import connect
+from sync.hub.database import audit, connect
 from sync.hub.migrate import migrate
 from sync.hub.settings import Settings
 
@@ -217,6 +217,37 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from field_app.catalogue import load_reference
+    from sync.hub import export, reports
+
+    _, engine = engine_for(args)
+    ref = load_reference()
+    with engine.connect() as conn:
+        built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
+    report = export.report_rows(built, ref, args.fiscal_year)
+    monthly = export.monthly_rows(built, args.fiscal_year)
+    out = Path(args.out or ".")
+    out.mkdir(parents=True, exist_ok=True)
+    if args.format == "xlsx":
+        path = out / f"ibasho-report-FY{args.fiscal_year}.xlsx"
+        export.write_xlsx(path, {"実績報告": report, "月別集計": monthly})
+        written = [path]
+    else:
+        written = [out / f"ibasho-report-FY{args.fiscal_year}.csv",
+                   out / f"ibasho-monthly-FY{args.fiscal_year}.csv"]
+        export.write_csv(written[0], report)
+        export.write_csv(written[1], monthly)
+    with engine.begin() as conn:
+        audit(conn, "cli", "report_exported", str(args.fiscal_year),
+              json.dumps({"format": args.format}))
+    for path in written:
+        print(f"written {path}")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -286,6 +317,11 @@ def parser() -> argparse.ArgumentParser:
     rt.add_argument("--concern-days", type=int, help="days after closing until a stub (30)")
     rt.add_argument("--archive-days", type=int, help="days until archived (365)")
     rt.set_defaults(fn=cmd_retention)
+    x = sub.add_parser("export", help="the fiscal year's activity report and monthly summary")
+    x.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2026 (April-March)")
+    x.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    x.add_argument("--out", help="directory to write to (default: here)")
+    x.set_defaults(fn=cmd_export)
     a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
     a.add_argument("--limit", type=int, default=200)
     a.set_defaults(fn=cmd_audit)

@@ -1,0 +1,83 @@
+"""The fiscal-year report for all places over N gatherings on the given database.
+
+    .venv/bin/python -m benchmarks.reports --gatherings 100000 --db sqlite|postgresql
+
+Last line (an interface; keep it exact):
+    reports: gatherings=N db=D seconds=X
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from field_app.catalogue import load_reference, sample_places
+from sync.hub import export, reports, schema
+from sync.protocol import body_hash
+from tests.hubs import database_url, prepared_engine
+
+FY = 2025
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description="reports benchmark")
+    p.add_argument("--gatherings", type=int, default=100_000)
+    p.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    args = p.parse_args()
+    rng = random.Random(5)
+    root = Path(tempfile.mkdtemp(prefix="ibasho-reports-"))
+    ref = load_reference()
+    places = sample_places()
+    try:
+        with database_url(args.db, root) as url:
+            engine = prepared_engine(url)
+            rows = []
+            start = dt.date(FY - 1, 10, 1)  # half a year before the fiscal year, and all of it
+            for _ in range(args.gatherings):
+                place = rng.choice(places)
+                program = ref.programs[place.program]
+                day = start + dt.timedelta(days=rng.randrange(540))
+                cats = program.category_keys
+                attendance = {c: rng.randrange(0, 12) for c in cats}
+                doc = {"id": str(uuid.uuid4()), "kind": "gathering", "schema": 2, "rev": 1,
+                       "created_at": "2026-01-01T00:00:00.000Z",
+                       "updated_at": "2026-01-01T00:00:00.000Z", "device_id": "bench",
+                       "author": "", "place_id": place.id, "date": day.isoformat(),
+                       "start_time": "13:00", "end_time": rng.choice(["14:30", "15:00", "16:00"]),
+                       "attendance": attendance, "first_time": rng.randrange(0, 3),
+                       "helpers": rng.randrange(0, 5),
+                       "activities": rng.sample(["talk", "meal", "exercise", "games"], 2),
+                       "staff_visited": False, "note": ""}
+                rows.append({"id": doc["id"], "kind": "gathering", "device_id": "bench", "rev": 1,
+                             "body": json.dumps(doc, ensure_ascii=False),
+                             "body_hash": body_hash(doc), "received_at": dt.datetime.now(dt.UTC)})
+            with engine.begin() as conn:
+                for i in range(0, len(rows), 5000):
+                    conn.execute(insert(schema.records), rows[i:i + 5000])
+            began = time.perf_counter()
+            with engine.connect() as conn:
+                built = reports.build(conn, ref, FY, dt.date(FY + 1, 4, 15))
+            table = export.report_rows(built, ref, FY)
+            monthly = export.monthly_rows(built, FY)
+            seconds = time.perf_counter() - began
+            counted = sum(r.gatherings for r in built)
+            engine.dispose()
+        print(f"report rows: {len(table) - 1} places, {len(monthly) - 2} in the monthly summary; "
+              f"{counted} gatherings in FY{FY} of {args.gatherings} stored")
+        print(f"reports: gatherings={args.gatherings} db={args.db} seconds={seconds:.2f}")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

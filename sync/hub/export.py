@@ -1,0 +1,80 @@
+"""The reports as files the office opens in Japanese Excel: XLSX, and CSV in UTF-8 with a
+BOM (without it Excel reads UTF-8 as Shift_JIS and shows mojibake)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from field_app.domain.reference import Reference
+from sync.hub.reports import MONTHS, PlaceReport
+
+CATEGORY_ORDER = ("preschool", "school_age", "adult", "senior", "under_65")
+
+
+def _labels(ref: Reference) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for program in ref.programs.values():
+        for c in program.participant_categories:
+            out.setdefault(c.key, c.label.ja)
+    return out
+
+
+def report_rows(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int
+                ) -> list[list[Any]]:
+    labels = _labels(ref)
+    cats = [c for c in CATEGORY_ORDER if c in labels]
+    acts = [o.key for o in ref.enums["activities"]]
+    act_label = {o.key: o.label.ja for o in ref.enums["activities"]}
+    header = ["年度", "場所", "事業", "開催回数", "参加者合計"]
+    header += [f"{labels[c]}（合計）" for c in cats] + [f"{labels[c]}（平均）" for c in cats]
+    header += ["うち初参加", "運営・ボランティア"] + [f"活動:{act_label[a]}" for a in acts]
+    header += ["助成条件 達成期", "助成条件 未達期"]
+    rows: list[list[Any]] = [header]
+    for r in reports:
+        program = ref.programs.get(r.program)
+        row: list[Any] = [fiscal_year, r.name, program.label.ja if program else r.program,
+                          r.gatherings, r.participants]
+        row += [r.attendance[c] for c in cats] + [round(r.average(c), 1) for c in cats]
+        row += [r.first_time, r.helpers] + [r.activities[a] for a in acts]
+        row += [r.periods_met if r.assessed else "", r.periods_missed if r.assessed else ""]
+        rows.append(row)
+    return rows
+
+
+def monthly_rows(reports: Sequence[PlaceReport], fiscal_year: int) -> list[list[Any]]:
+    header: list[Any] = ["場所"] + [f"{fiscal_year + (m < 4)}年{m}月 開催" for m in MONTHS]
+    header += [f"{fiscal_year + (m < 4)}年{m}月 参加者" for m in MONTHS]
+    rows: list[list[Any]] = [header]
+    for r in reports:
+        rows.append([r.name] + [r.by_month[m] for m in MONTHS]
+                    + [r.participants_by_month[m] for m in MONTHS])
+    total: list[Any] = ["合計"] + [sum(r.by_month[m] for r in reports) for m in MONTHS]
+    total += [sum(r.participants_by_month[m] for r in reports) for m in MONTHS]
+    rows.append(total)
+    return rows
+
+
+def write_csv(path: Path, rows: list[list[Any]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+    book.save(path)

@@ -1,0 +1,94 @@
+"""The office's yearly activity report (実績報告) and the monthly summary, computed from the
+gatherings the hub holds. Pure aggregation over records; reading and writing are edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from field_app.domain.compliance import assess
+from field_app.domain.fiscal import fiscal_year_bounds
+from field_app.domain.kinds import restore
+from field_app.domain.reference import Reference
+from sync.hub import schema
+
+MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+
+
+@dataclass
+class PlaceReport:
+    place_id: str
+    name: str
+    program: str
+    gatherings: int = 0
+    attendance: Counter[str] = field(default_factory=Counter)
+    first_time: int = 0
+    helpers: int = 0
+    activities: Counter[str] = field(default_factory=Counter)
+    periods_met: int = 0
+    periods_missed: int = 0
+    assessed: bool = False
+    by_month: Counter[int] = field(default_factory=Counter)  # month -> gatherings
+    participants_by_month: Counter[int] = field(default_factory=Counter)
+
+    @property
+    def participants(self) -> int:
+        return sum(self.attendance.values())
+
+    def average(self, category: str) -> float:
+        return self.attendance[category] / self.gatherings if self.gatherings else 0.0
+
+
+def gatherings_in(conn: Connection, fiscal_year: int) -> Iterator[dict[str, Any]]:
+    start, end = fiscal_year_bounds(fiscal_year)
+    first, last = start.isoformat(), end.isoformat()
+    rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+        select(schema.records.c.body).where(schema.records.c.kind == "gathering"))
+    for (body,) in rows:
+        doc = json.loads(body)
+        if first <= doc["date"] <= last:
+            yield doc
+
+
+def places(conn: Connection) -> list[dict[str, Any]]:
+    return [json.loads(b) for (b,) in conn.execute(select(schema.places.c.body))]
+
+
+def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterable[Mapping[str, Any]],
+                    ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
+    """One report per place for the fiscal year, in kana order."""
+    reports = {p["id"]: PlaceReport(p["id"], p["name"], p["program"])
+               for p in sorted(place_docs, key=lambda p: p.get("kana") or p["name"])}
+    kept: dict[str, list[Any]] = {}
+    for g in gatherings:
+        r = reports.get(g["place_id"])
+        if r is None:
+            continue
+        r.gatherings += 1
+        r.attendance.update({k: int(v) for k, v in g["attendance"].items()})
+        r.first_time += int(g["first_time"])
+        r.helpers += int(g["helpers"])
+        r.activities.update(g["activities"])
+        month = int(g["date"][5:7])
+        r.by_month[month] += 1
+        r.participants_by_month[month] += sum(int(v) for v in g["attendance"].values())
+        kept.setdefault(g["place_id"], []).append(g)
+    for r in reports.values():
+        program = ref.programs.get(r.program)
+        if program is None:
+            continue
+        found = assess(program, [restore(g) for g in kept.get(r.place_id, [])],  # type: ignore[misc]
+                       fiscal_year, today)
+        r.assessed, r.periods_met, r.periods_missed = found.assessed, found.met, found.missed
+    return list(reports.values())
+
+
+def build(conn: Connection, ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
+    return activity_report(places(conn), gatherings_in(conn, fiscal_year), ref, fiscal_year, today)
