@@ -1,9 +1,10 @@
 """Time from `ibasho-field` process start until the home screen is interactive in headless
 Chromium (the semantics tree shows it), with N sealed records in the store; the browser's
 own launch is not counted. The home screen comes after the lock screen: the harness enters
-the PIN (scrypt at the cost calibrated on this machine), so that is counted too, and the
-time to an interactive lock screen is printed as well. Median of 5. A one-button Flet page
-is measured the same way in the same run, for scale.
+the PIN; the PIN check (scrypt at the cost calibrated on this machine) and opening the sealed
+store are counted, the seconds spent typing the PIN are not (like the browser's launch, that
+is not the app's time). The time to an interactive lock screen is printed as well.
+Median of 5. A one-button Flet page is measured the same way in the same run, for scale.
 
     .venv/bin/python -m benchmarks.startup --records 10000
 
@@ -36,9 +37,9 @@ from tests.browser import (
     TABLET,
     chromium,
     enable_semantics,
+    focus_and_type,
     free_port,
     stop,
-    unlock,
     wait_for_port,
 )
 
@@ -51,8 +52,9 @@ ft.run(main, view=ft.AppView.WEB_BROWSER, port=int(sys.argv[1]), no_cdn=True)
 
 
 def time_start(browser, command: list[str], port: int, ready_text: str,  # type: ignore[no-untyped-def]
-               pin: str | None = None) -> tuple[float, float]:
-    """(seconds to the first interactive screen, seconds to `ready_text`)."""
+               pin: str | None = None) -> tuple[float, float, float]:
+    """(seconds to the first interactive screen, seconds to `ready_text`, the same without
+    the time the harness spends typing the PIN, which is the user's time, not the app's)."""
     env = dict(os.environ, IBASHO_LOG_LEVEL="WARNING", FLET_FORCE_WEB_SERVER="true")
     env.pop("IBASHO_SCRYPT_LOG2N", None)  # the real, calibrated PIN cost
     start = time.perf_counter()
@@ -63,14 +65,18 @@ def time_start(browser, command: list[str], port: int, ready_text: str,  # type:
         page.goto(f"http://127.0.0.1:{port}/")
         enable_semantics(page)
         first = time.perf_counter() - start
+        typing = 0.0
         if pin is not None:
-            page.locator('flt-semantics input[type="password"]').first.wait_for(timeout=120_000)
+            field = page.locator('flt-semantics input[type="password"]').first
+            field.wait_for(timeout=120_000)
             first = time.perf_counter() - start
-            unlock(page, pin)
+            focus_and_type(page, field, pin)
+            typing = time.perf_counter() - start - first
+            page.keyboard.press("Enter")
         page.get_by_text(ready_text).first.wait_for(timeout=120_000)
         elapsed = time.perf_counter() - start
         page.close()
-        return first, elapsed
+        return first, elapsed, elapsed - typing
     finally:
         stop(proc)
 
@@ -87,14 +93,15 @@ def main() -> int:
         key = Keyring.at(root / "data").create(PIN)  # calibrated here, as on a tablet
         JournalStorage(root / "data" / STORE_DIR, initial=tables,
                        codec_=SealingCodec(SEALED, AesGcmSealer(key))).close()
-        ours, lock_screen, baseline = [], [], []
+        ours, wall, lock_screen, baseline = [], [], [], []
         with chromium() as browser:
             for _ in range(args.runs):
                 port = free_port()
-                locked, home = time_start(browser, [
+                locked, home, app_only = time_start(browser, [
                     sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
                     "--data-dir", str(root / "data")], port, "今日の記録", pin=PIN)
-                ours.append(home)
+                ours.append(app_only)
+                wall.append(home)
                 lock_screen.append(locked)
                 port = free_port()
                 baseline.append(time_start(browser, [sys.executable, "-c", ONE_BUTTON, str(port)],
@@ -102,8 +109,9 @@ def main() -> int:
         print(f"one-button Flet page: median {statistics.median(baseline):.2f} s "
               f"(runs: {', '.join(f'{b:.2f}' for b in baseline)})")
         print(f"ibasho-field with {args.records} records: lock screen interactive after "
-              f"{statistics.median(lock_screen):.2f} s (median); home after the PIN: runs "
-              f"{', '.join(f'{o:.2f}' for o in ours)}")
+              f"{statistics.median(lock_screen):.2f} s (median); home after the PIN: "
+              f"{statistics.median(wall):.2f} s wall clock, of which the app's own time (not "
+              f"counting the PIN being typed): runs {', '.join(f'{o:.2f}' for o in ours)}")
         print(f"startup: records={args.records} median_s={statistics.median(ours):.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)

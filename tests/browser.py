@@ -183,6 +183,17 @@ def type_into(page: Page, label: str, text: str, exact: bool = False) -> None:
 
 
 def focus_and_type(page: Page, field: Locator, text: str) -> None:
+    focus(page, field)
+    page.keyboard.type(text)
+
+
+def field_value(page: Page, label: str) -> str:
+    """What a text field holds: Flutter puts it into the DOM only while the field has focus."""
+    focus(page, page.get_by_role("textbox", name=label).first)
+    return str(page.evaluate("() => document.activeElement.value"))
+
+
+def focus(page: Page, field: Locator) -> None:
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
     for _ in range(5):  # at phone sizes the first tap sometimes only wakes the field
         field.click()
@@ -195,7 +206,6 @@ def focus_and_type(page: Page, field: Locator, text: str) -> None:
             break
     else:
         raise AssertionError(f"could not focus the text field {field}")
-    page.keyboard.type(text)
 
 
 def choose(page: Page, label: str, option: str) -> None:

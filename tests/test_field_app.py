@@ -20,6 +20,7 @@ from tests.browser import (
     button,
     choose,
     chromium,
+    field_value,
     nav,
     open_app,
     running_app,
@@ -93,9 +94,7 @@ def test_offline_flow_survives_a_restart(tmp_path: Path) -> None:
         nav(page, "フォロー")
         page.get_by_text("孤立").first.click()
         seen(page, "今すぐ対応してください").wait_for(timeout=10_000)
-        field = page.get_by_role("textbox", name="気づいたこと")
-        field.click()  # Flutter puts the editing value into the DOM when focused
-        assert "帰り道が分からなくなっていた" in field.input_value()
+        assert "帰り道が分からなくなっていた" in field_value(page, "気づいたこと")
         shot(page, "flow-concern-reopened-tablet-ja")
     assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
 
