@@ -84,6 +84,14 @@ class DateField(ft.Row):
         if optional:
             self.controls.append(icon_button(ft.Icons.CLEAR, clear_label, lambda e: self._set(None)))
 
+    @classmethod
+    def labelled(cls, t: Callable[..., str], label: str, value: str | None,
+                 on_change: Callable[[str | None], None], *, optional: bool = False) -> DateField:
+        """A date field with its step buttons named from the catalogue."""
+        return cls(label, value, on_change, today_label=t("date.today"),
+                   prev_label=t("date.prev"), next_label=t("date.next"), optional=optional,
+                   clear_label=t("date.clear"))
+
     def _typed(self, e: ft.Event[ft.TextField]) -> None:
         self._on_change((self.field.value or "").strip() or None)
 

@@ -53,15 +53,10 @@ class ConcernView(ft.Column):
         self.observed: ft.TextField = ft.TextField(col={"xs": 12, "lg": 8},
             label=t("concern.observed"), value=data.get("observed", ""), multiline=True,
             min_lines=3, max_lines=10, on_change=self._observed)
-        self.observed_on = DateField(t("concern.observed_on"), data.get("observed_on"),
-                                     lambda v: self._change(observed_on=v),
-                                     today_label=t("date.today"), prev_label=t("date.prev"),
-                                     next_label=t("date.next"))
-        self.follow_up = DateField(t("concern.follow_up"), data.get("follow_up_on"),
-                                   lambda v: self._change(follow_up_on=v),
-                                   today_label=t("date.today"), prev_label=t("date.prev"),
-                                   next_label=t("date.next"), optional=True,
-                                   clear_label=t("date.clear"))
+        self.observed_on = DateField.labelled(t, t("concern.observed_on"), data.get("observed_on"),
+                                              lambda v: self._change(observed_on=v))
+        self.follow_up = DateField.labelled(t, t("concern.follow_up"), data.get("follow_up_on"),
+                                            lambda v: self._change(follow_up_on=v), optional=True)
         place = session.store.get("place", data.get("place_id") or "") or {}
         office = data.get("office") or None
         status = []

@@ -43,9 +43,8 @@ class GatheringView(ft.Column):
                                                 value=form.data["start_time"], on_blur=self._times)
         self.end: ft.TextField = ft.TextField(label=t("gathering.end"), width=120,
                                               value=form.data["end_time"], on_blur=self._times)
-        self.date = DateField(t("gathering.date"), form.data["date"],
-                              lambda v: self._change(date=v), today_label=t("date.today"),
-                              prev_label=t("date.prev"), next_label=t("date.next"))
+        self.date = DateField.labelled(t, t("gathering.date"), form.data["date"],
+                                       lambda v: self._change(date=v))
         activities = [(o.key, o.label(t.lang)) for o in session.reference.enums["activities"]]
         self.note: ft.TextField = ft.TextField(
             col={"xs": 12, "lg": 8}, label=t("gathering.note"), value=form.data["note"],

@@ -30,14 +30,10 @@ class VisitNoteView(ft.Column):
         self.observations: ft.TextField = ft.TextField(col={"xs": 12, "lg": 8},
             label=t("visit.observations"), value=data.get("observations", ""), multiline=True,
             min_lines=4, max_lines=12, on_change=self._observations)
-        self.date = DateField(t("visit.date"), data.get("date"), lambda v: self._change(date=v),
-                              today_label=t("date.today"), prev_label=t("date.prev"),
-                              next_label=t("date.next"))
-        self.follow_up = DateField(t("visit.follow_up"), data.get("follow_up_on"),
-                                   lambda v: self._change(follow_up_on=v),
-                                   today_label=t("date.today"), prev_label=t("date.prev"),
-                                   next_label=t("date.next"), optional=True,
-                                   clear_label=t("date.clear"))
+        self.date = DateField.labelled(t, t("visit.date"), data.get("date"),
+                                       lambda v: self._change(date=v))
+        self.follow_up = DateField.labelled(t, t("visit.follow_up"), data.get("follow_up_on"),
+                                            lambda v: self._change(follow_up_on=v), optional=True)
         place = session.store.get("place", data.get("place_id") or "") or {}
         fields: list[ft.Control] = [named(self.type), self.duration]
         if not place:
