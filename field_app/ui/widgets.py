@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from field_app.ui.i18n import Translator
 from field_app.ui.theme import MIN_TOUCH
 
 
@@ -69,9 +70,10 @@ class DateField(ft.Row):
 
     def __init__(self, label: str, value: str | None, on_change: Callable[[str | None], None], *,
                  today_label: str, prev_label: str, next_label: str, optional: bool = False,
-                 clear_label: str = "") -> None:
+                 clear_label: str = "", describe: Callable[[dt.date], str] | None = None) -> None:
         super().__init__(spacing=4, wrap=False, vertical_alignment=ft.CrossAxisAlignment.CENTER)
         self._on_change = on_change
+        self._describe = describe
         self.field = ft.TextField(label=label, value=value or "", width=170, dense=False,
                                   hint_text="YYYY-MM-DD", on_blur=self._typed,
                                   on_submit=self._typed)
@@ -83,16 +85,27 @@ class DateField(ft.Row):
         ]
         if optional:
             self.controls.append(icon_button(ft.Icons.CLEAR, clear_label, lambda e: self._set(None)))
+        self._show_day()
 
     @classmethod
-    def labelled(cls, t: Callable[..., str], label: str, value: str | None,
+    def labelled(cls, t: Translator, label: str, value: str | None,
                  on_change: Callable[[str | None], None], *, optional: bool = False) -> DateField:
-        """A date field with its step buttons named from the catalogue."""
+        """A date field with its step buttons named from the catalogue, and the date written
+        out the Japanese way (2026年11月26日(木)) under it."""
         return cls(label, value, on_change, today_label=t("date.today"),
                    prev_label=t("date.prev"), next_label=t("date.next"), optional=optional,
-                   clear_label=t("date.clear"))
+                   clear_label=t("date.clear"), describe=t.date)
+
+    def _show_day(self) -> None:
+        try:
+            day = dt.date.fromisoformat((self.field.value or "").strip())
+        except ValueError:
+            self.field.helper = None
+            return
+        self.field.helper = self._describe(day) if self._describe else None
 
     def _typed(self, e: ft.Event[ft.TextField]) -> None:
+        self._show_day()
         self._on_change((self.field.value or "").strip() or None)
 
     def _step(self, days: int) -> None:
@@ -104,6 +117,7 @@ class DateField(ft.Row):
 
     def _set(self, value: str | None) -> None:
         self.field.value = value or ""
+        self._show_day()
         self.field.update()
         self._on_change(value)
 
