@@ -102,6 +102,12 @@ def test_cli_enrol_devices_revoke_import_backup(tmp_path: Path) -> None:
     assert failed.returncode == 2 and "places[0].id" in failed.stderr
     assert hub("revoke", "no-such-device").returncode == 1
     assert hub("enroll", "x", "--hours", "0").returncode == 2
+    for bad in (("export", "--fiscal-year", "99999"),
+                ("recover", "--office-key", str(tmp_path / "nope.pem"), "--device-data",
+                 str(tmp_path))):
+        refused = hub(*bad)
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr, bad
+        assert refused.stderr.strip().startswith(("ibasho-hub:", "export:")), refused.stderr
     assert "backup written" in hub("backup", str(tmp_path / "copy.sqlite3")).stdout
     import sqlite3
 

@@ -223,6 +223,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from field_app.catalogue import load_reference
     from sync.hub import export, reports
 
+    if not 2000 <= args.fiscal_year <= 2100:
+        raise SystemExit(f"export: --fiscal-year must be a year from 2000 to 2100 "
+                         f"(April–March), got {args.fiscal_year}")
     _, engine = engine_for(args)
     ref = load_reference()
     with engine.connect() as conn:
@@ -338,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per run is noise
     try:
         return int(args.fn(args))
+    except OSError as exc:  # a file named on the command line is missing or unreadable
+        print(f"ibasho-hub: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
     except IbashoError as exc:
         print(f"ibasho-hub: {exc.message}", file=sys.stderr)
         for p in getattr(exc, "problems", []):
