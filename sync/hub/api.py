@@ -177,6 +177,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         def work(conn: Any) -> dict[str, Any]:
             device = devices.authenticate(conn, authorization)
             page = pull(conn, device.id, cursor)
+            devices.touch_pull(conn, device.id)
             retention = json.loads(office_key.get(conn, "retention") or "{}")
             return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,
                     "more": page.more, "settings": {"retention": retention}}

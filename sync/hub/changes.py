@@ -17,15 +17,17 @@ from sqlalchemy.engine import Connection
 
 from field_app.domain.concern import parse_office_part
 from field_app.domain.errors import ValidationError
+from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
-from field_app.domain.record import utc_now
+from field_app.domain.record import SCHEMA, new_id, utc_now
 from sync.hub import schema
 from sync.hub.database import audit, is_postgres, utcnow
-from sync.hub.errors import BadRequest, NotFound
+from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import reference
 from sync.protocol import OFFICE_PART, PLACE, Change, PullPage, decode_cursor, encode_cursor
 
 PAGE = 500
+EDITABLE = tuple(f for f in PLACE_FIELDS if f != "sample")
 
 
 def _lock_feed(conn: Connection) -> None:
@@ -63,6 +65,41 @@ def import_places(conn: Connection, places: Iterable[Mapping[str, Any]], actor: 
     return len(parsed)
 
 
+def save_place(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    """Add a place (no `id`) or edit one from the office. The hub owns the metadata: the
+    revision goes up by one, and an edit based on an older revision is refused rather
+    than silently undoing someone else's change."""
+    unknown = sorted(set(data) - set(EDITABLE) - {"id", "rev"})
+    if unknown:
+        raise BadRequest(f"unknown field(s): {', '.join(unknown)}",
+                         message_ja="場所にない項目があります。",
+                         problems=[{"field": f, "value": "…", "expected_en": "no such field",
+                                    "expected_ja": "不要な項目"} for f in unknown])
+    now = utc_now()
+    place_id = str(data.get("id") or "")
+    old: dict[str, Any] = {}
+    if place_id:
+        row = conn.execute(select(schema.places.c.body).where(
+            schema.places.c.id == place_id[:36])).first()
+        if row is None:
+            raise NotFound(f"no place {place_id}", message_ja="その場所は見つかりません。")
+        old = json.loads(row.body)
+        if "rev" in data and data["rev"] != old["rev"]:
+            raise Conflict("someone else changed this place meanwhile; reload it and edit again",
+                           message_ja="ほかの人がこの場所を変更しました。読み込み直してから編集してください。")
+    fields = {k: v for k, v in data.items() if k in EDITABLE}
+    doc = {**old, **fields, "id": place_id or new_id(), "kind": "place", "schema": SCHEMA,
+           "rev": int(old.get("rev", 0)) + 1, "created_at": old.get("created_at", now),
+           "updated_at": now, "device_id": "office", "author": actor}
+    try:
+        import_places(conn, [doc], actor)
+    except BadRequest as exc:  # one place: name its fields plainly, not "places[0].name"
+        exc.problems = [{**p, "field": p["field"].removeprefix("places[0].")}
+                        for p in exc.problems]
+        raise
+    return doc
+
+
 def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str
                     ) -> dict[str, Any]:
     """Write the office part of a concern; the authoring device gets it at its next pull."""
@@ -87,8 +124,10 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
         conn.execute(insert(schema.office_parts).values(concern_id=concern_id, **values))
     conn.execute(insert(schema.changes).values(kind=OFFICE_PART, record_id=concern_id,
                                                device_id=row.device_id, at=now))
-    audit(conn, actor, "office_part_written", concern_id,
-          json.dumps({"status": stored["status"]}))
+    # the whole part, so that the concern's history shows what each change said
+    audit(conn, actor, "office_part_written", concern_id, json.dumps(
+        {k: v for k, v in stored.items() if k not in ("updated_at", "updated_by")},
+        ensure_ascii=False))
     return stored
 
 

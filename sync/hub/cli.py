@@ -78,7 +78,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
         print("no devices enrolled")
     for d in rows:
         state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
-        last = f"{d.last_push_at:%Y-%m-%d %H:%M}" if d.last_push_at else "never"
+        last = f"{d.last_sync:%Y-%m-%d %H:%M}" if d.last_sync else "never"
         print(f"{d.id}  {d.staff_name}  {d.device_name or '-'}  {state}  last push: {last}")
     return 0
 
@@ -230,19 +230,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     ref = load_reference()
     with engine.connect() as conn:
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
-    report = export.report_rows(built, ref, args.fiscal_year)
-    monthly = export.monthly_rows(built, args.fiscal_year)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
-    if args.format == "xlsx":
-        path = out / f"ibasho-report-FY{args.fiscal_year}.xlsx"
-        export.write_xlsx(path, {"実績報告": report, "月別集計": monthly})
-        written = [path]
-    else:
-        written = [out / f"ibasho-report-FY{args.fiscal_year}.csv",
-                   out / f"ibasho-monthly-FY{args.fiscal_year}.csv"]
-        export.write_csv(written[0], report)
-        export.write_csv(written[1], monthly)
+    written = []
+    for name, data in export.documents(built, ref, args.fiscal_year, args.format).items():
+        (out / name).write_bytes(data)
+        written.append(out / name)
     with engine.begin() as conn:
         audit(conn, "cli", "report_exported", str(args.fiscal_year),
               json.dumps({"format": args.format}))

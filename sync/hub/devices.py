@@ -13,12 +13,13 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from sync.hub import schema
 from sync.hub.database import audit, utcnow
 from sync.hub.errors import BadRequest, Conflict, Gone, Unauthorized
+from sync.protocol import REJECTED
 
 # No 0/O, 1/I/L: codes are read aloud and typed on a tablet.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -41,6 +42,12 @@ class Device:
     enrolled_at: dt.datetime
     revoked_at: dt.datetime | None
     last_push_at: dt.datetime | None
+    last_pull_at: dt.datetime | None = None
+
+    @property
+    def last_sync(self) -> dt.datetime | None:
+        seen = [t for t in (self.last_push_at, self.last_pull_at) if t is not None]
+        return max(seen) if seen else None
 
 
 def create_code(conn: Connection, staff_name: str, hours: int, actor: str = "cli"
@@ -131,7 +138,8 @@ def list_devices(conn: Connection) -> list[Device]:
 
 def _device(row: object) -> Device:
     return Device(row.id, row.staff_name, row.device_name, _aware(row.enrolled_at),  # type: ignore[attr-defined]
-                  _maybe(row.revoked_at), _maybe(row.last_push_at))  # type: ignore[attr-defined]
+                  _maybe(row.revoked_at), _maybe(row.last_push_at),  # type: ignore[attr-defined]
+                  _maybe(row.last_pull_at))  # type: ignore[attr-defined]
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -141,3 +149,27 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def _maybe(value: dt.datetime | None) -> dt.datetime | None:
     return _aware(value) if value is not None else None
+
+
+def touch_pull(conn: Connection, device_id: str) -> None:
+    conn.execute(update(schema.devices).where(schema.devices.c.id == device_id)
+                 .values(last_pull_at=utcnow()))
+
+
+def problems(conn: Connection) -> dict[str, int]:
+    """Per device: records its last push had refused plus edits that conflicted with
+    another device's, which someone has to look at."""
+    out: dict[str, int] = {}
+    for r in conn.execute(select(schema.conflicts.c.device_id, func.count())
+                          .group_by(schema.conflicts.c.device_id)):
+        out[r[0]] = int(r[1])
+    last_push = (select(schema.audit.c.actor, func.max(schema.audit.c.seq).label("seq"))
+                 .where(schema.audit.c.action == "push").group_by(schema.audit.c.actor)
+                 .subquery())
+    rows = conn.execute(select(schema.audit.c.actor, schema.audit.c.detail)
+                        .join(last_push, schema.audit.c.seq == last_push.c.seq))
+    for actor, detail in rows:
+        rejected = int(json.loads(detail or "{}").get(REJECTED, 0))
+        if rejected:
+            out[actor] = out.get(actor, 0) + rejected
+    return out

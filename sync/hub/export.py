@@ -58,13 +58,23 @@ def monthly_rows(reports: Sequence[PlaceReport], fiscal_year: int) -> list[list[
     return rows
 
 
-def write_csv(path: Path, rows: list[list[Any]]) -> None:
+def csv_bytes(rows: list[list[Any]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+    return buffer.getvalue().encode("utf-8-sig")
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
+def write_csv(path: Path, rows: list[list[Any]]) -> None:
+    path.write_bytes(csv_bytes(rows))
+
+
+def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, sheets)
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path | io.BytesIO, sheets: dict[str, list[list[Any]]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -78,3 +88,19 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> None:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "B2"
     book.save(path)
+
+
+def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, fmt: str,
+              place_name: str = "") -> dict[str, bytes]:
+    """The report files by name: one workbook with both tables, or one CSV per table.
+    With `place_name`, the activity report is that place's alone."""
+    report = report_rows(reports, ref, fiscal_year)
+    monthly = monthly_rows(reports, fiscal_year)
+    suffix = f"-{place_name}" if place_name else ""
+    if fmt == "xlsx":
+        return {f"ibasho-report-FY{fiscal_year}{suffix}.xlsx":
+                xlsx_bytes({"実績報告": report, "月別集計": monthly})}
+    if fmt == "csv":
+        return {f"ibasho-report-FY{fiscal_year}{suffix}.csv": csv_bytes(report),
+                f"ibasho-monthly-FY{fiscal_year}{suffix}.csv": csv_bytes(monthly)}
+    raise ValueError(f"unknown format {fmt!r}: expected xlsx or csv")

@@ -6,18 +6,19 @@ Device tokens do not work here, and office sessions do not work on the device AP
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from sync.hub import accounts, schema
+from sync.hub import accounts, inbox, schema
 from sync.hub.body import read_json
 from sync.hub.changes import set_office_part
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, Forbidden, NotFound
+from sync.hub.reference import reference
 from sync.protocol import API
 
 T = TypeVar("T")
@@ -30,8 +31,25 @@ class Transaction(Protocol):
     def __call__(self, fn: Callable[[Any], T]) -> T: ...
 
 
+def as_officer(in_tx: Transaction, authorization: str | None,
+               fn: Callable[[Any, accounts.Officer], T], *, admin: bool = False) -> Awaitable[T]:
+    """Run `fn(conn, officer)` in one transaction, only for a valid office session."""
+    def work(conn: Any) -> T:
+        who = accounts.officer(conn, authorization)
+        if admin and who.role != "admin":
+            raise Forbidden("this is for admins", message_ja="管理者のみ利用できます。")
+        return fn(conn, who)
+
+    return run_in_threadpool(in_tx, work)
+
+
 def office_router(in_tx: Transaction) -> APIRouter:
+    from sync.hub.office_data_api import data_router
+    from sync.hub.office_devices_api import devices_router
+
     router = APIRouter(prefix=OFFICE, tags=["office"])
+    router.include_router(data_router(in_tx))
+    router.include_router(devices_router(in_tx))
 
     @router.post("/login", summary="Sign in; returns a session token that expires")
     async def login(request: Request) -> dict[str, Any]:
@@ -52,11 +70,37 @@ def office_router(in_tx: Transaction) -> APIRouter:
         await run_in_threadpool(in_tx, lambda c: accounts.sign_out(c, authorization))
         return {"ok": True}
 
-    @router.get("/concerns/{concern_id}", summary="A concern with its office part (audited)")
+    @router.get("/me", summary="Who this session belongs to")
+    async def me(authorization: str | None = Header(None)) -> dict[str, str]:
+        who = await as_officer(in_tx, authorization, lambda conn, who: who)
+        return {"username": who.username, "role": who.role}
+
+    @router.get("/concerns", summary="The inbox: most urgent and newest first, no sensitive fields")
+    async def concerns(authorization: str | None = Header(None),
+                       status: str = Query("", max_length=40),
+                       category: str = Query("", max_length=40),
+                       urgency: str = Query("", max_length=40),
+                       place_id: str = Query("", max_length=36),
+                       staff: str = Query("", max_length=100),
+                       limit: int = Query(inbox.MAX_ROWS, ge=1, le=inbox.MAX_ROWS)
+                       ) -> dict[str, Any]:
+        filters = inbox.Filters(status, category, urgency, place_id, staff)
+
+        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+            problems = filters.check(reference(conn))
+            if problems:
+                raise BadRequest("unknown filter value", problems=problems,
+                                 message_ja="絞り込みの値が正しくありません。")
+            return {"concerns": inbox.concerns(conn, filters, limit),
+                    "staff": inbox.staff_names(conn)}
+
+        return await as_officer(in_tx, authorization, work)
+
+    @router.get("/concerns/{concern_id}",
+                summary="A concern with its office part and history (the read is audited)")
     async def concern(concern_id: str, authorization: str | None = Header(None)
                       ) -> dict[str, Any]:
-        def work(conn: Any) -> dict[str, Any]:
-            who = accounts.officer(conn, authorization)
+        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
             row = conn.execute(select(schema.records.c.body).where(
                 schema.records.c.id == concern_id[:36],
                 schema.records.c.kind == "concern")).first()
@@ -65,10 +109,13 @@ def office_router(in_tx: Transaction) -> APIRouter:
             part = conn.execute(select(schema.office_parts.c.body).where(
                 schema.office_parts.c.concern_id == concern_id)).first()
             audit(conn, who.username, "concern_read", concern_id)
+            found = inbox.concerns(conn, inbox.Filters(), 1, concern_id=concern_id[:36])[0]
             return {"concern": json.loads(row.body),
-                    "office": json.loads(part.body) if part else None}
+                    "office": json.loads(part.body) if part else None,
+                    "place_name": found.get("place_name", ""), "staff": found.get("staff", ""),
+                    "history": inbox.history(conn, concern_id)}
 
-        return await run_in_threadpool(in_tx, work)
+        return await as_officer(in_tx, authorization, work)
 
     @router.put("/concerns/{concern_id}/office", summary="Triage, refer, watch, close (audited)")
     async def act(concern_id: str, request: Request, authorization: str | None = Header(None)
@@ -77,25 +124,20 @@ def office_router(in_tx: Transaction) -> APIRouter:
         if not isinstance(body, dict):
             raise BadRequest("expected a JSON object", message_ja="JSONオブジェクトで送ってください。")
 
-        def work(conn: Any) -> dict[str, Any]:
-            who = accounts.officer(conn, authorization)
-            return set_office_part(conn, concern_id[:36], body, who.username)
-
-        return {"office": await run_in_threadpool(in_tx, work)}
+        return {"office": await as_officer(
+            in_tx, authorization,
+            lambda conn, who: set_office_part(conn, concern_id[:36], body, who.username))}
 
     @router.get("/audit", summary="The audit log, newest first (admin)")
     async def audit_log(authorization: str | None = Header(None),
                         limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-        def work(conn: Any) -> list[dict[str, Any]]:
-            who = accounts.officer(conn, authorization)
-            if who.role != "admin":
-                raise Forbidden("the audit log is for admins", message_ja="管理者のみ閲覧できます。")
+        def work(conn: Any, who: accounts.Officer) -> list[dict[str, Any]]:
             audit(conn, who.username, "audit_read")
             rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
                                 .limit(limit))
             return [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                      "subject": r.subject, "detail": json.loads(r.detail or "{}")} for r in rows]
 
-        return {"entries": await run_in_threadpool(in_tx, work)}
+        return {"entries": await as_officer(in_tx, authorization, work, admin=True)}
 
     return router

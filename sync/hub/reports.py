@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from field_app.domain.compliance import assess
+from field_app.domain.compliance import Compliance, assess
 from field_app.domain.fiscal import fiscal_year_bounds
 from field_app.domain.kinds import restore
 from field_app.domain.reference import Reference
@@ -37,6 +37,7 @@ class PlaceReport:
     assessed: bool = False
     by_month: Counter[int] = field(default_factory=Counter)  # month -> gatherings
     participants_by_month: Counter[int] = field(default_factory=Counter)
+    compliance: Compliance | None = None
 
     @property
     def participants(self) -> int:
@@ -49,8 +50,9 @@ class PlaceReport:
 def gatherings_in(conn: Connection, fiscal_year: int) -> Iterator[dict[str, Any]]:
     start, end = fiscal_year_bounds(fiscal_year)
     first, last = start.isoformat(), end.isoformat()
-    rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-        select(schema.records.c.body).where(schema.records.c.kind == "gathering"))
+    # on the statement, not the connection: the rest of the transaction must not stream
+    rows = conn.execute(select(schema.records.c.body).where(schema.records.c.kind == "gathering")
+                        .execution_options(stream_results=True, yield_per=5000))
     for (body,) in rows:
         doc = json.loads(body)
         if first <= doc["date"] <= last:
@@ -87,8 +89,20 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         found = assess(program, [restore(g) for g in kept.get(r.place_id, [])],  # type: ignore[misc]
                        fiscal_year, today)
         r.assessed, r.periods_met, r.periods_missed = found.assessed, found.met, found.missed
+        r.compliance = found
     return list(reports.values())
 
 
 def build(conn: Connection, ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
     return activity_report(places(conn), gatherings_in(conn, fiscal_year), ref, fiscal_year, today)
+
+
+def attendance(conn: Connection, place_id: str, fiscal_year: int) -> dict[str, Counter[str]]:
+    """One place's attendance by category, month by month ("2026-04" -> counts)."""
+    months: dict[str, Counter[str]] = {}
+    for m in MONTHS:
+        months[f"{fiscal_year + (m < 4)}-{m:02d}"] = Counter()
+    for g in gatherings_in(conn, fiscal_year):
+        if g["place_id"] == place_id:
+            months[g["date"][:7]].update({k: int(v) for k, v in g["attendance"].items()})
+    return months

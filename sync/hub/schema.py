@@ -32,6 +32,7 @@ devices = Table(
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_push_at", DateTime(timezone=True)),
+    Column("last_pull_at", DateTime(timezone=True)),
 )
 
 enrolment_codes = Table(

@@ -1,0 +1,122 @@
+"""The office's concern inbox: what needs acting on, most urgent and newest first, and the
+history of one concern (when it came in, every office change, who read it).
+
+The inbox lists no sensitive field (DESIGN §8): opening a concern is the audited read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from field_app.domain.reference import Reference
+from sync.hub import schema
+
+URGENCY_ORDER = ("emergency", "high", "medium", "watch")
+MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    category: str = ""
+    urgency: str = ""
+    place_id: str = ""
+    staff: str = ""
+
+    def check(self, ref: Reference) -> list[dict[str, str]]:
+        """Problems with the filter values, as the API reports them."""
+        problems = []
+        for name, enum in (("status", "concern_status"), ("category", "concern_categories"),
+                           ("urgency", "urgency")):
+            value = getattr(self, name)
+            if value and value not in ref.keys(enum):
+                problems.append({"field": name, "value": value[:40],
+                                 "expected_en": f"one of {', '.join(sorted(ref.keys(enum)))}",
+                                 "expected_ja": "一覧にある値"})
+        return problems
+
+    def admits(self, summary: Mapping[str, Any]) -> bool:
+        return ((not self.status or summary["status"] == self.status)
+                and (not self.category or self.category in summary["categories"])
+                and (not self.urgency or summary["urgency"] == self.urgency)
+                and (not self.place_id or summary["place_id"] == self.place_id)
+                and (not self.staff or summary["staff"] == self.staff))
+
+
+def _place_names(conn: Connection) -> dict[str, str]:
+    return {r.id: json.loads(r.body)["name"]
+            for r in conn.execute(select(schema.places.c.id, schema.places.c.body))}
+
+
+def _staff(conn: Connection) -> dict[str, str]:
+    return {r.id: r.staff_name
+            for r in conn.execute(select(schema.devices.c.id, schema.devices.c.staff_name))}
+
+
+def _rank(summary: Mapping[str, Any]) -> int:
+    urgency = summary["urgency"]
+    return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else len(URGENCY_ORDER)
+
+
+def concerns(conn: Connection, filters: Filters, limit: int = MAX_ROWS,
+             concern_id: str | None = None) -> list[dict[str, Any]]:
+    places, staff = _place_names(conn), _staff(conn)
+    parts_q = select(schema.office_parts.c.concern_id, schema.office_parts.c.body)
+    rows_q = (select(schema.records.c.id, schema.records.c.device_id, schema.records.c.body,
+                     schema.records.c.received_at).where(schema.records.c.kind == "concern"))
+    if concern_id is not None:
+        parts_q = parts_q.where(schema.office_parts.c.concern_id == concern_id)
+        rows_q = rows_q.where(schema.records.c.id == concern_id)
+    parts = {r.concern_id: json.loads(r.body) for r in conn.execute(parts_q)}
+    rows = conn.execute(rows_q)
+    found = []
+    for r in rows:
+        doc = json.loads(r.body)
+        part = parts.get(r.id) or {}
+        summary = {
+            "id": r.id, "observed_on": doc["observed_on"], "urgency": doc["urgency"],
+            "categories": doc["categories"], "place_id": doc.get("place_id", ""),
+            "place_name": places.get(doc.get("place_id", ""), ""),
+            "staff": staff.get(r.device_id, ""), "status": part.get("status", "new"),
+            "destination": part.get("destination", ""),
+            "suggested_destination": doc.get("suggested_destination", ""),
+            "follow_up_on": doc.get("follow_up_on"),
+            "received_at": r.received_at.isoformat() if r.received_at else "",
+        }
+        if filters.admits(summary):
+            found.append(summary)
+    # most urgent first; within one urgency, newest observed (then newest received) first.
+    # Stable sorts, least significant key first.
+    found.sort(key=lambda s: s["received_at"], reverse=True)
+    found.sort(key=lambda s: s["observed_on"], reverse=True)
+    found.sort(key=_rank)
+    return found[:limit]
+
+
+def staff_names(conn: Connection) -> list[str]:
+    return sorted(set(_staff(conn).values()))
+
+
+def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
+    """The concern's story, oldest first: received from the device, each office change
+    and each time the office opened it."""
+    rec = conn.execute(select(schema.records.c.received_at, schema.records.c.rev,
+                              schema.records.c.device_id)
+                       .where(schema.records.c.id == concern_id)).first()
+    events: list[dict[str, Any]] = []
+    if rec is not None:
+        events.append({"at": rec.received_at.isoformat(), "actor": _staff(conn).get(
+            rec.device_id, rec.device_id), "action": "received", "detail": {"rev": rec.rev}})
+    rows = conn.execute(select(schema.audit).where(
+        schema.audit.c.subject == concern_id,
+        schema.audit.c.action.in_(("office_part_written", "concern_read")))
+        .order_by(schema.audit.c.seq))
+    for r in rows:
+        events.append({"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
+                       "detail": json.loads(r.detail or "{}")})
+    return events

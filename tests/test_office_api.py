@@ -1,0 +1,270 @@
+"""The office API behind the console: every action, and who may take it."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from field_app.domain.concern import Concern
+from field_app.store import Store
+from sync.client import HUB_META, Syncer, enrol
+from sync.http import HubClient
+from tests.factories import IBASHO, concern
+from tests.hubs import Hub
+from tests.test_hub_office import login, with_user
+from tests.test_reports import KOMOREBI, known_data
+
+OFFICE = "/api/v1/office"
+# (method, path, body) of every office endpoint but login
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "/me", None),
+    ("GET", "/concerns", None),
+    ("GET", "/concerns/00000000-0000-4000-8000-000000000000", None),
+    ("PUT", "/concerns/00000000-0000-4000-8000-000000000000/office", {"status": "triaged"}),
+    ("GET", "/audit", None),
+    ("GET", "/places", None),
+    ("POST", "/places", {"name": "x"}),
+    ("PUT", f"/places/{IBASHO.id}", {"name": "x"}),
+    ("GET", "/compliance?fiscal_year=2025", None),
+    ("GET", f"/places/{IBASHO.id}/attendance?fiscal_year=2025", None),
+    ("GET", "/reports?fiscal_year=2025&format=csv", None),
+    ("GET", "/devices", None),
+    ("POST", "/devices/nope-0000/revoke", None),
+    ("POST", "/enrolment-codes", {"staff_name": "x"}),
+]
+
+
+@dataclasses.dataclass
+class Field:
+    store: Store
+    token: str
+
+    def sync(self, hub: Hub) -> None:
+        Syncer(self.store, HubClient(hub.url, self.token)).sync_once()
+
+
+@pytest.fixture
+def field(tmp_path: Path, hub: Hub) -> Iterator[Field]:
+    store = Store(tmp_path / "device")
+    enrol(store, hub.url, hub.code("山田 花子"), "tablet")
+    yield Field(store, store.meta(HUB_META)["token"])  # type: ignore[index]
+    store.close()
+
+
+@pytest.fixture
+def office(hub: Hub) -> Iterator[httpx.Client]:
+    with_user(hub)
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        token = login(http).json()["token"]
+    with httpx.Client(base_url=hub.url + OFFICE, timeout=30,
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        yield http
+
+
+def push(field: Field, hub: Hub, **changes: Any) -> Concern:
+    c = dataclasses.replace(concern(**changes), device_id=field.store.device_id)
+    field.store.save(c)
+    field.sync(hub)
+    return c
+
+
+def test_no_office_endpoint_answers_without_a_session_or_to_a_device(field: Field, hub: Hub
+                                                                      ) -> None:
+    with httpx.Client(base_url=hub.url + OFFICE, timeout=30) as http:
+        for method, path, body in ENDPOINTS:
+            for headers in ({}, {"Authorization": f"Bearer {field.token}"},
+                            {"Authorization": "Bearer not-a-session"}):
+                r = http.request(method, path, json=body, headers=headers)
+                assert r.status_code == 401, (method, path, headers, r.text)
+                assert r.json()["error"]["message_ja"]
+
+
+def test_admin_only_endpoints_refuse_office_staff(hub: Hub, office: httpx.Client) -> None:
+    r = office.get("/audit")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+
+
+def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(
+        field: Field, hub: Hub, office: httpx.Client) -> None:
+    old = push(field, hub, urgency="medium", observed_on="2026-06-01")
+    new = push(field, hub, urgency="medium", observed_on="2026-06-20")
+    urgent = push(field, hub, urgency="emergency", observed_on="2026-05-01",
+                  categories=["dementia_suspected"], suggested_destination="houkatsu")
+    watch = push(field, hub, urgency="watch", observed_on="2026-06-25", follow_up_on=None)
+    r = office.get("/concerns")
+    assert r.status_code == 200
+    rows = r.json()["concerns"]
+    assert [c["id"] for c in rows] == [urgent.id, new.id, old.id, watch.id]
+    first = rows[0]
+    assert first["staff"] == "山田 花子" and first["place_name"] == IBASHO.name
+    # the list is not a way round the audited read: no sensitive field in it
+    assert not {"observed", "subject_alias", "subject_age_band", "subject_gender"} & set(first)
+    assert r.json()["staff"] == ["山田 花子"]
+
+    def ids(**query: str) -> list[str]:
+        got = office.get("/concerns", params=query)
+        assert got.status_code == 200, got.text
+        return [c["id"] for c in got.json()["concerns"]]
+
+    assert ids(urgency="watch") == [watch.id]
+    assert ids(category="dementia_suspected") == [urgent.id]
+    assert ids(place_id=IBASHO.id) == [urgent.id, new.id, old.id, watch.id]
+    assert ids(place_id=KOMOREBI.id) == []
+    assert ids(staff="山田 花子", urgency="medium") == [new.id, old.id]
+    assert ids(staff="誰か") == []
+    office.put(f"/concerns/{old.id}/office", json={"status": "triaged"}).raise_for_status()
+    assert ids(status="triaged") == [old.id]
+    assert ids(status="new") == [urgent.id, new.id, watch.id]
+    bad = office.get("/concerns", params={"status": "lost", "urgency": "soon"})
+    assert bad.status_code == 400
+    assert {p["field"] for p in bad.json()["error"]["problems"]} == {"status", "urgency"}
+
+
+def test_every_action_reaches_the_authoring_device_and_the_history(
+        field: Field, hub: Hub, office: httpx.Client) -> None:
+    c = push(field, hub)
+    path = f"/concerns/{c.id}/office"
+    steps = [
+        {"status": "triaged"},
+        {"status": "referred", "destination": "houkatsu", "referred_on": "2026-06-12",
+         "method": "電話でつないだ"},
+        {"status": "watching", "destination": "houkatsu", "referred_on": "2026-06-12",
+         "method": "電話でつないだ", "feedback": "包括が訪問予定"},
+        {"status": "closed", "destination": "houkatsu", "referred_on": "2026-06-12",
+         "method": "電話でつないだ", "feedback": "支援につながった", "closed_on": "2026-07-01"},
+    ]
+    for step in steps:
+        r = office.put(path, json=step)
+        assert r.status_code == 200, r.text
+        field.sync(hub)
+        mine = field.store.load("concern", c.id)
+        assert mine is not None and mine.office is not None
+        assert mine.office.status == step["status"]
+        assert mine.office.feedback == step.get("feedback", "")
+        assert mine.office.updated_by == "sato"
+    detail = office.get(f"/concerns/{c.id}").json()
+    assert detail["concern"]["observed"] == c.observed
+    assert detail["office"]["status"] == "closed" and detail["staff"] == "山田 花子"
+    written = [e for e in detail["history"] if e["action"] == "office_part_written"]
+    assert [e["detail"]["status"] for e in written] == [s["status"] for s in steps]
+    assert written[1]["detail"]["destination"] == "houkatsu"
+    assert detail["history"][0]["action"] == "received"
+    assert detail["history"][-1]["action"] == "concern_read"  # this very read
+    # bad input: a clear error naming the field, nothing stored
+    for bad, field_name in (({"status": "closed"}, "office.closed_on"),
+                            ({"status": "referred", "destination": "nowhere",
+                              "referred_on": "2026-06-12"}, "office.destination"),
+                            ({"status": "triaged", "secret": 1}, "office.secret")):
+        r = office.put(path, json=bad)
+        assert r.status_code == 400
+        assert field_name in {p["field"] for p in r.json()["error"]["problems"]}, r.text
+    assert office.get(f"/concerns/{c.id}").json()["office"]["status"] == "closed"
+    missing = office.put("/concerns/00000000-0000-4000-8000-000000000000/office",
+                         json={"status": "triaged"})
+    assert missing.status_code == 404
+
+
+def test_places_are_added_and_edited_and_reach_devices(field: Field, hub: Hub,
+                                                       office: httpx.Client) -> None:
+    new = {"name": "みどりの縁側", "kana": "みどりのえんがわ", "program": "ibasho",
+           "area": "naka", "group_name": "みどり会", "venue": "中町集会所",
+           "schedule": "第2土曜 10時〜12時"}
+    r = office.post("/places", json=new)
+    assert r.status_code == 200, r.text
+    place = r.json()["place"]
+    assert place["rev"] == 1 and place["author"] == "sato"
+    field.sync(hub)
+    got = field.store.load("place", place["id"])
+    assert got is not None and got.name == "みどりの縁側" and got.group_name == "みどり会"
+    edit = office.put(f"/places/{place['id']}", json={"rev": 1, "group_name": "みどりの会"})
+    assert edit.status_code == 200 and edit.json()["place"]["rev"] == 2
+    stale = office.put(f"/places/{place['id']}", json={"rev": 1, "group_name": "古い"})
+    assert stale.status_code == 409 and stale.json()["error"]["message_ja"]
+    field.sync(hub)
+    got = field.store.load("place", place["id"])
+    assert got is not None and got.group_name == "みどりの会"
+    listed = office.get("/places").json()["places"]
+    assert any(p["id"] == place["id"] for p in listed)
+    # bad input names the field and stores nothing
+    before = len(listed)
+    for body, name in (({**new, "program": "nope"}, "program"), ({**new, "name": ""}, "name"),
+                       ({**new, "colour": "red"}, "colour")):
+        bad = office.post("/places", json=body)
+        assert bad.status_code == 400
+        assert name in {p["field"] for p in bad.json()["error"]["problems"]}, bad.text
+    assert len(office.get("/places").json()["places"]) == before
+    assert office.post("/places", json={**new, "id": place["id"]}).status_code == 400
+    assert office.put("/places/00000000-0000-4000-8000-000000000000",
+                      json={"name": "x"}).status_code == 404
+
+
+def test_compliance_attendance_and_reports_match_the_records(
+        tmp_path: Path, hub: Hub, office: httpx.Client) -> None:
+    known_data(tmp_path, hub)
+    r = office.get("/compliance", params={"fiscal_year": 2025})
+    assert r.status_code == 200
+    komorebi = next(p for p in r.json()["places"] if p["place_id"] == KOMOREBI.id)
+    # FY2025: 04-01 (120 min) and 03-31 (150 min) qualify; 06-15 is 90 minutes
+    assert komorebi["gatherings"] == 3 and komorebi["participants"] == 7 + 6 + 8
+    assert komorebi["assessed"] and komorebi["qualifying"] == 2
+    assert komorebi["met"] == 2 and komorebi["missed"] == 4
+    assert [p["state"] for p in komorebi["periods"]] == ["met"] + ["missed"] * 4 + ["met"]
+    months = {m: {k: v for k, v in counts.items() if v} for m, counts in office.get(
+        f"/places/{KOMOREBI.id}/attendance", params={"fiscal_year": 2025}).json()["months"].items()}
+    assert list(months) == sorted(months) and len(months) == 12 and "2025-04" in months
+    assert months["2025-04"] == {"senior": 5, "adult": 2}
+    assert months["2025-06"] == {"preschool": 3, "adult": 3}
+    assert months["2026-03"] == {"senior": 4, "school_age": 4} and months["2025-05"] == {}
+    xlsx = office.get("/reports", params={"fiscal_year": 2025, "format": "xlsx",
+                                          "place_id": KOMOREBI.id})
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = list(book["実績報告"].values)
+    assert len(rows) == 2 and rows[1][1] == "こもれび広場" and rows[1][3] == 3
+    monthly = office.get("/reports", params={"fiscal_year": 2025, "format": "csv",
+                                             "table": "monthly"})
+    assert monthly.content.startswith(b"\xef\xbb\xbf")  # the BOM Japanese Excel needs
+    table = list(csv.reader(io.StringIO(monthly.content.decode("utf-8-sig"))))
+    assert table[0][0] == "場所" and table[-1][0] == "合計"
+    for query, name in (({"fiscal_year": 1999}, "fiscal_year"),
+                        ({"fiscal_year": 2025, "format": "pdf"}, "format")):
+        bad = office.get("/reports", params=query)
+        assert bad.status_code == 400
+        assert any(name in p["field"] for p in bad.json()["error"]["problems"])
+
+
+def test_devices_are_listed_revoked_and_enrolled(field: Field, hub: Hub,
+                                                  office: httpx.Client) -> None:
+    field.sync(hub)
+    listed = office.get("/devices").json()["devices"]
+    mine = next(d for d in listed if d["id"] == field.store.device_id)
+    assert mine["staff_name"] == "山田 花子" and mine["last_sync_at"] and mine["problems"] == 0
+    code = office.post("/enrolment-codes", json={"staff_name": "鈴木 一郎", "hours": 24})
+    assert code.status_code == 200
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        enrolled = http.post("/api/v1/enrol", json={
+            "code": code.json()["code"], "device_id": "tablet-0002-abcd", "device_name": "t2"})
+        assert enrolled.status_code == 200 and enrolled.json()["staff_name"] == "鈴木 一郎"
+    for body, name in (({"staff_name": ""}, None), ({"hours": 5}, "staff_name"),
+                       ({"staff_name": "x", "hours": "many"}, "hours"),
+                       ({"staff_name": "x", "hours": 10_000}, None)):
+        bad = office.post("/enrolment-codes", json=body)
+        assert bad.status_code == 400 and bad.json()["error"]["message_ja"]
+        if name:
+            assert bad.json()["error"]["problems"][0]["field"] == name
+    revoked = office.post(f"/devices/{field.store.device_id}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["changed"]
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        ping = http.get("/api/v1/ping", headers={"Authorization": f"Bearer {field.token}"})
+        assert ping.status_code in (401, 403, 410)
+    assert office.post("/devices/no-such-device/revoke").status_code == 404
+    listed = office.get("/devices").json()["devices"]
+    assert next(d for d in listed if d["id"] == field.store.device_id)["revoked_at"]
