@@ -87,9 +87,17 @@ def prepared_engine(url: str, *, places: bool = True) -> Engine:
 
 
 @contextmanager
-def serve_in_thread(engine: Engine, url: str, **ssl: str) -> Iterator[Hub]:
+def serve_in_thread(engine: Engine, url: str, *, console: bool = False, **ssl: str
+                    ) -> Iterator[Hub]:
+    """The hub in this process; with `console`, as `ibasho-hub serve` runs it (the office
+    console at /office)."""
     port = free_port()
-    config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning",
+    app = create_app(engine)
+    if console:
+        from field_app.ui.office.console import with_console
+
+        app = with_console(app)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             **ssl)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"hub-{port}", daemon=True)

@@ -14,6 +14,8 @@ from typing import Any
 import flet as ft
 import flet_web.fastapi as flet_fastapi
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
 
 from field_app.headers import FixedHeaders
 
@@ -44,3 +46,18 @@ def web_app(main: Callable[[ft.Page], Any], assets_dir: Path, name: str) -> Fast
     app.mount("/", flet_fastapi.app(main, assets_dir=str(assets_dir), no_cdn=True,
                                      app_name=name, app_short_name=name))
     return app
+
+
+def mounted(outer: FastAPI, path: str, main: Callable[[ft.Page], Any], assets_dir: Path,
+            name: str) -> None:
+    """Serve a Flet app under `path` of an app that has other routes (the hub), with the
+    same headers as a standalone one. `outer` must be Flet's FastAPI: its lifespan runs
+    the Flet sessions, and a mounted app's lifespan would never run."""
+    flet_app = flet_fastapi.app(main, assets_dir=str(assets_dir), no_cdn=True, app_name=name,
+                                app_short_name=name)
+
+    async def to_app(request: Request) -> Response:
+        return RedirectResponse(f"{path}/")
+
+    outer.add_route(path, to_app)
+    outer.mount(path, FixedHeaders(flet_app, headers=HEADERS))

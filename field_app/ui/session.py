@@ -41,7 +41,8 @@ class Session:
         text = error.text(self.t.lang)
 
         async def show() -> None:
-            self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=ft.Duration(seconds=8),
+            self.page.show_dialog(ft.SnackBar(ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER),
+                                              duration=ft.Duration(seconds=8),
                                               bgcolor=ft.Colors.ERROR_CONTAINER))
 
         with contextlib.suppress(Exception):  # the page may be gone

@@ -40,10 +40,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings, engine = engine_for(args)
     if args.sample_places:
         load_sample_places(engine)
-    app = create_app(engine)
+    from field_app.ui.office.console import with_console  # the entry point mounts the UI
+
+    app = with_console(create_app(engine))
     scheme = "https" if args.cert else "http"
     print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
           flush=True)
+    print(f"Office console: {scheme}://{args.host}:{args.port}/office/", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
                 log_level=args.log_level, proxy_headers=True, server_header=False)
     return 0

@@ -1,0 +1,154 @@
+"""One concern: what the staff member noticed, its history, and the office's actions —
+triage, refer (destination, date, method), watch, feedback, close. Each action writes the
+office part; the authoring tablet receives it at its next sync."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.office.desk import Desk
+from field_app.ui.widgets import DateField, caption, dropdown, heading, named
+from sync.office_client import OfficeError, SignedOut
+
+ACTIONS = (("triaged", ft.Icons.MOVE_TO_INBOX, "office.action.triage"),
+           ("referred", ft.Icons.CALL_SPLIT, "office.action.refer"),
+           ("watching", ft.Icons.VISIBILITY_OUTLINED, "office.action.watch"),
+           ("closed", ft.Icons.TASK_ALT, "office.action.close"))
+
+
+class ConcernView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None], id: str) -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.desk, self.back, self.concern_id = desk, back, id
+        self.part: dict[str, Any] = {}
+        self.controls = [ft.TextButton(desk.t("nav.back"), icon=ft.Icons.ARROW_BACK,
+                                       on_click=lambda e: back()),
+                         caption(desk.t("office.loading"))]
+
+    async def load(self) -> None:
+        found = await self.desk.call(self.desk.client.concern(self.concern_id))
+        if found is None:
+            return
+        self._show(found)
+        self.update()
+
+    # showing -----------------------------------------------------------------------
+
+    def _show(self, found: dict[str, Any]) -> None:
+        d, t = self.desk, self.desk.t
+        c, office = found["concern"], found["office"] or {}
+        self.part = {"status": office.get("status", "new"),
+                     "destination": office.get("destination") or c.get("suggested_destination")
+                     or "", "referred_on": office.get("referred_on") or d.today().isoformat(),
+                     "method": office.get("method", ""), "feedback": office.get("feedback", ""),
+                     "closed_on": office.get("closed_on")}
+        facts = [
+            (t("office.concern.observed_on"), d.day(c["observed_on"])),
+            (t("office.concern.place"), found["place_name"]),
+            (t("office.concern.staff"), found["staff"]),
+            (t("office.concern.subject"), "・".join(x for x in (
+                d.label("age_bands", c["subject_age_band"]),
+                d.label("genders", c["subject_gender"]), c.get("subject_alias", "")) if x)),
+            (t("office.concern.categories"),
+             "・".join(d.label("concern_categories", k) for k in c["categories"])),
+            (t("office.concern.urgency"), d.label("urgency", c["urgency"])),
+            (t("office.concern.consent"), d.label("consent", c.get("consent"))),
+            (t("office.concern.suggested"), d.destination(c.get("suggested_destination"))),
+            (t("office.concern.follow_up"), d.day(c.get("follow_up_on"))),
+            (t("office.concern.status"), d.label("concern_status", self.part["status"])),
+        ]
+        grid = ft.Column([ft.Row([ft.Text(k, width=160, color=ft.Colors.ON_SURFACE_VARIANT),
+                                  ft.Text(v or "—", expand=True)])
+                          for k, v in facts], spacing=6)
+        observed = ft.Container(ft.Text(c["observed"], size=16), padding=12,
+                                border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
+        self.controls = [
+            ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
+            heading(t("office.concern.title")),
+            ft.Row([ft.Column([grid, ft.Text(t("office.concern.observed"),
+                                             weight=ft.FontWeight.W_600), observed],
+                              expand=3, spacing=10),
+                    ft.Column([self._actions()], expand=2)],
+                   vertical_alignment=ft.CrossAxisAlignment.START, spacing=24),
+            ft.Text(t("office.concern.history"), size=18, weight=ft.FontWeight.W_600),
+            *[self._event(e) for e in found["history"]],
+        ]
+
+    def _event(self, e: dict[str, Any]) -> ft.Control:
+        d, t = self.desk, self.desk.t
+        detail = e.get("detail") or {}
+        if e["action"] == "office_part_written":
+            words = [d.label("concern_status", detail.get("status"))]
+            if detail.get("destination"):
+                words.append(t("office.history.to", destination=d.destination(
+                    detail["destination"])))
+            words += [detail.get("method", ""), detail.get("feedback", "")]
+            what = "　".join(w for w in words if w)
+        else:
+            what = t(f"office.history.{e['action']}")
+        return ft.Text(f"{d.moment(e['at'])}　{e['actor']}　{what}", size=14)
+
+    # acting ------------------------------------------------------------------------
+
+    def _actions(self) -> ft.Control:
+        d, t = self.desk, self.desk.t
+        p = self.part
+        self.destination = dropdown(t("office.action.destination"),
+                                    [(o.key, o.label(t.lang)) for o in d.ref.destinations],
+                                    p["destination"], lambda v: p.update(destination=v or ""))
+        self.referred_on = DateField.labelled(t, t("office.action.referred_on"), p["referred_on"],
+                                              lambda v: p.update(referred_on=v))
+        self.method = ft.TextField(label=t("office.action.method"), value=p["method"],
+                                   max_length=100, on_change=lambda e: p.update(
+                                       method=e.control.value or ""))
+        self.feedback = ft.TextField(label=t("office.action.feedback"), value=p["feedback"],
+                                     multiline=True, min_lines=2, max_lines=6,
+                                     on_change=lambda e: p.update(feedback=e.control.value or ""))
+        buttons: list[ft.Control] = [
+            ft.FilledButton(t(key), icon=icon, on_click=lambda e, s=status: self._act(s))
+            for status, icon, key in ACTIONS]
+        buttons.append(ft.OutlinedButton(t("office.action.save_feedback"), icon=ft.Icons.SAVE,
+                                         on_click=lambda e: self._act(p["status"])))
+        return ft.Container(padding=16, border_radius=12, bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
+                            content=ft.Column([
+                                ft.Text(t("office.action.title"), size=18,
+                                        weight=ft.FontWeight.W_600),
+                                named(self.destination), self.referred_on, self.method,
+                                self.feedback, ft.Row(buttons, wrap=True, spacing=8,
+                                                      run_spacing=8)], spacing=12))
+
+    def _act(self, status: str) -> None:
+        self.page.run_task(self._send, status)
+
+    async def _send(self, status: str) -> None:
+        d, t, p = self.desk, self.desk.t, self.part
+        body: dict[str, Any] = {"status": status, "destination": p["destination"],
+                                "method": p["method"], "feedback": p["feedback"]}
+        if status in ("referred", "watching", "closed") or p.get("destination"):
+            body["referred_on"] = p["referred_on"] if p["destination"] else None
+        if status == "closed":
+            body["closed_on"] = p.get("closed_on") or d.today().isoformat()
+        for control in (self.method, self.feedback):
+            control.error = None
+        self.destination.error_text = None
+        self.referred_on.show_error(None)
+        try:
+            await d.client.act(self.concern_id, body)
+        except SignedOut:
+            d.signed_out()
+            return
+        except OfficeError as exc:
+            problems = exc.field_problems(t.lang)
+            self.destination.error_text = t("office.choose") if "destination" in problems \
+                else None
+            self.referred_on.show_error(problems.get("referred_on"))
+            self.method.error = problems.get("method")
+            self.feedback.error = problems.get("feedback")
+            d.toast(exc.summary(t.lang), error=True)
+            self.update()
+            return
+        d.toast(t("office.action.saved", status=d.label("concern_status", status)))
+        await self.load()

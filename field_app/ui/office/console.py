@@ -1,0 +1,145 @@
+"""The console's frame: sign-in first, then a navigation rail over the office's screens.
+
+Each browser tab is its own session with its own sign-in; closing the tab signs it out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+import flet_web.fastapi as flet_fastapi
+import httpx
+from fastapi import FastAPI
+from starlette.responses import RedirectResponse
+
+from field_app.catalogue import ASSETS_DIR, load_reference
+from field_app.ui import theme
+from field_app.ui.i18n import Translator
+from field_app.ui.office.compliance import AttendanceView, ComplianceView
+from field_app.ui.office.concern import ConcernView
+from field_app.ui.office.desk import Desk
+from field_app.ui.office.devices import DevicesView
+from field_app.ui.office.inbox import InboxView
+from field_app.ui.office.places import PlaceForm, PlacesView
+from field_app.ui.office.reports import ReportsView
+from field_app.ui.office.signin import SignInView
+from field_app.ui.server import mounted
+from sync.office_client import OfficeClient
+
+NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
+       ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
+       ("compliance", ft.Icons.FACT_CHECK_OUTLINED, "office.nav.compliance"),
+       ("reports", ft.Icons.TABLE_CHART_OUTLINED, "office.nav.reports"),
+       ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices")]
+PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance"}
+SCREENS: dict[str, Callable[..., Any]] = {
+    "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
+    "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
+    "devices": DevicesView}
+
+
+class Console:
+    def __init__(self, page: ft.Page, client: OfficeClient, lang: str) -> None:
+        self.page = page
+        self.desk = Desk(page, client, Translator(lang), load_reference(), go=self.go,
+                         signed_out=self.show_sign_in)
+        self.route: tuple[str, dict[str, Any]] = ("inbox", {})
+        self.history: list[tuple[str, dict[str, Any]]] = []
+        theme.apply(page)
+        page.padding = 0
+        page.on_resize = lambda e: self.render() if client.officer else None
+        page.on_disconnect = self._gone
+        self.show_sign_in()
+
+    async def _gone(self, e: Any) -> None:
+        with contextlib.suppress(Exception):  # a tab closed: its session ends with it
+            await self.desk.client.sign_out()
+        await self.desk.client.aclose()
+
+    def show_sign_in(self) -> None:
+        t = self.desk.t
+        self.page.title = t("office.title")
+        self.history.clear()
+        self.route = ("inbox", {})
+        self.page.controls = [ft.Container(
+            SignInView(self.desk.client, t, self._signed_in), alignment=ft.Alignment.CENTER,
+            expand=True)]
+        self.page.update()
+
+    async def _signed_in(self) -> None:
+        self.render()
+
+    async def _sign_out(self, e: Any) -> None:
+        await self.desk.call(self.desk.client.sign_out())
+        self.show_sign_in()
+
+    def go(self, name: str, **params: Any) -> None:
+        self.history.append(self.route)
+        self.route = (name, params)
+        self.render()
+
+    def back(self) -> None:
+        self.route = self.history.pop() if self.history else ("inbox", {})
+        self.render()
+
+    def _nav(self, index: int) -> None:
+        self.go(NAV[index][0])
+
+    def _language(self, e: Any) -> None:
+        t = self.desk.t
+        t.lang = "en" if t.lang == "ja" else "ja"
+        self.render()
+
+    def render(self) -> None:
+        desk, t, page = self.desk, self.desk.t, self.page
+        officer = desk.client.officer
+        if officer is None:
+            self.show_sign_in()
+            return
+        page.title = t("office.title")
+        name, params = self.route
+        view = SCREENS[name](desk, back=self.back, **params)
+        top = PARENT.get(name, name)
+        index = next(i for i, n in enumerate(NAV) if n[0] == top)
+        bar = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=ft.Row([
+            ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600),
+            ft.Container(expand=True),
+            ft.Text(t("office.signed_in_as", name=officer.username,
+                      role=t(f"office.role.{officer.role}")), size=14),
+            ft.TextButton(t("lang.switch"), on_click=self._language),
+            ft.TextButton(t("office.signout"), icon=ft.Icons.LOGOUT, on_click=self._sign_out),
+        ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        rail = ft.NavigationRail(
+            selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=96,
+            destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
+                          for _, icon, key in NAV],
+            on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
+        page.controls = [ft.Row([
+            rail, ft.VerticalDivider(width=1),
+            ft.Column([bar, ft.Container(view, padding=16, expand=True)], expand=True,
+                      spacing=0)], expand=True, spacing=0)]
+        page.update()
+        page.run_task(view.load)
+
+
+def build_main(make_client: Callable[[], OfficeClient], lang: str = "ja"
+               ) -> Callable[[ft.Page], None]:
+    def main(page: ft.Page) -> None:
+        Console(page, make_client(), lang)
+
+    return main
+
+
+def with_console(hub: FastAPI) -> FastAPI:
+    """The hub's API with the console at /office; the hub's root leads there, so office
+    staff just open the hub's address. The console calls the API in-process."""
+    def client() -> OfficeClient:
+        return OfficeClient("http://hub", transport=httpx.ASGITransport(app=hub))
+
+    app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    mounted(app, "/office", build_main(client), ASSETS_DIR, "Ibasho office")
+    app.add_route("/", lambda request: RedirectResponse("/office/"))
+    app.mount("/", hub)
+    return app

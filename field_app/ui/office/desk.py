@@ -1,0 +1,99 @@
+"""One signed-in console session: the API client, the language, the reference data for
+labels, and one way to show what went wrong."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import flet as ft
+
+from field_app.domain.fiscal import fiscal_year_of
+from field_app.domain.reference import Reference
+from field_app.ui.i18n import Translator
+from sync.office_client import OfficeClient, OfficeError, SignedOut
+
+T = TypeVar("T")
+JST = dt.timezone(dt.timedelta(hours=9))
+
+
+@dataclass
+class Desk:
+    page: ft.Page
+    client: OfficeClient
+    t: Translator
+    ref: Reference
+    go: Callable[..., None] = field(default=lambda *a, **k: None)
+    signed_out: Callable[[], None] = field(default=lambda: None)
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(JST).date()
+
+    def fiscal_year(self) -> int:
+        return fiscal_year_of(self.today())
+
+    # words -------------------------------------------------------------------------
+
+    def label(self, enum: str, key: str | None) -> str:
+        option = self.ref.option(enum, key) if key else None
+        return option.label(self.t.lang) if option else (key or "")
+
+    def destination(self, key: str | None) -> str:
+        found = next((d for d in self.ref.destinations if d.key == key), None)
+        return found.label(self.t.lang) if found else (key or "")
+
+    def program(self, key: str | None) -> str:
+        found = self.ref.programs.get(key or "")
+        return found.label(self.t.lang) if found else (key or "")
+
+    def area(self, key: str | None) -> str:
+        found = next((a for a in self.ref.areas if a.key == key), None)
+        return found.label(self.t.lang) if found else (key or "")
+
+    def category(self, key: str) -> str:
+        for program in self.ref.programs.values():
+            for c in program.participant_categories:
+                if c.key == key:
+                    return c.label(self.t.lang)
+        return key
+
+    def day(self, iso: str | None) -> str:
+        return self.t.date(dt.date.fromisoformat(iso[:10])) if iso else ""
+
+    def moment(self, iso: str | None) -> str:
+        """A stored UTC time, as the office reads it: Japan time."""
+        if not iso:
+            return ""
+        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        local = when.astimezone(JST)
+        return f"{self.t.date(local.date())} {local:%H:%M}"
+
+    # telling the user --------------------------------------------------------------
+
+    def toast(self, text: str, *, error: bool = False) -> None:
+        with contextlib.suppress(Exception):  # the page may be gone
+            self.page.show_dialog(ft.SnackBar(
+                ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER if error else None),
+                duration=ft.Duration(seconds=8 if error else 4),
+                bgcolor=ft.Colors.ERROR_CONTAINER if error else None))
+
+    async def call(self, work: Awaitable[T]) -> T | None:
+        """Run an API call; on failure say why and return None. An expired session goes
+        back to the sign-in screen."""
+        try:
+            return await work
+        except SignedOut as exc:
+            self.toast(exc.text(self.t.lang) or self.t("office.signed_out"), error=True)
+            self.signed_out()
+        except OfficeError as exc:
+            self.toast(exc.text(self.t.lang), error=True)
+        return None
+
+
+def options(pairs: Any) -> list[tuple[str, str]]:
+    return [(str(k), str(v)) for k, v in pairs]

@@ -1,0 +1,137 @@
+"""Places and their groups: the list, and a form to add or edit one. Tablets receive the
+change at their next sync; an edit made on an old copy is refused, not silently merged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from field_app.domain.text import matches
+from field_app.ui.office.desk import Desk
+from field_app.ui.widgets import caption, dropdown, heading, named
+from sync.office_client import OfficeError, SignedOut
+
+TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
+SWITCHES = ("open_to_all", "subsidised", "active")
+
+
+class PlacesView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None] | None = None) -> None:
+        super().__init__(spacing=12, expand=True)
+        self.desk = desk
+        t = desk.t
+        self.rows = ft.ListView(spacing=6, expand=True)
+        self.places: list[dict[str, Any]] = []
+        self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
+                                   width=360, on_change=lambda e: self._show())
+        self.controls = [
+            ft.Row([heading(t("office.places.title")), ft.Container(expand=True),
+                    ft.FilledButton(t("office.places.add"), icon=ft.Icons.ADD_LOCATION_ALT,
+                                    on_click=lambda e: desk.go("place", id=""))]),
+            ft.Row([self.search, caption(t("office.places.hint"))], spacing=16), self.rows]
+
+    async def load(self) -> None:
+        d = self.desk
+        found = await d.call(d.client.places())
+        if found is None:
+            return
+        self.places = found["places"]
+        self._show()
+
+    def _show(self) -> None:
+        d, query = self.desk, self.search.value or ""
+        shown = [p for p in self.places if matches(
+            query, p["name"], p.get("kana", ""), d.area(p["area"]), p.get("group_name", ""),
+            d.program(p["program"]))]
+        self.rows.controls = [ft.Card(content=ft.ListTile(
+            leading=ft.Icon(ft.Icons.PLACE if p.get("active", True) else ft.Icons.PLACE_OUTLINED),
+            title=ft.Text(p["name"]),
+            subtitle=ft.Text("　".join(x for x in (
+                d.program(p["program"]), d.area(p["area"]), p.get("group_name", ""),
+                p.get("schedule", ""), "" if p.get("active", True) else d.t("office.places.inactive"))
+                if x)),
+            on_click=lambda e, pid=p["id"]: d.go("place", id=pid)))
+            for p in shown] or [caption(d.t("office.places.none"))]
+        self.update()
+
+
+class PlaceForm(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None], id: str = "") -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.desk, self.back, self.place_id = desk, back, id
+        self.data: dict[str, Any] = {"program": "ibasho", "area": "", "open_to_all": True,
+                                     "subsidised": False, "active": True}
+        self.controls = [caption(desk.t("office.loading"))]
+
+    async def load(self) -> None:
+        d = self.desk
+        if self.place_id:
+            found = await d.call(d.client.places())
+            if found is None:
+                return
+            place = next((p for p in found["places"] if p["id"] == self.place_id), None)
+            if place is None:
+                d.toast(d.t("office.places.gone"), error=True)
+                self.back()
+                return
+            self.data = dict(place)
+        self._build()
+        self.update()
+
+    def _build(self) -> None:
+        d, t, data = self.desk, self.desk.t, self.data
+        self.fields: dict[str, ft.TextField] = {
+            key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
+                              max_length=limit, on_change=lambda e, k=key: data.update(
+                                  {k: e.control.value or ""}))
+            for key, limit in TEXTS}
+        self.program = dropdown(t("office.place.program"),
+                                [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],
+                                data.get("program"), lambda v: data.update(program=v or ""),
+                                width=280)
+        self.area = dropdown(t("office.place.area"),
+                             [(a.key, a.label(t.lang)) for a in d.ref.areas],
+                             data.get("area"), lambda v: data.update(area=v or ""), width=280)
+        switches: list[ft.Control] = [ft.Switch(label=t(f"office.place.{key}"), value=bool(data.get(key)),
+                              on_change=lambda e, k=key: data.update({k: bool(e.control.value)}))
+                    for key in SWITCHES]
+        title = t("office.place.edit") if self.place_id else t("office.places.add")
+        self.controls = [
+            ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
+            heading(title),
+            ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
+            ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
+            *[self.fields[k] for k in ("group_name", "venue", "schedule")],
+            ft.Row(switches, wrap=True, spacing=24),
+            ft.FilledButton(t("office.place.save"), icon=ft.Icons.SAVE,
+                            on_click=lambda e: self.page.run_task(self._save)),
+        ]
+
+    async def _save(self) -> None:
+        d, t = self.desk, self.desk.t
+        body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
+                                              "venue", "schedule", *SWITCHES)}
+        if self.place_id:
+            body.update(id=self.place_id, rev=self.data["rev"])
+        for f in self.fields.values():
+            f.error = None
+        self.program.error_text = self.area.error_text = None
+        try:
+            saved = await d.client.save_place(body)
+        except SignedOut:
+            d.signed_out()
+            return
+        except OfficeError as exc:
+            problems = exc.field_problems(t.lang)
+            for key, f in self.fields.items():
+                f.error = problems.get(key)
+            # the hub lists the allowed keys; a menu only needs "pick one"
+            self.program.error_text = t("office.choose") if "program" in problems else None
+            self.area.error_text = t("office.choose") if "area" in problems else None
+            d.toast(exc.summary(t.lang), error=True)
+            self.update()
+            return
+        d.toast(t("office.place.saved", name=saved["name"]))
+        self.back()

@@ -1,0 +1,64 @@
+"""The yearly activity report (実績報告) and the monthly summary, downloaded as XLSX or as
+CSV in UTF-8 with a BOM (so Japanese Excel opens it without mojibake)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from field_app.ui.office.compliance import year_menu
+from field_app.ui.office.desk import Desk
+from field_app.ui.widgets import caption, dropdown, heading, named
+
+DOWNLOADS = (("xlsx", "activity", ft.Icons.GRID_ON, "office.reports.xlsx"),
+             ("csv", "activity", ft.Icons.DESCRIPTION_OUTLINED, "office.reports.csv_activity"),
+             ("csv", "monthly", ft.Icons.CALENDAR_MONTH, "office.reports.csv_monthly"))
+
+
+class ReportsView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None] | None = None) -> None:
+        super().__init__(spacing=16, expand=True)
+        self.desk, self.year, self.place_id = desk, desk.fiscal_year(), ""
+        self.place_menu = ft.Container()
+        self.status = caption("")
+        t = desk.t
+        self.controls = [
+            heading(t("office.reports.title")), caption(t("office.reports.hint")),
+            ft.Row([year_menu(desk, self.year, self._year), self.place_menu], spacing=16),
+            ft.Row([ft.FilledButton(t(key), icon=icon,
+                                    on_click=lambda e, f=fmt, tb=table: self._get(f, tb))
+                    for fmt, table, icon, key in DOWNLOADS], wrap=True, spacing=12),
+            self.status]
+
+    def _year(self, year: int) -> None:
+        self.year = year
+
+    async def load(self) -> None:
+        d, t = self.desk, self.desk.t
+        found = await d.call(d.client.places())
+        if found is None:
+            return
+        choices = [("*", t("office.reports.all_places"))] + [(p["id"], p["name"])
+                                                              for p in found["places"]]
+        self.place_menu.content = named(dropdown(
+            t("office.filter.place"), choices, "*",
+            lambda v: setattr(self, "place_id", "" if v in (None, "*") else v), width=280))
+        self.update()
+
+    def _get(self, fmt: str, table: str) -> None:
+        self.page.run_task(self._download, fmt, table)
+
+    async def _download(self, fmt: str, table: str) -> None:
+        d, t = self.desk, self.desk.t
+        self.status.value = t("office.reports.making")
+        self.update()
+        got = await d.call(d.client.report(self.year, fmt, table, self.place_id))
+        if got is None:
+            self.status.value = ""
+            self.update()
+            return
+        name, data = got
+        await ft.FilePicker().save_file(file_name=name, src_bytes=data)
+        self.status.value = t("office.reports.done", name=name)
+        self.update()

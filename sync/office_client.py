@@ -1,0 +1,174 @@
+"""The office API as the console uses it: async httpx, one method per action, the hub's
+errors raised as our own types with their Japanese and English words.
+
+The console runs inside the hub process and reaches the API in-process (ASGI transport):
+it goes through the same sign-in, authorisation and audit as any other client."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+
+from sync.errors import SyncError
+from sync.protocol import API
+
+OFFICE = f"{API}/office"
+
+
+class OfficeError(SyncError):
+    """The hub refused or could not answer an office request."""
+
+    def __init__(self, message: str, *, status: int, message_ja: str | None = None,
+                 problems: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message, message_ja=message_ja)
+        self.status = status
+        self.problems = problems or []
+
+    def summary(self, lang: str) -> str:
+        """The message alone, for when each field shows its own problem."""
+        return super().text(lang)
+
+    def text(self, lang: str) -> str:
+        """The message with what each named field expects, in one line."""
+        key = "expected_ja" if lang == "ja" else "expected_en"
+        details = [f"{p.get('field', '')}: {p.get(key) or p.get('expected_en', '')}"
+                   for p in self.problems]
+        head = super().text(lang)
+        return f"{head} ({'; '.join(details)})" if details else head
+
+    def field_problems(self, lang: str) -> dict[str, str]:
+        """field -> what is expected, for showing next to the inputs."""
+        key = "expected_ja" if lang == "ja" else "expected_en"
+        return {p["field"].split(".")[-1]: p.get(key) or p.get("expected_en", "")
+                for p in self.problems}
+
+
+class SignedOut(OfficeError):
+    """No session, or it expired: sign in again."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    username: str
+    role: str
+
+
+class OfficeClient:
+    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: float = 60.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + OFFICE,
+                                       transport=transport, timeout=timeout)
+        self._token: str | None = None
+        self.officer: Officer | None = None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            response = await self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            raise OfficeError(f"the hub did not answer: {exc}", status=0,
+                              message_ja="ハブに接続できません。") from exc
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+            except (ValueError, KeyError, TypeError):
+                error = {"message": response.text[:200] or response.reason_phrase}
+            kind = SignedOut if response.status_code == 401 else OfficeError
+            if kind is SignedOut:
+                self._token, self.officer = None, None
+            raise kind(str(error.get("message", "")), status=response.status_code,
+                       message_ja=error.get("message_ja"), problems=error.get("problems"))
+        return response
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return (await self._send(method, path, **kwargs)).json()
+
+    # sessions ----------------------------------------------------------------------
+
+    async def sign_in(self, username: str, password: str) -> Officer:
+        data = await self._json("POST", "/login", json={"username": username,
+                                                        "password": password})
+        self._token = data["token"]
+        self.officer = Officer(username, data["role"])
+        return self.officer
+
+    async def sign_out(self) -> None:
+        if self._token:
+            try:
+                await self._send("POST", "/logout")
+            finally:
+                self._token, self.officer = None, None
+
+    # concerns ----------------------------------------------------------------------
+
+    async def concerns(self, **filters: str) -> dict[str, Any]:
+        params = {k: v for k, v in filters.items() if v}
+        result: dict[str, Any] = await self._json("GET", "/concerns", params=params)
+        return result
+
+    async def concern(self, concern_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}")
+        return result
+
+    async def act(self, concern_id: str, part: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = (await self._json(
+            "PUT", f"/concerns/{concern_id}/office", json=part))["office"]
+        return result
+
+    # places, compliance, reports ---------------------------------------------------
+
+    async def places(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", "/places")
+        return result
+
+    async def save_place(self, data: dict[str, Any]) -> dict[str, Any]:
+        body = {k: v for k, v in data.items() if k != "id"}
+        if data.get("id"):
+            result = await self._json("PUT", f"/places/{data['id']}", json=body)
+        else:
+            result = await self._json("POST", "/places", json=body)
+        place: dict[str, Any] = result["place"]
+        return place
+
+    async def compliance(self, fiscal_year: int) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self._json(
+            "GET", "/compliance", params={"fiscal_year": fiscal_year}))["places"]
+        return result
+
+    async def attendance(self, place_id: str, fiscal_year: int) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = (await self._json(
+            "GET", f"/places/{place_id}/attendance", params={"fiscal_year": fiscal_year}
+        ))["months"]
+        return result
+
+    async def report(self, fiscal_year: int, fmt: str, table: str = "activity",
+                     place_id: str = "") -> tuple[str, bytes]:
+        params: dict[str, Any] = {"fiscal_year": fiscal_year, "format": fmt, "table": table}
+        if place_id:
+            params["place_id"] = place_id
+        response = await self._send("GET", "/reports", params=params)
+        found = re.search(r"filename\*=UTF-8''([^;]+)",
+                          response.headers.get("content-disposition", ""))
+        name = unquote(found.group(1)) if found else f"ibasho-report-FY{fiscal_year}.{fmt}"
+        return name, response.content
+
+    # devices -----------------------------------------------------------------------
+
+    async def devices(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self._json("GET", "/devices"))["devices"]
+        return result
+
+    async def revoke(self, device_id: str) -> None:
+        await self._send("POST", f"/devices/{device_id}/revoke")
+
+    async def create_code(self, staff_name: str, hours: int = 72) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "POST", "/enrolment-codes", json={"staff_name": staff_name, "hours": hours})
+        return result

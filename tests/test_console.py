@@ -1,0 +1,220 @@
+"""The office console end to end: the hub serving it at /office, driven in headless Chromium,
+with the real field app on the other side of the sync."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import Page
+
+from field_app.store import Store
+from sync.client import HUB_META, Syncer, enrol
+from sync.http import HubClient
+from sync.hub import accounts
+from tests.browser import (
+    TABLET,
+    Traffic,
+    button,
+    choose,
+    chromium,
+    enable_semantics,
+    focus_and_type,
+    nav,
+    open_app,
+    running_app,
+    seen,
+    shot,
+    type_into,
+)
+from tests.factories import IBASHO, concern
+from tests.hubs import Hub, serve_in_thread
+from tests.test_field_app import HIDAMARI, enrol_in_settings, find_place_by_kana, hub_with
+from tests.test_reports import known_data
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery"
+
+
+def add_officer(engine: object, name: str = "sato", role: str = "office") -> None:
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        accounts.add_user(conn, name, PASSWORD, role, "test")
+
+
+def open_console(browser: object, hub: Hub, traffic: Traffic | None = None) -> Page:
+    page: Page = browser.new_page(viewport=TABLET)  # type: ignore[attr-defined]
+    if traffic is not None:
+        page.on("request", lambda r: traffic.requests.append(r.url))
+        page.on("requestfailed", lambda r: traffic.failures.append((r.url, r.failure or "")))
+    page.goto(hub.url + "/")  # the hub's own address leads to the console
+    enable_semantics(page)
+    return page
+
+
+def sign_in(page: Page, name: str | None = "sato", password: str = PASSWORD) -> None:
+    if name is not None:
+        type_into(page, "ユーザー名", name)
+    focus_and_type(page, page.locator('flt-semantics input[type="password"]').first, password)
+    page.keyboard.press("Enter")
+
+
+def record_concern_on_tablet(page: Page) -> None:
+    button(page, "気づきを記録")
+    page.get_by_role("checkbox", name="孤立").click()
+    page.get_by_role("checkbox", name="中（2週間以内）").click()
+    choose(page, "年代", "80代以上")
+    choose(page, "性別", "女性")
+    type_into(page, "気づいたこと", "最近ひとりで来て、帰り道が分からなくなっていた")
+    seen(page, "保存済み").wait_for(timeout=10_000)
+
+
+def test_office_refers_a_concern_from_the_tablet_and_the_tablet_sees_it(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    traffic = Traffic()
+    with serve_in_thread(engine, url, console=True) as hub, \
+            running_app(tmp_path / "data", "--sync-interval", "2") as app, chromium() as browser:
+        tablet = open_app(browser, app, TABLET)
+        seen(tablet, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(tablet, "ひだまり", HIDAMARI)
+        record_concern_on_tablet(tablet)
+        enrol_in_settings(tablet, hub)
+        seen(tablet, "同期済み").wait_for(timeout=30_000)
+
+        office = open_console(browser, hub, traffic)
+        sign_in(office)
+        seen(office, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+        seen(office, "孤立").wait_for(timeout=30_000)
+        shot(office, "console-inbox-tablet-ja")
+        office.get_by_text("孤立").first.click()
+        seen(office, "帰り道が分からなくなっていた").wait_for(timeout=30_000)
+        # the staff member suggested the comprehensive support centre; the office picks another
+        choose(office, "つなぎ先", "福祉総合相談窓口")
+        type_into(office, "つなぎ方（電話・同行など）", "電話で包括へ")
+        button(office, "つなぐ")
+        seen(office, "「つなぎ済み」として保存しました").wait_for(timeout=30_000)
+        seen(office, "つなぎ先: 福祉総合相談窓口").wait_for(timeout=30_000)
+        shot(office, "console-concern-referred-tablet-ja")
+
+        nav(tablet, "同期")
+        button(tablet, "今すぐ同期")
+        nav(tablet, "フォロー")
+        seen(tablet, "つなぎ済み: 福祉総合相談窓口").wait_for(timeout=30_000)
+        shot(tablet, "flow-followups-referred-by-console-tablet-ja")
+    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+
+
+def test_sign_in_refuses_a_wrong_password_and_sign_out_ends_the_session(tmp_path: Path
+                                                                         ) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        page = open_console(browser, hub)
+        seen(page, "事務局のアカウントでサインインしてください。").wait_for(timeout=60_000)
+        shot(page, "console-signin-tablet-ja")
+        sign_in(page, password="not the password")
+        seen(page, "ユーザー名またはパスワードが違います").wait_for(timeout=30_000)
+        shot(page, "console-signin-refused-tablet-ja")
+        sign_in(page, name=None)  # the name stays; only the password is asked again
+        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+        button(page, "サインアウト")
+        seen(page, "事務局のアカウントでサインインしてください。").wait_for(timeout=30_000)
+    with engine.connect() as conn:
+        live = conn.exec_driver_sql("SELECT COUNT(*) FROM office_sessions").scalar_one()
+    assert live == 0
+
+
+def seed(tmp_path: Path, hub: Hub) -> None:
+    known_data(tmp_path, hub)  # gatherings at こもれび広場 and a salon in FY2024-2026
+    store = Store(tmp_path / "tablet2")
+    enrol(store, hub.url, hub.code("山田 花子"), "tablet-2")
+    for urgency, categories, day in (("high", ["caregiver_burden"], "2026-11-20"),
+                                     ("watch", ["isolation"], "2026-11-01")):
+        store.save(dataclasses.replace(concern(
+            urgency=urgency, categories=categories, observed_on=day, follow_up_on=None,
+            place_id=IBASHO.id), device_id=store.device_id))
+    Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+    store.close()
+
+
+def test_every_console_screen(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine, "admin", "admin")
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        seed(tmp_path, hub)
+        places = hub.count("places")
+        page = open_console(browser, hub)
+        sign_in(page, "admin")
+        seen(page, "介護負担").wait_for(timeout=60_000)
+        choose(page, "緊急度", "見守り（次回訪問時に確認）")
+        seen(page, "1件").wait_for(timeout=30_000)
+        shot(page, "console-inbox-filtered-tablet-ja")
+
+        nav(page, "場所")
+        seen(page, "いきいきサロン 北町").wait_for(timeout=30_000)
+        shot(page, "console-places-tablet-ja")
+        type_into(page, "名前・ふりがな・地域・グループで探す", "こもれび")
+        seen(page, "こもれび広場").wait_for(timeout=30_000)
+        button(page, "場所を追加")
+        seen(page, "保存").wait_for(timeout=30_000)
+        button(page, "保存")  # nothing filled in: the hub says what is missing, per field
+        seen(page, "場所データに誤りがあります").wait_for(timeout=30_000)
+        shot(page, "console-place-invalid-tablet-ja")
+        type_into(page, "名称", "みどりの縁側")
+        choose(page, "地域", "中町")
+        button(page, "保存")
+        seen(page, "「みどりの縁側」を保存しました").wait_for(timeout=30_000)
+        assert hub.count("places") == places + 1
+
+        nav(page, "助成条件")
+        choose(page, "年度", "2025年度")
+        seen(page, "未達 52期").wait_for(timeout=30_000)  # salons without a gathering
+        shot(page, "console-compliance-tablet-ja")
+        type_into(page, "名前・ふりがな・地域・グループで探す", "こもれび")
+        seen(page, "達成 2期・未達 4期").wait_for(timeout=30_000)
+        page.get_by_text("こもれび広場").first.click()
+        seen(page, "こもれび広場 の参加者数の推移").wait_for(timeout=30_000)
+        seen(page, "2025年4月: 乳幼児 0、小中高生 0、大人（18〜64歳） 2、高齢者（65歳以上） 5"
+             ).wait_for(timeout=30_000)
+        shot(page, "console-attendance-chart-tablet-ja")
+
+        nav(page, "報告書")
+        choose(page, "年度", "2025年度")
+        with page.expect_download(timeout=60_000) as download:
+            button(page, "Excel（実績報告と月別集計）")
+        book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+        assert book.sheetnames == ["実績報告", "月別集計"]
+        report = {row[1]: row for row in book["実績報告"].iter_rows(min_row=2, values_only=True)}
+        assert report["こもれび広場"][3] == 3  # gatherings in FY2025
+        seen(page, "を保存しました").wait_for(timeout=30_000)
+        shot(page, "console-reports-tablet-ja")
+
+        nav(page, "端末")
+        seen(page, "山田 花子").wait_for(timeout=30_000)
+        type_into(page, "職員名", "鈴木 一郎")
+        button(page, "登録コードを作成")
+        seen(page, "鈴木 一郎 さんの登録コード").wait_for(timeout=30_000)
+        seen(page, f"ハブのアドレス: {hub.url}").wait_for(timeout=10_000)  # what a tablet types
+        page.locator('flt-semantics [aria-label="登録用QRコード"]').first.wait_for(timeout=30_000)
+        shot(page, "console-devices-code-tablet-ja")
+        code = next(m.group(0) for m in re.finditer(
+            r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", page.content()))
+        button(page, "閉じる")
+        with httpx.Client(base_url=hub.url) as http:  # the code on screen enrols a tablet
+            r = http.post("/api/v1/enrol", json={"code": code, "device_id": "tablet-0003-abcd"})
+            assert r.status_code == 200 and r.json()["staff_name"] == "鈴木 一郎"
+        button(page, "登録解除")
+        seen(page, "この端末の登録を解除しますか？").wait_for(timeout=30_000)
+        page.get_by_role("button", name="登録解除", exact=True).last.click()
+        seen(page, "登録解除済み").wait_for(timeout=30_000)
+        shot(page, "console-devices-tablet-ja")
+
+        button(page, "English")
+        nav(page, "Concerns")
+        seen(page, "Concerns inbox").wait_for(timeout=30_000)
+        shot(page, "console-inbox-tablet-en")
