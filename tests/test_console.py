@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import re
 from pathlib import Path
 
@@ -73,40 +74,82 @@ def record_concern_on_tablet(page: Page) -> None:
     seen(page, "保存済み").wait_for(timeout=10_000)
 
 
+def refer_in_console(office: Page) -> None:
+    """The office opens the concern the tablet sent and refers the person."""
+    seen(office, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+    seen(office, "孤立").wait_for(timeout=30_000)
+    shot(office, "console-inbox-tablet-ja")
+    office.get_by_text("孤立").first.click()
+    seen(office, "帰り道が分からなくなっていた").wait_for(timeout=30_000)
+    # the staff member suggested the comprehensive support centre; the office picks another
+    choose(office, "つなぎ先", "福祉総合相談窓口")
+    type_into(office, "つなぎ方（電話・同行など）", "電話で相談窓口へ")
+    button(office, "つなぐ")
+    seen(office, "「つなぎ済み」として保存しました").wait_for(timeout=30_000)
+    seen(office, "つなぎ先: 福祉総合相談窓口").wait_for(timeout=30_000)
+    shot(office, "console-concern-referred-tablet-ja")
+
+
+def tablet_sees_referral(tablet: Page, name: str) -> None:
+    nav(tablet, "同期")
+    button(tablet, "今すぐ同期")
+    nav(tablet, "フォロー")
+    seen(tablet, "つなぎ済み: 福祉総合相談窓口").wait_for(timeout=30_000)
+    shot(tablet, name)
+
+
 def test_office_refers_a_concern_from_the_tablet_and_the_tablet_sees_it(tmp_path: Path) -> None:
     engine, url = hub_with(tmp_path)
     add_officer(engine)
     traffic = Traffic()
     with serve_in_thread(engine, url, console=True) as hub, \
             running_app(tmp_path / "data", "--sync-interval", "2") as app, chromium() as browser:
+        tablet = open_app(browser, app, TABLET, traffic)
+        seen(tablet, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(tablet, "ひだまり", HIDAMARI)
+        record_concern_on_tablet(tablet)
+        nav(tablet, "同期")
+        seen(tablet, "ハブに登録されていません").wait_for(timeout=10_000)
+        shot(tablet, "flow-sync-pending-tablet-ja")
+        enrol_in_settings(tablet, hub)
+        seen(tablet, "同期済み").wait_for(timeout=30_000)
+        with engine.connect() as conn:
+            [body] = conn.exec_driver_sql("SELECT body FROM records").scalars()
+        assert json.loads(body)["urgency"] == "medium"
+
+        office = open_console(browser, hub, traffic)
+        sign_in(office)
+        refer_in_console(office)
+        tablet_sees_referral(tablet, "flow-followups-referred-by-console-tablet-ja")
+    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+
+
+def test_a_newcomer_tries_the_whole_loop_with_make_run(tmp_path: Path) -> None:
+    """`make run` is `ibasho-field --local-hub`: a hub on this machine with its console, an
+    office account whose password is printed, and the app enrolled to it."""
+    data = tmp_path / "data"
+    with running_app(data, "--local-hub", "--sync-interval", "2") as app, \
+            chromium() as browser:
         tablet = open_app(browser, app, TABLET)
         seen(tablet, "ホーム").wait_for(timeout=60_000)
         find_place_by_kana(tablet, "ひだまり", HIDAMARI)
         record_concern_on_tablet(tablet)
-        enrol_in_settings(tablet, hub)
-        seen(tablet, "同期済み").wait_for(timeout=30_000)
-
-        office = open_console(browser, hub, traffic)
-        sign_in(office)
-        seen(office, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
-        seen(office, "孤立").wait_for(timeout=30_000)
-        shot(office, "console-inbox-tablet-ja")
-        office.get_by_text("孤立").first.click()
-        seen(office, "帰り道が分からなくなっていた").wait_for(timeout=30_000)
-        # the staff member suggested the comprehensive support centre; the office picks another
-        choose(office, "つなぎ先", "福祉総合相談窓口")
-        type_into(office, "つなぎ方（電話・同行など）", "電話で包括へ")
-        button(office, "つなぐ")
-        seen(office, "「つなぎ済み」として保存しました").wait_for(timeout=30_000)
-        seen(office, "つなぎ先: 福祉総合相談窓口").wait_for(timeout=30_000)
-        shot(office, "console-concern-referred-tablet-ja")
-
         nav(tablet, "同期")
-        button(tablet, "今すぐ同期")
-        nav(tablet, "フォロー")
-        seen(tablet, "つなぎ済み: 福祉総合相談窓口").wait_for(timeout=30_000)
-        shot(tablet, "flow-followups-referred-by-console-tablet-ja")
-    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
+        seen(tablet, "同期済み").wait_for(timeout=60_000)
+        port = app.rstrip("/").rsplit(":", 1)[1]
+        printed = (tmp_path / f"app-{port}.log").read_text(encoding="utf-8")
+        found = re.search(r"Office console: (\S+)  \(user office, password (\S+); also in (.+)\)",
+                          printed)
+        assert found, printed
+        console, password, kept_in = found.groups()
+        assert Path(kept_in).read_text(encoding="utf-8").strip() == password
+        assert Path(kept_in).stat().st_mode & 0o077 == 0  # readable by this user only
+        office = browser.new_page(viewport=TABLET)
+        office.goto(console)
+        enable_semantics(office)
+        sign_in(office, "office", password)
+        refer_in_console(office)
+        tablet_sees_referral(tablet, "flow-make-run-referred-tablet-ja")
 
 
 def test_sign_in_refuses_a_wrong_password_and_sign_out_ends_the_session(tmp_path: Path

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
-from sqlalchemy import text
 
 from field_app.store import Store
-from sync.hub.changes import import_places, set_office_part
+from sync.hub.changes import import_places
 from tests.browser import (
     PHONE,
     TABLET,
@@ -135,37 +133,6 @@ def enrol_in_settings(page: Page, hub: Hub) -> None:
         seen(page, "登録しました").wait_for(timeout=30_000)
     finally:
         shot(page, "flow-settings-enrolled-tablet-ja")
-
-
-def test_sync_flow_and_the_office_referral_comes_back(tmp_path: Path) -> None:
-    engine, url = hub_with(tmp_path)
-    traffic = Traffic()
-    with serve_in_thread(engine, url) as hub, \
-            running_app(tmp_path / "data", "--sync-interval", "2") as app, chromium() as browser:
-        page = open_app(browser, app, TABLET, traffic)
-        seen(page, "ホーム").wait_for(timeout=60_000)
-        find_place_by_kana(page, "ひだまり", HIDAMARI)
-        record_emergency_concern(page)
-        nav(page, "同期")
-        seen(page, "ハブに登録されていません").wait_for(timeout=10_000)
-        shot(page, "flow-sync-pending-tablet-ja")
-        enrol_in_settings(page, hub)
-        seen(page, "同期済み").wait_for(timeout=30_000)
-        assert hub.count("records") == 1
-        with engine.connect() as conn:
-            concern_id, body = conn.execute(text("SELECT id, body FROM records")).one()
-        assert json.loads(body)["urgency"] == "emergency"
-        with engine.begin() as conn:  # the office refers the person
-            set_office_part(conn, concern_id, {
-                "status": "referred", "destination": "houkatsu",
-                "referred_on": dt.date.today().isoformat()}, "事務局")
-        nav(page, "同期")
-        button(page, "今すぐ同期")
-        nav(page, "フォロー")
-        seen(page, "つなぎ済み: 在宅介護・地域包括支援センター").wait_for(
-            timeout=30_000)
-        shot(page, "flow-followups-referred-tablet-ja")
-    assert sorted(set(traffic.off_machine())) == sorted(set(traffic.blocked))
 
 
 def test_a_refused_record_is_shown_with_its_reason_and_resent(tmp_path: Path) -> None:

@@ -145,3 +145,32 @@ def test_security_headers_and_no_cors(hub: Hub) -> None:
     assert "access-control-allow-origin" not in r.headers
     r = httpx.get(hub.url + "/no/such/thing")
     assert r.status_code == 404 and "Traceback" not in r.text
+
+
+def test_users_are_added_given_a_new_password_and_disabled_from_the_cli(tmp_path: Path,
+                                                                       hub: Hub) -> None:
+    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sync.hub.cli", "users", *args],
+                              input=stdin, capture_output=True, text=True, timeout=60,
+                              env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                                   "IBASHO_HUB_DATABASE_URL": hub.database_url})
+
+    assert cli("add", "suzuki", "--role", "office", stdin=PASSWORD + "\n").returncode == 0
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        session = {"Authorization": f"Bearer {login(http, 'suzuki').json()['token']}"}
+        assert http.get("/api/v1/office/me", headers=session).json() == {
+            "username": "suzuki", "role": "office"}
+        short = cli("passwd", "suzuki", stdin="short\n")
+        assert short.returncode == 2 and "12" in short.stderr  # refused, nothing changed
+        assert http.get("/api/v1/office/me", headers=session).status_code == 200
+        new = "a much newer passphrase"
+        changed = cli("passwd", "suzuki", stdin=new + "\n")
+        assert changed.returncode == 0, changed.stderr
+        assert http.get("/api/v1/office/me", headers=session).status_code == 401  # ended
+        assert login(http, "suzuki").status_code == 401
+        assert login(http, "suzuki", new).status_code == 200
+        assert cli("passwd", "nobody", stdin=new + "\n").returncode == 1
+        assert cli("disable", "suzuki").returncode == 0
+        assert login(http, "suzuki", new).status_code == 401
+    listed = cli("list").stdout
+    assert "suzuki  office  disabled" in listed

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
             local_hub = local.start(data_dir / "local-hub")
             services.on_unlock = local_hub_enrolment(local_hub)
             print(f"Local hub: {local_hub.url}/  (data: {data_dir / 'local-hub'})", flush=True)
+            print(f"Office console: {local_hub.url}/office/  (user {local.OFFICE_USER}, "
+                  f"password {local_hub.office_password}; also in {local_hub.password_file})",
+                  flush=True)
         services.watch_idle()
         if args.web or not can_open_window():
             serve_web(services, args.host, args.port, args.lang)

@@ -53,15 +53,20 @@ class Officer:
     role: str
 
 
+def _password_problems(password: str) -> list[dict[str, str]]:
+    if len(password) < 12:
+        return [{"field": "password", "value": "…", "expected_en": "at least 12 characters",
+                 "expected_ja": "12文字以上"}]
+    return []
+
+
 def add_user(conn: Connection, username: str, password: str, role: str, actor: str) -> None:
     problems = []
     if not (1 <= len(username) <= 64) or not username.replace("_", "").replace(".", "").isalnum():
         problems.append({"field": "username", "value": username[:40],
                          "expected_en": "1-64 letters, digits, . or _",
                          "expected_ja": "1〜64文字の英数字・.・_"})
-    if len(password) < 12:
-        problems.append({"field": "password", "value": "…", "expected_en": "at least 12 characters",
-                         "expected_ja": "12文字以上"})
+    problems += _password_problems(password)
     if role not in ROLES:
         problems.append({"field": "role", "value": role, "expected_en": "admin or office",
                          "expected_ja": "admin または office"})
@@ -75,6 +80,21 @@ def add_user(conn: Connection, username: str, password: str, role: str, actor: s
     conn.execute(insert(schema.office_users).values(
         username=username, password_hash=hash_password(password), role=role, created_at=utcnow()))
     audit(conn, actor, "office_user_added", username, json.dumps({"role": role}))
+
+
+def set_password(conn: Connection, username: str, password: str, actor: str) -> bool:
+    """A new password (a forgotten one, or a leaked one): every session of the user ends."""
+    problems = _password_problems(password)
+    if problems:
+        raise BadRequest("invalid password", problems=problems,
+                         message_ja="パスワードは12文字以上にしてください。")
+    done = conn.execute(update(schema.office_users).where(
+        schema.office_users.c.username == username).values(password_hash=hash_password(password)))
+    conn.execute(delete(schema.office_sessions).where(
+        schema.office_sessions.c.username == username))
+    if done.rowcount:
+        audit(conn, actor, "office_password_set", username)
+    return bool(done.rowcount)
 
 
 def disable_user(conn: Connection, username: str, actor: str) -> bool:

@@ -178,16 +178,22 @@ def cmd_users(args: argparse.Namespace) -> int:
     from sync.hub import accounts
 
     _, engine = engine_for(args)
-    if args.action == "add":
+    if args.action in ("add", "passwd"):
         if not args.name:
-            raise SystemExit("users add: give a user name")
+            raise SystemExit(f"users {args.action}: give a user name")
         if sys.stdin.isatty():
             password = getpass.getpass(f"password for {args.name} (12 characters or more): ")
         else:
             password = sys.stdin.readline().rstrip("\n")  # for scripts
         with engine.begin() as conn:
-            accounts.add_user(conn, args.name, password, args.role, "cli")
-        print(f"added {args.name} ({args.role})")
+            if args.action == "add":
+                accounts.add_user(conn, args.name, password, args.role, "cli")
+                print(f"added {args.name} ({args.role})")
+            elif accounts.set_password(conn, args.name, password, "cli"):
+                print(f"new password set for {args.name}; their sessions have ended")
+            else:
+                print(f"{args.name}: no user by that name")
+                return 1
     elif args.action == "disable":
         with engine.begin() as conn:
             done = accounts.disable_user(conn, args.name or "", "cli")
@@ -307,8 +313,9 @@ def parser() -> argparse.ArgumentParser:
     rc.add_argument("--office-key", required=True, help="the office private key (PEM)")
     rc.add_argument("--device-data", required=True, help="the device's data directory")
     rc.set_defaults(fn=cmd_recover)
-    u = sub.add_parser("users", help="office accounts: list, add (password on stdin), disable")
-    u.add_argument("action", choices=("list", "add", "disable"))
+    u = sub.add_parser("users", help="office accounts: list, add, passwd (password on stdin), "
+                                     "disable")
+    u.add_argument("action", choices=("list", "add", "passwd", "disable"))
     u.add_argument("name", nargs="?")
     u.add_argument("--role", choices=("admin", "office"), default="office")
     u.set_defaults(fn=cmd_users)

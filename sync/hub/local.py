@@ -1,9 +1,11 @@
 """A hub on 127.0.0.1 for trying the app (`make run`): SQLite under the app's data
-directory, the sample places loaded, and a fresh enrolment code for this device."""
+directory, the sample places loaded, a fresh enrolment code for this device, and an
+office account for the console (its password kept in a file only this user can read)."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -11,12 +13,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.hub import devices
+from sync.hub import accounts, devices
 from sync.hub.cli import load_sample_places
 from sync.hub.database import connect
 from sync.hub.migrate import migrate
 
 PORT = 8551
+OFFICE_USER = "office"
 
 
 @dataclass
@@ -24,6 +27,8 @@ class LocalHub:
     url: str
     process: subprocess.Popen[bytes]
     database_url: str
+    office_password: str = ""
+    password_file: Path | None = None
 
     def code(self, staff: str) -> str:
         engine = connect(self.database_url)
@@ -55,6 +60,8 @@ def start(data_dir: Path, port: int = PORT) -> LocalHub:
         empty = conn.exec_driver_sql("SELECT COUNT(*) FROM places").scalar_one() == 0
     if empty:
         load_sample_places(engine)
+    password_file = data_dir / "office-password.txt"
+    password = _office_account(engine, password_file)
     engine.dispose()
     if not _port_free(port):
         port = 0  # something else has 8551: take any free port
@@ -72,4 +79,20 @@ def start(data_dir: Path, port: int = PORT) -> LocalHub:
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the local hub did not start; see {data_dir / 'hub.log'}")
         time.sleep(0.1)
-    return LocalHub(f"http://127.0.0.1:{port}", process, database_url)
+    return LocalHub(f"http://127.0.0.1:{port}", process, database_url, password, password_file)
+
+
+def _office_account(engine: object, password_file: Path) -> str:
+    """The trial hub's office account: made once, its password kept beside the database."""
+    if password_file.exists():
+        return password_file.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        if OFFICE_USER not in {name for name, _, _ in accounts.list_users(conn)}:
+            accounts.add_user(conn, OFFICE_USER, password, "admin", "local-dev")
+        else:  # the file was deleted: nothing else knows the password, so set a new one
+            accounts.set_password(conn, OFFICE_USER, password, "local-dev")
+    fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password + "\n")
+    return password
