@@ -28,12 +28,14 @@ from sync.protocol import (
     MAX_BATCH_RECORDS,
     OFFICE_PART,
     PLACE,
+    REFERENCE,
     REJECTED,
     STALE,
 )
 
 log = logging.getLogger(__name__)
 HUB_META, SYNC_META, RETENTION_META = "hub", "sync", "retention"
+REFERENCE_META = "reference"  # the office's destinations and program settings
 Progress = Callable[[int, int], None]
 
 
@@ -139,6 +141,9 @@ class Syncer:
             page = self.client.pull(cursor)
             places = [c.body for c in page.changes if c.kind == PLACE]
             parts = {c.id: c.body for c in page.changes if c.kind == OFFICE_PART}
+            for c in page.changes:
+                if c.kind == REFERENCE:  # the office's destinations and program settings
+                    self.store.set_meta(REFERENCE_META, c.body)
             if places:
                 self.store.put_reference(places)
                 seen_places.update(str(p["id"]) for p in places)

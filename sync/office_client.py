@@ -137,6 +137,14 @@ class OfficeClient:
         place: dict[str, Any] = result["place"]
         return place
 
+    async def reference(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", "/reference")
+        return result
+
+    async def save_reference(self, doc: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("PUT", "/reference", json=doc)
+        return result
+
     async def compliance(self, fiscal_year: int) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = (await self._json(
             "GET", "/compliance", params={"fiscal_year": fiscal_year}))["places"]

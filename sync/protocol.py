@@ -32,6 +32,7 @@ STATUSES = (ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED)
 
 # change kinds in a pull
 PLACE, OFFICE_PART = "place", "concern_office"
+REFERENCE = "reference"  # the office's destinations and program settings (one document)
 
 
 def body_hash(record: Mapping[str, Any]) -> str:

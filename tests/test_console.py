@@ -25,6 +25,7 @@ from tests.browser import (
     choose,
     chromium,
     enable_semantics,
+    focus,
     focus_and_type,
     nav,
     open_app,
@@ -256,6 +257,28 @@ def test_every_console_screen(tmp_path: Path) -> None:
         page.get_by_role("button", name="登録解除", exact=True).last.click()
         seen(page, "登録解除済み").wait_for(timeout=30_000)
         shot(page, "console-devices-tablet-ja")
+
+        nav(page, "つなぎ先・事業")
+        seen(page, "つなぎ先と事業の設定").wait_for(timeout=30_000)
+        button(page, "つなぎ先を追加")
+        type_into(page, "キー（半角英小文字）", "Food Bank")
+        button(page, "保存")  # a key must be lower-case letters: said next to the field
+        seen(page, "半角英小文字・数字・_（英字で始まる）").wait_for(timeout=30_000)
+        shot(page, "console-reference-invalid-tablet-ja")
+        key = page.get_by_role("textbox", name="キー（半角英小文字）").first
+        focus(page, key)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("food_bank")
+        # the new destination is the last row: its name field is the last one called 名称
+        focus_and_type(page, page.get_by_role("textbox", name="名称", exact=True).last,
+                       "フードバンク")
+        button(page, "保存")
+        seen(page, "保存しました。各端末には次の同期で届きます。").wait_for(timeout=30_000)
+        with engine.connect() as conn:
+            stored = conn.exec_driver_sql(
+                "SELECT value FROM hub_settings WHERE key = 'reference'").scalar_one()
+        assert '"food_bank"' in stored and "フードバンク" in stored
+        shot(page, "console-reference-tablet-ja")
 
         button(page, "English")
         nav(page, "Concerns")

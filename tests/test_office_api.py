@@ -13,11 +13,12 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
-from field_app.domain.concern import Concern
+from field_app.domain.concern import Concern, parse_concern
+from field_app.domain.overrides import apply_overrides
 from field_app.store import Store
-from sync.client import HUB_META, Syncer, enrol
+from sync.client import HUB_META, REFERENCE_META, Syncer, enrol
 from sync.http import HubClient
-from tests.factories import IBASHO, concern
+from tests.factories import IBASHO, REF, concern, concern_data
 from tests.hubs import Hub
 from tests.test_hub_office import login, with_user
 from tests.test_reports import KOMOREBI, known_data
@@ -36,6 +37,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/compliance?fiscal_year=2025", None),
     ("GET", f"/places/{IBASHO.id}/attendance?fiscal_year=2025", None),
     ("GET", "/reports?fiscal_year=2025&format=csv", None),
+    ("GET", "/reference", None),
+    ("PUT", "/reference", {"programs": {}}),
     ("GET", "/devices", None),
     ("POST", "/devices/nope-0000/revoke", None),
     ("POST", "/enrolment-codes", {"staff_name": "x"}),
@@ -53,7 +56,7 @@ class Field:
 
 @pytest.fixture
 def field(tmp_path: Path, hub: Hub) -> Iterator[Field]:
-    store = Store(tmp_path / "device")
+    store = Store(tmp_path / "tablet")
     enrol(store, hub.url, hub.code("山田 花子"), "tablet")
     yield Field(store, store.meta(HUB_META)["token"])  # type: ignore[index]
     store.close()
@@ -268,3 +271,38 @@ def test_devices_are_listed_revoked_and_enrolled(field: Field, hub: Hub,
     assert office.post("/devices/no-such-device/revoke").status_code == 404
     listed = office.get("/devices").json()["devices"]
     assert next(d for d in listed if d["id"] == field.store.device_id)["revoked_at"]
+
+
+def test_destinations_and_program_settings_reach_devices_and_the_rules(
+        tmp_path: Path, field: Field, hub: Hub, office: httpx.Client) -> None:
+    known_data(tmp_path, hub)
+    doc = office.get("/reference").json()
+    assert any(d["key"] == "houkatsu" for d in doc["destinations"])
+    before = office.get("/compliance", params={"fiscal_year": 2025}).json()["places"]
+    assert next(p for p in before if p["place_id"] == KOMOREBI.id)["met"] == 2
+    bad = dict(doc, destinations=doc["destinations"][1:])  # deleting is refused
+    r = office.put("/reference", json=bad)
+    assert r.status_code == 400 and r.json()["error"]["problems"][0]["field"] == "destinations"
+    assert office.get("/reference").json() == doc  # nothing stored
+    doc["destinations"].append({"key": "food_bank", "ja": "フードバンク", "en": "Food bank",
+                                "phone": "", "emergency": False, "retired": False})
+    doc["destinations"][0]["retired"] = True
+    doc["programs"]["ibasho"]["min_minutes"] = 90
+    saved = office.put("/reference", json=doc)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["destinations"][-1]["key"] == "food_bank"
+    # the 90-minute gathering of 2025-06-15 now qualifies
+    after = office.get("/compliance", params={"fiscal_year": 2025}).json()["places"]
+    assert next(p for p in after if p["place_id"] == KOMOREBI.id)["met"] == 3
+    field.sync(hub)
+    ref = apply_overrides(REF, field.store.meta(REFERENCE_META))
+    assert "food_bank" in {d.key for d in ref.active_destinations}
+    assert doc["destinations"][0]["key"] not in {d.key for d in ref.active_destinations}
+    assert ref.programs["ibasho"].rule.min_minutes == 90
+    # the device may now suggest the new destination, and the hub accepts it
+    c = dataclasses.replace(parse_concern(concern_data(suggested_destination="food_bank"), ref),
+                            device_id=field.store.device_id)
+    field.store.save(c)
+    field.sync(hub)
+    assert office.get(f"/concerns/{c.id}").json()["concern"]["suggested_destination"] == \
+        "food_bank"

@@ -83,7 +83,13 @@ class Reference:
 
     @property
     def destination_keys(self) -> frozenset[str]:
+        """Every destination, retired ones too: earlier concerns still name them."""
         return frozenset(d.key for d in self.destinations)
+
+    @property
+    def active_destinations(self) -> tuple[Option, ...]:
+        """The destinations offered for new choices."""
+        return tuple(d for d in self.destinations if not d.attrs.get("retired"))
 
     def program_of_place(self, place_id: str) -> Program | None:
         key = self.place_programs.get(place_id)

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from field_app.catalogue import sample_places
 from field_app.domain.kinds import SENSITIVE
+from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
 from field_app.domain.retention import Policy
 from field_app.store import Store, StoreCorruptError
 from field_app.store.keyring import Keyring
 from field_app.store.sealing import AesGcmSealer, SealingCodec
-from sync.client import HUB_META, RETENTION_META, Status, SyncWorker, enrol
+from sync.client import HUB_META, REFERENCE_META, RETENTION_META, Status, SyncWorker, enrol
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
@@ -33,7 +34,7 @@ SEALED = {**SENSITIVE, "meta": ("token",), "quarantine": ("reasons",)}
 @dataclass
 class Services:
     data_dir: Path
-    reference: Reference
+    base_reference: Reference  # as shipped; the office's changes come with sync
     keyring: Keyring
     store: Store | None = None
     notices: list[tuple[str, str]] = field(default_factory=list)
@@ -46,10 +47,22 @@ class Services:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _last_use: float = field(default_factory=time.monotonic)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _applied: tuple[object, Reference | None] = (None, None)
 
     @classmethod
     def at(cls, data_dir: Path, reference: Reference, **options: object) -> Services:
         return cls(Path(data_dir), reference, Keyring.at(data_dir), **options)  # type: ignore[arg-type]
+
+    @property
+    def reference(self) -> Reference:
+        """The shipped catalogue with the office's destinations and program settings, as
+        last pulled from the hub (rebuilt only when they change)."""
+        doc = self.store.meta(REFERENCE_META) if self.store is not None else None
+        seen, built = self._applied
+        if built is None or doc != seen:
+            built = apply_overrides(self.base_reference, doc)
+            self._applied = (doc, built)
+        return built
 
     # locking --------------------------------------------------------------------------
 

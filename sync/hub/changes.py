@@ -15,16 +15,26 @@ from typing import Any
 from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
+from field_app.catalogue import load_reference
 from field_app.domain.concern import parse_office_part
 from field_app.domain.errors import ValidationError
+from field_app.domain.overrides import parse_overrides
 from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
 from field_app.domain.record import SCHEMA, new_id, utc_now
-from sync.hub import schema
+from sync.hub import office_key, schema
 from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound
-from sync.hub.reference import reference
-from sync.protocol import OFFICE_PART, PLACE, Change, PullPage, decode_cursor, encode_cursor
+from sync.hub.reference import SETTING, overrides, reference
+from sync.protocol import (
+    OFFICE_PART,
+    PLACE,
+    REFERENCE,
+    Change,
+    PullPage,
+    decode_cursor,
+    encode_cursor,
+)
 
 PAGE = 500
 EDITABLE = tuple(f for f in PLACE_FIELDS if f != "sample")
@@ -100,6 +110,24 @@ def save_place(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[st
     return doc
 
 
+def save_reference(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    """The office's destinations and program settings; every device pulls the document."""
+    try:
+        doc = parse_overrides(data, load_reference())
+    except ValidationError as exc:
+        raise BadRequest(exc.message, message_ja=exc.message_ja,
+                         problems=[p.as_dict() for p in exc.problems]) from exc
+    previous = overrides(conn) or {}
+    if doc["destinations"] is None:  # only programs sent: the destinations stay as they were
+        doc["destinations"] = previous.get("destinations")
+    doc["programs"] = {**(previous.get("programs") or {}), **doc["programs"]}
+    _lock_feed(conn)
+    office_key.put(conn, SETTING, json.dumps(doc, ensure_ascii=False), actor)
+    conn.execute(insert(schema.changes).values(kind=REFERENCE, record_id=SETTING,
+                                               device_id=None, at=utcnow()))
+    return doc
+
+
 def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str
                     ) -> dict[str, Any]:
     """Write the office part of a concern; the authoring device gets it at its next pull."""
@@ -150,6 +178,8 @@ def pull(conn: Connection, device_id: str, cursor: str | None, limit: int = PAGE
     place_ids = [rid for kind, rid in latest if kind == PLACE]
     part_ids = [rid for kind, rid in latest if kind == OFFICE_PART]
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    if any(kind == REFERENCE for kind, _ in latest):
+        bodies[(REFERENCE, SETTING)] = overrides(conn) or {}
     if place_ids:
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from field_app.domain.fiscal import fiscal_year_of
+from field_app.domain.overrides import editable
 from sync.hub import accounts, export, reports
 from sync.hub.body import read_json
-from sync.hub.changes import save_place
+from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
 from sync.hub.office_api import Transaction, as_officer
@@ -64,6 +65,25 @@ def data_router(in_tx: Transaction) -> APIRouter:
     async def edit_place(place_id: str, request: Request,
                          authorization: str | None = Header(None)) -> dict[str, Any]:
         return await _save(request, authorization, place_id)
+
+    @router.get("/reference", summary="Referral destinations and program settings as in force")
+    async def get_reference(authorization: str | None = Header(None)) -> dict[str, Any]:
+        return await as_officer(in_tx, authorization,
+                                lambda conn, who: editable(reference(conn)))
+
+    @router.put("/reference", summary="Change destinations (add, edit, retire) and program "
+                                      "settings; devices receive them at their next pull")
+    async def put_reference(request: Request, authorization: str | None = Header(None)
+                            ) -> dict[str, Any]:
+        body = await read_json(request, limit=262_144)
+        if not isinstance(body, dict):
+            raise BadRequest("expected a JSON object", message_ja="JSONオブジェクトで送ってください。")
+
+        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+            save_reference(conn, body, who.username)
+            return editable(reference(conn))
+
+        return await as_officer(in_tx, authorization, work)
 
     @router.get("/compliance", summary="Grant compliance of every place for a fiscal year")
     async def compliance(authorization: str | None = Header(None), fiscal_year: int = YEAR

@@ -97,7 +97,8 @@ class ConcernView(ft.Column):
         d, t = self.desk, self.desk.t
         p = self.part
         self.destination = dropdown(t("office.action.destination"),
-                                    [(o.key, o.label(t.lang)) for o in d.ref.destinations],
+                                    [(o.key, o.label(t.lang)) for o in d.ref.destinations
+                                     if not o.attrs.get("retired") or o.key == p["destination"]],
                                     p["destination"], lambda v: p.update(destination=v or ""))
         self.referred_on = DateField.labelled(t, t("office.action.referred_on"), p["referred_on"],
                                               lambda v: p.update(referred_on=v))

@@ -23,6 +23,7 @@ from field_app.ui.office.desk import Desk
 from field_app.ui.office.devices import DevicesView
 from field_app.ui.office.inbox import InboxView
 from field_app.ui.office.places import PlaceForm, PlacesView
+from field_app.ui.office.reference import ReferenceView
 from field_app.ui.office.reports import ReportsView
 from field_app.ui.office.signin import SignInView
 from field_app.ui.server import mounted
@@ -32,12 +33,13 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
        ("compliance", ft.Icons.FACT_CHECK_OUTLINED, "office.nav.compliance"),
        ("reports", ft.Icons.TABLE_CHART_OUTLINED, "office.nav.reports"),
-       ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices")]
+       ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices"),
+       ("reference", ft.Icons.TUNE, "office.nav.reference")]
 PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance"}
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
-    "devices": DevicesView}
+    "devices": DevicesView, "reference": ReferenceView}
 
 
 class Console:
@@ -69,6 +71,7 @@ class Console:
         self.page.update()
 
     async def _signed_in(self) -> None:
+        await self.desk.refresh_reference()
         self.render()
 
     async def _sign_out(self, e: Any) -> None:

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 import flet as ft
 
+from field_app.catalogue import load_reference
 from field_app.domain.fiscal import fiscal_year_of
+from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
 from field_app.ui.i18n import Translator
 from sync.office_client import OfficeClient, OfficeError, SignedOut
@@ -28,6 +30,12 @@ class Desk:
     ref: Reference
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     signed_out: Callable[[], None] = field(default=lambda: None)
+
+    async def refresh_reference(self) -> None:
+        """The hub's destinations and program settings, for labels and choices."""
+        doc = await self.call(self.client.reference())
+        if doc is not None:
+            self.ref = apply_overrides(load_reference(), doc)
 
     def today(self) -> dt.date:
         return dt.datetime.now(JST).date()

@@ -46,7 +46,9 @@ class ConcernView(ft.Column):
             helper=t("concern.alias_help"), width=260, max_length=20, on_change=self._alias)
         self.consent = dropdown(t("concern.consent"), options("consent"), data.get("consent"),
                                 lambda v: self._change(consent=v), width=260)
-        destinations = [(d.key, d.label(lang)) for d in ref.destinations]
+        chosen = data.get("suggested_destination")
+        destinations = [(d.key, d.label(lang)) for d in ref.destinations
+                        if not d.attrs.get("retired") or d.key == chosen]  # keep a draft's
         self.destination = dropdown(t("concern.destination"), destinations,
                                     data.get("suggested_destination"),
                                     lambda v: self._change(suggested_destination=v or ""), width=360)
@@ -146,7 +148,8 @@ class ConcernView(ft.Column):
             option = self.session.reference.option("urgency", "emergency")
             hint = option.attrs.get(f"hint_{lang}", "") if option else ""
             numbers = [f"{d.label(lang)}: {d.attrs.get('phone')}"
-                       for d in self.session.reference.destinations if d.attrs.get("emergency")]
+                       for d in self.session.reference.active_destinations
+                       if d.attrs.get("emergency")]
             self.emergency.content = ft.Column([
                 ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
                         ft.Text(t("concern.emergency_now"), weight=ft.FontWeight.BOLD)]),

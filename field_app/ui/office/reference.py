@@ -1,0 +1,148 @@
+"""Referral destinations and program settings: what the office changes from year to year.
+Tablets receive them at their next sync. A destination is retired, never deleted: earlier
+concerns still name it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from field_app.ui.office.desk import Desk
+from field_app.ui.widgets import caption, heading
+from sync.office_client import OfficeError, SignedOut
+
+NUMBERS = ("grant_cap_yen", "min_minutes", "months", "warn_days", "min_average_participants")
+
+
+def _number(text: str) -> Any:
+    """What was typed, as a number when it is one; otherwise as typed, for the hub to refuse
+    with a message naming the field."""
+    text = text.strip().replace(",", "")
+    if text == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+class ReferenceView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None] | None = None) -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.desk = desk
+        self.doc: dict[str, Any] = {}
+        self.inputs: dict[str, ft.TextField] = {}  # "destinations[2].ja" -> its field
+        self.controls = [caption(desk.t("office.loading"))]
+
+    async def load(self) -> None:
+        doc = await self.desk.call(self.desk.client.reference())
+        if doc is None:
+            return
+        self.doc = doc
+        self._build()
+        self.update()
+
+    # building ----------------------------------------------------------------------
+
+    def _text(self, path: str, label: str, value: Any, on_change: Callable[[str], None],
+              width: int = 220) -> ft.TextField:
+        field = ft.TextField(label=label, value="" if value is None else str(value), width=width,
+                             on_change=lambda e: on_change(e.control.value or ""))
+        self.inputs[path] = field
+        return field
+
+    def _build(self) -> None:
+        t = self.desk.t
+        self.inputs = {}
+        rows = [self._destination(i, d) for i, d in enumerate(self.doc["destinations"])]
+        programs = [self._program(k, s) for k, s in self.doc["programs"].items()]
+        self.controls = [
+            ft.Row([heading(t("office.reference.title")), ft.Container(expand=True),
+                    ft.FilledButton(t("office.reference.save"), icon=ft.Icons.SAVE,
+                                    on_click=lambda e: self.page.run_task(self._save))]),
+            caption(t("office.reference.hint")),
+            ft.Text(t("office.reference.destinations"), size=18, weight=ft.FontWeight.W_600),
+            *rows,
+            ft.OutlinedButton(t("office.reference.add_destination"), icon=ft.Icons.ADD,
+                              on_click=lambda e: self._add()),
+            ft.Text(t("office.reference.programs"), size=18, weight=ft.FontWeight.W_600),
+            *programs]
+
+    def _destination(self, i: int, d: dict[str, Any]) -> ft.Control:
+        t, path = self.desk.t, f"destinations[{i}]"
+        new = d.get("_new", False)
+        key: ft.Control = self._text(f"{path}.key", t("office.reference.key"), d["key"],
+                                     lambda v: d.update(key=v), width=150) if new \
+            else ft.Text(d["key"], width=150, color=ft.Colors.ON_SURFACE_VARIANT)
+        return ft.Card(content=ft.Container(padding=10, content=ft.Row([
+            key,
+            self._text(f"{path}.ja", t("office.reference.name_ja"), d["ja"],
+                       lambda v: d.update(ja=v), width=240),
+            self._text(f"{path}.en", t("office.reference.name_en"), d["en"],
+                       lambda v: d.update(en=v), width=210),
+            self._text(f"{path}.phone", t("office.reference.phone"), d.get("phone", ""),
+                       lambda v: d.update(phone=v), width=140),
+            ft.Switch(label=t("office.reference.emergency"), value=bool(d.get("emergency")),
+                      on_change=lambda e: d.update(emergency=bool(e.control.value))),
+            ft.Switch(label=t("office.reference.retired"), value=bool(d.get("retired")),
+                      on_change=lambda e: d.update(retired=bool(e.control.value))),
+        ], wrap=True, spacing=12, run_spacing=8)))
+
+    def _program(self, key: str, s: dict[str, Any]) -> ft.Control:
+        d, t, path = self.desk, self.desk.t, f"programs.{key}"
+
+        def setter(name: str) -> Callable[[str], None]:
+            return lambda v: s.update({name: _number(v) if name in NUMBERS else v})
+
+        numbers: list[ft.Control] = [self._text(f"{path}.{name}", t(f"office.reference.{name}"), s[name],
+                              setter(name), width=200)
+                   for name in NUMBERS if name in s]
+        return ft.Card(content=ft.Container(padding=12, content=ft.Column([
+            ft.Text(d.program(key), weight=ft.FontWeight.W_600),
+            ft.Row(numbers, wrap=True, spacing=12, run_spacing=8),
+            ft.Row([self._text(f"{path}.frequency_ja", t("office.reference.frequency"),
+                               s["frequency_ja"], setter("frequency_ja"), width=480),
+                    ft.Switch(label=t("office.reference.requires_registration"),
+                              value=bool(s["requires_registration"]),
+                              on_change=lambda e: s.update(
+                                  requires_registration=bool(e.control.value)))],
+                   wrap=True, spacing=12)], spacing=10)))
+
+    def _add(self) -> None:
+        self.doc["destinations"].append({"key": "", "ja": "", "en": "", "phone": "",
+                                         "emergency": False, "retired": False, "_new": True})
+        self._build()
+        self.update()
+
+    # saving ------------------------------------------------------------------------
+
+    async def _save(self) -> None:
+        d, t = self.desk, self.desk.t
+        doc = {"destinations": [{k: v for k, v in x.items() if k != "_new"}
+                                for x in self.doc["destinations"]],
+               "programs": self.doc["programs"]}
+        for field in self.inputs.values():
+            field.error = None
+        try:
+            saved = await d.client.save_reference(doc)
+        except SignedOut:
+            d.signed_out()
+            return
+        except OfficeError as exc:
+            key = "expected_ja" if t.lang == "ja" else "expected_en"
+            for p in exc.problems:
+                if p["field"] in self.inputs:
+                    self.inputs[p["field"]].error = p.get(key) or p.get("expected_en")
+            d.toast(exc.summary(t.lang), error=True)
+            self.update()
+            return
+        self.doc = saved
+        await d.refresh_reference()
+        d.toast(t("office.reference.saved"))
+        self._build()
+        self.update()
