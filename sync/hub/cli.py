@@ -229,15 +229,15 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from field_app.catalogue import load_reference
     from sync.hub import export, reports
+    from sync.hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
         raise SystemExit(f"export: --fiscal-year must be a year from 2000 to 2100 "
                          f"(April–March), got {args.fiscal_year}")
     _, engine = engine_for(args)
-    ref = load_reference()
     with engine.connect() as conn:
+        ref = reference(conn)  # with the office's program settings
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
