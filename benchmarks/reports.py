@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from field_app.catalogue import load_reference, sample_places
 from sync.hub import export, reports, schema
@@ -63,6 +63,14 @@ def main() -> int:
             with engine.begin() as conn:
                 for i in range(0, len(rows), 5000):
                     conn.execute(insert(schema.records), rows[i:i + 5000])
+            # the baseline, in the same run: reading and parsing every stored gathering is the
+            # floor for any report over JSON bodies
+            began = time.perf_counter()
+            with engine.connect() as conn:
+                parsed = sum(1 for (body,) in conn.execute(
+                    select(schema.records.c.body).where(schema.records.c.kind == "gathering")
+                    .execution_options(stream_results=True, yield_per=5000)) if json.loads(body))
+            floor = time.perf_counter() - began
             began = time.perf_counter()
             with engine.connect() as conn:
                 built = reports.build(conn, ref, FY, dt.date(FY + 1, 4, 15))
@@ -71,6 +79,8 @@ def main() -> int:
             seconds = time.perf_counter() - began
             counted = sum(r.gatherings for r in built)
             engine.dispose()
+        print(f"baseline: read and parse {parsed} gathering bodies seconds={floor:.2f}; "
+              f"the report takes {seconds / floor:.1f}x that")
         print(f"report rows: {len(table) - 1} places, {len(monthly) - 2} in the monthly summary; "
               f"{counted} gatherings in FY{FY} of {args.gatherings} stored")
         print(f"reports: gatherings={args.gatherings} db={args.db} seconds={seconds:.2f}")
