@@ -258,7 +258,7 @@ def test_every_console_screen(tmp_path: Path) -> None:
         seen(page, "登録解除済み").wait_for(timeout=30_000)
         shot(page, "console-devices-tablet-ja")
 
-        nav(page, "つなぎ先・事業")
+        nav(page, "設定")
         seen(page, "つなぎ先と事業の設定").wait_for(timeout=30_000)
         button(page, "つなぎ先を追加")
         type_into(page, "キー（半角英小文字）", "Food Bank")

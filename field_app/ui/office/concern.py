@@ -11,7 +11,7 @@ import flet as ft
 
 from field_app.ui.office.desk import Desk
 from field_app.ui.widgets import DateField, caption, dropdown, heading, named
-from sync.office_client import OfficeError, SignedOut
+from sync.office_client import OfficeError
 
 ACTIONS = (("triaged", ft.Icons.MOVE_TO_INBOX, "office.action.triage"),
            ("referred", ft.Icons.CALL_SPLIT, "office.action.refer"),
@@ -136,20 +136,17 @@ class ConcernView(ft.Column):
             control.error = None
         self.destination.error_text = None
         self.referred_on.show_error(None)
-        try:
-            await d.client.act(self.concern_id, body)
-        except SignedOut:
-            d.signed_out()
-            return
-        except OfficeError as exc:
+
+        def show(exc: OfficeError) -> None:
             problems = exc.field_problems(t.lang)
             self.destination.error_text = t("office.choose") if "destination" in problems \
                 else None
             self.referred_on.show_error(problems.get("referred_on"))
             self.method.error = problems.get("method")
             self.feedback.error = problems.get("feedback")
-            d.toast(exc.summary(t.lang), error=True)
             self.update()
+
+        if await d.submit(d.client.act(self.concern_id, body), show) is None:
             return
         d.toast(t("office.action.saved", status=d.label("concern_status", status)))
         await self.load()

@@ -90,6 +90,18 @@ class Desk:
                 duration=ft.Duration(seconds=8 if error else 4),
                 bgcolor=ft.Colors.ERROR_CONTAINER if error else None))
 
+    async def submit(self, work: Awaitable[T], show: Callable[[OfficeError], None]) -> T | None:
+        """Send a form: on refusal `show` marks the fields the hub named, the snackbar says
+        what is wrong, and None comes back; an expired session goes back to sign-in."""
+        try:
+            return await work
+        except SignedOut:
+            self.signed_out()
+        except OfficeError as exc:
+            show(exc)
+            self.toast(exc.summary(self.t.lang), error=True)
+        return None
+
     async def call(self, work: Awaitable[T]) -> T | None:
         """Run an API call; on failure say why and return None. An expired session goes
         back to the sign-in screen."""

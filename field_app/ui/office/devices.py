@@ -12,7 +12,7 @@ import flet as ft
 
 from field_app.ui.office.desk import Desk
 from field_app.ui.widgets import caption, dropdown, heading, named
-from sync.office_client import OfficeError, SignedOut
+from sync.office_client import OfficeError
 
 HOURS = (24, 72, 168)
 
@@ -111,14 +111,13 @@ class DevicesView(ft.Column):
         self.update()
         if not staff:
             return
-        try:
-            made = await d.client.create_code(staff, self.hours)
-        except SignedOut:
-            d.signed_out()
-            return
-        except OfficeError as exc:
+
+        def show(exc: OfficeError) -> None:
             self.staff.error = exc.text(t.lang)
             self.update()
+
+        made = await d.submit(d.client.create_code(staff, self.hours), show)
+        if made is None:
             return
         hub = hub_address(page.url)
         payload = json.dumps({"hub": hub, "code": made["code"]}, ensure_ascii=False)

@@ -11,7 +11,7 @@ import flet as ft
 from field_app.domain.text import matches
 from field_app.ui.office.desk import Desk
 from field_app.ui.widgets import caption, dropdown, heading, named
-from sync.office_client import OfficeError, SignedOut
+from sync.office_client import OfficeError
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
 SWITCHES = ("open_to_all", "subsidised", "active")
@@ -118,20 +118,18 @@ class PlaceForm(ft.Column):
         for f in self.fields.values():
             f.error = None
         self.program.error_text = self.area.error_text = None
-        try:
-            saved = await d.client.save_place(body)
-        except SignedOut:
-            d.signed_out()
-            return
-        except OfficeError as exc:
+
+        def show(exc: OfficeError) -> None:
             problems = exc.field_problems(t.lang)
             for key, f in self.fields.items():
                 f.error = problems.get(key)
             # the hub lists the allowed keys; a menu only needs "pick one"
             self.program.error_text = t("office.choose") if "program" in problems else None
             self.area.error_text = t("office.choose") if "area" in problems else None
-            d.toast(exc.summary(t.lang), error=True)
             self.update()
+
+        saved = await d.submit(d.client.save_place(body), show)
+        if saved is None:
             return
         d.toast(t("office.place.saved", name=saved["name"]))
         self.back()

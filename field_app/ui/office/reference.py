@@ -11,7 +11,7 @@ import flet as ft
 
 from field_app.ui.office.desk import Desk
 from field_app.ui.widgets import caption, heading
-from sync.office_client import OfficeError, SignedOut
+from sync.office_client import OfficeError
 
 NUMBERS = ("grant_cap_yen", "min_minutes", "months", "warn_days", "min_average_participants")
 
@@ -128,18 +128,16 @@ class ReferenceView(ft.Column):
                "programs": self.doc["programs"]}
         for field in self.inputs.values():
             field.error = None
-        try:
-            saved = await d.client.save_reference(doc)
-        except SignedOut:
-            d.signed_out()
-            return
-        except OfficeError as exc:
+
+        def show(exc: OfficeError) -> None:
             key = "expected_ja" if t.lang == "ja" else "expected_en"
             for p in exc.problems:
-                if p["field"] in self.inputs:
+                if p["field"] in self.inputs:  # named by path: destinations[9].key
                     self.inputs[p["field"]].error = p.get(key) or p.get("expected_en")
-            d.toast(exc.summary(t.lang), error=True)
             self.update()
+
+        saved = await d.submit(d.client.save_reference(doc), show)
+        if saved is None:
             return
         self.doc = saved
         await d.refresh_reference()
