@@ -341,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per run is noise
+    for noisy in ("alembic", "flet_web.fastapi", "flet", "httpx"):  # a line per run or request
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return int(args.fn(args))
     except OSError as exc:  # a file named on the command line is missing or unreadable
