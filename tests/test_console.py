@@ -85,6 +85,7 @@ def refer_in_console(office: Page) -> None:
     # the staff member suggested the comprehensive support centre; the office picks another
     choose(office, "つなぎ先", "福祉総合相談窓口")
     type_into(office, "つなぎ方（電話・同行など）", "電話で相談窓口へ")
+    type_into(office, "職員へのフィードバック", "窓口の方が来週連絡します")
     button(office, "つなぐ")
     seen(office, "「つなぎ済み」として保存しました").wait_for(timeout=30_000)
     seen(office, "つなぎ先: 福祉総合相談窓口").wait_for(timeout=30_000)
@@ -96,6 +97,7 @@ def tablet_sees_referral(tablet: Page, name: str) -> None:
     button(tablet, "今すぐ同期")
     nav(tablet, "フォロー")
     seen(tablet, "つなぎ済み: 福祉総合相談窓口").wait_for(timeout=30_000)
+    seen(tablet, "事務局より: 窓口の方が来週連絡します").wait_for(timeout=10_000)
     shot(tablet, name)
 
 

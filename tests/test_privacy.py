@@ -15,11 +15,12 @@ from field_app.store.keyring import WrongPin
 from field_app.ui.services import Services
 from sync.client import HUB_META, Syncer
 from sync.http import HubClient
+from sync.hub.changes import set_office_part
 from tests.factories import IBASHO, concern, gathering, visit_note
 from tests.hubs import Hub
 
 SECRETS = ["認知症の疑いがあり一人暮らし", "Kさん", "bruise-marks-on-arms-7731", "ひとり親で孤立している",
-           "下書きの秘密メモ"]
+           "下書きの秘密メモ", "包括の担当者が来週自宅を訪問"]
 
 
 def enrolled(data: Path, hub: Hub) -> Services:
@@ -44,7 +45,8 @@ def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> 
     assert store is not None
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
     own = {"device_id": store.device_id}
-    store.save(dataclasses.replace(concern(observed=SECRETS[0], subject_alias=SECRETS[1]), **own))
+    noticed = dataclasses.replace(concern(observed=SECRETS[0], subject_alias=SECRETS[1]), **own)
+    store.save(noticed)
     store.save(dataclasses.replace(visit_note(observations=SECRETS[2]), **own))
     rejected = dataclasses.replace(gathering(note=SECRETS[3]), **own).edited(
         place_id="00000000-0000-4000-8000-000000000009")
@@ -52,6 +54,10 @@ def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> 
     store.put_draft({**concern().to_dict(), "observed": SECRETS[4], "categories": []}).result()
     Syncer(store, HubClient(hub.url, token)).sync_once()
     assert store.quarantined() and store.pending_count() == 0
+    with hub.engine.begin() as conn:  # the office's answer, pulled at the next sync
+        set_office_part(conn, noticed.id, {"status": "watching", "feedback": SECRETS[5]}, "事務局")
+    Syncer(store, HubClient(hub.url, token)).sync_once()
+    assert store.load("concern", noticed.id).office.feedback == SECRETS[5]  # type: ignore[union-attr]
     store._storage.compact()
     store.save(dataclasses.replace(gathering(note=SECRETS[3] + "2"), **own))  # in the journal too
     services.lock()

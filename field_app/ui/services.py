@@ -26,9 +26,11 @@ from sync.client import HUB_META, REFERENCE_META, RETENTION_META, Status, SyncWo
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
-# Beyond the records' own sensitive fields: the hub token, and a refusal's reasons (they
-# quote the refused values), and drafts (sealed by their kind).
-SEALED = {**SENSITIVE, "meta": ("token",), "quarantine": ("reasons",)}
+# Beyond the records' own sensitive fields: the office's part of a concern (its feedback
+# and referral say what is being done for the person), the hub token, a refusal's reasons
+# (they quote the refused values), and drafts (sealed by their kind).
+SEALED = {**SENSITIVE, "concern": (*SENSITIVE["concern"], "office"), "meta": ("token",),
+          "quarantine": ("reasons",)}
 
 
 @dataclass

@@ -29,6 +29,9 @@ class FollowUpsView(ft.Column):
             lines = [f"{session.label('urgency', d.get('urgency'))}  {status}"]
             if due:
                 lines.append(t("followups.due", date=t.date(dt.date.fromisoformat(due))))
+            feedback = (d.get("office") or {}).get("feedback")
+            if feedback:  # what the office wants the staff member to know
+                lines.append(t("followups.feedback", text=feedback))
             if d["id"] in pending:
                 lines.append(t("followups.not_sent"))
             if d.get("stub"):  # closed long ago: the details were removed from this device
