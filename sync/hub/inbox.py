@@ -103,8 +103,8 @@ def staff_names(conn: Connection) -> list[str]:
 
 
 def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
-    """The concern's story, oldest first: received from the device, each office change
-    and each time the office opened it."""
+    """The concern's story, oldest first: received from the device (and any conflicting
+    version kept for review), each office change and each time the office opened it."""
     rec = conn.execute(select(schema.records.c.received_at, schema.records.c.rev,
                               schema.records.c.device_id)
                        .where(schema.records.c.id == concern_id)).first()
@@ -112,6 +112,12 @@ def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
     if rec is not None:
         events.append({"at": rec.received_at.isoformat(), "actor": _staff(conn).get(
             rec.device_id, rec.device_id), "action": "received", "detail": {"rev": rec.rev}})
+    staff = _staff(conn)
+    for c in conn.execute(select(schema.conflicts.c.received_at, schema.conflicts.c.rev,
+                                 schema.conflicts.c.device_id)
+                          .where(schema.conflicts.c.record_id == concern_id)):
+        events.append({"at": c.received_at.isoformat(), "actor": staff.get(c.device_id, ""),
+                       "action": "conflict", "detail": {"rev": c.rev}})
     rows = conn.execute(select(schema.audit).where(
         schema.audit.c.subject == concern_id,
         schema.audit.c.action.in_(("office_part_written", "concern_read")))
@@ -119,4 +125,4 @@ def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
     for r in rows:
         events.append({"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                        "detail": json.loads(r.detail or "{}")})
-    return events
+    return sorted(events, key=lambda e: e["at"])
