@@ -205,7 +205,12 @@ def test_every_console_screen(tmp_path: Path) -> None:
         seen(page, "いきいきサロン 北町").wait_for(timeout=30_000)
         shot(page, "console-places-tablet-ja")
         type_into(page, "名前・ふりがな・地域・グループで探す", "こもれび")
-        seen(page, "こもれび広場").wait_for(timeout=30_000)
+        page.get_by_text("こもれび広場").first.click()
+        seen(page, "場所を編集").wait_for(timeout=30_000)
+        shot(page, "console-place-edit-tablet-ja")
+        button(page, "参加者数の推移")  # a place's page leads to its chart
+        seen(page, "こもれび広場 の参加者数の推移").wait_for(timeout=30_000)
+        nav(page, "場所")
         button(page, "場所を追加")
         seen(page, "保存").wait_for(timeout=30_000)
         button(page, "保存")  # nothing filled in: the hub says what is missing, per field

@@ -98,9 +98,13 @@ class PlaceForm(ft.Column):
                               on_change=lambda e, k=key: data.update({k: bool(e.control.value)}))
                     for key in SWITCHES]
         title = t("office.place.edit") if self.place_id else t("office.places.add")
+        chart = ft.OutlinedButton(
+            t("office.place.attendance"), icon=ft.Icons.BAR_CHART, visible=bool(self.place_id),
+            on_click=lambda e: d.go("attendance", place_id=self.place_id,
+                                    title=str(data.get("name", "")), year=d.fiscal_year()))
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
-            heading(title),
+            ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
             *[self.fields[k] for k in ("group_name", "venue", "schedule")],
