@@ -226,7 +226,7 @@ def test_every_console_screen(tmp_path: Path) -> None:
         choose(page, "年度", "2025年度")
         seen(page, "未達 52期").wait_for(timeout=30_000)  # salons without a gathering
         shot(page, "console-compliance-tablet-ja")
-        type_into(page, "名前・ふりがな・地域・グループで探す", "こもれび")
+        type_into(page, "名前・事業で探す", "こもれび")
         seen(page, "達成 2期・未達 4期").wait_for(timeout=30_000)
         page.get_by_text("こもれび広場").first.click()
         seen(page, "こもれび広場 の参加者数の推移").wait_for(timeout=30_000)

@@ -34,7 +34,7 @@ class ComplianceView(ft.Column):
         t = desk.t
         self.rows = ft.ListView(spacing=8, expand=True)
         self.found: list[dict[str, Any]] = []
-        self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
+        self.search = ft.TextField(label=t("office.compliance.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=360, on_change=lambda e: self._show())
         legend = ft.Row([ft.Row([ft.Container(width=14, height=14, bgcolor=colour,
                                               border_radius=3),
