@@ -60,7 +60,7 @@ class ConcernView(ft.Column):
             (t("office.concern.follow_up"), d.day(c.get("follow_up_on"))),
             (t("office.concern.status"), d.label("concern_status", self.part["status"])),
         ]
-        grid = ft.Column([ft.Row([ft.Text(k, width=160, color=ft.Colors.ON_SURFACE_VARIANT),
+        grid = ft.Column([ft.Row([ft.Text(k, width=130, color=ft.Colors.ON_SURFACE_VARIANT),
                                   ft.Text(v or "—", expand=True)])
                           for k, v in facts], spacing=6)
         observed = ft.Container(ft.Text(c["observed"], size=16), padding=12,
@@ -68,11 +68,13 @@ class ConcernView(ft.Column):
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
             heading(t("office.concern.title")),
-            ft.Row([ft.Column([grid, ft.Text(t("office.concern.observed"),
-                                             weight=ft.FontWeight.W_600), observed],
-                              expand=3, spacing=10),
-                    ft.Column([self._actions()], expand=2)],
-                   vertical_alignment=ft.CrossAxisAlignment.START, spacing=24),
+            # side by side on a wide screen, the actions below on a narrow one
+            ft.ResponsiveRow([
+                ft.Column([grid, ft.Text(t("office.concern.observed"),
+                                         weight=ft.FontWeight.W_600), observed],
+                          col={"xs": 12, "lg": 7}, spacing=10),
+                ft.Column([self._actions()], col={"xs": 12, "lg": 5})],
+                vertical_alignment=ft.CrossAxisAlignment.START, spacing=24, run_spacing=16),
             ft.Text(t("office.concern.history"), size=18, weight=ft.FontWeight.W_600),
             *[self._event(e) for e in found["history"]],
         ]

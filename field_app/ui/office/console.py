@@ -36,6 +36,7 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices"),
        ("reference", ft.Icons.TUNE, "office.nav.reference")]
 PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance"}
+WIDE = 840  # px: rail at and above, bottom bar below (as in the field app)
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
@@ -51,7 +52,9 @@ class Console:
         self.history: list[tuple[str, dict[str, Any]]] = []
         theme.apply(page)
         page.padding = 0
-        page.on_resize = lambda e: self.render() if client.officer else None
+        self.view: Any = None
+        self.wide = True
+        page.on_resize = self._resized
         page.on_disconnect = self._gone
         self.show_sign_in()
 
@@ -62,6 +65,8 @@ class Console:
 
     def show_sign_in(self) -> None:
         t = self.desk.t
+        self.view = None
+        self.page.navigation_bar = None
         self.page.title = t("office.title")
         self.history.clear()
         self.route = ("inbox", {})
@@ -95,36 +100,60 @@ class Console:
         t.lang = "en" if t.lang == "ja" else "ja"
         self.render()
 
+    def _resized(self, e: Any) -> None:
+        # Only when the frame must change (rail <-> bottom bar), and keeping the screen as it
+        # is: rebuilding it would drop what someone is typing when a tablet turns.
+        if self.desk.client.officer is not None and self.view is not None \
+                and self._is_wide() != self.wide:
+            self._frame()
+
+    def _is_wide(self) -> bool:
+        return (self.page.width or 1280) >= WIDE
+
     def render(self) -> None:
-        desk, t, page = self.desk, self.desk.t, self.page
-        officer = desk.client.officer
-        if officer is None:
+        if self.desk.client.officer is None:
             self.show_sign_in()
             return
-        page.title = t("office.title")
         name, params = self.route
-        view = SCREENS[name](desk, back=self.back, **params)
-        top = PARENT.get(name, name)
+        self.view = SCREENS[name](self.desk, back=self.back, **params)
+        self._frame()
+        self.page.run_task(self.view.load)
+
+    def _frame(self) -> None:
+        desk, t, page = self.desk, self.desk.t, self.page
+        officer = desk.client.officer
+        assert officer is not None
+        page.title = t("office.title")
+        self.wide = self._is_wide()
+        top = PARENT.get(self.route[0], self.route[0])
         index = next(i for i, n in enumerate(NAV) if n[0] == top)
         bar = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=ft.Row([
-            ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600),
+            ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600, visible=self.wide),
             ft.Container(expand=True),
             ft.Text(t("office.signed_in_as", name=officer.username,
                       role=t(f"office.role.{officer.role}")), size=14),
             ft.TextButton(t("lang.switch"), on_click=self._language),
             ft.TextButton(t("office.signout"), icon=ft.Icons.LOGOUT, on_click=self._sign_out),
         ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
-        rail = ft.NavigationRail(
-            selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=96,
-            destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
-                          for _, icon, key in NAV],
-            on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
-        page.controls = [ft.Row([
-            rail, ft.VerticalDivider(width=1),
-            ft.Column([bar, ft.Container(view, padding=16, expand=True)], expand=True,
-                      spacing=0)], expand=True, spacing=0)]
+        body = ft.Column([bar, ft.Container(self.view, padding=16 if self.wide else 8,
+                                            expand=True)], expand=True, spacing=0)
+        on_change = lambda e: self._nav(int(e.control.selected_index or 0))  # noqa: E731
+        if self.wide:
+            page.navigation_bar = None
+            page.controls = [ft.Row([
+                ft.NavigationRail(
+                    selected_index=index, label_type=ft.NavigationRailLabelType.ALL,
+                    min_width=96, on_change=on_change,
+                    destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
+                                  for _, icon, key in NAV]),
+                ft.VerticalDivider(width=1), body], expand=True, spacing=0)]
+        else:
+            page.navigation_bar = ft.NavigationBar(
+                selected_index=index, on_change=on_change,
+                destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
+                              for _, icon, key in NAV])
+            page.controls = [body]
         page.update()
-        page.run_task(view.load)
 
 
 def build_main(make_client: Callable[[], OfficeClient], lang: str = "ja"

@@ -17,6 +17,13 @@ ALL = "*"  # the "all" choice of a filter menu
 FILTERS = ("status", "category", "urgency", "place_id", "staff")
 
 
+def short(label: str) -> str:
+    """A label without its explanation in brackets, for a chip: 見守り（次回訪問時に確認） → 見守り."""
+    for bracket in ("（", " ("):
+        label = label.split(bracket)[0]
+    return label
+
+
 class InboxView(ft.Column):
     def __init__(self, desk: Desk, back: Callable[[], None] | None = None, **filters: str
                  ) -> None:
@@ -75,7 +82,7 @@ class InboxView(ft.Column):
             status = d.label("concern_status", c["status"])
             if c["status"] == "referred" and c["destination"]:
                 status = f"{status}（{d.destination(c['destination'])}）"
-            urgency = d.label("urgency", c["urgency"])
+            urgency = short(d.label("urgency", c["urgency"]))
             details = [d.day(c["observed_on"]), c["place_name"], c["staff"], status]
             rows.append(ft.Card(content=ft.ListTile(
                 leading=ft.Container(
