@@ -6,8 +6,7 @@ Device tokens do not work here, and office sessions do not work on the device AP
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import select
@@ -17,36 +16,17 @@ from sync.hub import accounts, inbox, schema
 from sync.hub.body import read_json
 from sync.hub.changes import set_office_part
 from sync.hub.database import audit
-from sync.hub.errors import BadRequest, Forbidden, NotFound
+from sync.hub.errors import BadRequest, NotFound
+from sync.hub.office_data_api import data_router
+from sync.hub.office_devices_api import devices_router
+from sync.hub.officer import Transaction, as_officer
 from sync.hub.reference import reference
 from sync.protocol import API
 
-T = TypeVar("T")
 OFFICE = f"{API}/office"
 
 
-class Transaction(Protocol):
-    """Runs `fn` in one database transaction (see api.create_app)."""
-
-    def __call__(self, fn: Callable[[Any], T]) -> T: ...
-
-
-def as_officer(in_tx: Transaction, authorization: str | None,
-               fn: Callable[[Any, accounts.Officer], T], *, admin: bool = False) -> Awaitable[T]:
-    """Run `fn(conn, officer)` in one transaction, only for a valid office session."""
-    def work(conn: Any) -> T:
-        who = accounts.officer(conn, authorization)
-        if admin and who.role != "admin":
-            raise Forbidden("this is for admins", message_ja="管理者のみ利用できます。")
-        return fn(conn, who)
-
-    return run_in_threadpool(in_tx, work)
-
-
 def office_router(in_tx: Transaction) -> APIRouter:
-    from sync.hub.office_data_api import data_router
-    from sync.hub.office_devices_api import devices_router
-
     router = APIRouter(prefix=OFFICE, tags=["office"])
     router.include_router(data_router(in_tx))
     router.include_router(devices_router(in_tx))

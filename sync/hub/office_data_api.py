@@ -17,7 +17,7 @@ from sync.hub.body import read_json
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
-from sync.hub.office_api import Transaction, as_officer
+from sync.hub.officer import Transaction, as_officer
 from sync.hub.reference import reference
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Request
 from sync.hub import accounts, devices
 from sync.hub.body import read_json
 from sync.hub.errors import BadRequest, NotFound
-from sync.hub.office_api import Transaction, as_officer
+from sync.hub.officer import Transaction, as_officer
 
 
 def _iso(value: Any) -> str | None:
