@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         load_sample_places(engine)
     from field_app.ui.office.console import with_console  # the entry point mounts the UI
 
-    app = with_console(create_app(engine))
+    app = with_console(create_app(engine), os.environ.get("IBASHO_HUB_PUBLIC_URL", ""))
     scheme = "https" if args.cert else "http"
     print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
           flush=True)

@@ -44,10 +44,11 @@ SCREENS: dict[str, Callable[..., Any]] = {
 
 
 class Console:
-    def __init__(self, page: ft.Page, client: OfficeClient, lang: str) -> None:
+    def __init__(self, page: ft.Page, client: OfficeClient, lang: str, public_url: str = ""
+                 ) -> None:
         self.page = page
-        self.desk = Desk(page, client, Translator(lang), load_reference(), go=self.go,
-                         signed_out=self.show_sign_in)
+        self.desk = Desk(page, client, Translator(lang), load_reference(), public_url,
+                         go=self.go, signed_out=self.show_sign_in)
         self.route: tuple[str, dict[str, Any]] = ("inbox", {})
         self.history: list[tuple[str, dict[str, Any]]] = []
         theme.apply(page)
@@ -156,22 +157,24 @@ class Console:
         page.update()
 
 
-def build_main(make_client: Callable[[], OfficeClient], lang: str = "ja"
-               ) -> Callable[[ft.Page], None]:
+def build_main(make_client: Callable[[], OfficeClient], lang: str = "ja",
+               public_url: str = "") -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
-        Console(page, make_client(), lang)
+        Console(page, make_client(), lang, public_url)
 
     return main
 
 
-def with_console(hub: FastAPI) -> FastAPI:
+def with_console(hub: FastAPI, public_url: str = "") -> FastAPI:
     """The hub's API with the console at /office; the hub's root leads there, so office
-    staff just open the hub's address. The console calls the API in-process."""
+    staff just open the hub's address. The console calls the API in-process. `public_url`
+    is the address tablets use, when it differs from the one the office's browser uses."""
     def client() -> OfficeClient:
         return OfficeClient("http://hub", transport=httpx.ASGITransport(app=hub))
 
     app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    mounted(app, "/office", build_main(client), ASSETS_DIR, "Ibasho office")
+    mounted(app, "/office", build_main(client, public_url=public_url), ASSETS_DIR,
+            "Ibasho office")
     app.add_route("/", lambda request: RedirectResponse("/office/"))
     app.mount("/", hub)
     return app

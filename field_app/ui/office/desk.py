@@ -28,6 +28,7 @@ class Desk:
     client: OfficeClient
     t: Translator
     ref: Reference
+    public_url: str = ""  # the hub's address for tablets, when it is not the browser's
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     signed_out: Callable[[], None] = field(default=lambda: None)
 

@@ -119,7 +119,7 @@ class DevicesView(ft.Column):
         made = await d.submit(d.client.create_code(staff, self.hours), show)
         if made is None:
             return
-        hub = hub_address(page.url)
+        hub = d.public_url or hub_address(page.url)
         payload = json.dumps({"hub": hub, "code": made["code"]}, ensure_ascii=False)
         page.show_dialog(ft.AlertDialog(
             modal=True, title=ft.Text(t("office.devices.code_for", staff=made["staff_name"])),
