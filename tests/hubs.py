@@ -87,16 +87,16 @@ def prepared_engine(url: str, *, places: bool = True) -> Engine:
 
 
 @contextmanager
-def serve_in_thread(engine: Engine, url: str, *, console: bool = False, **ssl: str
+def serve_in_thread(engine: Engine, url: str, *, console: object = False, **ssl: str
                     ) -> Iterator[Hub]:
-    """The hub in this process; with `console`, as `ibasho-hub serve` runs it (the office
-    console at /office)."""
+    """The hub in this process; with `console` (True, or the console's Settings), as
+    `ibasho-hub serve` runs it, with the office console at /office."""
     port = free_port()
     app = create_app(engine)
     if console:
-        from field_app.ui.office.console import with_console
+        from field_app.ui.office.console import Settings, with_console
 
-        app = with_console(app)
+        app = with_console(app, console if isinstance(console, Settings) else Settings())
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                             **ssl)  # type: ignore[arg-type]
     server = uvicorn.Server(config)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from field_app.store import Store
+from field_app.ui.office.console import Settings
 from sync.client import HUB_META, Syncer, enrol
 from sync.http import HubClient
 from sync.hub import accounts
@@ -299,3 +300,23 @@ def test_every_console_screen(tmp_path: Path) -> None:
         nav(page, "Concerns")
         seen(page, "Concerns inbox").wait_for(timeout=30_000)
         shot(page, "console-inbox-tablet-en")
+
+
+def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=Settings(idle_after=4)) as hub, \
+            chromium() as browser:
+        page = open_console(browser, hub)
+        sign_in(page)
+        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+        nav(page, "場所")
+        focus(page, page.get_by_role("textbox", name="名前・ふりがな・地域・グループで探す"))
+        for _ in range(8):  # typing for twice the idle time is use: still signed in
+            page.keyboard.type("あ")
+            page.wait_for_timeout(1000)
+        assert page.get_by_text("分間操作がなかったため").count() == 0
+        seen(page, "分間操作がなかったため、サインアウトしました。").wait_for(timeout=30_000)
+        shot(page, "console-idle-signed-out-tablet-ja")
+    with engine.connect() as conn:  # the session ended on the hub too
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM office_sessions").scalar_one() == 0

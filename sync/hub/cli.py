@@ -37,12 +37,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sync.hub.api import create_app
 
+    if not args.console_idle_minutes > 0:
+        raise SystemExit("serve: --console-idle-minutes must be more than 0, got "
+                         f"{args.console_idle_minutes}")
     settings, engine = engine_for(args)
     if args.sample_places:
         load_sample_places(engine)
-    from field_app.ui.office.console import with_console  # the entry point mounts the UI
+    from field_app.ui.office.console import Settings, with_console  # the entry point mounts the UI
 
-    app = with_console(create_app(engine), os.environ.get("IBASHO_HUB_PUBLIC_URL", ""))
+    console = Settings(public_url=os.environ.get("IBASHO_HUB_PUBLIC_URL", ""),
+                       idle_after=60 * args.console_idle_minutes)
+    app = with_console(create_app(engine), console)
     scheme = "https" if args.cert else "http"
     print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
           flush=True)
@@ -288,6 +293,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--key", help="TLS private key (PEM)")
     s.add_argument("--sample-places", action="store_true", help="load the sample places")
     s.add_argument("--log-level", default="warning")
+    s.add_argument("--console-idle-minutes", type=float, default=30,
+                   help="minutes without use before the office console signs itself out")
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
     e = sub.add_parser("enroll", help="make a one-time enrolment code for a staff member")

@@ -35,7 +35,7 @@ class ComplianceView(ft.Column):
         self.rows = ft.ListView(spacing=8, expand=True)
         self.found: list[dict[str, Any]] = []
         self.search = ft.TextField(label=t("office.compliance.search"), prefix_icon=ft.Icons.SEARCH,
-                                   width=360, on_change=lambda e: self._show())
+                                   width=360, on_change=desk.typing(lambda e: self._show()))
         legend = ft.Row([ft.Row([ft.Container(width=14, height=14, bgcolor=colour,
                                               border_radius=3),
                                  ft.Text(t(f"office.period.{state}"), size=13)], spacing=4)

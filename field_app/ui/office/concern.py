@@ -105,11 +105,12 @@ class ConcernView(ft.Column):
         self.referred_on = DateField.labelled(t, t("office.action.referred_on"), p["referred_on"],
                                               lambda v: p.update(referred_on=v))
         self.method = ft.TextField(label=t("office.action.method"), value=p["method"],
-                                   max_length=100, on_change=lambda e: p.update(
-                                       method=e.control.value or ""))
+                                   max_length=100, on_change=d.typing(lambda e: p.update(
+                                       method=e.control.value or "")))
         self.feedback = ft.TextField(label=t("office.action.feedback"), value=p["feedback"],
                                      multiline=True, min_lines=2, max_lines=6,
-                                     on_change=lambda e: p.update(feedback=e.control.value or ""))
+                                     on_change=d.typing(
+                                         lambda e: p.update(feedback=e.control.value or "")))
         buttons: list[ft.Control] = [
             ft.FilledButton(t(key), icon=icon, on_click=lambda e, s=status: self._act(s))
             for status, icon, key in ACTIONS]

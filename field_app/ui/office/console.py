@@ -4,8 +4,11 @@ Each browser tab is its own session with its own sign-in; closing the tab signs 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -43,12 +46,22 @@ SCREENS: dict[str, Callable[..., Any]] = {
     "devices": DevicesView, "reference": ReferenceView}
 
 
+@dataclass(frozen=True)
+class Settings:
+    lang: str = "ja"
+    public_url: str = ""  # the hub's address for tablets, when not the browser's
+    idle_after: float = 30 * 60  # seconds without use before the console signs itself out
+
+
 class Console:
-    def __init__(self, page: ft.Page, client: OfficeClient, lang: str, public_url: str = ""
-                 ) -> None:
+    def __init__(self, page: ft.Page, client: OfficeClient, settings: Settings) -> None:
         self.page = page
-        self.desk = Desk(page, client, Translator(lang), load_reference(), public_url,
-                         go=self.go, signed_out=self.show_sign_in)
+        self.settings = settings
+        self.desk = Desk(page, client, Translator(settings.lang), load_reference(),
+                         settings.public_url, go=self.go, signed_out=self.show_sign_in,
+                         touch=self._touch)
+        self.last_use = time.monotonic()
+        self.watching = 0  # the sign-in whose idle watch is current
         self.route: tuple[str, dict[str, Any]] = ("inbox", {})
         self.history: list[tuple[str, dict[str, Any]]] = []
         theme.apply(page)
@@ -57,27 +70,50 @@ class Console:
         self.wide = True
         page.on_resize = self._resized
         page.on_disconnect = self._gone
+        page.on_keyboard_event = lambda e: self._touch()  # typing is use too
         self.show_sign_in()
+
+    def _touch(self) -> None:
+        self.last_use = time.monotonic()
+
+    async def _watch_idle(self, generation: int) -> None:
+        """A console left open on a shared office PC must not keep showing concerns."""
+        step = min(30.0, self.settings.idle_after / 4)
+        while generation == self.watching and self.desk.client.officer is not None:
+            await asyncio.sleep(step)
+            if generation != self.watching or self.desk.client.officer is None:
+                return
+            if time.monotonic() - self.last_use >= self.settings.idle_after:
+                with contextlib.suppress(Exception):
+                    await self.desk.client.sign_out()
+                minutes = max(1, round(self.settings.idle_after / 60))
+                self.show_sign_in(self.desk.t("office.idle_signed_out", minutes=minutes))
+                return
 
     async def _gone(self, e: Any) -> None:
         with contextlib.suppress(Exception):  # a tab closed: its session ends with it
             await self.desk.client.sign_out()
         await self.desk.client.aclose()
 
-    def show_sign_in(self) -> None:
+    def show_sign_in(self, notice: str = "") -> None:
         t = self.desk.t
+        self.watching += 1
         self.view = None
         self.page.navigation_bar = None
         self.page.title = t("office.title")
         self.history.clear()
         self.route = ("inbox", {})
         self.page.controls = [ft.Container(
-            SignInView(self.desk.client, t, self._signed_in), alignment=ft.Alignment.CENTER,
+            SignInView(self.desk.client, t, self._signed_in, notice),
+            alignment=ft.Alignment.CENTER,
             expand=True)]
         self.page.update()
 
     async def _signed_in(self) -> None:
         await self.desk.refresh_reference()
+        self._touch()
+        self.watching += 1
+        self.page.run_task(self._watch_idle, self.watching)
         self.render()
 
     async def _sign_out(self, e: Any) -> None:
@@ -115,6 +151,7 @@ class Console:
         if self.desk.client.officer is None:
             self.show_sign_in()
             return
+        self._touch()
         name, params = self.route
         self.view = SCREENS[name](self.desk, back=self.back, **params)
         self._frame()
@@ -157,24 +194,22 @@ class Console:
         page.update()
 
 
-def build_main(make_client: Callable[[], OfficeClient], lang: str = "ja",
-               public_url: str = "") -> Callable[[ft.Page], None]:
+def build_main(make_client: Callable[[], OfficeClient], settings: Settings = Settings()
+               ) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
-        Console(page, make_client(), lang, public_url)
+        Console(page, make_client(), settings)
 
     return main
 
 
-def with_console(hub: FastAPI, public_url: str = "") -> FastAPI:
+def with_console(hub: FastAPI, settings: Settings = Settings()) -> FastAPI:
     """The hub's API with the console at /office; the hub's root leads there, so office
-    staff just open the hub's address. The console calls the API in-process. `public_url`
-    is the address tablets use, when it differs from the one the office's browser uses."""
+    staff just open the hub's address. The console calls the API in-process."""
     def client() -> OfficeClient:
         return OfficeClient("http://hub", transport=httpx.ASGITransport(app=hub))
 
     app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    mounted(app, "/office", build_main(client, public_url=public_url), ASSETS_DIR,
-            "Ibasho office")
+    mounted(app, "/office", build_main(client, settings), ASSETS_DIR, "Ibasho office")
     app.add_route("/", lambda request: RedirectResponse("/office/"))
     app.mount("/", hub)
     return app

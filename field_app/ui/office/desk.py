@@ -31,6 +31,7 @@ class Desk:
     public_url: str = ""  # the hub's address for tablets, when it is not the browser's
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     signed_out: Callable[[], None] = field(default=lambda: None)
+    touch: Callable[[], None] = field(default=lambda: None)  # the console is in use
 
     async def refresh_reference(self) -> None:
         """The hub's destinations and program settings, for labels and choices."""
@@ -82,6 +83,16 @@ class Desk:
         local = when.astimezone(JST)
         return f"{self.t.date(local.date())} {local:%H:%M}"
 
+    def typing(self, handler: Callable[[Any], None] | None = None) -> Callable[[Any], None]:
+        """A text field's on_change: typing is use, so the idle sign-out waits (the browser
+        does not report keys typed into a field as page keyboard events)."""
+        def changed(e: Any) -> None:
+            self.touch()
+            if handler is not None:
+                handler(e)
+
+        return changed
+
     # telling the user --------------------------------------------------------------
 
     def toast(self, text: str, *, error: bool = False) -> None:
@@ -94,6 +105,7 @@ class Desk:
     async def submit(self, work: Awaitable[T], show: Callable[[OfficeError], None]) -> T | None:
         """Send a form: on refusal `show` marks the fields the hub named, the snackbar says
         what is wrong, and None comes back; an expired session goes back to sign-in."""
+        self.touch()
         try:
             return await work
         except SignedOut:
@@ -106,6 +118,7 @@ class Desk:
     async def call(self, work: Awaitable[T]) -> T | None:
         """Run an API call; on failure say why and return None. An expired session goes
         back to the sign-in screen."""
+        self.touch()
         try:
             return await work
         except SignedOut as exc:

@@ -42,6 +42,7 @@ class DevicesView(ft.Column):
         t = desk.t
         self.hours = 72
         self.staff = ft.TextField(label=t("office.devices.staff"), width=260, max_length=100,
+                                  on_change=desk.typing(),
                                   on_submit=lambda e: self._make())
         self.table = ft.Column(spacing=6)
         self.controls = [

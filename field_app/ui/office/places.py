@@ -25,7 +25,7 @@ class PlacesView(ft.Column):
         self.rows = ft.ListView(spacing=6, expand=True)
         self.places: list[dict[str, Any]] = []
         self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
-                                   width=360, on_change=lambda e: self._show())
+                                   width=360, on_change=desk.typing(lambda e: self._show()))
         self.controls = [
             ft.Row([heading(t("office.places.title")), ft.Container(expand=True),
                     ft.FilledButton(t("office.places.add"), icon=ft.Icons.ADD_LOCATION_ALT,
@@ -82,10 +82,12 @@ class PlaceForm(ft.Column):
 
     def _build(self) -> None:
         d, t, data = self.desk, self.desk.t, self.data
+        def keep(key: str) -> Callable[[Any], None]:
+            return d.typing(lambda e: data.update({key: e.control.value or ""}))
+
         self.fields: dict[str, ft.TextField] = {
             key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
-                              max_length=limit, on_change=lambda e, k=key: data.update(
-                                  {k: e.control.value or ""}))
+                              max_length=limit, on_change=keep(key))
             for key, limit in TEXTS}
         self.program = dropdown(t("office.place.program"),
                                 [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],

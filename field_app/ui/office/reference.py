@@ -52,7 +52,7 @@ class ReferenceView(ft.Column):
     def _text(self, path: str, label: str, value: Any, on_change: Callable[[str], None],
               width: int = 220) -> ft.TextField:
         field = ft.TextField(label=label, value="" if value is None else str(value), width=width,
-                             on_change=lambda e: on_change(e.control.value or ""))
+                             on_change=self.desk.typing(lambda e: on_change(e.control.value or "")))
         self.inputs[path] = field
         return field
 

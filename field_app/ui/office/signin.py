@@ -13,7 +13,7 @@ from sync.office_client import OfficeClient, OfficeError
 
 class SignInView(ft.Container):
     def __init__(self, client: OfficeClient, t: Translator,
-                 on_signed_in: Callable[[], Awaitable[None]]) -> None:
+                 on_signed_in: Callable[[], Awaitable[None]], notice: str = "") -> None:
         super().__init__(width=420, padding=24, border_radius=16,
                          bgcolor=ft.Colors.SURFACE_CONTAINER_LOW)
         self.client, self.t, self.on_signed_in = client, t, on_signed_in
@@ -21,7 +21,7 @@ class SignInView(ft.Container):
                                  on_submit=self._go)
         self.password = ft.TextField(label=t("office.signin.password"), password=True,
                                      can_reveal_password=True, on_submit=self._go)
-        self.message = ft.Text(color=ft.Colors.ERROR, visible=False)
+        self.message = ft.Text(notice, color=ft.Colors.ERROR, visible=bool(notice))
         self.button = ft.FilledButton(t("office.signin.button"), on_click=self._go,
                                       icon=ft.Icons.LOGIN)
         self.content = ft.Column([
