@@ -86,6 +86,9 @@ class Console:
             if time.monotonic() - self.last_use >= self.settings.idle_after:
                 with contextlib.suppress(Exception):
                     await self.desk.client.sign_out()
+                for _ in range(10):  # an enrolment code or a question may still be open
+                    if self.page.pop_dialog() is None:
+                        break
                 minutes = max(1, round(self.settings.idle_after / 60))
                 self.show_sign_in(self.desk.t("office.idle_signed_out", minutes=minutes))
                 return
