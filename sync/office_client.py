@@ -117,6 +117,10 @@ class OfficeClient:
         result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}")
         return result
 
+    async def history(self, concern_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}/history")
+        return result
+
     async def act(self, concern_id: str, part: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = (await self._json(
             "PUT", f"/concerns/{concern_id}/office", json=part))["office"]

@@ -29,6 +29,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/me", None),
     ("GET", "/concerns", None),
     ("GET", "/concerns/00000000-0000-4000-8000-000000000000", None),
+    ("GET", "/concerns/00000000-0000-4000-8000-000000000000/history", None),
     ("PUT", "/concerns/00000000-0000-4000-8000-000000000000/office", {"status": "triaged"}),
     ("GET", "/audit", None),
     ("GET", "/places", None),
@@ -125,6 +126,10 @@ def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(
     assert ids(staff="誰か") == []
     office.put(f"/concerns/{old.id}/office", json={"status": "triaged"}).raise_for_status()
     assert ids(status="triaged") == [old.id]
+    office.put(f"/concerns/{urgent.id}/office", json={
+        "status": "closed", "closed_on": "2026-06-30"}).raise_for_status()
+    assert ids() == [new.id, old.id, watch.id, urgent.id]  # closed ones sink
+    office.put(f"/concerns/{urgent.id}/office", json={"status": "new"}).raise_for_status()
     assert ids(status="new") == [urgent.id, new.id, watch.id]
     bad = office.get("/concerns", params={"status": "lost", "urgency": "soon"})
     assert bad.status_code == 400
@@ -166,6 +171,12 @@ def test_every_action_reaches_the_authoring_device_and_the_history(
     assert written[1]["detail"]["destination"] == "houkatsu"
     assert [e["action"] for e in detail["history"][:2]] == ["received", "conflict"]
     assert detail["history"][-1]["action"] == "concern_read"  # this very read
+    # what the console fetches after an action: no sensitive field, and not a read
+    after = office.get(f"/concerns/{c.id}/history").json()
+    assert after["office"]["status"] == "closed" and "concern" not in after
+    assert after["history"] == detail["history"]  # no new concern_read
+    assert office.get("/concerns/00000000-0000-4000-8000-000000000000/history"
+                      ).status_code == 404
     # bad input: a clear error naming the field, nothing stored
     for bad, field_name in (({"status": "closed"}, "office.closed_on"),
                             ({"status": "referred", "destination": "nowhere",

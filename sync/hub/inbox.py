@@ -90,11 +90,13 @@ def concerns(conn: Connection, filters: Filters, limit: int = MAX_ROWS,
         }
         if filters.admits(summary):
             found.append(summary)
-    # most urgent first; within one urgency, newest observed (then newest received) first.
-    # Stable sorts, least significant key first.
+    # Still open before closed (years of closed emergencies must not bury today's), then most
+    # urgent first, then newest observed (then newest received). Stable sorts, least
+    # significant key first.
     found.sort(key=lambda s: s["received_at"], reverse=True)
     found.sort(key=lambda s: s["observed_on"], reverse=True)
     found.sort(key=_rank)
+    found.sort(key=lambda s: s["status"] == "closed")
     return found[:limit]
 
 

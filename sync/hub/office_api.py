@@ -97,6 +97,24 @@ def office_router(in_tx: Transaction) -> APIRouter:
 
         return await as_officer(in_tx, authorization, work)
 
+    @router.get("/concerns/{concern_id}/history",
+                summary="A concern's office part and history, without its sensitive fields "
+                        "(not a read of the concern)")
+    async def concern_history(concern_id: str, authorization: str | None = Header(None)
+                              ) -> dict[str, Any]:
+        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+            found = conn.execute(select(schema.records.c.id).where(
+                schema.records.c.id == concern_id[:36],
+                schema.records.c.kind == "concern")).first()
+            if found is None:
+                raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
+            part = conn.execute(select(schema.office_parts.c.body).where(
+                schema.office_parts.c.concern_id == concern_id)).first()
+            return {"office": json.loads(part.body) if part else None,
+                    "history": inbox.history(conn, concern_id)}
+
+        return await as_officer(in_tx, authorization, work)
+
     @router.put("/concerns/{concern_id}/office", summary="Triage, refer, watch, close (audited)")
     async def act(concern_id: str, request: Request, authorization: str | None = Header(None)
                   ) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class ConcernView(ft.Column):
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         self.desk, self.back, self.concern_id = desk, back, id
         self.part: dict[str, Any] = {}
+        self.found: dict[str, Any] = {}
         self.controls = [ft.TextButton(desk.t("nav.back"), icon=ft.Icons.ARROW_BACK,
                                        on_click=lambda e: back()),
                          caption(desk.t("office.loading"))]
@@ -32,6 +33,7 @@ class ConcernView(ft.Column):
         found = await self.desk.call(self.desk.client.concern(self.concern_id))
         if found is None:
             return
+        self.found = found
         self._show(found)
         self.update()
 
@@ -152,4 +154,10 @@ class ConcernView(ft.Column):
         if await d.submit(d.client.act(self.concern_id, body), show) is None:
             return
         d.toast(t("office.action.saved", status=d.label("concern_status", status)))
-        await self.load()
+        # the page already shows the concern: fetch only what changed, so that the audit log
+        # records this one read, not one more per action
+        fresh = await d.call(d.client.history(self.concern_id))
+        if fresh is not None:
+            self.found.update(office=fresh["office"], history=fresh["history"])
+            self._show(self.found)
+            self.update()
