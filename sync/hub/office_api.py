@@ -26,6 +26,18 @@ from sync.protocol import API
 OFFICE = f"{API}/office"
 
 
+def _story(conn: Any, concern_id: str) -> tuple[str, dict[str, Any]]:
+    """A concern's stored body, and its office part and history (no sensitive field)."""
+    row = conn.execute(select(schema.records.c.body).where(
+        schema.records.c.id == concern_id, schema.records.c.kind == "concern")).first()
+    if row is None:
+        raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
+    part = conn.execute(select(schema.office_parts.c.body).where(
+        schema.office_parts.c.concern_id == concern_id)).first()
+    return row.body, {"office": json.loads(part.body) if part else None,
+                      "history": inbox.history(conn, concern_id)}
+
+
 def office_router(in_tx: Transaction) -> APIRouter:
     router = APIRouter(prefix=OFFICE, tags=["office"])
     router.include_router(data_router(in_tx))
@@ -81,19 +93,13 @@ def office_router(in_tx: Transaction) -> APIRouter:
     async def concern(concern_id: str, authorization: str | None = Header(None)
                       ) -> dict[str, Any]:
         def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
-            row = conn.execute(select(schema.records.c.body).where(
-                schema.records.c.id == concern_id[:36],
-                schema.records.c.kind == "concern")).first()
-            if row is None:
-                raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
-            part = conn.execute(select(schema.office_parts.c.body).where(
-                schema.office_parts.c.concern_id == concern_id)).first()
-            audit(conn, who.username, "concern_read", concern_id)
+            # audited first so that the history includes this read; for an unknown id the
+            # NotFound below rolls the entry back
+            audit(conn, who.username, "concern_read", concern_id[:36])
+            body, story = _story(conn, concern_id[:36])
             found = inbox.concerns(conn, inbox.Filters(), 1, concern_id=concern_id[:36])[0]
-            return {"concern": json.loads(row.body),
-                    "office": json.loads(part.body) if part else None,
-                    "place_name": found.get("place_name", ""), "staff": found.get("staff", ""),
-                    "history": inbox.history(conn, concern_id)}
+            return {"concern": json.loads(body), "place_name": found["place_name"],
+                    "staff": found["staff"], **story}
 
         return await as_officer(in_tx, authorization, work)
 
@@ -102,18 +108,8 @@ def office_router(in_tx: Transaction) -> APIRouter:
                         "(not a read of the concern)")
     async def concern_history(concern_id: str, authorization: str | None = Header(None)
                               ) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
-            found = conn.execute(select(schema.records.c.id).where(
-                schema.records.c.id == concern_id[:36],
-                schema.records.c.kind == "concern")).first()
-            if found is None:
-                raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
-            part = conn.execute(select(schema.office_parts.c.body).where(
-                schema.office_parts.c.concern_id == concern_id)).first()
-            return {"office": json.loads(part.body) if part else None,
-                    "history": inbox.history(conn, concern_id)}
-
-        return await as_officer(in_tx, authorization, work)
+        return await as_officer(in_tx, authorization,
+                                lambda conn, who: _story(conn, concern_id[:36])[1])
 
     @router.put("/concerns/{concern_id}/office", summary="Triage, refer, watch, close (audited)")
     async def act(concern_id: str, request: Request, authorization: str | None = Header(None)
