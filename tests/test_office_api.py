@@ -221,6 +221,10 @@ def test_places_are_added_and_edited_and_reach_devices(field: Field, hub: Hub,
         assert name in {p["field"] for p in bad.json()["error"]["problems"]}, bad.text
     assert len(office.get("/places").json()["places"]) == before
     assert office.post("/places", json={**new, "id": place["id"]}).status_code == 400
+    huge = office.post("/places", json={**new, "name": "あ" * 6000})
+    assert huge.status_code == 413 and "KiB" in huge.json()["error"]["message"]
+    assert "件数" not in huge.json()["error"]["message_ja"]  # not a device's batch
+    assert len(office.get("/places").json()["places"]) == before
     assert office.put("/places/00000000-0000-4000-8000-000000000000",
                       json={"name": "x"}).status_code == 404
 

@@ -13,8 +13,13 @@ from sync.protocol import MAX_BODY_BYTES
 
 
 def _too_large(limit: int) -> TooLarge:
-    return TooLarge(f"request body is larger than {limit // (1 << 20)} MiB; send fewer records "
-                    "per batch", message_ja="送信データが大きすぎます。件数を減らして送ってください。")
+    if limit >= MAX_BODY_BYTES:  # a device's batch
+        return TooLarge(f"request body is larger than {limit >> 20} MiB; send fewer records "
+                        "per batch", message_ja="送信データが大きすぎます。件数を減らして送ってください。")
+    # one form from the office: far smaller unless a field was filled with something huge
+    return TooLarge(f"request body is larger than {limit >> 10} KiB; a text field is far too long",
+                    message_ja=f"送信データが大きすぎます（上限 {limit >> 10} KiB）。"
+                               "長すぎる入力がないか確認してください。")
 
 
 async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> Any:
