@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -130,20 +131,45 @@ def open_app(browser: Browser, url: str, viewport: dict[str, int],
 
 def unlock(page: Page, pin: str = PIN) -> None:
     """The lock screen: PIN fields are password inputs. Another window may have unlocked the
-    app already (one store per process), and then there is nothing to do."""
+    app already (one store per process), and then there is nothing to do.
+
+    Bounded retries, because two things outside the app under test can undo an entry: a key
+    typed while Flutter moves focus is lost (so each field is read back before Enter), and a
+    window closed just before locks the app when its "hidden" event lands (the app does that on
+    purpose), which can be right after this window unlocked it."""
     import re
 
-    first = page.locator('flt-semantics input[type="password"]').first
+    fields = page.locator('flt-semantics input[type="password"]')
     opened = page.get_by_role("button", name=re.compile(r" Tab \d of ")).or_(
         page.get_by_role("tab")).first
-    first.or_(opened).wait_for(timeout=60_000)
-    if not first.count():
+    said = ""
+    for _ in range(3):
+        fields.first.or_(opened).wait_for(timeout=60_000)
+        if not fields.count():
+            return
+        for i in range(fields.count()):  # one on later starts, two (PIN and again) on the first
+            enter_pin(page, fields.nth(i), pin)
+        page.keyboard.press("Enter")
+        try:
+            fields.first.wait_for(state="detached", timeout=20_000)
+        except PlaywrightTimeout:
+            said = str(page.evaluate("() => document.querySelector('flt-semantics-host')"
+                                     "?.innerText"))
+            continue
         return
-    fields = page.locator('flt-semantics input[type="password"]')
-    for i in range(fields.count()):  # one on later starts, two (PIN and again) on the first
-        focus_and_type(page, fields.nth(i), pin)
-    page.keyboard.press("Enter")
-    first.wait_for(state="detached", timeout=60_000)
+    shot(page, "unlock-failed")
+    raise AssertionError(f"the lock screen stayed after three PIN entries; it said: {said!r}")
+
+
+def enter_pin(page: Page, field: Locator, pin: str) -> None:
+    for _ in range(3):
+        focus(page, field)
+        page.keyboard.press("Control+A")
+        page.keyboard.press("Backspace")
+        page.keyboard.type(pin)
+        if page.evaluate("() => document.activeElement?.value") == pin:
+            return
+    raise AssertionError("the PIN typed into the lock screen did not arrive in the field")
 
 
 def enable_semantics(page: Page) -> None:
