@@ -7,6 +7,7 @@ it goes through the same sign-in, authorisation and audit as any other client.""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -108,8 +109,10 @@ class OfficeClient:
 
     # concerns ----------------------------------------------------------------------
 
-    async def concerns(self, **filters: str) -> dict[str, Any]:
-        params = {k: v for k, v in filters.items() if v}
+    async def concerns(self, filters: Mapping[str, str], offset: int = 0) -> dict[str, Any]:
+        params: dict[str, str | int] = {k: v for k, v in filters.items() if v}
+        if offset:
+            params["offset"] = offset
         result: dict[str, Any] = await self._json("GET", "/concerns", params=params)
         return result
 

@@ -320,3 +320,33 @@ def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
         shot(page, "console-idle-signed-out-tablet-ja")
     with engine.connect() as conn:  # the session ended on the hub too
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM office_sessions").scalar_one() == 0
+
+
+def test_a_long_inbox_says_how_many_there_are_and_shows_the_rest(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        store = Store(tmp_path / "tablet")
+        enrol(store, hub.url, hub.code("山田 花子"), "tablet")
+        for i in range(503):  # one page more than the hub sends at once
+            store.save(dataclasses.replace(concern(
+                urgency="emergency" if i == 0 else "watch", follow_up_on=None,
+                observed_on=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"),
+                device_id=store.device_id))
+        Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+        store.close()
+        page = open_console(browser, hub)
+        sign_in(page)
+        seen(page, "全503件のうち500件を表示").wait_for(timeout=60_000)
+        more = page.get_by_role("button", name="続きの3件を表示", exact=True)
+        page.mouse.move(640, 500)
+        for _ in range(40):  # the button ends the list: scroll down to it
+            if more.count():
+                break
+            page.mouse.wheel(0, 4000)
+            page.wait_for_timeout(250)
+        shot(page, "console-inbox-more-tablet-ja")
+        more.click()
+        seen(page, "503件（未完了が先").wait_for(timeout=30_000)
+        shot(page, "console-inbox-all-shown-tablet-ja")
+        assert page.get_by_role("button", name=re.compile("^続きの")).count() == 0

@@ -131,9 +131,15 @@ def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(
     assert ids() == [new.id, old.id, watch.id, urgent.id]  # closed ones sink
     office.put(f"/concerns/{urgent.id}/office", json={"status": "new"}).raise_for_status()
     assert ids(status="new") == [urgent.id, new.id, watch.id]
+    # a page says how many there are in all, so the office can see the list goes on
+    paged = office.get("/concerns", params={"limit": 2, "offset": 1}).json()
+    assert [c["id"] for c in paged["concerns"]] == [new.id, old.id]
+    assert (paged["total"], paged["offset"]) == (4, 1)
+    assert office.get("/concerns", params={"offset": 9}).json()["concerns"] == []
     bad = office.get("/concerns", params={"status": "lost", "urgency": "soon"})
     assert bad.status_code == 400
     assert {p["field"] for p in bad.json()["error"]["problems"]} == {"status", "urgency"}
+    assert office.get("/concerns", params={"offset": -1}).status_code == 400
 
 
 def test_every_action_reaches_the_authoring_device_and_the_history(

@@ -63,8 +63,9 @@ def _rank(summary: Mapping[str, Any]) -> int:
     return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else len(URGENCY_ORDER)
 
 
-def concerns(conn: Connection, filters: Filters, limit: int = MAX_ROWS,
-             concern_id: str | None = None) -> list[dict[str, Any]]:
+def concerns(conn: Connection, filters: Filters, concern_id: str | None = None
+             ) -> list[dict[str, Any]]:
+    """Every concern the filters admit, in inbox order (page with `page`)."""
     places, staff = _place_names(conn), _staff(conn)
     parts_q = select(schema.office_parts.c.concern_id, schema.office_parts.c.body)
     rows_q = (select(schema.records.c.id, schema.records.c.device_id, schema.records.c.body,
@@ -97,7 +98,13 @@ def concerns(conn: Connection, filters: Filters, limit: int = MAX_ROWS,
     found.sort(key=lambda s: s["observed_on"], reverse=True)
     found.sort(key=_rank)
     found.sort(key=lambda s: s["status"] == "closed")
-    return found[:limit]
+    return found
+
+
+def page(found: list[dict[str, Any]], offset: int, limit: int) -> dict[str, Any]:
+    """One page of the inbox, with how many there are in all: the office must be able to
+    tell that a list goes on past what it shows."""
+    return {"concerns": found[offset:offset + limit], "total": len(found), "offset": offset}
 
 
 def staff_names(conn: Connection) -> list[str]:

@@ -74,7 +74,8 @@ def office_router(in_tx: Transaction) -> APIRouter:
                        urgency: str = Query("", max_length=40),
                        place_id: str = Query("", max_length=36),
                        staff: str = Query("", max_length=100),
-                       limit: int = Query(inbox.MAX_ROWS, ge=1, le=inbox.MAX_ROWS)
+                       limit: int = Query(inbox.MAX_ROWS, ge=1, le=inbox.MAX_ROWS),
+                       offset: int = Query(0, ge=0, le=10_000_000)
                        ) -> dict[str, Any]:
         filters = inbox.Filters(status, category, urgency, place_id, staff)
 
@@ -83,7 +84,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
             if problems:
                 raise BadRequest("unknown filter value", problems=problems,
                                  message_ja="絞り込みの値が正しくありません。")
-            return {"concerns": inbox.concerns(conn, filters, limit),
+            return {**inbox.page(inbox.concerns(conn, filters), offset, limit),
                     "staff": inbox.staff_names(conn)}
 
         return await as_officer(in_tx, authorization, work)
@@ -97,7 +98,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
             # NotFound below rolls the entry back
             audit(conn, who.username, "concern_read", concern_id[:36])
             body, story = _story(conn, concern_id[:36])
-            found = inbox.concerns(conn, inbox.Filters(), 1, concern_id=concern_id[:36])[0]
+            found = inbox.concerns(conn, inbox.Filters(), concern_id=concern_id[:36])[0]
             return {"concern": json.loads(body), "place_name": found["place_name"],
                     "staff": found["staff"], **story}
 

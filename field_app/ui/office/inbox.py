@@ -31,19 +31,29 @@ class InboxView(ft.Column):
         self.desk = desk
         self.filters = {k: filters.get(k, "") for k in FILTERS}
         self.rows = ft.ListView(spacing=8, expand=True)
+        self.shown: list[dict[str, Any]] = []
+        self.page_size = 0
         self.count = caption("")
         self.menus = ft.Row(wrap=True, spacing=12, run_spacing=12)
         self.controls = [heading(desk.t("office.inbox.title")), self.menus, self.count, self.rows]
 
     async def load(self) -> None:
         desk = self.desk
-        found = await desk.call(desk.client.concerns(**self.filters))
+        found = await desk.call(desk.client.concerns(self.filters))
         places = await desk.call(desk.client.places())
         if found is None or places is None:
             return
         self._menus(found.get("staff", []), places["places"])
-        self._rows(found["concerns"])
+        self.shown = []
+        self._rows(found)
         self.update()
+
+    async def more(self) -> None:
+        desk = self.desk
+        found = await desk.call(desk.client.concerns(self.filters, offset=len(self.shown)))
+        if found is not None:
+            self._rows(found)
+            self.update()
 
     def _menus(self, staff: list[str], places: list[dict[str, Any]]) -> None:
         t, d = self.desk.t, self.desk
@@ -70,14 +80,18 @@ class InboxView(ft.Column):
 
         return chosen
 
-    def _rows(self, concerns: list[dict[str, Any]]) -> None:
+    def _rows(self, found: dict[str, Any]) -> None:
         d, t = self.desk, self.desk.t
-        self.count.value = t("office.inbox.count", count=len(concerns))
-        if not concerns:
+        self.shown += found["concerns"]
+        self.page_size = max(self.page_size, len(found["concerns"]))  # the hub's, at most
+        total = found["total"]
+        self.count.value = (t("office.inbox.count", count=total) if len(self.shown) >= total
+                            else t("office.inbox.partial", count=total, shown=len(self.shown)))
+        if not self.shown:
             self.rows.controls = [caption(t("office.inbox.none"))]
             return
         rows: list[ft.Control] = []
-        for c in concerns:
+        for c in self.shown:
             categories = "・".join(d.label("concern_categories", k) for k in c["categories"])
             status = d.label("concern_status", c["status"])
             if c["status"] == "referred" and c["destination"]:
@@ -93,4 +107,9 @@ class InboxView(ft.Column):
                 title=ft.Text(categories),
                 subtitle=ft.Text("　".join(x for x in details if x)),
                 on_click=lambda e, cid=c["id"]: d.go("concern", id=cid))))
+        if len(self.shown) < total:
+            rows.append(ft.Container(ft.OutlinedButton(
+                t("office.inbox.more", count=min(self.page_size, total - len(self.shown))),
+                icon=ft.Icons.EXPAND_MORE, on_click=lambda e: self.page.run_task(self.more)),
+                alignment=ft.Alignment.CENTER, padding=8))
         self.rows.controls = rows
