@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,15 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import insert
 
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.overrides import apply_overrides
 from field_app.store import Store
 from sync.client import HUB_META, REFERENCE_META, Syncer, enrol
 from sync.http import HubClient
+from sync.hub import schema
+from sync.hub.database import utcnow
 from tests.factories import IBASHO, REF, concern, concern_data
 from tests.hubs import Hub
 from tests.test_hub_office import login, with_user
@@ -150,6 +154,9 @@ def test_every_action_reaches_the_authoring_device_and_the_history(
     with HubClient(hub.url, field.token) as client:
         [result] = client.push([other], "conflict-1")
     assert result.status == "conflict"
+    # the staff member corrects it on the tablet: a later version, in the history too
+    field.store.save(dataclasses.replace(c, rev=c.rev + 1, observed="書き直した"))
+    field.sync(hub)
     path = f"/concerns/{c.id}/office"
     steps = [
         {"status": "triaged"},
@@ -170,17 +177,28 @@ def test_every_action_reaches_the_authoring_device_and_the_history(
         assert mine.office.feedback == step.get("feedback", "")
         assert mine.office.updated_by == "sato"
     detail = office.get(f"/concerns/{c.id}").json()
-    assert detail["concern"]["observed"] == c.observed
+    assert detail["concern"]["observed"] == "書き直した"
     assert detail["office"]["status"] == "closed" and detail["staff"] == "山田 花子"
     written = [e for e in detail["history"] if e["action"] == "office_part_written"]
     assert [e["detail"]["status"] for e in written] == [s["status"] for s in steps]
     assert written[1]["detail"]["destination"] == "houkatsu"
-    assert [e["action"] for e in detail["history"][:2]] == ["received", "conflict"]
+    assert [(e["action"], e["actor"], e["detail"]["rev"]) for e in detail["history"][:3]] == [
+        ("received", "山田 花子", c.rev), ("conflict", "山田 花子", c.rev),
+        ("updated", "山田 花子", c.rev + 1)]
     assert detail["history"][-1]["action"] == "concern_read"  # this very read
     # what the console fetches after an action: no sensitive field, and not a read
     after = office.get(f"/concerns/{c.id}/history").json()
     assert after["office"]["status"] == "closed" and "concern" not in after
     assert after["history"] == detail["history"]  # no new concern_read
+    # a concern received before the hub kept each arrival: the stored row tells when
+    old = dataclasses.replace(concern(), device_id=field.store.device_id, rev=3)
+    with hub.engine.begin() as conn:
+        conn.execute(insert(schema.records).values(
+            id=old.id, kind="concern", device_id=old.device_id, rev=3, body_hash="legacy",
+            body=json.dumps(old.to_dict(), ensure_ascii=False), received_at=utcnow()))
+    legacy = office.get(f"/concerns/{old.id}/history").json()["history"]
+    assert [(e["action"], e["actor"], e["detail"]["rev"]) for e in legacy] == [
+        ("received", "山田 花子", 3)]
     assert office.get("/concerns/00000000-0000-4000-8000-000000000000/history"
                       ).status_code == 404
     # bad input: a clear error naming the field, nothing stored

@@ -18,6 +18,9 @@ from sync.hub import schema
 
 URGENCY_ORDER = ("emergency", "high", "medium", "watch")
 MAX_ROWS = 500
+# audit actions that belong to a concern's history, and what the history calls them
+AUDITED = {"concern_received": "received", "concern_updated": "updated",
+           "office_part_written": "office_part_written", "concern_read": "concern_read"}
 
 
 @dataclass(frozen=True)
@@ -112,26 +115,30 @@ def staff_names(conn: Connection) -> list[str]:
 
 
 def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
-    """The concern's story, oldest first: received from the device (and any conflicting
-    version kept for review), each office change and each time the office opened it."""
-    rec = conn.execute(select(schema.records.c.received_at, schema.records.c.rev,
-                              schema.records.c.device_id)
-                       .where(schema.records.c.id == concern_id)).first()
-    events: list[dict[str, Any]] = []
-    if rec is not None:
-        events.append({"at": rec.received_at.isoformat(), "actor": _staff(conn).get(
-            rec.device_id, rec.device_id), "action": "received", "detail": {"rev": rec.rev}})
+    """The concern's story, oldest first: received from the device, each later version and any
+    conflicting version kept for review, each office change and each time the office opened it."""
     staff = _staff(conn)
+    events: list[dict[str, Any]] = []
+    rows = conn.execute(select(schema.audit).where(
+        schema.audit.c.subject == concern_id,
+        schema.audit.c.action.in_(tuple(AUDITED))).order_by(schema.audit.c.seq))
+    for r in rows:
+        by_device = r.action in ("concern_received", "concern_updated")
+        events.append({"at": r.at.isoformat(), "action": AUDITED[r.action],
+                       "actor": staff.get(r.actor, r.actor) if by_device else r.actor,
+                       "detail": json.loads(r.detail or "{}")})
+    if not any(e["action"] == "received" for e in events):
+        # received before the hub kept each version's arrival: the row knows the latest
+        rec = conn.execute(select(schema.records.c.received_at, schema.records.c.rev,
+                                  schema.records.c.device_id)
+                           .where(schema.records.c.id == concern_id)).first()
+        if rec is not None:
+            events.append({"at": rec.received_at.isoformat(), "action": "received",
+                           "actor": staff.get(rec.device_id, rec.device_id),
+                           "detail": {"rev": rec.rev}})
     for c in conn.execute(select(schema.conflicts.c.received_at, schema.conflicts.c.rev,
                                  schema.conflicts.c.device_id)
                           .where(schema.conflicts.c.record_id == concern_id)):
         events.append({"at": c.received_at.isoformat(), "actor": staff.get(c.device_id, ""),
                        "action": "conflict", "detail": {"rev": c.rev}})
-    rows = conn.execute(select(schema.audit).where(
-        schema.audit.c.subject == concern_id,
-        schema.audit.c.action.in_(("office_part_written", "concern_read")))
-        .order_by(schema.audit.c.seq))
-    for r in rows:
-        events.append({"at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-                       "detail": json.loads(r.detail or "{}")})
     return sorted(events, key=lambda e: e["at"])

@@ -67,6 +67,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
+    stories: list[dict[str, Any]] = []  # a concern's versions, for the office's history
     results: list[RecordResult] = []
     for rid, rev, body, refused in checked:
         if refused is not None or body is None:
@@ -81,6 +82,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             inserts.append(row)
             existing[rid] = (rev, digest, device.id)
             results.append(RecordResult(rid, rev, ACCEPTED))
+            stories.append(_story(row, "concern_received"))
             continue
         hub_rev, hub_hash, owner = known
         if owner != device.id:
@@ -98,6 +100,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             _replace(inserts, updates, row)
             existing[rid] = (rev, digest, device.id)
             results.append(RecordResult(rid, rev, ACCEPTED))
+            stories.append(_story(row, "concern_updated"))
     if inserts:
         conn.execute(insert(schema.records), inserts)
     if updates:
@@ -108,6 +111,10 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
                      [{**u, "b_id": u["id"]} for u in updates])
     if conflicts:
         conn.execute(insert(schema.conflicts), conflicts)
+    if stories := [s for s in stories if s["kind"] == "concern"]:
+        conn.execute(insert(schema.audit), [
+            {"at": now, "actor": device.id, "action": s["action"], "subject": s["id"],
+             "detail": json.dumps({"rev": s["rev"]})} for s in stories])
     wire = [r.to_json() for r in results]
     counts: dict[str, int] = {}
     for r in results:
@@ -120,6 +127,10 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             device_id=device.id, key=key, response=json.dumps(wire, ensure_ascii=False),
             created_at=now))
     return wire
+
+
+def _story(row: Mapping[str, Any], action: str) -> dict[str, Any]:
+    return {"id": row["id"], "kind": row["kind"], "rev": row["rev"], "action": action}
 
 
 def _replace(inserts: list[dict[str, Any]], updates: list[dict[str, Any]],

@@ -92,7 +92,7 @@ class ConcernView(ft.Column):
             words += [detail.get("method", ""), detail.get("feedback", "")]
             what = "　".join(w for w in words if w)
         else:
-            what = t(f"office.history.{e['action']}")
+            what = t(f"office.history.{e['action']}", rev=detail.get("rev", ""))
         return ft.Text(f"{d.moment(e['at'])}　{e['actor']}　{what}", size=14)
 
     # acting ------------------------------------------------------------------------
