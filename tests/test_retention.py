@@ -14,7 +14,7 @@ from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from sync.client import RETENTION_META, Syncer, enrol
 from sync.http import HubClient
-from sync.hub import office_key
+from sync.hub import hub_settings
 from tests.factories import concern, gathering, visit_note
 from tests.hubs import Hub
 
@@ -66,7 +66,7 @@ def test_retention_prunes_exactly_what_it_should(tmp_path: Path) -> None:
 
 def test_the_office_sets_the_periods_and_devices_receive_them(tmp_path: Path, hub: Hub) -> None:
     with hub.engine.begin() as conn:
-        office_key.put(conn, "retention", '{"concern_stub_days": 7, "archive_after_days": 90}',
+        hub_settings.put(conn, "retention", '{"concern_stub_days": 7, "archive_after_days": 90}',
                        "test")
     with Store(tmp_path) as store:
         enrol(store, hub.url, hub.code(), "tablet")

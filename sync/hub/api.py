@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from field_app.headers import FixedHeaders
-from sync.hub import accounts, devices, office_key
+from sync.hub import accounts, devices, hub_settings, office_key
 from sync.hub.body import read_json
 from sync.hub.changes import pull
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable
@@ -178,7 +178,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
             device = devices.authenticate(conn, authorization)
             page = pull(conn, device.id, cursor)
             devices.touch_pull(conn, device.id)
-            retention = json.loads(office_key.get(conn, "retention") or "{}")
+            retention = json.loads(hub_settings.get(conn, "retention") or "{}")
             return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,
                     "more": page.more, "settings": {"retention": retention}}
 

@@ -22,7 +22,7 @@ from field_app.domain.overrides import parse_overrides
 from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
 from field_app.domain.record import SCHEMA, new_id, utc_now
-from sync.hub import office_key, schema
+from sync.hub import hub_settings, schema
 from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import SETTING, overrides, reference
@@ -122,7 +122,7 @@ def save_reference(conn: Connection, data: Mapping[str, Any], actor: str) -> dic
         doc["destinations"] = previous.get("destinations")
     doc["programs"] = {**(previous.get("programs") or {}), **doc["programs"]}
     _lock_feed(conn)
-    office_key.put(conn, SETTING, json.dumps(doc, ensure_ascii=False), actor)
+    hub_settings.put(conn, SETTING, json.dumps(doc, ensure_ascii=False), actor)
     conn.execute(insert(schema.changes).values(kind=REFERENCE, record_id=SETTING,
                                                device_id=None, at=utcnow()))
     return doc

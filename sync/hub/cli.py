@@ -212,11 +212,11 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from sync.hub import office_key
+    from sync.hub import hub_settings
 
     _, engine = engine_for(args)
     with engine.begin() as conn:
-        current = json.loads(office_key.get(conn, "retention") or "{}")
+        current = json.loads(hub_settings.get(conn, "retention") or "{}")
         if args.concern_days is not None:
             current["concern_stub_days"] = args.concern_days
         if args.archive_days is not None:
@@ -224,7 +224,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
         if args.concern_days is not None or args.archive_days is not None:
             if min(current.values()) < 1:
                 raise SystemExit("retention: periods are whole days, 1 or more")
-            office_key.put(conn, "retention", json.dumps(current), "cli")
+            hub_settings.put(conn, "retention", json.dumps(current), "cli")
     shown = {"concern_stub_days": 30, "archive_after_days": 365, **current}
     print(f"closed concerns become stubs on devices after {shown['concern_stub_days']} days; "
           f"synced gatherings and notes are archived after {shown['archive_after_days']} days")

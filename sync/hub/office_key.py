@@ -11,10 +11,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 
-from sync.hub import schema
+from sync.hub import hub_settings, schema
 from sync.hub.database import audit
 
 SETTING = "office_public_key"
@@ -40,19 +40,5 @@ def store_public(conn: Connection, public_pem: bytes, actor: str) -> None:
     audit(conn, actor, "office_key_set")
 
 
-def get(conn: Connection, key: str) -> str | None:
-    row = conn.execute(select(schema.hub_settings.c.value).where(
-        schema.hub_settings.c.key == key)).first()
-    return str(row.value) if row else None
-
-
-def put(conn: Connection, key: str, value: str, actor: str) -> None:
-    conn.execute(delete(schema.hub_settings).where(schema.hub_settings.c.key == key))
-    conn.execute(insert(schema.hub_settings).values(key=key, value=value))
-    audit(conn, actor, "hub_setting_changed", key, value if key != SETTING else "{}")
-
-
 def public(conn: Connection) -> str:
-    row = conn.execute(select(schema.hub_settings.c.value).where(
-        schema.hub_settings.c.key == SETTING)).first()
-    return str(row.value) if row else ""
+    return hub_settings.get(conn, SETTING) or ""

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from field_app.catalogue import load_reference
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
-from sync.hub import office_key, schema
+from sync.hub import hub_settings, schema
 from sync.protocol import PLACE, REFERENCE
 
 SETTING = "reference"
@@ -49,5 +49,5 @@ def reference(conn: Connection) -> Reference:
 
 
 def overrides(conn: Connection) -> dict[str, Any] | None:
-    stored = office_key.get(conn, SETTING)
+    stored = hub_settings.get(conn, SETTING)
     return json.loads(stored) if stored else None
