@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -83,8 +84,16 @@ def local_hub_enrolment(running: object) -> Callable[[Services], None]:
     return enrol_if_needed
 
 
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # SIGTERM (a service manager, a closed session) must run the `finally` below like Ctrl+C
+    # does: it closes the store and stops the local hub. The default handler would end the
+    # process on the spot, and uvicorn re-raises the signal after its own shutdown.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "httpx", "flet_web.fastapi"):

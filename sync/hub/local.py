@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,27 @@ class LocalHub:
             self.process.kill()
 
 
+def _die_with_parent() -> Callable[[], None] | None:
+    """For the child, before exec: on Linux, have the kernel send SIGTERM when the app that
+    started this hub dies, even by SIGKILL, so that no orphan keeps the port and the data.
+    Elsewhere the app's own clean shutdown stops it. Everything is looked up here, in the
+    parent: between fork and exec the child must not import or allocate."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+    import signal
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent, pr_set_pdeathsig, sigterm = os.getpid(), 1, int(signal.SIGTERM)
+
+    def in_child() -> None:
+        prctl(pr_set_pdeathsig, sigterm)
+        if os.getppid() != parent:  # the app died before the line above took effect
+            os._exit(1)
+
+    return in_child
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -72,7 +94,7 @@ def start(data_dir: Path, port: int = PORT) -> LocalHub:
     process = subprocess.Popen(
         [sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir), "serve",
          "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent(),
         env=dict(os.environ, IBASHO_HUB_DATABASE_URL=database_url))
     deadline = time.monotonic() + 60
     while _port_free(port):
