@@ -143,7 +143,12 @@ def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(
     bad = office.get("/concerns", params={"status": "lost", "urgency": "soon"})
     assert bad.status_code == 400
     assert {p["field"] for p in bad.json()["error"]["problems"]} == {"status", "urgency"}
-    assert office.get("/concerns", params={"offset": -1}).status_code == 400
+    for query, expected_ja in (({"offset": -1}, "0以上の数"), ({"offset": "１２"}, "半角の整数"),
+                               ({"limit": 501}, "500以下の数")):
+        r = office.get("/concerns", params=query)
+        assert r.status_code == 400
+        [said] = r.json()["error"]["problems"]
+        assert (said["field"], said["expected_ja"]) == (f"query.{next(iter(query))}", expected_ja)
 
 
 def test_every_action_reaches_the_authoring_device_and_the_history(

@@ -21,7 +21,7 @@ from field_app.headers import FixedHeaders
 from sync.hub import accounts, devices, hub_settings, office_key
 from sync.hub.body import read_json
 from sync.hub.changes import pull
-from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable
+from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable, request_problem
 from sync.hub.ingest import ingest
 from sync.hub.office_api import office_router
 from sync.protocol import (
@@ -83,9 +83,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"field": ".".join(str(p) for p in e.get("loc", ())),
-                     "value": str(e.get("input", ""))[:40], "expected_en": str(e.get("msg", "")),
-                     "expected_ja": str(e.get("msg", ""))} for e in exc.errors()]
+        problems = [request_problem(e) for e in exc.errors()]
         return await hub_error(request, BadRequest("invalid request", problems=problems,
                                                    message_ja="リクエストが不正です。"))
 

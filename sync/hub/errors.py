@@ -74,3 +74,33 @@ class TooManyRequests(HubError):
 class Unavailable(HubError):
     status = 503
     code = "unavailable"
+
+
+# What a request check (FastAPI's, for query and path parameters) expected, in Japanese;
+# {name} is filled from the check's context.
+EXPECTED_JA = {
+    "missing": "必須です",
+    "int_parsing": "半角の整数",
+    "int_type": "半角の整数",
+    "greater_than_equal": "{ge}以上の数",
+    "less_than_equal": "{le}以下の数",
+    "greater_than": "{gt}より大きい数",
+    "less_than": "{lt}より小さい数",
+    "string_too_long": "{max_length}文字以内",
+    "string_too_short": "{min_length}文字以上",
+    "string_type": "文字列",
+    "bool_parsing": "true または false",
+}
+
+
+def request_problem(error: dict[str, Any]) -> dict[str, str]:
+    """One failed request check, in the same shape as a record's problems."""
+    en = str(error.get("msg", ""))
+    ja = EXPECTED_JA.get(str(error.get("type", "")))
+    try:
+        ja = ja.format(**(error.get("ctx") or {})) if ja else None
+    except (KeyError, IndexError):
+        ja = None
+    return {"field": ".".join(str(p) for p in error.get("loc", ())),
+            "value": str(error.get("input", ""))[:40], "expected_en": en,
+            "expected_ja": ja or f"正しい値（{en}）"}
