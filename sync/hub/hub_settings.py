@@ -17,7 +17,9 @@ def get(conn: Connection, key: str) -> str | None:
     return str(row.value) if row else None
 
 
-def put(conn: Connection, key: str, value: str, actor: str) -> None:
+def put(conn: Connection, key: str, value: str, actor: str,
+        action: str = "hub_setting_changed", detail: str | None = None) -> None:
+    """Replace a setting; audited as `action`, with `detail` (by default the new value)."""
     conn.execute(delete(schema.hub_settings).where(schema.hub_settings.c.key == key))
     conn.execute(insert(schema.hub_settings).values(key=key, value=value))
-    audit(conn, actor, "hub_setting_changed", key, value)
+    audit(conn, actor, action, key, value if detail is None else detail)

@@ -67,7 +67,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
-    stories: list[dict[str, Any]] = []  # a concern's versions, for the office's history
+    arrivals: list[dict[str, Any]] = []  # each version of a concern, for the office's history
     results: list[RecordResult] = []
     for rid, rev, body, refused in checked:
         if refused is not None or body is None:
@@ -82,7 +82,8 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             inserts.append(row)
             existing[rid] = (rev, digest, device.id)
             results.append(RecordResult(rid, rev, ACCEPTED))
-            stories.append(_story(row, "concern_received"))
+            if row["kind"] == "concern":
+                arrivals.append(_arrival(row, "concern_received"))
             continue
         hub_rev, hub_hash, owner = known
         if owner != device.id:
@@ -100,7 +101,8 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             _replace(inserts, updates, row)
             existing[rid] = (rev, digest, device.id)
             results.append(RecordResult(rid, rev, ACCEPTED))
-            stories.append(_story(row, "concern_updated"))
+            if row["kind"] == "concern":
+                arrivals.append(_arrival(row, "concern_updated"))
     if inserts:
         conn.execute(insert(schema.records), inserts)
     if updates:
@@ -111,10 +113,8 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
                      [{**u, "b_id": u["id"]} for u in updates])
     if conflicts:
         conn.execute(insert(schema.conflicts), conflicts)
-    if stories := [s for s in stories if s["kind"] == "concern"]:
-        conn.execute(insert(schema.audit), [
-            {"at": now, "actor": device.id, "action": s["action"], "subject": s["id"],
-             "detail": json.dumps({"rev": s["rev"]})} for s in stories])
+    if arrivals:
+        conn.execute(insert(schema.audit), arrivals)
     wire = [r.to_json() for r in results]
     counts: dict[str, int] = {}
     for r in results:
@@ -129,8 +129,10 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
     return wire
 
 
-def _story(row: Mapping[str, Any], action: str) -> dict[str, Any]:
-    return {"id": row["id"], "kind": row["kind"], "rev": row["rev"], "action": action}
+def _arrival(row: Mapping[str, Any], action: str) -> dict[str, Any]:
+    """The audit entry for a concern version taken in (the records row keeps only the last)."""
+    return {"at": row["received_at"], "actor": row["device_id"], "action": action,
+            "subject": row["id"], "detail": json.dumps({"rev": row["rev"]})}
 
 
 def _replace(inserts: list[dict[str, Any]], updates: list[dict[str, Any]],

@@ -11,11 +11,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 
-from sync.hub import hub_settings, schema
-from sync.hub.database import audit
+from sync.hub import hub_settings
 
 SETTING = "office_public_key"
 
@@ -35,9 +33,7 @@ def generate(out: Path, passphrase: bytes | None) -> bytes:
 
 
 def store_public(conn: Connection, public_pem: bytes, actor: str) -> None:
-    conn.execute(delete(schema.hub_settings).where(schema.hub_settings.c.key == SETTING))
-    conn.execute(insert(schema.hub_settings).values(key=SETTING, value=public_pem.decode()))
-    audit(conn, actor, "office_key_set")
+    hub_settings.put(conn, SETTING, public_pem.decode(), actor, "office_key_set", "{}")
 
 
 def public(conn: Connection) -> str:
