@@ -196,6 +196,7 @@ class Status:
     message: str = ""
     message_ja: str = ""
     next_try_in: float | None = None
+    pulled: int = 0  # changes the last finished pass brought from the hub
 
 
 def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0,
@@ -276,11 +277,13 @@ class SyncWorker:
         hub = self.store.meta(HUB_META)
         if not hub or not hub.get("token"):
             raise NotEnrolledError()
-        self._publish(state="syncing", sent=0, total=self.store.pending_count(), next_try_in=None)
+        self._publish(state="syncing", sent=0, total=self.store.pending_count(), next_try_in=None,
+                      pulled=0)
 
         def progress(sent: int, total: int) -> None:
             self._publish(state="syncing", sent=sent, total=total)
 
         with self.client_factory(hub["url"], hub["token"]) as client:
-            Syncer(self.store, client, on_progress=progress).sync_once()
-        self._publish(state="idle", last_success=utc_now(), message="", message_ja="")
+            report = Syncer(self.store, client, on_progress=progress).sync_once()
+        self._publish(state="idle", last_success=utc_now(), message="", message_ja="",
+                      pulled=report.pulled)

@@ -153,6 +153,45 @@ def test_office_part_comes_back_to_the_author_only(tmp_path: Path, hub: Hub) -> 
     b.close()
 
 
+def test_the_worker_says_what_each_pass_pulled(tmp_path: Path, hub: Hub) -> None:
+    """The app repaints open screens when a pass brought changes (an office referral shows
+    up on the follow-ups without leaving them), and not when it brought nothing."""
+    import time
+
+    from sync.client import Status, SyncWorker
+
+    store = enrolled(tmp_path, hub)
+    c = own(store, concern())
+    store.save(c)
+    seen: list[Status] = []
+    worker = SyncWorker(store, interval=60, on_status=seen.append)
+
+    def next_pass() -> Status:
+        """The first pass that starts after this call, once it has finished (a pass already
+        under way may have pulled before the change the test just made)."""
+        start, deadline = len(seen), time.monotonic() + 30
+        worker.notify()
+        while time.monotonic() < deadline:
+            states = [s.state for s in seen[start:]]
+            if "syncing" in states and "idle" in states[states.index("syncing"):]:
+                return seen[start + states.index("idle", states.index("syncing"))]
+            time.sleep(0.02)
+        raise AssertionError(f"no sync pass finished within 30 s: {seen[start:]}")
+
+    worker.start()
+    try:
+        first = next_pass()
+        assert first.pending == 0 and first.pulled > 0  # the places, and its own concern
+        assert next_pass().pulled == 0
+        with hub.engine.begin() as conn:
+            set_office_part(conn, c.id, {"status": "triaged"}, "事務局 佐藤")
+        assert next_pass().pulled == 1
+        assert next_pass().pulled == 0
+    finally:
+        worker.stop()
+        store.close()
+
+
 def test_devices_cannot_push_or_claim_other_devices_records(tmp_path: Path, hub: Hub) -> None:
     a, b = enrolled(tmp_path, hub, "a"), enrolled(tmp_path, hub, "b")
     g = own(a, gathering())

@@ -31,6 +31,10 @@ NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
        ("sync", ft.Icons.SYNC, "nav.sync"),
        ("settings", ft.Icons.SETTINGS_OUTLINED, "nav.settings")]
 PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places"}
+# Screens that only show records: a sync that brought changes repaints them, so a referral
+# the office made appears without leaving the screen. Forms are never repainted under the
+# staff member's hands.
+LIVE = (HomeView, PlaceView, FollowUpsView)
 FORMS: dict[str, tuple[str, Any]] = {
     "gathering": ("gathering", GatheringView), "concern": ("concern", ConcernView),
     "visit": ("visit_note", VisitNoteView)}
@@ -124,7 +128,7 @@ class Shell:
         with contextlib.suppress(Exception):
             self.page.run_task(repaint)
 
-    def render(self) -> None:
+    def render(self, *, by_user: bool = True) -> None:
         t = self.session.t
         page = self.page
         page.title = t("app.title")
@@ -135,7 +139,8 @@ class Shell:
                                                       expand=True), expand=True)]
             page.update()
             return
-        self.services.touch()
+        if by_user:  # a repaint for a sync must not keep the idle lock away
+            self.services.touch()
         self.view = self._build()
         top = self.route[0]
         index = next(i for i, n in enumerate(NAV) if n[0] == PARENT.get(top, top))
@@ -188,6 +193,10 @@ class Shell:
 
     def _on_status(self, status: Status) -> None:
         async def paint() -> None:
+            if status.state == "idle" and status.pulled and isinstance(self.view, LIVE) \
+                    and not self.services.locked:
+                self.render(by_user=False)
+                return
             self._paint_badge(status)
             if isinstance(self.view, SyncView):
                 self.view.show(status)
