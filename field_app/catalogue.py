@@ -13,9 +13,11 @@ from field_app.domain.place import Place
 from field_app.domain.record import SCHEMA
 from field_app.domain.reference import Label, Option, Program, Reference, Rule
 
-ASSETS_DIR = Path(
-    os.environ.get("IBASHO_ASSETS_DIR") or Path(__file__).resolve().parent.parent / "assets"
-)
+_HERE = Path(__file__).resolve().parent
+# Installed from a wheel the assets sit inside the package; in a checkout, beside it.
+ASSETS_DIR = Path(os.environ.get("IBASHO_ASSETS_DIR") or next(
+    (d for d in (_HERE / "assets", _HERE.parent / "assets") if (d / "data").is_dir()),
+    _HERE.parent / "assets"))
 LANGS = ("ja", "en")
 SAMPLE_AUTHOR = "市民社協（サンプル）"
 SAMPLE_TIME = "2026-04-01T00:00:00.000Z"
