@@ -310,7 +310,8 @@ def test_every_console_screen(tmp_path: Path) -> None:
 def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
     engine, url = hub_with(tmp_path)
     add_officer(engine)
-    with serve_in_thread(engine, url, console=Settings(idle_after=4)) as hub, \
+    # the open inbox looks for new concerns every second: looking is not use
+    with serve_in_thread(engine, url, console=Settings(idle_after=4, inbox_check=1)) as hub, \
             chromium() as browser:
         page = open_console(browser, hub)
         sign_in(page)
@@ -321,6 +322,8 @@ def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
             page.keyboard.type("あ")
             page.wait_for_timeout(1000)
         assert page.get_by_text("分間操作がなかったため").count() == 0
+        nav(page, "気づき")
+        seen(page, "に確認").wait_for(timeout=30_000)
         seen(page, "分間操作がなかったため、サインアウトしました。").wait_for(timeout=30_000)
         shot(page, "console-idle-signed-out-tablet-ja")
     with engine.connect() as conn:  # the session ended on the hub too
@@ -355,3 +358,38 @@ def test_a_long_inbox_says_how_many_there_are_and_shows_the_rest(tmp_path: Path)
         seen(page, "503件（未完了が先").wait_for(timeout=30_000)
         shot(page, "console-inbox-all-shown-tablet-ja")
         assert page.get_by_role("button", name=re.compile("^続きの")).count() == 0
+
+
+def test_the_open_inbox_says_when_new_concerns_arrive(tmp_path: Path) -> None:
+    """A tablet syncs while the office has the inbox open: the console says how many arrived
+    and how many are emergencies, and shows them when asked (rows do not move by themselves)."""
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=Settings(inbox_check=1)) as hub, \
+            chromium() as browser:
+        store = Store(tmp_path / "tablet")
+        enrol(store, hub.url, hub.code("山田 花子"), "tablet")
+        syncer = Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"]))  # type: ignore[index]
+
+        def push(urgency: str, categories: list[str]) -> None:
+            store.save(dataclasses.replace(concern(urgency=urgency, categories=categories,
+                                                   follow_up_on=None),
+                                           device_id=store.device_id))
+            syncer.sync_once()
+
+        push("watch", ["isolation"])
+        page = open_console(browser, hub)
+        sign_in(page)
+        seen(page, "1件（未完了が先").wait_for(timeout=60_000)
+        push("emergency", ["abuse_suspected"])
+        push("medium", ["caregiver_burden"])
+        seen(page, "新しく届いた気づきが2件あります（うち緊急1件）。").wait_for(timeout=30_000)
+        assert seen(page, "1件（未完了が先").is_visible()  # the list waits to be asked
+        shot(page, "console-inbox-arrived-tablet-ja")
+        button(page, "表示する")
+        seen(page, "3件（未完了が先").wait_for(timeout=30_000)
+        page.get_by_text("新しく届いた気づき").wait_for(state="detached", timeout=30_000)
+        push("watch", ["health"])  # refreshing by hand shows it too, without waiting for a look
+        button(page, "最新の状態にする")
+        seen(page, "4件（未完了が先").wait_for(timeout=30_000)
+        store.close()

@@ -51,6 +51,7 @@ class Settings:
     lang: str = "ja"
     public_url: str = ""  # the hub's address for tablets, when not the browser's
     idle_after: float = 30 * 60  # seconds without use before the console signs itself out
+    inbox_check: float = 30.0  # seconds between looks for new concerns while the inbox is open
 
 
 class Console:
@@ -59,7 +60,7 @@ class Console:
         self.settings = settings
         self.desk = Desk(page, client, Translator(settings.lang), load_reference(),
                          settings.public_url, go=self.go, signed_out=self.show_sign_in,
-                         touch=self._touch)
+                         touch=self._touch, inbox_check=settings.inbox_check)
         self.last_use = time.monotonic()
         self.watching = 0  # the sign-in whose idle watch is current
         self.route: tuple[str, dict[str, Any]] = ("inbox", {})

@@ -32,6 +32,7 @@ class Desk:
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     signed_out: Callable[[], None] = field(default=lambda: None)
     touch: Callable[[], None] = field(default=lambda: None)  # the console is in use
+    inbox_check: float = 30.0  # seconds between the open inbox's looks for new concerns
 
     async def refresh_reference(self) -> None:
         """The hub's destinations and program settings, for labels and choices."""
@@ -41,6 +42,9 @@ class Desk:
 
     def today(self) -> dt.date:
         return dt.datetime.now(JST).date()
+
+    def clock(self) -> str:
+        return f"{dt.datetime.now(JST):%H:%M}"
 
     def fiscal_year(self) -> int:
         return fiscal_year_of(self.today())

@@ -1,8 +1,13 @@
 """The concern inbox: most urgent and newest first, filtered by status, category, urgency,
-place and staff. The list shows no sensitive field; opening a concern is the audited read."""
+place and staff. The list shows no sensitive field; opening a concern is the audited read.
+
+While it is open it looks for new concerns (a tablet synced) and says how many arrived,
+emergencies first; the list changes when the office asks, so rows never move under a pointer."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +15,7 @@ import flet as ft
 
 from field_app.ui.office.desk import Desk
 from field_app.ui.widgets import caption, dropdown, heading, named
+from sync.office_client import SignedOut
 
 URGENCY_COLOURS = {"emergency": ft.Colors.ERROR, "high": ft.Colors.ORANGE_800,
                    "medium": ft.Colors.PRIMARY, "watch": ft.Colors.OUTLINE}
@@ -29,13 +35,40 @@ class InboxView(ft.Column):
                  ) -> None:
         super().__init__(spacing=12, expand=True)
         self.desk = desk
+        t = desk.t
         self.filters = {k: filters.get(k, "") for k in FILTERS}
         self.rows = ft.ListView(spacing=8, expand=True)
         self.shown: list[dict[str, Any]] = []
         self.page_size = 0
         self.count = caption("")
+        self.checked = caption("")
         self.menus = ft.Row(wrap=True, spacing=12, run_spacing=12)
-        self.controls = [heading(desk.t("office.inbox.title")), self.menus, self.count, self.rows]
+        # what the list showed when last loaded: later arrivals are counted against it
+        self.total = 0
+        self.newest = ""
+        self.arrived_text = ft.Text(weight=ft.FontWeight.W_600)
+        self.arrived = ft.Container(
+            visible=False, border_radius=12, padding=ft.Padding.symmetric(horizontal=16, vertical=8),
+            content=ft.Row([
+                ft.Icon(ft.Icons.MARK_EMAIL_UNREAD_OUTLINED), ft.Container(self.arrived_text, expand=True),
+                ft.FilledButton(t("office.inbox.show_new"), icon=ft.Icons.ARROW_UPWARD,
+                                on_click=lambda e: self.page.run_task(self.load))],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        self.watching = False
+        self.controls = [
+            heading(t("office.inbox.title")), self.menus, self.arrived,
+            ft.Row([ft.Column([self.count, self.checked], spacing=2, expand=True),
+                    ft.TextButton(t("office.inbox.refresh"), icon=ft.Icons.REFRESH,
+                                  on_click=lambda e: self.page.run_task(self.load))],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            self.rows]
+
+    def did_mount(self) -> None:
+        self.watching = True
+        self.page.run_task(self._watch)
+
+    def will_unmount(self) -> None:
+        self.watching = False
 
     async def load(self) -> None:
         desk = self.desk
@@ -45,6 +78,10 @@ class InboxView(ft.Column):
             return
         self._menus(found.get("staff", []), places["places"])
         self.shown = []
+        self.total = found["total"]
+        self.newest = max((c["received_at"] for c in found["concerns"]), default="")
+        self.arrived.visible = False
+        self.checked.value = desk.t("office.inbox.checked", time=desk.clock())
         self._rows(found)
         self.update()
 
@@ -54,6 +91,44 @@ class InboxView(ft.Column):
         if found is not None:
             self._rows(found)
             self.update()
+
+    async def _watch(self) -> None:
+        """Look for new concerns every `inbox_check` seconds while the inbox is on screen.
+        Looking is not use: it neither touches the idle sign-out nor toasts on failure."""
+        desk = self.desk
+        while self.watching:
+            await asyncio.sleep(desk.inbox_check)
+            if not self.watching or desk.client.officer is None:
+                return
+            try:
+                found = await desk.client.concerns(self.filters)
+            except SignedOut:  # the hub ended the session: stop showing the list
+                desk.signed_out()
+                return
+            except Exception:  # the next look tries again; the line says this one failed
+                self.checked.value = desk.t("office.inbox.check_failed", time=desk.clock())
+            else:
+                self._arrivals(found)
+                self.checked.value = desk.t("office.inbox.checked", time=desk.clock())
+            if not self.watching:
+                return
+            with contextlib.suppress(Exception):  # the tab may have gone meanwhile
+                self.update()
+
+    def _arrivals(self, found: dict[str, Any]) -> None:
+        """Concerns received since the list was loaded (a corrected version counts too)."""
+        fresh = [c for c in found["concerns"] if c["received_at"] > self.newest]
+        count = max(len(fresh), found["total"] - self.total)
+        if count <= 0:
+            return
+        t = self.desk.t
+        emergency = sum(c["urgency"] == "emergency" for c in fresh)
+        self.arrived_text.value = (
+            t("office.inbox.arrived_emergency", count=count, emergency=emergency) if emergency
+            else t("office.inbox.arrived", count=count))
+        self.arrived.bgcolor = (ft.Colors.ERROR_CONTAINER if emergency
+                                else ft.Colors.SECONDARY_CONTAINER)
+        self.arrived.visible = True
 
     def _menus(self, staff: list[str], places: list[dict[str, Any]]) -> None:
         t, d = self.desk.t, self.desk
