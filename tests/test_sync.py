@@ -181,7 +181,7 @@ def test_the_worker_says_what_each_pass_pulled(tmp_path: Path, hub: Hub) -> None
     worker.start()
     try:
         first = next_pass()
-        assert first.pending == 0 and first.pulled > 0  # the places, and its own concern
+        assert first.pending == 0 and first.pulled > 0  # the places
         assert next_pass().pulled == 0
         with hub.engine.begin() as conn:
             set_office_part(conn, c.id, {"status": "triaged"}, "事務局 佐藤")
