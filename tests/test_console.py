@@ -389,7 +389,10 @@ def test_the_open_inbox_says_when_new_concerns_arrive(tmp_path: Path) -> None:
         button(page, "表示する")
         seen(page, "3件（未完了が先").wait_for(timeout=30_000)
         page.get_by_text("新しく届いた気づき").wait_for(state="detached", timeout=30_000)
-        push("watch", ["health"])  # refreshing by hand shows it too, without waiting for a look
+        push("watch", ["health"])
+        # the notice comes first (so nothing moves while the button is pressed); the refresh
+        # button, not the notice's, brings the list up to date
+        seen(page, "新しく届いた気づきが1件あります。").wait_for(timeout=30_000)
         button(page, "最新の状態にする")
         seen(page, "4件（未完了が先").wait_for(timeout=30_000)
         store.close()
