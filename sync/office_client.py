@@ -109,10 +109,13 @@ class OfficeClient:
 
     # concerns ----------------------------------------------------------------------
 
-    async def concerns(self, filters: Mapping[str, str], offset: int = 0) -> dict[str, Any]:
+    async def concerns(self, filters: Mapping[str, str], offset: int = 0,
+                       received_after: str = "") -> dict[str, Any]:
         params: dict[str, str | int] = {k: v for k, v in filters.items() if v}
         if offset:
             params["offset"] = offset
+        if received_after:
+            params["received_after"] = received_after
         result: dict[str, Any] = await self._json("GET", "/concerns", params=params)
         return result
 

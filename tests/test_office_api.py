@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -149,6 +150,25 @@ def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(
         assert r.status_code == 400
         [said] = r.json()["error"]["problems"]
         assert (said["field"], said["expected_ja"]) == (f"query.{next(iter(query))}", expected_ja)
+    # an open inbox asks only for what arrived since its answer's `newest`
+    newest = office.get("/concerns").json()["newest"]
+    assert office.get("/concerns", params={"received_after": newest}).json()["total"] == 0
+    later = push(field, hub, urgency="emergency", observed_on="2026-06-26", follow_up_on=None)
+    since = office.get("/concerns", params={"received_after": newest}).json()
+    assert ([c["id"] for c in since["concerns"]], since["total"]) == ([later.id], 1)
+    assert since["newest"] > newest
+    # the same instant written in Japan time means the same
+    jst = dt.datetime.fromisoformat(since["newest"])
+    jst = (jst if jst.tzinfo else jst.replace(tzinfo=dt.UTC)).astimezone(
+        dt.timezone(dt.timedelta(hours=9)))
+    assert office.get("/concerns", params={"received_after": jst.isoformat()}).json()["total"] == 0
+    assert office.get("/concerns", params={"received_after": newest, "urgency": "watch"}
+                      ).json()["total"] == 0  # the filters still apply
+    for bad in ("yesterday", "2026-13-01T00:00:00", "２０２６-06-01", "' OR 1=1 --"):
+        r = office.get("/concerns", params={"received_after": bad})
+        assert r.status_code == 400, bad
+        [said] = r.json()["error"]["problems"]
+        assert said["field"] == "received_after" and said["expected_ja"].startswith("日時")
 
 
 def test_every_action_reaches_the_authoring_device_and_the_history(

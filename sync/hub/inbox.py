@@ -5,6 +5,7 @@ The inbox lists no sensitive field (DESIGN §8): opening a concern is the audite
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,9 +67,20 @@ def _rank(summary: Mapping[str, Any]) -> int:
     return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else len(URGENCY_ORDER)
 
 
-def concerns(conn: Connection, filters: Filters, concern_id: str | None = None
-             ) -> list[dict[str, Any]]:
-    """Every concern the filters admit, in inbox order (page with `page`)."""
+def received_after(text: str) -> dt.datetime | None:
+    """The `received_after` of an inbox query (an inbox's `newest`), in UTC; None if empty.
+    ValueError if it is not an ISO 8601 time."""
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text)
+    # the hub stores UTC; SQLite keeps it without an offset
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def concerns(conn: Connection, filters: Filters, concern_id: str | None = None,
+             after: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Every concern the filters admit, in inbox order (page with `page`); with `after`, only
+    those received since (an open inbox looking for arrivals reads only those)."""
     places, staff = _place_names(conn), _staff(conn)
     parts_q = select(schema.office_parts.c.concern_id, schema.office_parts.c.body)
     rows_q = (select(schema.records.c.id, schema.records.c.device_id, schema.records.c.body,
@@ -76,6 +88,8 @@ def concerns(conn: Connection, filters: Filters, concern_id: str | None = None
     if concern_id is not None:
         parts_q = parts_q.where(schema.office_parts.c.concern_id == concern_id)
         rows_q = rows_q.where(schema.records.c.id == concern_id)
+    if after is not None:
+        rows_q = rows_q.where(schema.records.c.received_at > after)
     parts = {r.concern_id: json.loads(r.body) for r in conn.execute(parts_q)}
     rows = conn.execute(rows_q)
     found = []
@@ -107,7 +121,9 @@ def concerns(conn: Connection, filters: Filters, concern_id: str | None = None
 def page(found: list[dict[str, Any]], offset: int, limit: int) -> dict[str, Any]:
     """One page of the inbox, with how many there are in all: the office must be able to
     tell that a list goes on past what it shows."""
-    return {"concerns": found[offset:offset + limit], "total": len(found), "offset": offset}
+    return {"concerns": found[offset:offset + limit], "total": len(found), "offset": offset,
+            # ask with received_after=newest to learn what arrived since this answer
+            "newest": max((s["received_at"] for s in found), default="")}
 
 
 def staff_names(conn: Connection) -> list[str]:

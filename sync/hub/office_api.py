@@ -75,16 +75,27 @@ def office_router(in_tx: Transaction) -> APIRouter:
                        place_id: str = Query("", max_length=36),
                        staff: str = Query("", max_length=100),
                        limit: int = Query(inbox.MAX_ROWS, ge=1, le=inbox.MAX_ROWS),
-                       offset: int = Query(0, ge=0, le=10_000_000)
+                       offset: int = Query(0, ge=0, le=10_000_000),
+                       received_after: str = Query("", max_length=40,
+                                                   description="only concerns received since "
+                                                               "this time (an answer's `newest`)")
                        ) -> dict[str, Any]:
         filters = inbox.Filters(status, category, urgency, place_id, staff)
+        try:
+            after = inbox.received_after(received_after)
+        except ValueError:
+            raise BadRequest("received_after is not a time", problems=[{
+                "field": "received_after", "value": received_after,
+                "expected_en": "an ISO 8601 time, as in an inbox answer's newest",
+                "expected_ja": "日時（ISO 8601 形式、受信箱の応答の newest の値）"}],
+                message_ja="received_after の日時が読めません。") from None
 
         def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
             problems = filters.check(reference(conn))
             if problems:
                 raise BadRequest("unknown filter value", problems=problems,
                                  message_ja="絞り込みの値が正しくありません。")
-            return {**inbox.page(inbox.concerns(conn, filters), offset, limit),
+            return {**inbox.page(inbox.concerns(conn, filters, after=after), offset, limit),
                     "staff": inbox.staff_names(conn)}
 
         return await as_officer(in_tx, authorization, work)

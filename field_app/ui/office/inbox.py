@@ -43,9 +43,7 @@ class InboxView(ft.Column):
         self.count = caption("")
         self.checked = caption("")
         self.menus = ft.Row(wrap=True, spacing=12, run_spacing=12)
-        # what the list showed when last loaded: later arrivals are counted against it
-        self.total = 0
-        self.newest = ""
+        self.newest = ""  # the latest receipt in the list as loaded: arrivals come after it
         self.arrived_text = ft.Text(weight=ft.FontWeight.W_600)
         self.arrived = ft.Container(
             visible=False, border_radius=12, padding=ft.Padding.symmetric(horizontal=16, vertical=8),
@@ -78,8 +76,7 @@ class InboxView(ft.Column):
             return
         self._menus(found.get("staff", []), places["places"])
         self.shown = []
-        self.total = found["total"]
-        self.newest = max((c["received_at"] for c in found["concerns"]), default="")
+        self.newest = found["newest"]
         self.arrived.visible = False
         self.checked.value = desk.t("office.inbox.checked", time=desk.clock())
         self._rows(found)
@@ -101,7 +98,9 @@ class InboxView(ft.Column):
             if not self.watching or desk.client.officer is None:
                 return
             try:
-                found = await desk.client.concerns(self.filters)
+                # only what arrived since the list was loaded: a look stays cheap however
+                # long the inbox is; when nothing had arrived yet, everything is new
+                found = await desk.client.concerns(self.filters, received_after=self.newest)
             except SignedOut:  # the hub ended the session: stop showing the list
                 desk.signed_out()
                 return
@@ -117,12 +116,11 @@ class InboxView(ft.Column):
 
     def _arrivals(self, found: dict[str, Any]) -> None:
         """Concerns received since the list was loaded (a corrected version counts too)."""
-        fresh = [c for c in found["concerns"] if c["received_at"] > self.newest]
-        count = max(len(fresh), found["total"] - self.total)
+        count = found["total"]
         if count <= 0:
             return
         t = self.desk.t
-        emergency = sum(c["urgency"] == "emergency" for c in fresh)
+        emergency = sum(c["urgency"] == "emergency" for c in found["concerns"])
         self.arrived_text.value = (
             t("office.inbox.arrived_emergency", count=count, emergency=emergency) if emergency
             else t("office.inbox.arrived", count=count))
