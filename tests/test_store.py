@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -34,6 +35,27 @@ def test_save_refuses_office_kinds_and_old_revs(store: Store) -> None:
     with pytest.raises(StoreError, match="not newer"):
         store.save(g)  # rev 1 after rev 2: a stale screen must not overwrite newer data
     assert store.load("gathering", g.id).rev == 2  # type: ignore[union-attr]
+
+
+def test_a_save_never_changes_the_office_part(store: Store) -> None:
+    """A concern open on screen (or kept as a draft) while a sync brought the office's
+    referral: the staff member's next edit must not put back the older office part, which
+    the hub will not send again."""
+    c = concern(follow_up_on=None)
+    store.save(c)
+    referred = {"status": "referred", "destination": "houkatsu", "referred_on": "2026-11-26",
+                "method": "電話", "feedback": "来週連絡します", "closed_on": None,
+                "updated_at": "2026-11-26T01:00:00.000Z", "updated_by": "事務局"}
+    assert store.set_office_parts({c.id: referred}) == 1
+    store.save(c.edited(observed="追記: 帰り道が分からなくなっていた"))  # from the older copy
+    saved = store.get("concern", c.id)
+    assert saved is not None and saved["rev"] == 2 and saved["office"] == referred
+    assert "追記" in saved["observed"]
+    # nor can a new concern arrive with one
+    fresh = dataclasses.replace(concern(follow_up_on=None),
+                                office=store.load("concern", c.id).office)  # type: ignore[union-attr]
+    store.save(fresh)
+    assert store.get("concern", fresh.id)["office"] is None  # type: ignore[index]
 
 
 def test_outbox_acknowledges_only_the_rev_that_was_sent(store: Store) -> None:

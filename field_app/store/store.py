@@ -119,6 +119,10 @@ class Store:
             raise StoreError(
                 f"{kind} {rid}: rev {rev} is not newer than the saved rev {current['rev']}",
                 message_ja="この記録はすでに新しい内容で保存されています。画面を開き直してください。")
+        if kind == "concern":
+            # The office part is the office's: it comes only by pull. A screen or draft opened
+            # before the last pull carries an older one, and the cursor has moved past it.
+            doc = {**doc, "office": current.get("office") if current is not None else None}
         ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev})]
         if self._get(QUARANTINE, rid) is not None:
             ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
