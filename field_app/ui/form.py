@@ -65,8 +65,10 @@ class RecordForm:
              author: str, **defaults: Any) -> RecordForm:
         saved = store.get(kind, rid) if rid else None
         draft = store.draft(rid) if rid else None
-        data = draft or saved or blank(kind, store, author, **defaults)
-        form = cls(store, reference, dict(data), saved_rev=int(saved["rev"]) if saved else 0)
+        data = dict(draft or saved or blank(kind, store, author, **defaults))
+        if kind == "concern":  # the office's part as last pulled, not as when the draft began
+            data["office"] = saved.get("office") if saved else None
+        form = cls(store, reference, data, saved_rev=int(saved["rev"]) if saved else 0)
         if draft is not None:
             form.problems = form._check(draft)[1]
         return form
