@@ -21,7 +21,7 @@ from field_app.domain.overrides import apply_overrides
 from field_app.store import Store
 from sync.client import HUB_META, REFERENCE_META, Syncer, enrol
 from sync.http import HubClient
-from sync.hub import schema
+from sync.hub import accounts, schema
 from sync.hub.database import utcnow
 from tests.factories import IBASHO, REF, concern, concern_data
 from tests.hubs import Hub
@@ -238,6 +238,53 @@ def test_every_action_reaches_the_authoring_device_and_the_history(
     missing = office.put("/concerns/00000000-0000-4000-8000-000000000000/office",
                          json={"status": "triaged"})
     assert missing.status_code == 404
+
+
+def test_a_change_made_from_an_older_page_is_refused_not_silently_applied(
+        field: Field, hub: Hub, office: httpx.Client) -> None:
+    """Two office workers have the same concern open; one refers it. The other's feedback,
+    sent from the page as it was, must not undo the referral."""
+    c = push(field, hub)
+    path = f"/concerns/{c.id}/office"
+    with hub.engine.begin() as conn:
+        accounts.add_user(conn, "suzuki", "another long password", "office", "test")
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        token = http.post(f"{OFFICE}/login", json={"username": "suzuki",
+                                                   "password": "another long password"}
+                          ).json()["token"]
+    referral = {"status": "referred", "destination": "houkatsu", "referred_on": "2026-06-12",
+                "method": "電話"}
+    with httpx.Client(base_url=hub.url + OFFICE, timeout=30,
+                      headers={"Authorization": f"Bearer {token}"}) as suzuki:
+        r = suzuki.put(path, json={**referral, "based_on": None})  # nothing there before
+        assert r.status_code == 200, r.text
+    referred_at = r.json()["office"]["updated_at"]
+
+    def state() -> tuple[Any, ...]:
+        with hub.engine.connect() as conn:
+            return (conn.exec_driver_sql("SELECT body FROM office_parts").scalars().all(),
+                    conn.exec_driver_sql("SELECT COUNT(*) FROM changes").scalar_one(),
+                    conn.exec_driver_sql("SELECT COUNT(*) FROM audit").scalar_one())
+
+    before = state()
+    stale = office.put(path, json={"status": "new", "feedback": "見ました", "based_on": None})
+    assert stale.status_code == 409, stale.text
+    error = stale.json()["error"]
+    assert error["code"] == "conflict" and "suzuki" in error["message_ja"]
+    assert state() == before  # nothing written, nothing for the device, nothing audited
+    # from the page as it is now, the same change goes through
+    r = office.put(path, json={**referral, "feedback": "見ました", "based_on": referred_at})
+    assert r.status_code == 200, r.text
+    assert office.put(path, json={**referral, "based_on": referred_at}).status_code == 409
+    # a caller that does not say what it saw is not checked (scripts, earlier consoles)
+    assert office.put(path, json={**referral, "feedback": "上書き"}).status_code == 200
+    for bad in (12, {"at": "x"}, "x" * 41):
+        r = office.put(path, json={**referral, "based_on": bad})
+        assert r.status_code == 400, bad
+        assert [p["field"] for p in r.json()["error"]["problems"]] == ["based_on"]
+    field.sync(hub)
+    mine = field.store.load("concern", c.id)
+    assert mine is not None and mine.office is not None and mine.office.feedback == "上書き"
 
 
 def test_places_are_added_and_edited_and_reach_devices(field: Field, hub: Hub,

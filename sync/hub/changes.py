@@ -128,9 +128,16 @@ def save_reference(conn: Connection, data: Mapping[str, Any], actor: str) -> dic
     return doc
 
 
-def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str
-                    ) -> dict[str, Any]:
-    """Write the office part of a concern; the authoring device gets it at its next pull."""
+UNCHECKED = object()  # set_office_part's based_on when the caller does not say
+
+
+def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str,
+                    *, based_on: object = UNCHECKED) -> dict[str, Any]:
+    """Write the office part of a concern; the authoring device gets it at its next pull.
+
+    `based_on`: the `updated_at` of the part the change was made from (None: there was none).
+    If someone changed it since, the change is refused rather than silently undoing theirs
+    (a referral overwritten by a page opened before it)."""
     row = conn.execute(select(schema.records.c.device_id).where(
         schema.records.c.id == concern_id, schema.records.c.kind == "concern")).first()
     if row is None:
@@ -143,6 +150,16 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
                          problems=[p.as_dict() for p in exc.problems]) from exc
     stored = dict(vars(checked))
     _lock_feed(conn)
+    if based_on is not UNCHECKED:
+        current = conn.execute(select(schema.office_parts.c.body).where(
+            schema.office_parts.c.concern_id == concern_id)).scalar()
+        now_part = json.loads(current) if current else {}
+        if now_part.get("updated_at") != based_on:
+            who = str(now_part.get("updated_by") or "")
+            raise Conflict(f"{who or 'someone'} changed this concern's office part meanwhile; "
+                           "check what they did, then save again if it is still right",
+                           message_ja=f"ほかの職員（{who}）がこの気づきの対応を先に変更しました。"
+                                      "経過を確認し、必要ならもう一度保存してください。")
     now = utcnow()
     values = dict(device_id=row.device_id, body=json.dumps(stored, ensure_ascii=False),
                   updated_at=now, updated_by=actor)

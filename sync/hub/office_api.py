@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.hub import accounts, inbox, schema
 from sync.hub.body import read_json
-from sync.hub.changes import set_office_part
+from sync.hub.changes import UNCHECKED, set_office_part
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
 from sync.hub.office_data_api import data_router
@@ -129,10 +129,21 @@ def office_router(in_tx: Transaction) -> APIRouter:
         body = await read_json(request, limit=16_384)
         if not isinstance(body, dict):
             raise BadRequest("expected a JSON object", message_ja="JSONオブジェクトで送ってください。")
+        # what the page showed (its office part's updated_at, or null for none): a change made
+        # from an older page is refused with 409 instead of undoing someone else's
+        based_on = body.pop("based_on", UNCHECKED)
+        if based_on is not UNCHECKED and based_on is not None and not (
+                isinstance(based_on, str) and len(based_on) <= 40):
+            raise BadRequest("based_on must be the updated_at the page showed, or null",
+                             message_ja="based_on の値が正しくありません。",
+                             problems=[{"field": "based_on", "value": str(based_on)[:40],
+                                        "expected_en": "the office part's updated_at, or null",
+                                        "expected_ja": "表示していた対応の updated_at、または null"}])
 
         return {"office": await as_officer(
             in_tx, authorization,
-            lambda conn, who: set_office_part(conn, concern_id[:36], body, who.username))}
+            lambda conn, who: set_office_part(conn, concern_id[:36], body, who.username,
+                                              based_on=based_on))}
 
     @router.get("/audit", summary="The audit log, newest first (admin)")
     async def audit_log(authorization: str | None = Header(None),
