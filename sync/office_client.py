@@ -127,9 +127,13 @@ class OfficeClient:
         result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}/history")
         return result
 
-    async def act(self, concern_id: str, part: dict[str, Any]) -> dict[str, Any]:
+    async def act(self, concern_id: str, part: dict[str, Any], based_on: str | None
+                  ) -> dict[str, Any]:
+        """`based_on`: the `updated_at` of the office part the page showed (None: none);
+        a Conflict (409) if someone changed it since."""
         result: dict[str, Any] = (await self._json(
-            "PUT", f"/concerns/{concern_id}/office", json=part))["office"]
+            "PUT", f"/concerns/{concern_id}/office",
+            json={**part, "based_on": based_on}))["office"]
         return result
 
     # places, compliance, reports ---------------------------------------------------

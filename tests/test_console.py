@@ -27,6 +27,7 @@ from tests.browser import (
     choose,
     chromium,
     enable_semantics,
+    field_value,
     focus,
     focus_and_type,
     nav,
@@ -396,3 +397,44 @@ def test_the_open_inbox_says_when_new_concerns_arrive(tmp_path: Path) -> None:
         button(page, "最新の状態にする")
         seen(page, "4件（未完了が先").wait_for(timeout=30_000)
         store.close()
+
+
+def test_a_change_made_meanwhile_by_another_officer_is_not_undone(tmp_path: Path) -> None:
+    """Sato has a concern open; Suzuki refers it from another PC. Sato's feedback, saved from
+    the page as it was, is refused with a word about who changed it; the page catches up and
+    keeps what Sato typed, and saving again keeps Suzuki's referral."""
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    add_officer(engine, "suzuki")
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        store = Store(tmp_path / "tablet")
+        enrol(store, hub.url, hub.code("山田 花子"), "tablet")
+        c = dataclasses.replace(concern(follow_up_on=None, suggested_destination="houkatsu"),
+                                device_id=store.device_id)
+        store.save(c)
+        Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+        page = open_console(browser, hub)
+        sign_in(page)
+        seen(page, "孤立").wait_for(timeout=60_000)
+        page.get_by_text("孤立").first.click()
+        seen(page, "事務局の対応").wait_for(timeout=30_000)
+        with httpx.Client(base_url=hub.url + "/api/v1/office", timeout=30) as http:
+            token = http.post("/login", json={"username": "suzuki", "password": PASSWORD}
+                              ).json()["token"]
+            r = http.put(f"/concerns/{c.id}/office", headers={"Authorization": f"Bearer {token}"},
+                         json={"status": "referred", "destination": "fukushi_sogo",
+                               "referred_on": "2026-11-26", "method": "同行", "based_on": None})
+            assert r.status_code == 200, r.text
+        type_into(page, "職員へのフィードバック", "窓口に確認します")
+        button(page, "フィードバックを保存")
+        seen(page, "ほかの職員（suzuki）がこの気づきの対応を先に変更しました").wait_for(timeout=30_000)
+        seen(page, "つなぎ先: 福祉総合相談窓口").wait_for(timeout=30_000)  # Suzuki's, in the history
+        assert field_value(page, "職員へのフィードバック") == "窓口に確認します"
+        shot(page, "console-concern-changed-meanwhile-tablet-ja")
+        button(page, "フィードバックを保存")
+        seen(page, "「つなぎ済み」として保存しました").wait_for(timeout=30_000)
+        store.close()
+    with engine.connect() as conn:
+        part = json.loads(conn.exec_driver_sql("SELECT body FROM office_parts").scalar_one())
+    assert (part["status"], part["destination"], part["method"], part["feedback"]) == (
+        "referred", "fukushi_sogo", "同行", "窓口に確認します")

@@ -25,6 +25,8 @@ class ConcernView(ft.Column):
         self.desk, self.back, self.concern_id = desk, back, id
         self.part: dict[str, Any] = {}
         self.found: dict[str, Any] = {}
+        self.based_on: str | None = None  # updated_at of the office part on screen
+        self.as_shown: dict[str, Any] = {}
         self.controls = [ft.TextButton(desk.t("nav.back"), icon=ft.Icons.ARROW_BACK,
                                        on_click=lambda e: back()),
                          caption(desk.t("office.loading"))]
@@ -39,14 +41,18 @@ class ConcernView(ft.Column):
 
     # showing -----------------------------------------------------------------------
 
-    def _show(self, found: dict[str, Any]) -> None:
+    def _show(self, found: dict[str, Any], typed: dict[str, Any] | None = None) -> None:
+        """`typed`: what the office worker had entered, kept over the stored values."""
         d, t = self.desk, self.desk.t
         c, office = found["concern"], found["office"] or {}
+        self.based_on = office.get("updated_at")
         self.part = {"status": office.get("status", "new"),
                      "destination": office.get("destination") or c.get("suggested_destination")
                      or "", "referred_on": office.get("referred_on") or d.today().isoformat(),
                      "method": office.get("method", ""), "feedback": office.get("feedback", ""),
                      "closed_on": office.get("closed_on")}
+        self.as_shown = dict(self.part)  # to tell what the worker has changed since
+        self.part.update(typed or {})
         facts = [
             (t("office.concern.observed_on"), d.day(c["observed_on"])),
             (t("office.concern.place"), found["place_name"]),
@@ -60,7 +66,7 @@ class ConcernView(ft.Column):
             (t("office.concern.consent"), d.label("consent", c.get("consent"))),
             (t("office.concern.suggested"), d.destination(c.get("suggested_destination"))),
             (t("office.concern.follow_up"), d.day(c.get("follow_up_on"))),
-            (t("office.concern.status"), d.label("concern_status", self.part["status"])),
+            (t("office.concern.status"), d.label("concern_status", office.get("status", "new"))),
         ]
         grid = ft.Column([ft.Row([ft.Text(k, width=130, color=ft.Colors.ON_SURFACE_VARIANT),
                                   ft.Text(v or "—", expand=True)])
@@ -143,6 +149,9 @@ class ConcernView(ft.Column):
         self.referred_on.show_error(None)
 
         def show(exc: OfficeError) -> None:
+            if exc.status == 409:  # changed meanwhile: show what happened, keep what was typed
+                self.page.run_task(self._catch_up)
+                return
             problems = exc.field_problems(t.lang)
             self.destination.error_text = t("office.choose") if "destination" in problems \
                 else None
@@ -151,13 +160,17 @@ class ConcernView(ft.Column):
             self.feedback.error = problems.get("feedback")
             self.update()
 
-        if await d.submit(d.client.act(self.concern_id, body), show) is None:
+        if await d.submit(d.client.act(self.concern_id, body, self.based_on), show) is None:
             return
         d.toast(t("office.action.saved", status=d.label("concern_status", status)))
-        # the page already shows the concern: fetch only what changed, so that the audit log
-        # records this one read, not one more per action
-        fresh = await d.call(d.client.history(self.concern_id))
+        await self._catch_up(keep=False)
+
+    async def _catch_up(self, keep: bool = True) -> None:
+        """The office part and history as they are now. The page already shows the concern:
+        fetch only these, so that the audit log records one read, not one per action."""
+        typed = {k: v for k, v in self.part.items() if v != self.as_shown.get(k)}
+        fresh = await self.desk.call(self.desk.client.history(self.concern_id))
         if fresh is not None:
             self.found.update(office=fresh["office"], history=fresh["history"])
-            self._show(self.found)
+            self._show(self.found, typed if keep else None)
             self.update()
