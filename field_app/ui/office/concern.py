@@ -160,8 +160,10 @@ class ConcernView(ft.Column):
             self.feedback.error = problems.get("feedback")
             self.update()
 
-        if await d.submit(d.client.act(self.concern_id, body, self.based_on), show) is None:
+        stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show)
+        if stored is None:
             return
+        self.based_on = stored.get("updated_at")  # a next action before the page catches up
         d.toast(t("office.action.saved", status=d.label("concern_status", status)))
         await self._catch_up(keep=False)
 
