@@ -112,12 +112,30 @@ def launch(p: Playwright) -> Browser:
 
 
 PIN = "2468"
+# What the browser said went wrong during the current test (shown when it fails, by
+# conftest): page errors, console errors, dropped app connections. Known noise is left out:
+# the Rive script the CSP refuses, and Flutter looking for CJK fallback fonts we do not serve.
+BROWSER_ERRORS: list[str] = []
+NOISE = ("Content Security Policy", "Failed to load font", 'failed to fetch "assets/fonts',
+         "status of 404")
+
+
+def watch(page: Page) -> Page:
+    def said(kind: str, text: str) -> None:
+        BROWSER_ERRORS.append(f"{time.strftime('%H:%M:%S')} {page.url} {kind}: {text[:500]}")
+
+    page.on("pageerror", lambda e: said("pageerror", str(e)))
+    page.on("console", lambda m: said(f"console.{m.type}", m.text)
+            if m.type == "error" and not any(n in m.text for n in NOISE) else None)
+    page.on("websocket", lambda ws: ws.on("close", lambda _: said("websocket closed", ws.url)))
+    page.on("crash", lambda _: said("crash", "the page crashed"))
+    return page
 
 
 def open_app(browser: Browser, url: str, viewport: dict[str, int],
              traffic: Traffic | None = None, pin: str | None = PIN) -> Page:
     """Open the app; with a `pin`, get past the lock screen (setting the PIN on first run)."""
-    page = browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+    page = watch(browser.new_page(viewport=viewport))  # type: ignore[arg-type]
     if traffic is not None:
         page.on("request", lambda r: traffic.requests.append(r.url))
         page.on("requestfailed", lambda r: traffic.failures.append((r.url, r.failure or "")))
@@ -162,14 +180,20 @@ def unlock(page: Page, pin: str = PIN) -> None:
 
 
 def enter_pin(page: Page, field: Locator, pin: str) -> None:
+    enter_text(page, field, pin, "PIN")
+
+
+def enter_text(page: Page, field: Locator, text: str, what: str = "text") -> None:
+    """Replace a field's text and read it back: a key typed while Flutter moves focus is
+    lost, and a lost key in a PIN or password fails the whole entry."""
     for _ in range(3):
         focus(page, field)
         page.keyboard.press("Control+A")
         page.keyboard.press("Backspace")
-        page.keyboard.type(pin)
-        if page.evaluate("() => document.activeElement?.value") == pin:
+        page.keyboard.type(text)
+        if page.evaluate("() => document.activeElement?.value") == text:
             return
-    raise AssertionError("the PIN typed into the lock screen did not arrive in the field")
+    raise AssertionError(f"the {what} typed did not arrive in the field")
 
 
 def enable_semantics(page: Page) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +37,27 @@ def hub(hub_db: str) -> Iterator[object]:
     with serve_in_thread(engine, hub_db) as running:
         yield running
     engine.dispose()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test shows what the browser and the app processes said: a browser test that
+    times out otherwise says only what it waited for."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed:
+        return
+    browser = sys.modules.get("tests.browser")
+    if browser is not None and browser.BROWSER_ERRORS:
+        report.sections.append(("browser errors", "\n".join(browser.BROWSER_ERRORS[-40:])))
+    tmp = item.funcargs.get("tmp_path") if hasattr(item, "funcargs") else None
+    for log in sorted(Path(tmp).glob("app-*.log")) if tmp else []:
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+        report.sections.append((f"app log {log.name}", "\n".join(tail)))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_browser_errors() -> None:
+    browser = sys.modules.get("tests.browser")
+    if browser is not None:
+        browser.BROWSER_ERRORS.clear()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from field_app.store import Store
 from field_app.ui.office.console import Settings
@@ -27,6 +28,7 @@ from tests.browser import (
     choose,
     chromium,
     enable_semantics,
+    enter_text,
     field_value,
     focus,
     focus_and_type,
@@ -36,6 +38,7 @@ from tests.browser import (
     seen,
     shot,
     type_into,
+    watch,
 )
 from tests.factories import IBASHO, concern
 from tests.hubs import Hub, serve_in_thread
@@ -52,7 +55,7 @@ def add_officer(engine: object, name: str = "sato", role: str = "office") -> Non
 
 
 def open_console(browser: object, hub: Hub, traffic: Traffic | None = None) -> Page:
-    page: Page = browser.new_page(viewport=TABLET)  # type: ignore[attr-defined]
+    page: Page = watch(browser.new_page(viewport=TABLET))  # type: ignore[attr-defined]
     if traffic is not None:
         page.on("request", lambda r: traffic.requests.append(r.url))
         page.on("requestfailed", lambda r: traffic.failures.append((r.url, r.failure or "")))
@@ -63,9 +66,21 @@ def open_console(browser: object, hub: Hub, traffic: Traffic | None = None) -> P
 
 def sign_in(page: Page, name: str | None = "sato", password: str = PASSWORD) -> None:
     if name is not None:
-        type_into(page, "ユーザー名", name)
-    focus_and_type(page, page.locator('flt-semantics input[type="password"]').first, password)
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        enter_text(page, page.get_by_role("textbox", name="ユーザー名").first, name, "user name")
+    enter_text(page, page.locator('flt-semantics input[type="password"]').first, password,
+               "password")
     page.keyboard.press("Enter")
+
+
+def inbox_shown(page: Page, name: str) -> None:
+    """Signed in: the inbox is on screen (else a screenshot and what the page said)."""
+    try:
+        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+    except PlaywrightTimeout:
+        shot(page, name)
+        said = page.evaluate("() => document.querySelector('flt-semantics-host')?.innerText")
+        raise AssertionError(f"no inbox 30 s after signing in; the page said: {said!r}") from None
 
 
 def record_concern_on_tablet(page: Page) -> None:
@@ -155,7 +170,7 @@ def test_a_newcomer_tries_the_whole_loop_with_make_run(tmp_path: Path) -> None:
         console, password, kept_in = found.groups()
         assert Path(kept_in).read_text(encoding="utf-8").strip() == password
         assert Path(kept_in).stat().st_mode & 0o077 == 0  # readable by this user only
-        office = browser.new_page(viewport=TABLET)
+        office = watch(browser.new_page(viewport=TABLET))
         office.goto(console)
         enable_semantics(office)
         sign_in(office, "office", password)
@@ -316,7 +331,7 @@ def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
             chromium() as browser:
         page = open_console(browser, hub)
         sign_in(page)
-        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
+        inbox_shown(page, "console-idle-signin-failed")
         nav(page, "場所")
         focus(page, page.get_by_role("textbox", name="名前・ふりがな・地域・グループで探す"))
         for _ in range(8):  # typing for twice the idle time is use: still signed in
