@@ -278,6 +278,11 @@ def test_a_change_made_from_an_older_page_is_refused_not_silently_applied(
     assert office.put(path, json={**referral, "based_on": referred_at}).status_code == 409
     # a caller that does not say what it saw is not checked (scripts, earlier consoles)
     assert office.put(path, json={**referral, "feedback": "上書き"}).status_code == 200
+    # a page that showed an office part this concern never had
+    untouched = push(field, hub)
+    r = office.put(f"/concerns/{untouched.id}/office",
+                   json={"status": "triaged", "based_on": "2026-01-01T00:00:00.000Z"})
+    assert r.status_code == 409 and r.json()["error"]["message_ja"].startswith("ほかの職員が")
     for bad in (12, {"at": "x"}, "x" * 41):
         r = office.put(path, json={**referral, "based_on": bad})
         assert r.status_code == 400, bad

@@ -158,8 +158,9 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
             who = str(now_part.get("updated_by") or "")
             raise Conflict(f"{who or 'someone'} changed this concern's office part meanwhile; "
                            "check what they did, then save again if it is still right",
-                           message_ja=f"ほかの職員（{who}）がこの気づきの対応を先に変更しました。"
-                                      "経過を確認し、必要ならもう一度保存してください。")
+                           message_ja=f"ほかの職員{f'（{who}）' if who else ''}がこの気づきの"
+                                      "対応を先に変更しました。経過を確認し、必要ならもう一度保存"
+                                      "してください。")
     now = utcnow()
     values = dict(device_id=row.device_id, body=json.dumps(stored, ensure_ascii=False),
                   updated_at=now, updated_by=actor)
