@@ -5,28 +5,32 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from sync.hub import schema
+from sync.hub import rate_limits, schema
 from sync.hub.database import audit, utcnow
 from sync.hub.devices import _aware, digest
-from sync.hub.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from sync.hub.errors import BadRequest, Conflict, Unauthorized
+from sync.hub.rate_limits import Limit
 
 ROLES = ("admin", "office")
 SESSION_HOURS = 8
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
-LOGIN_LIMIT = (5, dt.timedelta(minutes=15))  # failures per user, per window
+LOGIN_LIMIT = Limit(5, dt.timedelta(minutes=15))  # attempts per user name, per window
 # attempts per client address, per window: an office enrolling a row of tablets behind one
 # address fits; guessing a 59-bit code does not
-ENROL_LIMIT = (30, dt.timedelta(minutes=10))
+ENROL_LIMIT = Limit(30, dt.timedelta(minutes=10))
 
 
 def hash_password(password: str) -> str:
@@ -113,68 +117,56 @@ def list_users(conn: Connection) -> list[tuple[str, str, bool]]:
     return [(r.username, r.role, r.disabled_at is None) for r in rows]
 
 
-def limit(conn: Connection, bucket: str, allowed: tuple[int, dt.timedelta]) -> None:
-    """Count one attempt in `bucket`; refuse with 429 once the window is full."""
-    most, window = allowed
-    now = utcnow()
-    row = conn.execute(select(schema.rate_limits).where(
-        schema.rate_limits.c.bucket == bucket)).first()
-    if row is None or _aware(row.window_start) + window <= now:
-        conn.execute(delete(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket))
-        conn.execute(insert(schema.rate_limits).values(bucket=bucket, window_start=now, count=1))
-        return
-    count = int(row._mapping["count"])  # (Row.count is tuple.count)
-    if count >= most:
-        wait = int((_aware(row.window_start) + window - now).total_seconds()) + 1
-        raise TooManyRequests(f"too many attempts; try again in {wait} s",
-                              message_ja=f"試行回数が多すぎます。{wait}秒後にもう一度お試しください。",
-                              headers={"Retry-After": str(wait)})
-    conn.execute(update(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket)
-                 .values(count=count + 1))
-
-
-def check_limit(conn: Connection, bucket: str, allowed: tuple[int, dt.timedelta]) -> None:
-    """Refuse with 429 while the bucket's window is full, without counting an attempt."""
-    most, window = allowed
-    row = conn.execute(select(schema.rate_limits).where(
-        schema.rate_limits.c.bucket == bucket)).first()
-    now = utcnow()
-    if row is not None and _aware(row.window_start) + window > now \
-            and int(row._mapping["count"]) >= most:
-        wait = int((_aware(row.window_start) + window - now).total_seconds()) + 1
-        raise TooManyRequests(f"too many attempts; try again in {wait} s",
-                              message_ja=f"試行回数が多すぎます。{wait}秒後にもう一度お試しください。",
-                              headers={"Retry-After": str(wait)})
-
-
-def clear_limit(conn: Connection, bucket: str) -> None:
-    conn.execute(delete(schema.rate_limits).where(schema.rate_limits.c.bucket == bucket))
-
-
 WRONG = Unauthorized("wrong user name or password",
                      message_ja="ユーザー名またはパスワードが違います。")
 
 
-def sign_in(conn: Connection, username: str, password: str
-            ) -> tuple[str, dt.datetime, str] | None:
-    """A new session, or None for a wrong name or password. None is returned, not raised,
-    so that the failure is counted and audited in a transaction that commits."""
+@functools.cache
+def _decoy_hash() -> str:
+    """Checked against when the name is unknown or disabled, so that a wrong name costs
+    what a wrong password costs and the answer's time tells nobody who has an account."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def sign_in(in_tx: Callable[[Callable[[Connection], Any]], Any], username: str, password: str
+            ) -> tuple[str, dt.datetime, str]:
+    """A new session for a right name and password; raises 401 (wrong) or 429 (too many).
+
+    Three short transactions: the attempt is counted and committed first (so that parallel
+    attempts see it), the password is checked outside any transaction (scrypt takes ~0.1 s
+    and must not hold a lock), then the outcome is written."""
     bucket = f"login:{username.lower()[:64]}"
-    check_limit(conn, bucket, LOGIN_LIMIT)  # a locked-out name waits, right password or not
-    row = conn.execute(select(schema.office_users).where(
-        schema.office_users.c.username == username)).first()
-    if row is None or row.disabled_at is not None or not verify_password(password, row.password_hash):
-        limit(conn, bucket, LOGIN_LIMIT)
-        audit(conn, username[:100] or "?", "office_sign_in_failed")
-        return None
-    clear_limit(conn, bucket)
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    expires = now + dt.timedelta(hours=SESSION_HOURS)
-    conn.execute(insert(schema.office_sessions).values(
-        token_hash=digest(token), username=username, created_at=now, expires_at=expires))
-    audit(conn, username, "office_signed_in")
-    return token, expires, str(row.role)
+    actor = username[:100] or "?"
+
+    def attempt(conn: Connection) -> tuple[int, Any]:
+        wait = rate_limits.take(conn, bucket, LOGIN_LIMIT)
+        if wait:  # a locked-out name waits, right password or not; and that is on record
+            audit(conn, actor, "office_sign_in_refused", detail=json.dumps({"retry_after": wait}))
+            return wait, None
+        return 0, conn.execute(select(schema.office_users).where(
+            schema.office_users.c.username == username)).first()
+
+    wait, row = in_tx(attempt)
+    if wait:
+        raise rate_limits.refusal(wait)
+    usable = row is not None and row.disabled_at is None
+    right = verify_password(password, row.password_hash if usable else _decoy_hash())
+    if not (usable and right):
+        in_tx(lambda conn: audit(conn, actor, "office_sign_in_failed"))
+        raise WRONG
+
+    def open_session(conn: Connection) -> tuple[str, dt.datetime, str]:
+        rate_limits.clear(conn, bucket)
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        expires = now + dt.timedelta(hours=SESSION_HOURS)
+        conn.execute(insert(schema.office_sessions).values(
+            token_hash=digest(token), username=username, created_at=now, expires_at=expires))
+        audit(conn, username, "office_signed_in")
+        return token, expires, str(row.role)
+
+    result: tuple[str, dt.datetime, str] = in_tx(open_session)
+    return result
 
 
 def officer(conn: Connection, authorization: str | None) -> Officer:

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from field_app.headers import FixedHeaders
-from sync.hub import accounts, devices, hub_settings, office_key
-from sync.hub.body import read_json
+from sync.hub import accounts, devices, hub_settings, office_key, rate_limits
+from sync.hub.body import RefuseNulInUrl, read_json
 from sync.hub.changes import pull
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable, request_problem
 from sync.hub.ingest import ingest
@@ -58,6 +58,7 @@ ENROL_BODY = {"content": {"application/json": {"schema": {
 def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) -> FastAPI:
     app = FastAPI(title="Ibasho hub", version=str(PROTOCOL_VERSION), docs_url=None,
                   redoc_url=None)
+    app.add_middleware(RefuseNulInUrl)
     app.add_middleware(FixedHeaders, headers=HEADERS)
     local_today = today or (lambda: dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
 
@@ -132,9 +133,12 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
             raise BadRequest("invalid enrolment request", problems=problems,
                              message_ja="登録の内容が正しくありません。")
         client = request.client.host if request.client else "?"
-        # counted in a transaction of its own, so that failed attempts count too
-        await run_in_threadpool(in_tx, lambda conn: accounts.limit(
+        # counted and committed before the code is looked at: failed attempts count too,
+        # and parallel ones see each other
+        wait = await run_in_threadpool(in_tx, lambda conn: rate_limits.take(
             conn, f"enrol:{client}", accounts.ENROL_LIMIT))
+        if wait:
+            raise rate_limits.refusal(wait)
         def work(conn: Any) -> tuple[str, str, str]:
             token, staff = devices.enrol(conn, str(code), str(device_id), str(name))
             return token, staff, office_key.public(conn)
@@ -150,7 +154,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         if idempotency_key is not None and not KEY_RE.match(idempotency_key):
             raise BadRequest(f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters of "
                              "A-Z a-z 0-9 . _ : -", message_ja="Idempotency-Key が不正です。")
-        body = await read_json(request)
+        body = await read_json(request, records_checked_each=True)
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             raise BadRequest('body must be {"records": [...]}',
                              message_ja='{"records": [...]} の形で送ってください。')
@@ -174,7 +178,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
                            cursor: str | None = Query(None, max_length=100)) -> dict[str, Any]:
         def work(conn: Any) -> dict[str, Any]:
             device = devices.authenticate(conn, authorization)
-            page = pull(conn, device.id, cursor)
+            page = pull(conn, device.id, device.staff_name, cursor)
             devices.touch_pull(conn, device.id)
             retention = json.loads(hub_settings.get(conn, "retention") or "{}")
             return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,

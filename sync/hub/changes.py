@@ -177,7 +177,8 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
     return stored
 
 
-def pull(conn: Connection, device_id: str, cursor: str | None, limit: int = PAGE) -> PullPage:
+def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
+         limit: int = PAGE) -> PullPage:
     try:
         after = decode_cursor(cursor)
     except (ValueError, UnicodeError) as exc:
@@ -202,9 +203,13 @@ def pull(conn: Connection, device_id: str, cursor: str | None, limit: int = PAGE
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)
     if part_ids:
-        for o in conn.execute(select(schema.office_parts).where(
+        # only concerns this device pushed for the staff member it belongs to
+        for o in conn.execute(select(schema.office_parts).join(
+                schema.records, schema.records.c.id == schema.office_parts.c.concern_id).where(
                 schema.office_parts.c.concern_id.in_(part_ids),
-                schema.office_parts.c.device_id == device_id)):
+                schema.office_parts.c.device_id == device_id,
+                schema.records.c.device_id == device_id,
+                schema.records.c.staff_name == staff_name)):
             bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
     ordered = sorted(latest.items(), key=lambda item: item[1])
     changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered

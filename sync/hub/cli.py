@@ -19,16 +19,21 @@ from field_app.domain.errors import IbashoError
 from sync.hub import devices
 from sync.hub.changes import import_places
 from sync.hub.database import audit, connect
-from sync.hub.migrate import migrate
+from sync.hub.migrate import migrate, require_current
 from sync.hub.settings import Settings
 
 log = logging.getLogger("ibasho.hub")
 
 
-def engine_for(args: argparse.Namespace) -> tuple[Settings, Engine]:
+def engine_for(args: argparse.Namespace, *, reads_only: bool = False) -> tuple[Settings, Engine]:
+    """The hub's database. A command that changes something brings the schema up to date
+    first; one that only reads leaves it as it is and says so if it is out of date."""
     settings = Settings.from_env(args.data_dir)
     engine = connect(settings.database_url)
-    migrate(engine)
+    if reads_only:
+        require_current(engine)
+    else:
+        migrate(engine)
     return settings, engine
 
 
@@ -79,8 +84,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    _, engine = engine_for(args)
-    with engine.begin() as conn:
+    _, engine = engine_for(args, reads_only=True)
+    with engine.connect() as conn:
         rows = devices.list_devices(conn)
     if not rows:
         print("no devices enrolled")
@@ -182,7 +187,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
     from sync.hub import accounts
 
-    _, engine = engine_for(args)
+    _, engine = engine_for(args, reads_only=args.action == "list")
     if args.action in ("add", "passwd"):
         if not args.name:
             raise SystemExit(f"users {args.action}: give a user name")
@@ -214,14 +219,15 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     from sync.hub import hub_settings
 
-    _, engine = engine_for(args)
+    changes = args.concern_days is not None or args.archive_days is not None
+    _, engine = engine_for(args, reads_only=not changes)
     with engine.begin() as conn:
         current = json.loads(hub_settings.get(conn, "retention") or "{}")
         if args.concern_days is not None:
             current["concern_stub_days"] = args.concern_days
         if args.archive_days is not None:
             current["archive_after_days"] = args.archive_days
-        if args.concern_days is not None or args.archive_days is not None:
+        if changes:
             if min(current.values()) < 1:
                 raise SystemExit("retention: periods are whole days, 1 or more")
             hub_settings.put(conn, "retention", json.dumps(current), "cli")
@@ -240,7 +246,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not 2000 <= args.fiscal_year <= 2100:
         raise SystemExit(f"export: --fiscal-year must be a year from 2000 to 2100 "
                          f"(April–March), got {args.fiscal_year}")
-    _, engine = engine_for(args)
+    _, engine = engine_for(args, reads_only=True)
     with engine.connect() as conn:
         ref = reference(conn)  # with the office's program settings
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
@@ -263,7 +269,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     from sync.hub import schema
 
-    _, engine = engine_for(args)
+    _, engine = engine_for(args, reads_only=True)
     with engine.connect() as conn:
         rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
                             .limit(args.limit)).all()

@@ -87,6 +87,14 @@ def enrol(conn: Connection, code: str, device_id: str, device_name: str) -> tupl
     if existing is not None and existing.revoked_at is None and existing.token_hash is not None:
         raise Conflict("this device is already enrolled; the office must revoke it first",
                        message_ja="この端末はすでに登録されています。再登録するには事務局で登録解除が必要です。")
+    if existing is not None and existing.staff_name != row.staff_name:
+        # A device id belongs to one staff member for good: re-enrolling it for someone else
+        # would hand them the office's answers to the first staff member's concerns.
+        raise Conflict("this device belongs to another staff member; a code for a different "
+                       "staff member cannot re-enrol it (use a code made for the same staff "
+                       "member, or give the new staff member a new device)",
+                       message_ja="この端末は別の職員の端末として登録されています。別の職員の登録コードでは"
+                                  "再登録できません。同じ職員のコードを使うか、新しい端末で登録してください。")
     spent = conn.execute(update(schema.enrolment_codes).where(
         schema.enrolment_codes.c.code_hash == code_hash,
         schema.enrolment_codes.c.used_at.is_(None)).values(used_at=now, used_by=device_id))

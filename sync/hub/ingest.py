@@ -74,7 +74,8 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             results.append(refused or RecordResult(rid, rev, REJECTED))
             continue
         digest = body_hash(body)
-        row = {"id": rid, "kind": body["kind"], "device_id": device.id, "rev": rev,
+        row = {"id": rid, "kind": body["kind"], "device_id": device.id,
+               "staff_name": device.staff_name, "rev": rev,
                "body": json.dumps(body, ensure_ascii=False), "body_hash": digest,
                "received_at": now}
         known = existing.get(rid)

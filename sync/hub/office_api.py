@@ -51,10 +51,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
             raise BadRequest('expected {"username": "...", "password": "..."}',
                              message_ja="ユーザー名とパスワードを送ってください。")
         name, password = body["username"][:64], body["password"][:200]
-        result = await run_in_threadpool(in_tx, lambda c: accounts.sign_in(c, name, password))
-        if result is None:
-            raise accounts.WRONG
-        token, expires, role = result
+        token, expires, role = await run_in_threadpool(accounts.sign_in, in_tx, name, password)
         return {"token": token, "expires_at": expires.isoformat(), "role": role}
 
     @router.post("/logout", summary="End this session")

@@ -50,6 +50,9 @@ records = Table(
     Column("id", String(36), primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("device_id", String(64), nullable=False),
+    # the staff member the pushing device belonged to: the office's part of a concern goes
+    # back only to a device of the same staff member
+    Column("staff_name", String(100), nullable=False, default=""),
     Column("rev", Integer, nullable=False),
     Column("body", Text, nullable=False),
     Column("body_hash", String(64), nullable=False),
