@@ -46,10 +46,11 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
 
 
 @contextmanager
-def running_app(data_dir: Path, *extra: str) -> Iterator[str]:
-    """`ibasho-field --web` as a real process; yields its URL."""
+def running_app(data_dir: Path, *extra: str, log_dir: Path | None = None) -> Iterator[str]:
+    """`ibasho-field --web` as a real process; yields its URL. Its log goes beside the data
+    directory unless `log_dir` says elsewhere (a data directory on a disk made to fill up)."""
     port = free_port()
-    log = open(data_dir.parent / f"app-{port}.log", "wb")  # noqa: SIM115
+    log = open((log_dir or data_dir.parent) / f"app-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
          "--data-dir", str(data_dir), *extra],

@@ -61,3 +61,12 @@ def _fresh_browser_errors() -> None:
     browser = sys.modules.get("tests.browser")
     if browser is not None:
         browser.BROWSER_ERRORS.clear()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 1 MiB tmpfs, to fill up."""
+    from tests.disks import tmpfs
+
+    with tmpfs(tmp_path / "small", "1m") as mount:
+        yield mount

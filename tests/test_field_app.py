@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from field_app.catalogue import sample_places
 from field_app.store import Store
 from sync.hub.changes import import_places
 from tests.browser import (
@@ -115,6 +116,48 @@ def test_nothing_typed_is_lost_even_in_an_incomplete_form(tmp_path: Path) -> Non
         assert store.pending_count() == 0  # an incomplete concern is never sent
 
 
+def test_a_full_disk_keeps_what_was_typed_and_says_it_is_not_saved(tmp_path: Path) -> None:
+    """A real full disk under the app's data: a save the disk refuses is not called saved,
+    what was typed survives leaving the form, and it is saved once space is freed."""
+    from tests.disks import fill, tmpfs
+
+    typed = "帰り道が分からなくなった方がいた。ご家族に連絡がつかない。" * 60  # > a page
+    with tmpfs(tmp_path / "small", "1m") as disk:
+        data = disk / "data"
+        with running_app(data, log_dir=tmp_path) as url, chromium() as browser:
+            page = open_app(browser, url, TABLET)
+            seen(page, "ホーム").wait_for(timeout=60_000)
+            find_place_by_kana(page, "ひだまり", HIDAMARI)
+            button(page, "開催を記録")
+            type_into(page, "メモ", "最初のメモ")
+            seen(page, "保存済み").wait_for(timeout=10_000)
+            filler = fill(disk)
+            field = page.get_by_role("textbox", name="メモ").first
+            field.click()
+            page.keyboard.press("End")
+            page.keyboard.insert_text(typed)  # one paste: one save, refused
+            seen(page, "保存できていません").wait_for(timeout=20_000)
+            seen(page, "空き容量").wait_for(timeout=10_000)  # the toast says why
+            assert not seen(page, "保存済み").is_visible()
+            shot(page, "flow-gathering-disk-full-tablet-ja")
+            button(page, "戻る")
+            button(page, "戻る")
+            nav(page, "ホーム")
+            seen(page, "下書き・未保存の入力").wait_for(timeout=20_000)
+            page.get_by_text("保存できていません").first.click()  # the unsaved gathering
+            seen(page, "もう一度保存").wait_for(timeout=20_000)
+            assert typed[:40] in field_value(page, "メモ")
+            shot(page, "flow-gathering-unsaved-reopened-tablet-ja")
+            filler.unlink()
+            button(page, "もう一度保存")
+            seen(page, "保存済み").wait_for(timeout=20_000)
+            page.get_by_text("保存できていません").first.wait_for(state="detached", timeout=10_000)
+        with unlocked_store(data) as store:
+            [gathering] = store.all("gathering")
+            assert gathering["note"] == "最初のメモ" + typed
+            assert store.drafts() == [] and store.pending_count() == 1
+
+
 def hub_with(tmp_path: Path, places: list[dict] | None = None):  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     engine = prepared_engine(url, places=places is None)
@@ -136,8 +179,6 @@ def enrol_in_settings(page: Page, hub: Hub) -> None:
 
 
 def test_a_refused_record_is_shown_with_its_reason_and_resent(tmp_path: Path) -> None:
-    from field_app.catalogue import sample_places
-
     others = [p.to_dict() for p in sample_places() if p.id != IBASHO.id]
     engine, url = hub_with(tmp_path, places=others)  # the office has not registered it yet
     with serve_in_thread(engine, url) as hub, \
@@ -170,8 +211,6 @@ def seeded(data: Path) -> None:
 
     today = dt.date.today().isoformat()
     with Store(data) as store:
-        from field_app.catalogue import sample_places
-
         store.put_reference(sample_places())
         own = {"device_id": store.device_id, "author": "佐藤 花子"}
         store.save(dataclasses.replace(gathering(date=today), **own))
@@ -201,7 +240,7 @@ def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> Non
             seen(page, t["home.today"]).wait_for(timeout=60_000)
             shot(page, f"screen-home-{size}-{lang}")
             nav(page, t["nav.places"])
-            seen(page, t["places.count"].format(count=40)).wait_for(timeout=10_000)
+            seen(page, t["places.count"].format(count=len(sample_places()))).wait_for(timeout=10_000)
             shot(page, f"screen-places-{size}-{lang}")
             type_into(page, t["places.search"], "ひだまり")
             page.get_by_text(HIDAMARI).first.click()

@@ -75,6 +75,10 @@ class Store:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
         self._archive = Archive(self.data_dir / "archive", codec or PlainCodec())
         self._closed = False
+        # What a form held when the disk refused to keep it (full): in memory only, so that
+        # closing and reopening the form still shows what was typed while the app runs.
+        # Dropped once a later save or draft of the same record reaches the disk.
+        self._unsaved: dict[str, dict[str, Any]] = {}
         if self._get(META, "device") is None:
             self._run(lambda: self._storage.apply([(META, "device", {"id": new_id()})]))
 
@@ -126,9 +130,20 @@ class Store:
         ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev})]
         if self._get(QUARANTINE, rid) is not None:
             ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
-        self._storage.apply(ops)
+        if self._get(DRAFTS, rid) is not None:
+            ops.append((DRAFTS, rid, None))  # in the same line: the draft goes only if this lands
+        self._keep(rid, doc, lambda: self._storage.apply(ops))
         self._clear_caches(kind, OUTBOX, QUARANTINE)
         return Saved(rid, rev)
+
+    def _keep(self, rid: str, doc: dict[str, Any], write: Callable[[], None]) -> None:
+        """Write; if the disk refuses, hold `doc` in memory as this record's draft."""
+        try:
+            write()
+        except StoreError:
+            self._unsaved[rid] = dict(doc)
+            raise
+        self._unsaved.pop(rid, None)
 
     def put_reference(self, records: Iterable[Record | Mapping[str, Any]]) -> int:
         """Store office-owned records (places, the office part of concerns) as given."""
@@ -248,20 +263,25 @@ class Store:
 
     def put_draft(self, doc: Mapping[str, Any]) -> Future[None]:
         data = dict(doc)
-        return self._submit(lambda: self._storage.apply([(DRAFTS, str(data["id"]), data)]))
-
-    def drop_draft(self, rid: str) -> Future[None]:
-        def write() -> None:
-            if self._get(DRAFTS, rid) is not None:
-                self._storage.apply([(DRAFTS, rid, None)])
-
-        return self._submit(write)
+        rid = str(data["id"])
+        return self._submit(lambda: self._keep(
+            rid, data, lambda: self._storage.apply([(DRAFTS, rid, data)])))
 
     def draft(self, rid: str) -> dict[str, Any] | None:
-        return self._get(DRAFTS, rid)
+        """What the form last held for `rid` that is not a saved record: what the disk
+        refused if it did, else the draft kept on disk."""
+        held = self._unsaved.get(rid)
+        return dict(held) if held is not None else self._get(DRAFTS, rid)
 
     def drafts(self) -> list[dict[str, Any]]:
-        return self.all(DRAFTS)
+        """Every draft, and what the disk refused, newest first."""
+        found = {d["id"]: d for d in self.all(DRAFTS)}
+        found.update({rid: dict(d) for rid, d in list(self._unsaved.items())})
+        return sorted(found.values(), key=lambda d: str(d.get("updated_at", "")), reverse=True)
+
+    def is_unsaved(self, rid: str) -> bool:
+        """Did the disk refuse the last save or draft of `rid` (and none has landed since)?"""
+        return rid in self._unsaved
 
     def meta(self, key: str) -> dict[str, Any] | None:
         return self._get(META, key)

@@ -4,6 +4,10 @@ Every change is kept at once: a change that makes a valid record is saved (a new
 pending for sync); a change that leaves the form invalid is kept as a draft beside the
 last valid record, with the problems per field. Reopening the screen shows the draft.
 Saves go to the store's writer thread; the UI never waits on the disk.
+
+A save counts only once the store says it is on disk. When the disk refuses one (full),
+the draft stays, the store holds what was typed in memory (reopening the form shows it),
+and the form says it is not saved until a later save lands (`retry`).
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ class RecordForm:
     on_saved: Callable[[], None] | None = None
     touched: set[str] = field(default_factory=set)  # errors show on fields staff have used
     show_all: bool = False
+    failure: IbashoError | None = None  # why the last save or draft did not reach the disk
+    on_settled: Callable[[], None] | None = None  # after each write, on the writer thread
+    _rev: int = 0  # the last rev handed to the store (saved or not yet)
 
     @classmethod
     def open(cls, store: Store, reference: Reference, kind: str, rid: str | None,
@@ -68,9 +75,13 @@ class RecordForm:
         data = dict(draft or saved or blank(kind, store, author, **defaults))
         if kind == "concern":  # the office's part as last pulled, not as when the draft began
             data["office"] = saved.get("office") if saved else None
-        form = cls(store, reference, data, saved_rev=int(saved["rev"]) if saved else 0)
+        rev = int(saved["rev"]) if saved else 0
+        form = cls(store, reference, data, saved_rev=rev, _rev=rev)
         if draft is not None:
             form.problems = form._check(draft)[1]
+        if rid and store.is_unsaved(rid):
+            form.failure = IbashoError("not saved yet: the last change could not be written",
+                                       message_ja="まだ保存されていません（前回の変更を書き込めませんでした）。")
         return form
 
     @property
@@ -83,7 +94,7 @@ class RecordForm:
 
     @property
     def is_saved(self) -> bool:
-        return self.saved_rev > 0 and not self.problems
+        return self.saved_rev > 0 and not self.problems and self.failure is None
 
     def _check(self, data: dict[str, Any]) -> tuple[Any, dict[str, Problem]]:
         try:
@@ -99,29 +110,43 @@ class RecordForm:
         self.data.update(values)
         self.touched.update(values)
         self.data["updated_at"] = max(utc_now(), str(self.data.get("created_at", "")))
-        self.data["rev"] = self.saved_rev + 1
+        self.data["rev"] = self._rev + 1
         record, self.problems = self._check(self.data)
         future: Future[Any]
         if record is None:
             future = self.store.put_draft(dict(self.data))
         else:
-            self.saved_rev = record.rev
-            future = self.store.save_async(record)
-            self.store.drop_draft(self.id)
+            self._rev = record.rev  # the next change is newer still, whether this lands or not
+            future = self.store.save_async(record)  # drops the draft in the same journal line
         future.add_done_callback(self._report)
         return future
 
+    def retry(self) -> Future[Any]:
+        """Write what the form holds again (after space was freed)."""
+        return self.change()
+
     def _report(self, future: Future[Any]) -> None:
+        # Writes finish in the order they were handed over (one writer thread): the last
+        # report is the state of the last change.
         error = future.exception()
         if error is None:
-            if self.on_saved is not None and future.result() is not None:
-                self.on_saved()  # a record (not a draft) is on disk
-            return
-        if self.on_error is not None:
-            self.on_error(error if isinstance(error, IbashoError)
-                          else IbashoError(str(error), message_ja="保存できませんでした。"))
+            self.failure = None
+            result = future.result()
+            if result is not None:  # a record (not a draft) is on disk
+                self.saved_rev = max(self.saved_rev, int(result.rev))
+                if self.on_saved is not None:
+                    self.on_saved()
+        else:
+            self.failure = error if isinstance(error, IbashoError) else IbashoError(
+                str(error), message_ja="保存できませんでした。")
+            if self.on_error is not None:
+                self.on_error(self.failure)
+        if self.on_settled is not None:
+            self.on_settled()
 
     def state_text(self, t: Callable[..., str]) -> str:
+        if self.failure is not None:
+            return str(t("form.not_saved"))
         if self.saved_rev == 0 and not self.touched and not self.problems:
             return str(t("form.new"))
         if self.is_saved:

@@ -13,6 +13,7 @@ import flet as ft
 from field_app.domain.errors import IbashoError
 from field_app.domain.reference import Reference
 from field_app.store import Store
+from field_app.ui.form import RecordForm
 from field_app.ui.i18n import Translator
 from field_app.ui.services import Services
 
@@ -47,6 +48,21 @@ class Session:
 
         with contextlib.suppress(Exception):  # the page may be gone
             self.page.run_task(show)
+
+    def watch_form(self, form: RecordForm, repaint: Callable[[], None]) -> None:
+        """A form's errors are toasted and its state line repainted once the writer has
+        answered (a save the disk refused turns 保存済み into 保存できていません)."""
+        form.on_error = self.report_error
+
+        async def paint() -> None:
+            with contextlib.suppress(Exception):  # the screen may have been left meanwhile
+                repaint()
+
+        def settled() -> None:
+            with contextlib.suppress(Exception):  # the page may be gone
+                self.page.run_task(paint)
+
+        form.on_settled = settled
 
     def office_status_text(self, office: dict[str, Any] | None) -> str:
         t, lang = self.t, self.t.lang

@@ -144,3 +144,21 @@ def dropdown(label: str, options: list[tuple[str, str]], value: str | None,
 def named(menu: ft.Dropdown) -> ft.Control:
     """Give a dropdown its label as its accessible name (Flutter leaves it unnamed)."""
     return ft.Semantics(label=str(menu.label or ""), container=True, content=menu)
+
+
+class SaveState(ft.Row):
+    """A form's state beside its title: saved, a draft with what is missing, or — when the
+    disk refused the last change — not saved, in the error colour, with a way to retry."""
+
+    def __init__(self, t: Translator, retry: Callable[[], None]) -> None:
+        self.text = caption("")
+        self.retry = ft.TextButton(t("form.retry"), icon=ft.Icons.REFRESH, visible=False,
+                                   on_click=lambda e: retry())
+        super().__init__([self.text, self.retry], spacing=4, wrap=True,
+                         vertical_alignment=ft.CrossAxisAlignment.CENTER)
+
+    def show(self, text: str, failed: bool) -> None:
+        self.text.value = text
+        self.text.color = ft.Colors.ERROR if failed else ft.Colors.ON_SURFACE_VARIANT
+        self.text.weight = ft.FontWeight.BOLD if failed else None
+        self.retry.visible = failed

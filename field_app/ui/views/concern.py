@@ -10,7 +10,7 @@ from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from field_app.ui.widgets import (
     DateField,
-    caption,
+    SaveState,
     chip_group,
     dropdown,
     heading,
@@ -23,14 +23,14 @@ class ConcernView(ft.Column):
     def __init__(self, session: Session, form: RecordForm) -> None:
         super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
         self.session, self.form = session, form
-        form.on_error = session.report_error
+        session.watch_form(form, self._repaint)
         t, ref, lang = session.t, session.reference, session.t.lang
         data = form.data
 
         def options(enum: str) -> list[tuple[str, str]]:
             return [(o.key, o.label(lang)) for o in ref.enums[enum]]
 
-        self.saved = caption("")
+        self.saved = SaveState(session.t, lambda: self._change())
         self.categories_error = ft.Text(color=ft.Colors.ERROR)
         self.urgency_error = ft.Text(color=ft.Colors.ERROR)
         self.emergency = ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.ERROR_CONTAINER)
@@ -117,6 +117,10 @@ class ConcernView(ft.Column):
                 self.destination.value = values["suggested_destination"]
         self._change(**values)
 
+    def _repaint(self) -> None:
+        self._show()
+        self.update()
+
     def _change(self, **values: Any) -> None:
         if values.get("urgency") == "emergency" and not self.form.data.get("suggested_destination"):
             values["suggested_destination"] = "emergency"
@@ -154,4 +158,4 @@ class ConcernView(ft.Column):
                 ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
                         ft.Text(t("concern.emergency_now"), weight=ft.FontWeight.BOLD)]),
                 ft.Text(hint), *[ft.Text(n, size=18, weight=ft.FontWeight.BOLD) for n in numbers]])
-        self.saved.value = form.state_text(t)
+        self.saved.show(form.state_text(t), form.failure is not None)

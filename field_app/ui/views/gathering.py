@@ -9,20 +9,20 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import Counter, DateField, caption, chip_group, heading, icon_button
+from field_app.ui.widgets import Counter, DateField, SaveState, chip_group, heading, icon_button
 
 
 class GatheringView(ft.Column):
     def __init__(self, session: Session, form: RecordForm) -> None:
         super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
         self.session, self.form = session, form
-        form.on_error = session.report_error
+        session.watch_form(form, self._repaint)
         t = session.t
         place = session.store.get("place", form.data["place_id"]) or {}
         program = session.reference.programs.get(place.get("program", ""))
         categories = program.participant_categories if program else ()
         self.total = ft.Text(size=20, weight=ft.FontWeight.BOLD)
-        self.saved = caption("")
+        self.saved = SaveState(session.t, lambda: self._change())
         self.problems = ft.Text(color=ft.Colors.ERROR)
         counters: list[ft.Control] = [Counter(c.label(t.lang), int(form.data["attendance"].get(c.key, 0)),
                             self._counter(c.key),
@@ -82,6 +82,10 @@ class GatheringView(ft.Column):
         chosen = [a for a in self.form.data["activities"] if a != key] + ([key] if on else [])
         self._change(activities=chosen)
 
+    def _repaint(self) -> None:
+        self._show()
+        self.update()
+
     def _change(self, **values: Any) -> None:
         self.form.change(**values)
         self._show()
@@ -95,4 +99,4 @@ class GatheringView(ft.Column):
         self.date.show_error(form.error("date", t.lang))
         rest = [form.error(n, t.lang) for n in ("first_time", "attendance", "helpers")]
         self.problems.value = "\n".join(r for r in rest if r)
-        self.saved.value = form.state_text(t)
+        self.saved.show(form.state_text(t), form.failure is not None)

@@ -11,6 +11,7 @@ from field_app.ui.session import Session
 from field_app.ui.widgets import caption, heading
 
 MAX_ITEMS = 12
+ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}
 
 
 def due_follow_ups(session: Session, until: dt.date) -> list[dict[str, Any]]:
@@ -42,13 +43,14 @@ class HomeView(ft.Column):
         recent_places: dict[str, str] = {}
         for g in sorted(store.all("gathering"), key=lambda d: d["date"], reverse=True)[:30]:
             recent_places.setdefault(g["place_id"], g["date"])
+        drafts = [d for d in store.drafts() if d.get("kind") in ROUTES]
         follow = due_follow_ups(session, week_end)
         shown = follow[:MAX_ITEMS]  # a long backlog is on the follow-ups screen, not here
 
         none: list[ft.Control] = [caption(t("home.none"))]
 
         def item(doc: dict[str, Any], text: str) -> ft.Control:
-            route = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}[doc["kind"]]
+            route = ROUTES[doc["kind"]]
             return ft.ListTile(title=ft.Text(text), leading=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                                on_click=lambda e, d=doc, r=route: session.go(r, id=d["id"]),
                                min_vertical_padding=6)
@@ -69,6 +71,13 @@ class HomeView(ft.Column):
                 ft.Text(t("home.pending", count=len(pending))),
                 ft.Text(t("home.concerns_waiting", count=len(waiting_concerns))),
             ], spacing=4))),
+            # what is not a saved record yet comes first: it is lost if nobody finishes it
+            *([heading(t("home.drafts"), 18)] if drafts else []),
+            *[item(d, t("home.unsaved_item" if store.is_unsaved(d["id"]) else "home.draft_item",
+                        kind=t("kind." + d["kind"]), place=session.place_name(d.get("place_id"))
+                        or d.get("group_name", ""),
+                        when=d.get("date") or d.get("observed_on") or ""))
+              for d in drafts[:MAX_ITEMS]],
             heading(t("home.follow_ups"), 18),
             *([item(d, f"{t.date(dt.date.fromisoformat(d['follow_up_on']))}  "
                        f"{session.place_name(d.get('place_id')) or d.get('group_name', '')}  "

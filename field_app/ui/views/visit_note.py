@@ -8,17 +8,17 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import DateField, caption, dropdown, heading, icon_button, named
+from field_app.ui.widgets import DateField, SaveState, dropdown, heading, icon_button, named
 
 
 class VisitNoteView(ft.Column):
     def __init__(self, session: Session, form: RecordForm) -> None:
         super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
         self.session, self.form = session, form
-        form.on_error = session.report_error
+        session.watch_form(form, self._repaint)
         t, lang, data = session.t, session.t.lang, form.data
         types = [(o.key, o.label(lang)) for o in session.reference.enums["visit_types"]]
-        self.saved = caption("")
+        self.saved = SaveState(session.t, lambda: self._change())
         self.type = dropdown(t("visit.type"), types, data.get("visit_type"),
                              lambda v: self._change(visit_type=v), width=260)
         self.group: ft.TextField = ft.TextField(label=t("visit.group"), width=300,
@@ -60,6 +60,10 @@ class VisitNoteView(ft.Column):
         raw = (self.duration.value or "").strip()
         self._change(duration_minutes=int(raw) if raw.isdigit() else raw)
 
+    def _repaint(self) -> None:
+        self._show()
+        self.update()
+
     def _change(self, **values: Any) -> None:
         self.form.change(**values)
         self._show()
@@ -72,4 +76,4 @@ class VisitNoteView(ft.Column):
         self.group.error = form.error("place_id", lang) or form.error("group_name", lang)
         self.date.show_error(form.error("date", lang))
         self.follow_up.show_error(form.error("follow_up_on", lang))
-        self.saved.value = form.state_text(t)
+        self.saved.show(form.state_text(t), form.failure is not None)
