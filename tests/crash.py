@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -44,12 +45,34 @@ def child(directory: str, seed: int) -> None:
         sys.stdout.flush()
 
 
+ACK = re.compile(r"^([0-9a-f-]{36}) ([0-9]+)$")
+
+
+def acknowledged(proc: subprocess.Popen[bytes], first: bytes) -> list[tuple[str, int]]:
+    """Every `id rev` line the killed child printed, read to the end through the same
+    buffered reader as `first`. (Reading the rest with `communicate()` skipped what that
+    reader had already buffered past the first line: on a busy machine a later line then
+    began mid-id, and a cut id was reported as an acknowledged record gone.)"""
+    assert proc.stdout is not None
+    rest = proc.stdout.read()
+    proc.wait(timeout=30)
+    lines = (first + rest).decode().split("\n")
+    acks = []
+    for line in lines[:-1]:  # the last piece may be a line cut by the kill
+        match = ACK.match(line)
+        if match is None:
+            raise AssertionError(f"the harness misread the child's output: {line!r}")
+        acks.append((match[1], int(match[2])))
+    return acks
+
+
 def run_kills(kills: int, directory: Path, *, seed: int = 1, max_seconds: float = 600) -> int:
     """Kill a saving child `kills` times; returns how many saves were acknowledged in all."""
     from field_app.store import Store
 
     rng = random.Random(seed)
     acked: dict[str, int] = {}
+    saves = 0
     deadline = time.monotonic() + max_seconds
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     for n in range(kills):
@@ -57,18 +80,17 @@ def run_kills(kills: int, directory: Path, *, seed: int = 1, max_seconds: float 
             raise AssertionError(f"only {n} kills in {max_seconds}s")
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.crash", CHILD, str(directory), str(rng.randrange(10**9))],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         assert proc.stdout is not None
         first = proc.stdout.readline()  # wait until it is saving, then let it run a while
         if not first:
-            raise AssertionError(f"child died: {proc.stderr.read().decode() if proc.stderr else ''}")
+            proc.wait(timeout=30)
+            raise AssertionError(f"child died with {proc.returncode} before its first save")
         time.sleep(rng.uniform(0.0, 0.4))
         os.kill(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate(timeout=30)
-        lines = (first + out).decode().split("\n")
-        for line in lines[:-1]:  # the last piece may be a line cut by the kill
-            rid, rev = line.split()
-            acked[rid] = max(acked.get(rid, 0), int(rev))
+        for rid, rev in acknowledged(proc, first):
+            acked[rid] = max(acked.get(rid, 0), rev)
+            saves += 1
         with Store(directory) as s:
             for rid, rev in acked.items():
                 doc = s.get("gathering", rid)
@@ -81,7 +103,7 @@ def run_kills(kills: int, directory: Path, *, seed: int = 1, max_seconds: float 
             assert set(acked) <= set(outbox), f"kill {n}: acknowledged saves left the outbox"
             for rid, rev in outbox.items():
                 assert s.get("gathering", rid)["rev"] == rev  # type: ignore[index]
-    return sum(acked.values())
+    return saves
 
 
 def main() -> int:
