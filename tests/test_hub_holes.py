@@ -376,3 +376,18 @@ def test_commands_that_only_read_do_not_migrate(tmp_path: Path, hub_db: str,
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0004"
     engine.dispose()
+
+
+def test_the_console_and_its_files_allow_no_other_origin(tmp_path: Path) -> None:
+    from tests.hubs import prepared_engine, serve_in_thread
+
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    engine = prepared_engine(url)
+    with serve_in_thread(engine, url, console=True) as hub:
+        for path in ("/office/", "/office/flutter_bootstrap.js", "/office/manifest.json",
+                     "/office/fonts/NotoSansJP-JIS0208.otf", "/api/v1/ping"):
+            r = httpx.get(hub.url + path, headers={"Origin": "https://evil.example"}, timeout=30)
+            assert r.status_code == 200, path
+            assert "access-control-allow-origin" not in r.headers, path
+            assert r.headers["x-content-type-options"] == "nosniff"
+    engine.dispose()

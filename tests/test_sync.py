@@ -8,13 +8,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from field_app.catalogue import sample_places
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError, RevokedError
 from sync.http import HubClient
 from sync.hub import devices
 from sync.hub.changes import set_office_part
-from sync.protocol import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, STALE
+from sync.protocol import ACCEPTED, CONFLICT, DUPLICATE, MAX_BATCH_RECORDS, REJECTED, STALE
 from tests.factories import IBASHO, concern, gathering, visit_note
 from tests.hubs import Hub
 
@@ -48,7 +49,7 @@ def test_enrol_push_and_pull_places(tmp_path: Path, hub: Hub) -> None:
     assert (report.sent, report.accepted) == (3, 3)
     assert store.pending_count() == 0
     assert hub.count("records") == 3
-    assert store.count("place") == 40 and report.pulled == 40
+    assert store.count("place") == len(sample_places()) == report.pulled
     assert progress[0] == (0, 3) and progress[-1] == (3, 3)
     again = s.sync_once()  # nothing new: no records, no changes
     assert (again.sent, again.pulled) == (0, 0)
@@ -234,7 +235,7 @@ def test_revocation_takes_effect_on_the_next_request_and_keeps_data(tmp_path: Pa
     assert "登録解除" in info.value.message_ja
     assert store.pending_count() == 1  # nothing deleted
     # re-enrolment with a new code: pending work goes through
-    enrol(store, hub.url, hub.code(), "tablet-a")
+    enrol(store, hub.url, hub.code("職員a"), "tablet-a")  # the same staff member
     assert syncer(store).sync_once().accepted == 1
     store.close()
 
@@ -273,7 +274,7 @@ def test_unsent_records_survive_re_enrolment(tmp_path: Path, hub: Hub) -> None:
     store.save(own(store, gathering()))
     with hub.engine.begin() as conn:
         devices.revoke(conn, store.device_id)
-    enrol(store, hub.url, hub.code(), "tablet-a")
+    enrol(store, hub.url, hub.code("職員a"), "tablet-a")  # the same staff member
     assert store.pending_count() == 1
     store.close()
 
@@ -306,7 +307,7 @@ def test_bad_requests_get_clear_4xx(hub: Hub) -> None:
         r = http.get("/api/v1/sync/pull", params={"cursor": "'; DROP TABLE changes;--"},
                      headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 400 and "cursor" in r.json()["error"]["message"]
-    assert hub.count("records") == 0 and hub.count("changes") == 40
+    assert hub.count("records") == 0 and hub.count("changes") == len(sample_places())
 
 
 def test_oversize_and_gzip_bombs_get_413(hub: Hub) -> None:
@@ -328,9 +329,9 @@ def test_oversize_and_gzip_bombs_get_413(hub: Hub) -> None:
         r = http.post("/api/v1/sync/push", content=b"\x1f\x8bnot gzip",
                       headers={**auth, "Content-Encoding": "gzip"})
         assert r.status_code == 400 and "gzip" in r.json()["error"]["message"]
-        many = {"records": [{"id": str(i)} for i in range(501)]}
+        many = {"records": [{"id": str(i)} for i in range(MAX_BATCH_RECORDS + 1)]}
         r = http.post("/api/v1/sync/push", json=many, headers={"Authorization": f"Bearer {token}"})
-        assert r.status_code == 413 and "500" in r.json()["error"]["message"]
+        assert r.status_code == 413 and str(MAX_BATCH_RECORDS) in r.json()["error"]["message"]
     assert hub.count("records") == 0
 
 
@@ -340,7 +341,7 @@ def test_the_client_splits_a_batch_the_hub_finds_too_large(tmp_path: Path, hub: 
     for r in records:
         store.save(r)
     s = syncer(store)
-    s.batch_size = 500  # 500 x 20,000 characters is over the hub's 8 MiB
+    s.batch_size = MAX_BATCH_RECORDS  # 500 x 20,000 characters is over the hub's 8 MiB
     report = s.sync_once()
     assert report.accepted == 600 and store.pending_count() == 0
     assert hub.count("records") == 600
