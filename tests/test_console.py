@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -323,24 +324,50 @@ def test_every_console_screen(tmp_path: Path) -> None:
         shot(page, "console-inbox-tablet-en")
 
 
+class MovedClock:
+    """The console's idle clock, moved by the test instead of waited for. Counting reads
+    tells when the console has looked at the time since it was moved."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        return self.now
+
+    def move(self, seconds: float, *, looks: int = 3) -> None:
+        """Move on, then return once the console has read the clock `looks` more times."""
+        self.now += seconds
+        seen, deadline = self.reads, time.monotonic() + 30
+        while self.reads < seen + looks:
+            assert time.monotonic() < deadline, "the console stopped looking at the time"
+            time.sleep(0.05)
+
+
 def test_a_console_left_alone_signs_itself_out(tmp_path: Path) -> None:
     engine, url = hub_with(tmp_path)
     add_officer(engine)
+    clock = MovedClock()
+    idle = 30 * 60
     # the open inbox looks for new concerns every second: looking is not use
-    with serve_in_thread(engine, url, console=Settings(idle_after=4, inbox_check=1)) as hub, \
-            chromium() as browser:
+    settings = Settings(idle_after=idle, idle_check=0.25, inbox_check=1, clock=clock)
+    with serve_in_thread(engine, url, console=settings) as hub, chromium() as browser:
         page = open_console(browser, hub)
         sign_in(page)
         inbox_shown(page, "console-idle-signin-failed")
         nav(page, "場所")
         focus(page, page.get_by_role("textbox", name="名前・ふりがな・地域・グループで探す"))
-        for _ in range(8):  # typing for twice the idle time is use: still signed in
+        for _ in range(4):  # typing is use: an hour and a half of it, still signed in
             page.keyboard.type("あ")
-            page.wait_for_timeout(1000)
+            clock.move(idle * 0.4)
         assert page.get_by_text("分間操作がなかったため").count() == 0
         nav(page, "気づき")
-        seen(page, "に確認").wait_for(timeout=30_000)
-        seen(page, "分間操作がなかったため、サインアウトしました。").wait_for(timeout=30_000)
+        seen(page, "に確認").wait_for(timeout=30_000)  # the inbox has looked: not use
+        clock.move(idle - 1)
+        assert page.get_by_text("分間操作がなかったため").count() == 0
+        clock.move(2, looks=0)
+        seen(page, "30分間操作がなかったため、サインアウトしました。").wait_for(timeout=30_000)
         shot(page, "console-idle-signed-out-tablet-ja")
     with engine.connect() as conn:  # the session ended on the hub too
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM office_sessions").scalar_one() == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from field_app.catalogue import sample_places
 from field_app.store import Store, StoreCorruptError
 from field_app.store.journal import SNAPSHOT, journal_name
 from tests.factories import gathering
@@ -79,6 +80,6 @@ def test_the_app_tells_the_user_and_keeps_the_files(tmp_path: Path) -> None:
         assert "読み込めませんでした" in message and "could not be read" in message
         kept = [p for p in tmp_path.iterdir() if p.name.startswith("store.unreadable-")]
         assert len(kept) == 1 and (kept[0] / SNAPSHOT).read_bytes() == b"{broken"
-        assert services.store is not None and services.store.count("place") == 40
+        assert services.store is not None and services.store.count("place") == len(sample_places())
     finally:
         services.stop()

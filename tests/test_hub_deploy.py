@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
+from field_app.catalogue import sample_places
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TLSError
@@ -67,7 +68,7 @@ def test_two_hub_processes_share_one_postgresql(tmp_path: Path) -> None:
                 if store.pending_count() == 0:
                     break
             Syncer(store, HubClient(hub2, token)).pull_all(__import__("sync.client").client.Report())
-            assert store.pending_count() == 0 and store.count("place") == 40
+            assert store.pending_count() == 0 and store.count("place") == len(sample_places())
             with engine.connect() as conn:
                 revs = dict(conn.execute(text("SELECT id, rev FROM records")).all())
             assert revs == {r.id: (2 if i % 2 else 1) for i, r in enumerate(records)}
@@ -91,7 +92,7 @@ def test_cli_enrol_devices_revoke_import_backup(tmp_path: Path) -> None:
                                str(tmp_path / "hub"), *args], capture_output=True, text=True,
                               timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
 
-    assert "imported 40 place(s)" in hub("import-places", "--sample").stdout
+    assert f"imported {len(sample_places())} place(s)" in hub("import-places", "--sample").stdout
     out = hub("enroll", "山田 花子", "--hours", "2", "--qr", str(tmp_path / "qr.png")).stdout
     assert "enrolment code for 山田 花子" in out
     assert (tmp_path / "qr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -112,4 +113,4 @@ def test_cli_enrol_devices_revoke_import_backup(tmp_path: Path) -> None:
     import sqlite3
 
     with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
-        assert copy.execute("SELECT COUNT(*) FROM places").fetchone()[0] == 40
+        assert copy.execute("SELECT COUNT(*) FROM places").fetchone()[0] == len(sample_places())

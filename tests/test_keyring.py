@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -31,8 +30,17 @@ def test_the_right_pin_opens_and_the_key_is_never_stored_plain(tmp_path: Path) -
     assert Keyring.at(tmp_path).unlock("2468") == key
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_wrong_pins_are_refused_and_slowed_down(tmp_path: Path) -> None:
-    ring = Keyring.at(tmp_path)
+    clock = Clock()
+    ring = Keyring.at(tmp_path, clock)
     key = ring.create("2468", log2_n=FAST)
     for _ in range(2):  # two slips are free
         with pytest.raises(WrongPin) as info:
@@ -41,10 +49,14 @@ def test_wrong_pins_are_refused_and_slowed_down(tmp_path: Path) -> None:
     with pytest.raises(WrongPin) as third:
         ring.unlock("1111")
     assert third.value.wait_seconds == 5 and "5秒後" in third.value.message_ja
-    again = Keyring.at(tmp_path)  # a restart does not reset the count
-    with pytest.raises(TooSoon):
+    again = Keyring.at(tmp_path, clock)  # a restart does not reset the count
+    clock.now += 4.5
+    with pytest.raises(TooSoon) as early:
         again.unlock("2468")  # even the right PIN waits
-    again.data["last_failure"] = time.time() - 6
+    assert early.value.wait_seconds == pytest.approx(0.5)
+    clock.now -= 86_400  # the device's clock set back a day: the wait stays the penalty
+    assert again.wait_seconds() == 5
+    clock.now += 86_400 + 0.6
     assert again.unlock("2468") == key
     assert Keyring.at(tmp_path).data["failures"] == 0
     assert [penalty(n) for n in (0, 2, 3, 4, 5, 20)] == [0, 0, 5, 10, 20, 3600]

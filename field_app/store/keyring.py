@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,18 +133,19 @@ def office_unwrap(entry: dict[str, str], private_pem: bytes, password: bytes | N
 class Keyring:
     path: Path
     data: dict[str, Any]
+    clock: Callable[[], float] = time.time  # wall time: the wait holds across restarts
 
     @classmethod
-    def at(cls, data_dir: Path) -> Keyring:
+    def at(cls, data_dir: Path, clock: Callable[[], float] = time.time) -> Keyring:
         path = Path(data_dir) / KEYS_FILE
         if path.exists():
             try:
-                return cls(path, json.loads(path.read_text(encoding="utf-8")))
+                return cls(path, json.loads(path.read_text(encoding="utf-8")), clock)
             except (ValueError, OSError) as exc:
                 raise KeyringError(
                     f"{path} is unreadable: {exc}",
                     message_ja="鍵ファイルを読み込めません。事務局に連絡してください。") from exc
-        return cls(path, {})
+        return cls(path, {}, clock)
 
     @property
     def exists(self) -> bool:
@@ -199,7 +201,7 @@ class Keyring:
                                       b"ibasho-data-key")
         except InvalidTag:
             self.data["failures"] = int(self.data.get("failures", 0)) + 1
-            self.data["last_failure"] = time.time()
+            self.data["last_failure"] = self.clock()
             self._save()
             raise WrongPin(penalty(self.data["failures"])) from None
         if self.data.get("failures"):
@@ -209,8 +211,10 @@ class Keyring:
 
     def wait_seconds(self) -> float:
         failures = int(self.data.get("failures", 0))
-        until = float(self.data.get("last_failure", 0.0)) + penalty(failures)
-        return max(0.0, until - time.time())
+        wait = penalty(failures)
+        since = self.clock() - float(self.data.get("last_failure", 0.0))
+        # never longer than the penalty itself: a clock set back must not lock the device
+        return max(0.0, min(wait, wait - since))
 
     def add_office_key(self, data_key: bytes, public_pem: bytes) -> None:
         self.data["office"] = office_wrap(data_key, public_pem)
