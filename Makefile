@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the test suite needs (browser tests drive the system Chromium).
-TEST_DEBS := chromium
+# Debian packages the test suite needs: browser tests drive the system Chromium, and every
+# hub test runs on PostgreSQL as well as SQLite (never skipped).
+TEST_DEBS := chromium postgresql
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck bench clean system-deps
+.PHONY: run test lint typecheck bench clean system-deps postgres
 
 # With no hub configured, also runs a local hub (SQLite) on 127.0.0.1 and enrols to it.
 run: $(STAMP)
@@ -18,7 +19,7 @@ run: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	url="$$(scripts/test-postgres)" && IBASHO_TEST_PG="$$url" $(BIN)/pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -53,6 +54,10 @@ system-deps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 	  || { echo "Could not install:$$missing. Run: sudo apt-get install$$missing"; exit 1; }; \
 	fi
+
+# The PostgreSQL the tests use, started (or made) when it does not answer; prints its URL.
+postgres: system-deps
+	@scripts/test-postgres
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/artifacts
