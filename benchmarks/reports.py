@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from field_app.catalogue import load_reference, sample_places
+from field_app.reference_data import load_reference, sample_places
 from sync.hub import export, reports, schema
 from sync.protocol import body_hash
 from tests.hubs import database_url, prepared_engine

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.store import make_records, tables_of
-from field_app.catalogue import sample_places
+from field_app.reference_data import sample_places
 from field_app.store.journal import JournalStorage
 from field_app.store.keyring import Keyring
 from field_app.store.migrations import STORE_DIR

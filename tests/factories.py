@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from field_app.catalogue import load_reference, sample_places
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.gathering import Gathering, parse_gathering
 from field_app.domain.record import new_meta
 from field_app.domain.visit_note import VisitNote, parse_visit_note
+from field_app.reference_data import load_reference, sample_places
 
 REF = load_reference()
 PLACES = sample_places()

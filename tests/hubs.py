@@ -94,7 +94,7 @@ def serve_in_thread(engine: Engine, url: str, *, console: object = False, **ssl:
     port = free_port()
     app = create_app(engine)
     if console:
-        from field_app.ui.office.console import Settings, with_console
+        from office.console import Settings, with_console
 
         app = with_console(app, console if isinstance(console, Settings) else Settings())
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",

@@ -17,7 +17,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from field_app.store import Store
-from field_app.ui.office.console import Settings
+from office.console import Settings
 from sync.client import HUB_META, Syncer, enrol
 from sync.http import HubClient
 from sync.hub import accounts

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from field_app.ui.office.devices import hub_address
-from field_app.ui.office.inbox import short
+from office.devices import hub_address
+from office.inbox import short
 
 
 @pytest.mark.parametrize(("page_url", "hub"), [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from field_app.ui import app
@@ -38,3 +39,15 @@ def test_the_two_commands_are_there() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert "\nrun:" in makefile and "\ntest:" in makefile
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_every_setting_is_read_in_one_place_and_documented() -> None:
+    from field_app.config import VARIABLES
+
+    for name in VARIABLES:
+        assert f"`{name}`" in README, name
+    reading = re.compile(r"(environ\.get\(|environ\[|getenv\()\s*[\"']IBASHO_")
+    readers = [p.relative_to(ROOT).as_posix() for top in ("field_app", "ui_kit", "office", "sync")
+               for p in (ROOT / top).rglob("*.py")
+               if reading.search(p.read_text(encoding="utf-8")) and p.name != "config.py"]
+    assert readers == [], readers

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from field_app.catalogue import sample_places
+from field_app.reference_data import sample_places
 from field_app.store import Store
 from sync.hub.changes import import_places
 from tests.browser import (
@@ -228,7 +228,7 @@ def seeded(data: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> None:
-    from field_app.catalogue import texts
+    from field_app.reference_data import texts
 
     t = texts(lang)
     data = tmp_path / "data"

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from field_app.catalogue import sample_places
+from field_app.reference_data import sample_places
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TLSError

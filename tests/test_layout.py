@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,24 +25,66 @@ def ours(names: set[str], *packages: str) -> set[str]:
             any(n == p or n.startswith(p + ".") for p in packages)}
 
 
+UI = ("field_app.ui", "ui_kit", "office", "flet", "flet_web")
+
+
+def modules(*parts: str) -> list[Path]:
+    return sorted((ROOT.joinpath(*parts)).rglob("*.py"))
+
+
 def test_the_domain_imports_nothing_of_ours() -> None:
-    for path in (ROOT / "field_app" / "domain").glob("*.py"):
-        found = ours(imported(path), "field_app", "sync")
+    for path in modules("field_app", "domain"):
+        found = ours(imported(path), "field_app", "sync", "ui_kit", "office")
         assert found <= {n for n in found if n.startswith("field_app.domain")}, (path, found)
 
 
-def test_only_the_hubs_entry_point_touches_the_ui() -> None:
-    for path in (ROOT / "sync").rglob("*.py"):
-        found = ours(imported(path), "field_app.ui")
+def test_only_the_hubs_entry_point_touches_a_ui() -> None:
+    for path in modules("sync"):
+        found = ours(imported(path), *UI)
         if path.name == "cli.py" and path.parent.name == "hub":
-            assert found == {"field_app.ui.office.console"}  # `serve` mounts the console
+            assert found == {"office.console"}  # `serve` mounts the console
         else:
             assert not found, (path, found)
 
 
-def test_the_ui_never_touches_tinydb_sqlalchemy_or_the_hub() -> None:
-    for path in (ROOT / "field_app" / "ui").rglob("*.py"):
-        found = ours(imported(path), "tinydb", "sqlalchemy", "sync.hub")
+def test_below_the_field_apps_ui_nothing_touches_a_ui_or_the_hub() -> None:
+    for part in ("domain", "store"):
+        for path in modules("field_app", part):
+            assert not ours(imported(path), *UI, "sync", "httpx"), path
+    for path in ROOT.joinpath("field_app").glob("*.py"):
+        assert not ours(imported(path), *UI, "sync.hub"), path
+
+
+def test_the_field_apps_ui_never_touches_tinydb_sqlalchemy_the_hub_or_the_console() -> None:
+    for path in modules("field_app", "ui"):
+        found = ours(imported(path), "tinydb", "sqlalchemy", "sync.hub", "office", "httpx")
         if path.name == "app.py":  # `ibasho-field --local-hub` starts a hub process to try sync
             found -= {"sync.hub"}
         assert not found, (path, found)
+
+
+def test_the_console_talks_to_the_hub_only_through_its_api_client() -> None:
+    for path in modules("office"):
+        found = ours(imported(path), "sync.hub", "sqlalchemy", "tinydb", "field_app.ui",
+                     "field_app.store")
+        assert not found, (path, found)
+        if path.name != "client.py":
+            assert not ours(imported(path), "httpx"), path
+
+
+def test_the_ui_kit_knows_neither_app() -> None:
+    for path in modules("ui_kit"):
+        assert not ours(imported(path), "field_app.ui", "field_app.store", "office", "sync"), path
+
+
+def test_the_field_apps_import_closure_holds_no_hub_console_or_server_library() -> None:
+    """What the tablet imports (main.py's module and every screen): computed, not read."""
+    code = ("import sys, field_app.ui.app, field_app.ui.shell\n"
+            "print('\\n'.join(sorted(sys.modules)))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT, timeout=120).stdout.split()
+    assert "field_app.ui.shell" in out and "sync.client" in out and "ui_kit.theme" in out
+    bad = [m for m in out if m.split(".")[0] in ("office", "fastapi", "sqlalchemy", "alembic",
+                                                 "uvicorn", "flet_web", "psycopg", "openpyxl")
+           or m.startswith("sync.hub")]
+    assert bad == []

@@ -20,9 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_package_list_covers_the_tree() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     found = {".".join(p.parent.relative_to(ROOT).parts)
-             for top in ("field_app", "sync") for p in (ROOT / top).rglob("__init__.py")}
+             for top in ("field_app", "ui_kit", "office", "sync")
+             for p in (ROOT / top).rglob("__init__.py")}
     assert set(config["packages"]) == found | {"field_app.assets"}
     assert config["package-dir"] == {"field_app.assets": "assets"}
+
+
+def test_the_tablet_build_leaves_the_hub_and_the_console_out() -> None:
+    flet = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["flet"]
+    assert flet["app"]["module"] == "main" and (ROOT / "main.py").exists()
+    assert {"sync/hub", "office", "tests", "benchmarks"} <= set(flet["app"]["exclude"])
 
 
 @pytest.mark.slow
@@ -51,7 +58,7 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
     env["IBASHO_HUB_DATABASE_URL"] = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     check = (
         "import field_app, pathlib, sys\n"
-        "from field_app.catalogue import ASSETS_DIR, load_reference, texts\n"
+        "from field_app.reference_data import ASSETS_DIR, load_reference, texts\n"
         f"site = pathlib.Path({str(site)!r})\n"
         "assert pathlib.Path(field_app.__file__).is_relative_to(site), field_app.__file__\n"
         "assert ASSETS_DIR.is_relative_to(site), ASSETS_DIR\n"

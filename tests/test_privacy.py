@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.catalogue import load_reference
+from field_app.reference_data import load_reference
 from field_app.store.keyring import WrongPin
 from field_app.ui.services import Services
 from sync.client import HUB_META, Syncer

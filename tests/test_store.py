@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.catalogue import sample_places
+from field_app.reference_data import sample_places
 from field_app.store import Store, StoreError, StoreLockedError
 from field_app.store.journal import SNAPSHOT, journal_name
 from tests.factories import concern, gathering, visit_note

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from field_app.catalogue import sample_places
+from field_app.reference_data import sample_places
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError, RevokedError

@@ -7,10 +7,8 @@ so callers catch `IbashoError` and get a message fit to show a person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from field_app.domain.validation import Problem
+from field_app.domain.problem import Problem
 
 
 class IbashoError(Exception):

@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from field_app.domain.problem import Problem
 from field_app.domain.reference import Label, Option, Program, Reference
-from field_app.domain.validation import Checker, Problem
+from field_app.domain.validation import Checker
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DESTINATION_FIELDS = ("key", "ja", "en", "phone", "emergency", "retired")

@@ -1,7 +1,7 @@
 """Reference data as typed values: programs, enumerations, destinations, places.
 
 The data itself lives in `assets/data/*.json` (DESIGN §3: rules and labels are
-data, not code); `field_app.catalogue` reads those files and builds these.
+data, not code); `field_app.reference_data` reads those files and builds these.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from field_app.domain.errors import ValidationError
+from field_app.domain.problem import Problem, shown
 
-_SHOW_MAX = 40
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # Records older than this are almost certainly a typo in the year.
 EARLIEST_DATE = dt.date(2000, 1, 1)
@@ -29,33 +29,6 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def shown(value: Any) -> str:
-    """A short, safe rendering of a bad value for a message."""
-    text = repr(value)
-    return text if len(text) <= _SHOW_MAX else text[: _SHOW_MAX - 1] + "…"
-
-
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    value: str  # already rendered with `shown`
-    expected_en: str
-    expected_ja: str
-
-    def text(self, lang: str) -> str:
-        if lang == "ja":
-            return f"{self.field}: {self.value} は使えません（{self.expected_ja}）"
-        return f"{self.field}: got {self.value}, expected {self.expected_en}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "field": self.field,
-            "value": self.value,
-            "expected_en": self.expected_en,
-            "expected_ja": self.expected_ja,
-        }
 
 
 @dataclass

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from field_app.config import Config
 from field_app.store.errors import StoreError
 
 KEYS_FILE = "keys.json"
@@ -85,9 +86,9 @@ def calibrate(target: float = TARGET_SECONDS) -> int:
     """The scrypt cost (log2 N) that takes about `target` seconds here.
 
     IBASHO_SCRYPT_LOG2N fixes it instead (test suites; never below 2**14)."""
-    fixed = os.environ.get("IBASHO_SCRYPT_LOG2N", "")
-    if fixed.isdigit():
-        return max(MIN_LOG2_N, min(MAX_LOG2_N, int(fixed)))
+    fixed = Config.from_env().scrypt_log2n
+    if fixed is not None:
+        return max(MIN_LOG2_N, min(MAX_LOG2_N, fixed))
     log2_n = MIN_LOG2_N
     salt = os.urandom(16)
     while log2_n < MAX_LOG2_N:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import flet as ft
 
-from field_app.catalogue import ASSETS_DIR, LANGS, load_reference
+from field_app.config import Config
 from field_app.domain.errors import IbashoError
+from field_app.reference_data import ASSETS_DIR, LANGS, load_reference
 from field_app.store.location import default_data_dir
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     # does: it closes the store and stops the local hub. The default handler would end the
     # process on the spot, and uvicorn re-raises the signal after its own shutdown.
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
+    logging.basicConfig(level=Config.from_env().log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "httpx", "flet_web.fastapi"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -142,7 +143,7 @@ def run_packaged() -> None:
 def serve_web(services: Services, host: str, port: int, lang: str) -> None:
     import uvicorn
 
-    from field_app.ui.server import web_app
+    from ui_kit.web import web_app
 
     app = web_app(build_main(services, lang), ASSETS_DIR, "Ibasho Field Notes")
     print(f"Ibasho Field Notes: http://{host}:{port}/  (data: {services.data_dir})", flush=True)

@@ -20,9 +20,9 @@ from typing import Any
 
 from field_app.domain.errors import IbashoError, ValidationError
 from field_app.domain.kinds import parse_record
+from field_app.domain.problem import Problem
 from field_app.domain.record import new_meta, utc_now
 from field_app.domain.reference import Reference
-from field_app.domain.validation import Problem
 from field_app.store import Store
 
 

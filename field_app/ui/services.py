@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from field_app.catalogue import sample_places
 from field_app.domain.kinds import SENSITIVE
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
 from field_app.domain.retention import Policy
+from field_app.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError
 from field_app.store.keyring import Keyring
 from field_app.store.sealing import AesGcmSealer, SealingCodec

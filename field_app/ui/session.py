@@ -14,8 +14,8 @@ from field_app.domain.errors import IbashoError
 from field_app.domain.reference import Reference
 from field_app.store import Store
 from field_app.ui.form import RecordForm
-from field_app.ui.i18n import Translator
 from field_app.ui.services import Services
+from ui_kit.i18n import Translator
 
 
 @dataclass

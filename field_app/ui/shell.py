@@ -8,9 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.ui import theme
 from field_app.ui.form import RecordForm
-from field_app.ui.i18n import Translator
 from field_app.ui.services import Services
 from field_app.ui.session import Session
 from field_app.ui.views.concern import ConcernView
@@ -24,6 +22,8 @@ from field_app.ui.views.settings import SettingsView
 from field_app.ui.views.sync_view import SyncView
 from field_app.ui.views.visit_note import VisitNoteView
 from sync.client import Status
+from ui_kit import theme
+from ui_kit.i18n import Translator
 
 NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
        ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),

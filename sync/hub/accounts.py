@@ -52,7 +52,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Officer:
+class OfficeUser:
     username: str
     role: str
 
@@ -169,7 +169,7 @@ def sign_in(in_tx: Callable[[Callable[[Connection], Any]], Any], username: str, 
     return result
 
 
-def officer(conn: Connection, authorization: str | None) -> Officer:
+def officer(conn: Connection, authorization: str | None) -> OfficeUser:
     """The signed-in office user; device tokens and expired sessions get 401."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -185,7 +185,7 @@ def officer(conn: Connection, authorization: str | None) -> Officer:
         raise Unauthorized("the session has expired; sign in again",
                            message_ja="セッションの有効期限が切れました。もう一度サインインしてください。",
                            headers={"WWW-Authenticate": "Bearer"})
-    return Officer(str(row.username), str(row.role))
+    return OfficeUser(str(row.username), str(row.role))
 
 
 def sign_out(conn: Connection, authorization: str | None) -> None:

@@ -17,13 +17,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from field_app.headers import FixedHeaders
+from field_app.security_headers import FixedHeaders
 from sync.hub import accounts, devices, hub_settings, office_key, rate_limits
-from sync.hub.body import RefuseNulInUrl, read_json
 from sync.hub.changes import pull
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable, request_problem
 from sync.hub.ingest import ingest
 from sync.hub.office_api import office_router
+from sync.hub.request_body import RefuseNulInUrl, read_json
 from sync.protocol import (
     ENROL_PATH,
     MAX_BATCH_RECORDS,

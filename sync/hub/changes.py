@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
-from field_app.catalogue import load_reference
 from field_app.domain.concern import parse_office_part
 from field_app.domain.errors import ValidationError
 from field_app.domain.overrides import parse_overrides
 from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
 from field_app.domain.record import SCHEMA, new_id, utc_now
+from field_app.reference_data import load_reference
 from sync.hub import hub_settings, schema
 from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound

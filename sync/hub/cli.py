@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,12 +14,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from field_app.config import Config
 from field_app.domain.errors import IbashoError
 from sync.hub import devices
 from sync.hub.changes import import_places
+from sync.hub.config import Settings
 from sync.hub.database import audit, connect
 from sync.hub.migrate import migrate, require_current
-from sync.hub.settings import Settings
 
 log = logging.getLogger("ibasho.hub")
 
@@ -48,9 +48,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings, engine = engine_for(args)
     if args.sample_places:
         load_sample_places(engine)
-    from field_app.ui.office.console import Settings, with_console  # the entry point mounts the UI
+    from office.console import Settings, with_console  # the entry point mounts the UI
 
-    console = Settings(public_url=os.environ.get("IBASHO_HUB_PUBLIC_URL", ""),
+    console = Settings(public_url=Config.from_env().hub_public_url,
                        idle_after=60 * args.console_idle_minutes)
     app = with_console(create_app(engine), console)
     scheme = "https" if args.cert else "http"
@@ -105,7 +105,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def load_sample_places(engine: Engine) -> int:
-    from field_app.catalogue import sample_places
+    from field_app.reference_data import sample_places
 
     with engine.begin() as conn:
         return import_places(conn, [p.to_dict() for p in sample_places()], "sample")
@@ -175,7 +175,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
             raise SystemExit("recover: the two PINs differ")
     else:
         pin = sys.stdin.readline().rstrip("\n")  # for scripts: the PIN on standard input
-    phrase = os.environ.get("IBASHO_OFFICE_KEY_PASSPHRASE", "").encode() or None
+    phrase = Config.from_env().office_key_passphrase.encode() or None
     Keyring.at(Path(args.device_data)).recover(Path(args.office_key).read_bytes(), pin,
                                                 password=phrase)
     print(f"the device at {args.device_data} opens with the new PIN")
@@ -307,7 +307,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("staff", help="staff member's name as shown in the app")
     e.add_argument("--hours", type=int, default=72, help="hours the code stays valid")
     e.add_argument("--qr", type=Path, help="also write the code as a QR image (PNG)")
-    e.add_argument("--hub-url", default=os.environ.get("IBASHO_HUB_PUBLIC_URL"),
+    e.add_argument("--hub-url", default=Config.from_env().hub_public_url or None,
                    help="hub address to put in the QR code")
     e.set_defaults(fn=cmd_enroll)
     sub.add_parser("devices", help="list enrolled devices").set_defaults(fn=cmd_devices)
@@ -352,7 +352,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("IBASHO_LOG_LEVEL", "INFO"),
+    logging.basicConfig(level=Config.from_env().log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "flet_web.fastapi", "flet", "httpx"):  # a line per run or request
         logging.getLogger(noisy).setLevel(logging.WARNING)

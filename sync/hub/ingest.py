@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 
 from field_app.domain.errors import ValidationError
 from field_app.domain.kinds import FIELD_KINDS, parse_record
+from field_app.domain.problem import shown
 from field_app.domain.upgrade import upgrade
-from field_app.domain.validation import shown
 from sync.hub import schema
 from sync.hub.database import audit, utcnow
 from sync.hub.devices import Device

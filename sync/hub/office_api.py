@@ -13,14 +13,14 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from sync.hub import accounts, inbox, schema
-from sync.hub.body import read_json
 from sync.hub.changes import UNCHECKED, set_office_part
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
+from sync.hub.office_access import Transaction, as_officer
 from sync.hub.office_data_api import data_router
 from sync.hub.office_devices_api import devices_router
-from sync.hub.officer import Transaction, as_officer
 from sync.hub.reference import reference
+from sync.hub.request_body import read_json
 from sync.protocol import API
 
 OFFICE = f"{API}/office"
@@ -87,7 +87,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
                 "expected_ja": "日時（ISO 8601 形式、受信箱の応答の newest の値）"}],
                 message_ja="received_after の日時が読めません。") from None
 
-        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
             problems = filters.check(reference(conn))
             if problems:
                 raise BadRequest("unknown filter value", problems=problems,
@@ -101,7 +101,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
                 summary="A concern with its office part and history (the read is audited)")
     async def concern(concern_id: str, authorization: str | None = Header(None)
                       ) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
             # audited first so that the history includes this read; for an unknown id the
             # NotFound below rolls the entry back
             audit(conn, who.username, "concern_read", concern_id[:36])
@@ -145,7 +145,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
     @router.get("/audit", summary="The audit log, newest first (admin)")
     async def audit_log(authorization: str | None = Header(None),
                         limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> list[dict[str, Any]]:
+        def work(conn: Any, who: accounts.OfficeUser) -> list[dict[str, Any]]:
             audit(conn, who.username, "audit_read")
             rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
                                 .limit(limit))

@@ -13,12 +13,12 @@ from fastapi.responses import Response
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import editable
 from sync.hub import accounts, export, reports
-from sync.hub.body import read_json
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
-from sync.hub.officer import Transaction, as_officer
+from sync.hub.office_access import Transaction, as_officer
 from sync.hub.reference import reference
+from sync.hub.request_body import read_json
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "csv": "text/csv; charset=utf-8"}
@@ -79,7 +79,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
         if not isinstance(body, dict):
             raise BadRequest("expected a JSON object", message_ja="JSONオブジェクトで送ってください。")
 
-        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
             save_reference(conn, body, who.username)
             return editable(reference(conn))
 
@@ -88,7 +88,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
     @router.get("/compliance", summary="Grant compliance of every place for a fiscal year")
     async def compliance(authorization: str | None = Header(None), fiscal_year: int = YEAR
                          ) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> list[dict[str, Any]]:
+        def work(conn: Any, who: accounts.OfficeUser) -> list[dict[str, Any]]:
             built = reports.build(conn, reference(conn), fiscal_year, _today())
             out = []
             for r in built:
@@ -110,7 +110,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 summary="A place's attendance by category, month by month, for a fiscal year")
     async def attendance(place_id: str, authorization: str | None = Header(None),
                          fiscal_year: int = YEAR) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> dict[str, Any]:
+        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
             if not any(p["id"] == place_id for p in reports.places(conn)):
                 raise NotFound(f"no place {place_id}", message_ja="その場所は見つかりません。")
             months = reports.attendance(conn, place_id, fiscal_year)
@@ -126,7 +126,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
                      table: str = Query("activity", pattern="^(activity|monthly)$",
                                         description="which CSV (an XLSX holds both)"),
                      place_id: str = Query("", max_length=36)) -> Response:
-        def work(conn: Any, who: accounts.Officer) -> tuple[str, bytes]:
+        def work(conn: Any, who: accounts.OfficeUser) -> tuple[str, bytes]:
             ref = reference(conn)
             built = reports.build(conn, ref, fiscal_year, _today())
             place_name = ""

@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 
 from sync.hub import accounts, devices
-from sync.hub.body import read_json
 from sync.hub.errors import BadRequest, NotFound
-from sync.hub.officer import Transaction, as_officer
+from sync.hub.office_access import Transaction, as_officer
+from sync.hub.request_body import read_json
 
 
 def _iso(value: Any) -> str | None:
@@ -22,7 +22,7 @@ def devices_router(in_tx: Transaction) -> APIRouter:
 
     @router.get("/devices", summary="Enrolled devices with their last sync and open problems")
     async def listing(authorization: str | None = Header(None)) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> list[dict[str, Any]]:
+        def work(conn: Any, who: accounts.OfficeUser) -> list[dict[str, Any]]:
             problems = devices.problems(conn)
             return [{"id": d.id, "staff_name": d.staff_name, "device_name": d.device_name,
                      "enrolled_at": _iso(d.enrolled_at), "revoked_at": _iso(d.revoked_at),
@@ -35,7 +35,7 @@ def devices_router(in_tx: Transaction) -> APIRouter:
                  summary="Revoke a device: its token stops working at its next request")
     async def revoke(device_id: str, authorization: str | None = Header(None)
                      ) -> dict[str, Any]:
-        def work(conn: Any, who: accounts.Officer) -> bool:
+        def work(conn: Any, who: accounts.OfficeUser) -> bool:
             if not any(d.id == device_id for d in devices.list_devices(conn)):
                 raise NotFound(f"no device {device_id}", message_ja="その端末は見つかりません。")
             return devices.revoke(conn, device_id, actor=who.username)

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from field_app.catalogue import load_reference
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
+from field_app.reference_data import load_reference
 from sync.hub import hub_settings, schema
 from sync.protocol import PLACE, REFERENCE
 

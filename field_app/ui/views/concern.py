@@ -8,7 +8,7 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import (
+from ui_kit.widgets import (
     DateField,
     SaveState,
     chip_group,

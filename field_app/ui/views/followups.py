@@ -7,7 +7,7 @@ import datetime as dt
 import flet as ft
 
 from field_app.ui.session import Session
-from field_app.ui.widgets import caption, heading
+from ui_kit.widgets import caption, heading
 
 URGENCY_ORDER = {"emergency": 0, "high": 1, "medium": 2, "watch": 3}
 

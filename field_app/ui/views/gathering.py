@@ -9,7 +9,7 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import Counter, DateField, SaveState, chip_group, heading, icon_button
+from ui_kit.widgets import Counter, DateField, SaveState, chip_group, heading, icon_button
 
 
 class GatheringView(ft.Column):

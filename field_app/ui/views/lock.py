@@ -7,9 +7,9 @@ from collections.abc import Callable
 import flet as ft
 
 from field_app.domain.errors import IbashoError
-from field_app.ui.i18n import Translator
 from field_app.ui.services import Services
-from field_app.ui.widgets import caption, heading
+from ui_kit.i18n import Translator
+from ui_kit.widgets import caption, heading
 
 
 class LockView(ft.Column):

@@ -10,7 +10,7 @@ from field_app.domain.compliance import MET, OPEN, assess
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.kinds import restore
 from field_app.ui.session import Session
-from field_app.ui.widgets import caption, heading, icon_button
+from ui_kit.widgets import caption, heading, icon_button
 
 
 def compliance_lines(session: Session, place: dict, today: dt.date) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 import flet as ft
 
 from field_app.ui.session import Session
-from field_app.ui.widgets import caption, heading
+from ui_kit.widgets import caption, heading
 
 ALL = "all"
 

@@ -7,8 +7,8 @@ import flet as ft
 from field_app.domain.errors import IbashoError
 from field_app.ui.services import PROFILE
 from field_app.ui.session import Session
-from field_app.ui.widgets import caption, heading
 from sync.client import HUB_META
+from ui_kit.widgets import caption, heading
 
 
 class SettingsView(ft.Column):

@@ -6,8 +6,8 @@ import flet as ft
 
 from field_app.domain.kinds import restore
 from field_app.ui.session import Session
-from field_app.ui.widgets import caption, heading
 from sync.client import Status
+from ui_kit.widgets import caption, heading
 
 ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}
 

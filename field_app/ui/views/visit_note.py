@@ -8,7 +8,7 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from field_app.ui.widgets import DateField, SaveState, dropdown, heading, icon_button, named
+from ui_kit.widgets import DateField, SaveState, dropdown, heading, icon_button, named
 
 
 class VisitNoteView(ft.Column):

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import flet as ft
 
-from field_app.ui.i18n import Translator
-from field_app.ui.theme import MIN_TOUCH
+from ui_kit.i18n import Translator
+from ui_kit.theme import MIN_TOUCH
 
 
 def labelled(label: str, button: ft.IconButton) -> ft.Control:

@@ -10,9 +10,9 @@ from typing import Any
 
 import flet as ft
 
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, dropdown, heading, named
-from sync.office_client import OfficeError
+from office.client import OfficeError
+from office.desk import Desk
+from ui_kit.widgets import caption, dropdown, heading, named
 
 HOURS = (24, 72, 168)
 

@@ -21,7 +21,7 @@ class Transaction(Protocol):
 
 
 def as_officer(in_tx: Transaction, authorization: str | None,
-               fn: Callable[[Any, accounts.Officer], T], *, admin: bool = False) -> Awaitable[T]:
+               fn: Callable[[Any, accounts.OfficeUser], T], *, admin: bool = False) -> Awaitable[T]:
     """Run `fn(conn, officer)` in one transaction, only for a valid office session."""
     def work(conn: Any) -> T:
         who = accounts.officer(conn, authorization)

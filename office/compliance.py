@@ -9,8 +9,8 @@ from typing import Any
 import flet as ft
 
 from field_app.domain.text import matches
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, dropdown, heading, named
+from office.desk import Desk
+from ui_kit.widgets import caption, dropdown, heading, named
 
 STATE_COLOURS = {"met": ft.Colors.GREEN_600, "missed": ft.Colors.RED_600,
                  "open": ft.Colors.AMBER_600, "future": ft.Colors.GREY_300}

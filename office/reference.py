@@ -9,9 +9,9 @@ from typing import Any
 
 import flet as ft
 
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, heading
-from sync.office_client import OfficeError
+from office.client import OfficeError
+from office.desk import Desk
+from ui_kit.widgets import caption, heading
 
 NUMBERS = ("grant_cap_yen", "min_minutes", "months", "warn_days", "min_average_participants")
 

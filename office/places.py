@@ -9,9 +9,9 @@ from typing import Any
 import flet as ft
 
 from field_app.domain.text import matches
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, dropdown, heading, named
-from sync.office_client import OfficeError
+from office.client import OfficeError
+from office.desk import Desk
+from ui_kit.widgets import caption, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
 SWITCHES = ("open_to_all", "subsidised", "active")

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from field_app.config import Config
 from field_app.domain.place import Place
 from field_app.domain.record import SCHEMA
 from field_app.domain.reference import Label, Option, Program, Reference, Rule
 
 _HERE = Path(__file__).resolve().parent
 # Installed from a wheel the assets sit inside the package; in a checkout, beside it.
-ASSETS_DIR = Path(os.environ.get("IBASHO_ASSETS_DIR") or next(
+ASSETS_DIR = Path(Config.from_env().assets_dir or next(
     (d for d in (_HERE / "assets", _HERE.parent / "assets") if (d / "data").is_dir()),
     _HERE.parent / "assets"))
 LANGS = ("ja", "en")

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 import flet as ft
 
-from field_app.catalogue import load_reference
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
-from field_app.ui.i18n import Translator
-from sync.office_client import OfficeClient, OfficeError, SignedOut
+from field_app.reference_data import load_reference
+from office.client import OfficeClient, OfficeError, SignedOut
+from ui_kit.i18n import Translator
 
 T = TypeVar("T")
 JST = dt.timezone(dt.timedelta(hours=9))

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 import flet as ft
 
-from field_app.ui.i18n import Translator
-from field_app.ui.widgets import caption, heading
-from sync.office_client import OfficeClient, OfficeError
+from office.client import OfficeClient, OfficeError
+from ui_kit.i18n import Translator
+from ui_kit.widgets import caption, heading
 
 
 class SignInView(ft.Container):

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import flet as ft
 
-from field_app.ui.office.compliance import year_menu
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, dropdown, heading, named
+from office.compliance import year_menu
+from office.desk import Desk
+from ui_kit.widgets import caption, dropdown, heading, named
 
 DOWNLOADS = (("xlsx", "activity", ft.Icons.GRID_ON, "office.reports.xlsx"),
              ("csv", "activity", ft.Icons.DESCRIPTION_OUTLINED, "office.reports.csv_activity"),

@@ -13,24 +13,23 @@ from typing import Any
 
 import flet as ft
 import flet_web.fastapi as flet_fastapi
-import httpx
 from fastapi import FastAPI
 from starlette.responses import RedirectResponse
 
-from field_app.catalogue import ASSETS_DIR, load_reference
-from field_app.ui import theme
-from field_app.ui.i18n import Translator
-from field_app.ui.office.compliance import AttendanceView, ComplianceView
-from field_app.ui.office.concern import ConcernView
-from field_app.ui.office.desk import Desk
-from field_app.ui.office.devices import DevicesView
-from field_app.ui.office.inbox import InboxView
-from field_app.ui.office.places import PlaceForm, PlacesView
-from field_app.ui.office.reference import ReferenceView
-from field_app.ui.office.reports import ReportsView
-from field_app.ui.office.signin import SignInView
-from field_app.ui.server import mounted
-from sync.office_client import OfficeClient
+from field_app.reference_data import ASSETS_DIR, load_reference
+from office.client import OfficeClient
+from office.compliance import AttendanceView, ComplianceView
+from office.concern import ConcernView
+from office.desk import Desk
+from office.devices import DevicesView
+from office.inbox import InboxView
+from office.places import PlaceForm, PlacesView
+from office.reference import ReferenceView
+from office.reports import ReportsView
+from office.signin import SignInView
+from ui_kit import theme
+from ui_kit.i18n import Translator
+from ui_kit.web import mounted
 
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
@@ -212,7 +211,7 @@ def with_console(hub: FastAPI, settings: Settings = Settings()) -> FastAPI:
     """The hub's API with the console at /office; the hub's root leads there, so office
     staff just open the hub's address. The console calls the API in-process."""
     def client() -> OfficeClient:
-        return OfficeClient("http://hub", transport=httpx.ASGITransport(app=hub))
+        return OfficeClient.in_process(hub)
 
     app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     mounted(app, "/office", build_main(client, settings), ASSETS_DIR, "Ibasho office")

@@ -13,9 +13,9 @@ from typing import Any
 
 import flet as ft
 
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import caption, dropdown, heading, named
-from sync.office_client import SignedOut
+from office.client import SignedOut
+from office.desk import Desk
+from ui_kit.widgets import caption, dropdown, heading, named
 
 URGENCY_COLOURS = {"emergency": ft.Colors.ERROR, "high": ft.Colors.ORANGE_800,
                    "medium": ft.Colors.PRIMARY, "watch": ft.Colors.OUTLINE}

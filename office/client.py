@@ -53,7 +53,9 @@ class SignedOut(OfficeError):
 
 
 @dataclass(frozen=True)
-class Officer:
+class SignedIn:
+    """Who this console session is signed in as."""
+
     username: str
     role: str
 
@@ -64,7 +66,13 @@ class OfficeClient:
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/") + OFFICE,
                                        transport=transport, timeout=timeout)
         self._token: str | None = None
-        self.officer: Officer | None = None
+        self.officer: SignedIn | None = None
+
+    @classmethod
+    def in_process(cls, app: Any) -> OfficeClient:
+        """A client of the hub's ASGI app in this process: the console, mounted by `serve`,
+        goes through the same sign-in, authorisation and audit as a remote client."""
+        return cls("http://hub", transport=httpx.ASGITransport(app=app))
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -93,11 +101,11 @@ class OfficeClient:
 
     # sessions ----------------------------------------------------------------------
 
-    async def sign_in(self, username: str, password: str) -> Officer:
+    async def sign_in(self, username: str, password: str) -> SignedIn:
         data = await self._json("POST", "/login", json={"username": username,
                                                         "password": password})
         self._token = data["token"]
-        self.officer = Officer(username, data["role"])
+        self.officer = SignedIn(username, data["role"])
         return self.officer
 
     async def sign_out(self) -> None:

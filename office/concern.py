@@ -9,9 +9,9 @@ from typing import Any
 
 import flet as ft
 
-from field_app.ui.office.desk import Desk
-from field_app.ui.widgets import DateField, caption, dropdown, heading, named
-from sync.office_client import OfficeError
+from office.client import OfficeError
+from office.desk import Desk
+from ui_kit.widgets import DateField, caption, dropdown, heading, named
 
 ACTIONS = (("triaged", ft.Icons.MOVE_TO_INBOX, "office.action.triage"),
            ("referred", ft.Icons.CALL_SPLIT, "office.action.refer"),
