@@ -92,14 +92,17 @@ def bench_ours(directory: Path, records: list[Record], saves: int, codec: Any = 
 def store_rss_mb(directory: Path, saves: int = 50) -> float:
     """Peak RSS of a fresh process that opens the store and saves: the app's own footprint,
     without this benchmark's generated data."""
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over exec, so a child
+    # reported this benchmark's own peak (its generated records) instead of its own.
     code = (
-        "import resource\n"
+        "import re\n"
         "from field_app.store import Store\n"
         "from tests.factories import gathering\n"
         f"with Store({str(directory)!r}) as s:\n"
         f"    for _ in range({saves}):\n"
         "        s.save(gathering())\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n")
+        "status = open('/proc/self/status').read()\n"
+        "print(int(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1)) / 1024)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          timeout=600, cwd=Path(__file__).resolve().parent.parent)
     return float(out.stdout.strip())

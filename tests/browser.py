@@ -273,10 +273,6 @@ def seen(page: Page, text: str):  # type: ignore[no-untyped-def]
 
 def unlocked_store(data: Path, pin: str = PIN):  # type: ignore[no-untyped-def]
     """The app's store, opened the way the app opens it: with the key the PIN unlocks."""
-    from field_app.store import Store
-    from field_app.store.keyring import Keyring
-    from field_app.store.sealing import AesGcmSealer, SealingCodec
-    from field_app.ui.services import SEALED
+    from field_app.store import open_with_pin
 
-    key = Keyring.at(data).unlock(pin)
-    return Store(data, codec=SealingCodec(SEALED, AesGcmSealer(key)))
+    return open_with_pin(data, pin)

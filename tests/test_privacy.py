@@ -97,8 +97,10 @@ def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sy
     store = services.store
     assert store is not None and store.pending_count() == 1
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
-    report = Syncer(store, HubClient(hub.url, token)).sync_once()  # (the worker may be first)
-    assert report.accepted + report.duplicate == 1 and hub.count("records") == 1
+    # the background worker may have pushed it already (then nothing is left to send), or
+    # be pushing it now (then it is a duplicate): either way it is on the hub afterwards
+    report = Syncer(store, HubClient(hub.url, token)).sync_once()
+    assert report.accepted + report.duplicate <= 1 and hub.count("records") == 1
     services.stop()
 
 

@@ -49,3 +49,28 @@ def test_a_sealed_value_cannot_be_moved_to_another_record(tmp_path: Path) -> Non
     forged = dict(codec.encode("concern", b.to_dict()), observed=sealed_a["observed"])
     with pytest.raises(StoreError):
         codec.decode("concern", forged)
+
+
+def test_the_devices_store_is_sealed_by_its_own_policy_and_refuses_a_wrong_opening(
+        tmp_path: Path) -> None:
+    from field_app.store import StoreSealedError, open_sealed
+    from field_app.store.sealing import POLICY
+
+    assert set(POLICY["concern"]) >= set(SENSITIVE["concern"]) | {"office"}
+    assert "token" in POLICY["meta"] and "reasons" in POLICY["quarantine"]
+    with Store(tmp_path) as plain:  # before the first PIN: plaintext
+        plain.save(concern(observed=SECRETS[0]))
+        plain.set_meta("hub", {"url": "https://hub", "token": SECRETS[2]})
+    assert SECRETS[0].encode() in all_bytes(tmp_path)
+    key = os.urandom(32)
+    with open_sealed(tmp_path, key) as s:  # the first sealed opening rewrites it sealed
+        assert s.meta("hub")["token"] == SECRETS[2]  # type: ignore[index]
+    on_disk = all_bytes(tmp_path)
+    assert SECRETS[0].encode() not in on_disk and SECRETS[2].encode() not in on_disk
+    with pytest.raises(StoreSealedError) as plainly:  # no codec: refused, not read as garbage
+        Store(tmp_path)
+    assert "PIN" in plainly.value.message_ja
+    with pytest.raises(StoreError, match="could not be opened|do not open"):
+        open_sealed(tmp_path, os.urandom(32))
+    with open_sealed(tmp_path, key) as s:  # and nothing was harmed by the wrong openings
+        assert s.count("concern") == 1

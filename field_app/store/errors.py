@@ -48,3 +48,14 @@ class StoreLockedError(StoreError):
 class StoreClosedError(StoreError):
     def __init__(self) -> None:
         super().__init__("The store is closed.", message_ja="記録帳は閉じられています。")
+
+
+class StoreSealedError(StoreError):
+    """A sealed store opened without its key: nothing sensitive could be read."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The records at {path} are sealed: open them with this device's PIN.",
+            message_ja="この端末の記録は暗号化されています。PINを入力して開いてください。",
+        )
+        self.path = path

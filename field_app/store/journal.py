@@ -24,7 +24,8 @@ import logging
 import os
 import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -107,6 +108,8 @@ class JournalStorage(Storage):
         self._journal_size = 0
         self._journal_fd: int | None = None
         self._broken: str | None = None
+        self._batch: list[Op] | None = None  # table writes waiting for one journal line
+        self.on_commit: Callable[[set[str]], None] | None = None  # after memory changed
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock_fd = self._take_lock()
         try:
@@ -144,9 +147,32 @@ class JournalStorage(Storage):
 
     # The fast path ----------------------------------------------------------------
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes made inside go to the disk as one journal line at the end, all or
+        none (a save and its outbox entry). Memory changes only then: inside, reads still
+        see the state before. A batch inside a batch is part of the outer one."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+            ops = self._batch
+        finally:
+            self._batch = None
+        if ops:
+            self._commit(ops)
+
     def apply(self, ops: Iterable[Op]) -> None:
-        """Make `ops` durable (one journal line, fdatasync), then apply them in memory."""
-        ops = list(ops)
+        """Make `ops` durable (one journal line, fdatasync), then apply them in memory;
+        inside a batch, add them to it."""
+        if self._batch is not None:
+            self._batch.extend(ops)
+            return
+        self._commit(list(ops))
+
+    def _commit(self, ops: list[Op]) -> None:
         if self._journal_fd is None:
             raise StoreClosedError()
         if self._broken:
@@ -174,6 +200,8 @@ class JournalStorage(Storage):
                     self._tables.get(table, {}).pop(key, None)
                 else:
                     self._tables.setdefault(table, {})[key] = dict(doc)
+            if self.on_commit is not None:  # under the lock: no reader caches the old state
+                self.on_commit({table for table, _, _ in ops})
         if self._journal_size > max(self.compact_min_bytes, self._snapshot_bytes):
             try:
                 self.compact()

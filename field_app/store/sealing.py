@@ -4,7 +4,8 @@ The store keeps plaintext only in memory. `SealingCodec` wraps each sensitive
 field of each document in AES-256-GCM under the data key, with the table, the
 record id and the field name as associated data, so a sealed value cannot be
 moved to another record or field without failing to open. Which fields are
-sensitive is declared by the domain (`Record.SENSITIVE`).
+sensitive is declared by the domain (`Record.SENSITIVE`); `POLICY` adds what the store
+itself keeps about people (below). `sealed_codec(key)` is the device's codec.
 """
 
 from __future__ import annotations
@@ -17,10 +18,18 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from field_app.domain.kinds import SENSITIVE
 from field_app.store import codec
 from field_app.store.errors import StoreError
 
 PREFIX = "sealed:v1:"
+# Beyond the records' own sensitive fields: the office's part of a concern (its feedback
+# and referral say what is being done for the person), the hub token and the store's seal
+# check (meta), and a refusal's reasons (they quote the refused values). Drafts are sealed
+# by the kind of record they hold.
+POLICY: dict[str, tuple[str, ...]] = {
+    **SENSITIVE, "concern": (*SENSITIVE["concern"], "office"), "meta": ("token", "check"),
+    "quarantine": ("reasons",)}
 
 
 class Sealer(Protocol):
@@ -79,3 +88,8 @@ class SealingCodec:
                 sealed = base64.b64decode(value[len(PREFIX):])
                 out[name] = codec.loads(self.sealer.open(sealed, context))
         return out
+
+
+def sealed_codec(key: bytes) -> SealingCodec:
+    """The device's codec: the store's sealing policy under this data key."""
+    return SealingCodec(POLICY, AesGcmSealer(key))

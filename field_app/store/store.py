@@ -17,33 +17,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tinydb import TinyDB
 from tinydb.queries import QueryLike
-from tinydb.table import Table
 
 from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
 from field_app.domain.record import Record, new_id, utc_now
 from field_app.domain.retention import Policy, archive_due, stub, stub_due
 from field_app.domain.text import matches
 from field_app.store.archive import Archive
-from field_app.store.errors import StoreClosedError, StoreError
+from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
+from field_app.store.sealing import SealingCodec
+from field_app.store.tables import RecordDB
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OUTBOX, QUARANTINE, META, DRAFTS = "outbox", "quarantine", "meta", "drafts"
-
-
-class RecordTable(Table):
-    """TinyDB table keyed by record id (a UUID string) instead of an integer."""
-
-    document_id_class = str  # type: ignore[assignment]
-
-
-class RecordDB(TinyDB):
-    table_class = RecordTable
+SEAL_MARK, SEAL_CHECK = "sealing", "ibasho-sealed-v1"
 
 
 @dataclass(frozen=True)
@@ -75,12 +66,35 @@ class Store:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
         self._archive = Archive(self.data_dir / "archive", codec or PlainCodec())
         self._closed = False
+        self._sealing = isinstance(codec, SealingCodec)
         # What a form held when the disk refused to keep it (full): in memory only, so that
         # closing and reopening the form still shows what was typed while the app runs.
         # Dropped once a later save or draft of the same record reaches the disk.
         self._unsaved: dict[str, dict[str, Any]] = {}
+        try:
+            self._check_seal()
+        except BaseException:
+            self.close()
+            raise
         if self._get(META, "device") is None:
-            self._run(lambda: self._storage.apply([(META, "device", {"id": new_id()})]))
+            self._run(lambda: self._write([(META, "device", {"id": new_id()})]))
+
+    def _check_seal(self) -> None:
+        """A store that was ever opened sealed says so, with a check value sealed under the
+        key: opened without the codec it is refused plainly, not read as garbage that fails
+        later. Opened sealed for the first time, everything is rewritten sealed at once."""
+        mark = self._get(META, SEAL_MARK)
+        if mark is not None and not self._sealing:
+            raise StoreSealedError(self.data_dir)
+        if mark is not None and mark.get("check") != SEAL_CHECK:
+            raise StoreError("the sealed records do not open with this key",
+                             message_ja="この鍵では暗号化された記録を開けません。")
+        if mark is None and self._sealing:
+            def reseal() -> None:
+                self._storage.compact()  # a book written before its first PIN, sealed now
+                self._write([(META, SEAL_MARK, {"id": SEAL_MARK, "check": SEAL_CHECK})])
+
+            self._run(reseal)
 
     # Lifecycle ----------------------------------------------------------------------
 
@@ -132,8 +146,7 @@ class Store:
             ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
         if self._get(DRAFTS, rid) is not None:
             ops.append((DRAFTS, rid, None))  # in the same line: the draft goes only if this lands
-        self._keep(rid, doc, lambda: self._storage.apply(ops))
-        self._clear_caches(kind, OUTBOX, QUARANTINE)
+        self._keep(rid, doc, lambda: self._write(ops))
         return Saved(rid, rev)
 
     def _keep(self, rid: str, doc: dict[str, Any], write: Callable[[], None]) -> None:
@@ -152,8 +165,7 @@ class Store:
         def write() -> int:
             ops: list[Op] = [(str(d["kind"]), str(d["id"]), d) for d in docs]
             if ops:
-                self._storage.apply(ops)
-                self._clear_caches(*{op[0] for op in ops})
+                self._write(ops)
             return len(ops)
 
         return self._run(write)
@@ -169,8 +181,7 @@ class Store:
                 if entry is not None and int(entry["rev"]) == rev:
                     ops.append((OUTBOX, rid, None))
             if ops:
-                self._storage.apply(ops)
-                self._clear_caches(OUTBOX)
+                self._write(ops)
             return len(ops)
 
         return self._run(write)
@@ -183,12 +194,11 @@ class Store:
             entry = self._get(OUTBOX, rid)
             if entry is None or int(entry["rev"]) != rev:
                 return False  # edited since: the new rev gets its own chance
-            self._storage.apply([
+            self._write([
                 (OUTBOX, rid, None),
                 (QUARANTINE, rid, {"kind": entry["kind"], "rev": rev, "reasons": why,
                                    "at": utc_now()}),
             ])
-            self._clear_caches(OUTBOX, QUARANTINE)
             return True
 
         return self._run(write)
@@ -204,8 +214,7 @@ class Store:
                 if doc is not None and doc.get("office") != body:
                     ops.append(("concern", rid, {**doc, "office": body}))
             if ops:
-                self._storage.apply(ops)
-                self._clear_caches("concern")
+                self._write(ops)
             return len(ops)
 
         return self._run(write)
@@ -219,8 +228,7 @@ class Store:
         def write() -> int:
             ops: list[Op] = [(kind, k, None) for k in keys if self._get(kind, k) is not None]
             if ops:
-                self._storage.apply(ops)
-                self._clear_caches(kind)
+                self._write(ops)
             return len(ops)
 
         return self._run(write)
@@ -244,8 +252,7 @@ class Store:
             ops: list[Op] = [(kind, d["id"], stub(d)) for kind, d in stubs]
             ops += [(d["kind"], d["id"], None) for d in old]
             if ops:
-                self._storage.apply(ops)
-                self._clear_caches("concern", "gathering", "visit_note")
+                self._write(ops)
             return len(stubs), len(old)
 
         return self._submit(write)
@@ -265,7 +272,7 @@ class Store:
         data = dict(doc)
         rid = str(data["id"])
         return self._submit(lambda: self._keep(
-            rid, data, lambda: self._storage.apply([(DRAFTS, rid, data)])))
+            rid, data, lambda: self._write([(DRAFTS, rid, data)])))
 
     def draft(self, rid: str) -> dict[str, Any] | None:
         """What the form last held for `rid` that is not a saved record: what the disk
@@ -287,8 +294,12 @@ class Store:
         return self._get(META, key)
 
     def set_meta(self, key: str, value: Mapping[str, Any] | None) -> None:
+        """Durably, waiting for the disk: not for the UI's event path (`set_meta_async`)."""
+        self.set_meta_async(key, value).result()
+
+    def set_meta_async(self, key: str, value: Mapping[str, Any] | None) -> Future[None]:
         doc = dict(value) if value is not None else None
-        self._run(lambda: self._storage.apply([(META, key, doc)]))
+        return self._submit(lambda: self._write([(META, key, doc)]))
 
     def _submit(self, fn: Callable[[], T]) -> Future[T]:
         if self._closed:
@@ -298,9 +309,14 @@ class Store:
     def _run(self, fn: Callable[[], T]) -> T:
         return self._submit(fn).result()
 
-    def _clear_caches(self, *tables: str) -> None:
-        for name in tables:
-            self._db.table(name).clear_cache()
+    def _write(self, ops: Iterable[Op]) -> None:
+        """Through TinyDB's tables, as one durable journal line (all or none)."""
+        with self._storage.batch():
+            for table, key, doc in ops:
+                if doc is None:
+                    self._db.table(table).delete(key)
+                else:
+                    self._db.table(table).put(key, doc)
 
     # Reading (from memory, any thread) -------------------------------------------------
 

@@ -14,23 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from field_app.domain.kinds import SENSITIVE
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
 from field_app.domain.retention import Policy
 from field_app.reference_data import sample_places
-from field_app.store import Store, StoreCorruptError
+from field_app.store import Store, StoreCorruptError, open_sealed
 from field_app.store.keyring import Keyring
-from field_app.store.sealing import AesGcmSealer, SealingCodec
 from sync.client import HUB_META, REFERENCE_META, RETENTION_META, Status, SyncWorker, enrol
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
-# Beyond the records' own sensitive fields: the office's part of a concern (its feedback
-# and referral say what is being done for the person), the hub token, a refusal's reasons
-# (they quote the refused values), and drafts (sealed by their kind).
-SEALED = {**SENSITIVE, "concern": (*SENSITIVE["concern"], "office"), "meta": ("token",),
-          "quarantine": ("reasons",)}
 
 
 @dataclass
@@ -77,23 +70,20 @@ class Services:
         return not self.keyring.exists
 
     def create_pin(self, pin: str) -> None:
-        self._open(self.keyring.create(pin), reseal=True)
+        self._open(self.keyring.create(pin))
 
     def unlock(self, pin: str) -> None:
         # read keys.json afresh: the office may have recovered it with a new PIN meanwhile
         self.keyring = Keyring.at(self.data_dir)
         self._open(self.keyring.unlock(pin))
 
-    def _open(self, key: bytes, reseal: bool = False) -> None:
-        codec = SealingCodec(SEALED, AesGcmSealer(key))
+    def _open(self, key: bytes) -> None:
         try:
-            store = Store(self.data_dir, codec=codec)
+            store = open_sealed(self.data_dir, key)
         except StoreCorruptError as exc:
             self.notices.append(("store.unreadable.title",
                                  exc.text("ja") + "\n\n" + exc.text("en")))
-            store = Store(self.data_dir, codec=SealingCodec(SEALED, AesGcmSealer(key)))
-        if reseal:  # a book written before its first PIN is rewritten sealed right away
-            store._storage.compact()
+            store = open_sealed(self.data_dir, key)
         if store.count("place") == 0:
             store.put_reference(sample_places())  # until a hub sends the council's own
         # on the writer thread, after the screen is back: the home screen does not wait for it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import flet as ft
 
 from field_app.domain.errors import IbashoError
@@ -47,7 +49,15 @@ class SettingsView(ft.Column):
 
     def _save_name(self) -> None:
         profile = self.session.store.meta(PROFILE) or {}
-        self.session.store.set_meta(PROFILE, {**profile, "name": (self.name.value or "").strip()})
+        saving = self.session.store.set_meta_async(  # the writer's fsync, not the UI's
+            PROFILE, {**profile, "name": (self.name.value or "").strip()})
+        saving.add_done_callback(self._saved)
+
+    def _saved(self, future: Future[None]) -> None:
+        error = future.exception()
+        if error is not None:
+            self.session.report_error(error if isinstance(error, IbashoError) else IbashoError(
+                str(error), message_ja="保存できませんでした。"))
 
     def _enrol(self) -> None:
         t, session = self.session.t, self.session
