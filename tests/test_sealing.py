@@ -70,7 +70,7 @@ def test_the_devices_store_is_sealed_by_its_own_policy_and_refuses_a_wrong_openi
     with pytest.raises(StoreSealedError) as plainly:  # no codec: refused, not read as garbage
         Store(tmp_path)
     assert "PIN" in plainly.value.message_ja
-    with pytest.raises(StoreError, match="could not be opened|do not open"):
+    with pytest.raises(StoreError, match=r"could not be opened|do not open"):
         open_sealed(tmp_path, os.urandom(32))
     with open_sealed(tmp_path, key) as s:  # and nothing was harmed by the wrong openings
         assert s.count("concern") == 1

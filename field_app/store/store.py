@@ -22,7 +22,6 @@ from tinydb.queries import QueryLike
 from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
 from field_app.domain.record import Record, new_id, utc_now
 from field_app.domain.retention import Policy, archive_due, stub, stub_due
-from field_app.domain.text import matches
 from field_app.store.archive import Archive
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
@@ -349,14 +348,6 @@ class Store:
         with self._storage.lock:
             return len(self._storage.read().get(kind, {}))
 
-    def search_places(self, text: str = "", program: str | None = None) -> list[dict[str, Any]]:
-        """Places whose name, kana, area or group match `text` (width/kana-folded)."""
-        places = [p for p in self.all("place")
-                  if p.get("active", True) and (program is None or p.get("program") == program)
-                  and matches(text, p.get("name", ""), p.get("kana", ""), p.get("area", ""),
-                              p.get("group_name", ""))]
-        return sorted(places, key=lambda p: (p.get("kana") or p.get("name", "")))
-
     # The outbox ----------------------------------------------------------------------------
 
     def pending(self, limit: int | None = None) -> list[dict[str, Any]]:
@@ -371,6 +362,9 @@ class Store:
                 if limit is not None and len(out) >= limit:
                     break
         return out
+
+    def outbox_ids(self) -> list[str]:
+        return self._keys(OUTBOX)
 
     def pending_count(self) -> int:
         return self.count(OUTBOX)

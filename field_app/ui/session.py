@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import flet as ft
 
+from field_app.domain.concern import OfficePart
 from field_app.domain.errors import IbashoError
 from field_app.domain.reference import Reference
 from field_app.store import Store
+from field_app.store.repository import Repository
 from field_app.ui.form import RecordForm
 from field_app.ui.services import Services
 from ui_kit.i18n import Translator
@@ -32,6 +35,11 @@ class Session:
         if store is None:  # screens are only built while unlocked
             raise RuntimeError("the app is locked")
         return store
+
+    @property
+    def records(self) -> Repository:
+        """The store's records as the screens ask for them (typed queries)."""
+        return Repository(self.store)
 
     @property
     def reference(self) -> Reference:
@@ -64,8 +72,9 @@ class Session:
 
         form.on_settled = settled
 
-    def office_status_text(self, office: dict[str, Any] | None) -> str:
+    def office_status_text(self, part: OfficePart | Mapping[str, Any] | None) -> str:
         t, lang = self.t, self.t.lang
+        office = dataclasses.asdict(part) if isinstance(part, OfficePart) else part
         status = (office or {}).get("status", "new")
         option = self.reference.option("concern_status", status)
         label = option.label(lang) if option else status
@@ -83,5 +92,5 @@ class Session:
         return option.label(self.t.lang) if option else (key or "")
 
     def place_name(self, place_id: str | None) -> str:
-        place = self.store.get("place", place_id) if place_id else None
-        return str(place["name"]) if place else ""
+        place = self.records.place(place_id)
+        return place.name if place else ""

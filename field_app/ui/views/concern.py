@@ -59,7 +59,7 @@ class ConcernView(ft.Column):
                                               lambda v: self._change(observed_on=v))
         self.follow_up = DateField.labelled(t, t("concern.follow_up"), data.get("follow_up_on"),
                                             lambda v: self._change(follow_up_on=v), optional=True)
-        place = session.store.get("place", data.get("place_id") or "") or {}
+        place = session.records.place(data.get("place_id"))
         office = data.get("office") or None
         status = []
         if office:
@@ -70,7 +70,7 @@ class ConcernView(ft.Column):
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("concern.title")), ft.Container(expand=True), self.saved],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            ft.Text(place.get("name", ""), size=18),
+            ft.Text(place.name if place else "", size=18),
             *status,
             ft.Text(t("concern.categories"), weight=ft.FontWeight.W_600),
             chip_group(options("concern_categories"), set(data.get("categories") or []),

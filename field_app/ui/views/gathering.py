@@ -18,8 +18,8 @@ class GatheringView(ft.Column):
         self.session, self.form = session, form
         session.watch_form(form, self._repaint)
         t = session.t
-        place = session.store.get("place", form.data["place_id"]) or {}
-        program = session.reference.programs.get(place.get("program", ""))
+        place = session.records.place(form.data["place_id"])
+        program = session.reference.programs.get(place.program) if place else None
         categories = program.participant_categories if program else ()
         self.total = ft.Text(size=20, weight=ft.FontWeight.BOLD)
         self.saved = SaveState(session.t, lambda: self._change())
@@ -53,7 +53,7 @@ class GatheringView(ft.Column):
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("gathering.title")), ft.Container(expand=True), self.saved],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            ft.Text(place.get("name", ""), size=18),
+            ft.Text(place.name if place else "", size=18),
             ft.Row([self.date, self.start, self.end], wrap=True, spacing=12, run_spacing=12),
             ft.Row([ft.Text(t("gathering.participants")), self.total]),
             ft.Row(counters, wrap=True, spacing=12, run_spacing=12),

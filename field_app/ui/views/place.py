@@ -8,19 +8,21 @@ import flet as ft
 
 from field_app.domain.compliance import MET, OPEN, assess
 from field_app.domain.fiscal import fiscal_year_of
-from field_app.domain.kinds import restore
+from field_app.domain.place import Place
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading, icon_button
 
 
-def compliance_lines(session: Session, place: dict, today: dt.date) -> list[str]:
+def compliance_lines(session: Session, place: Place, today: dt.date) -> list[str]:
     t = session.t
-    program = session.reference.programs.get(place["program"])
+    program = session.reference.programs.get(place.program)
     if program is None or program.rule.kind == "none":
         return [t("compliance.not_assessed")]
-    gatherings = [restore(d) for d in session.store.all("gathering")
-                  if d["place_id"] == place["id"]]
-    report = assess(program, gatherings, fiscal_year_of(today), today)  # type: ignore[arg-type]
+    year = fiscal_year_of(today)
+    week = dt.timedelta(days=7)  # a week rule's first and last weeks cross the year's ends
+    gatherings = session.records.gatherings_of(place.id, dt.date(year, 4, 1) - week,
+                                               dt.date(year + 1, 3, 31) + week)
+    report = assess(program, gatherings, year, today)
     current = report.current(today)
     hours = program.rule.min_minutes // 60
     unit = t("compliance.week") if program.rule.kind == "weekly" else t("compliance.period")
@@ -38,23 +40,22 @@ class PlaceView(ft.Column):
     def __init__(self, session: Session, place_id: str) -> None:
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         t = session.t
-        place = session.store.get("place", place_id)
+        place = session.records.place(place_id)
         if place is None:
             self.controls = [caption(t("places.none"))]
             return
-        program = session.reference.programs.get(place["program"])
+        program = session.reference.programs.get(place.program)
         today = dt.date.today()
-        gatherings = sorted((d for d in session.store.all("gathering") if d["place_id"] == place_id),
-                            key=lambda d: (d["date"], d["start_time"]), reverse=True)[:10]
+        gatherings = session.records.gatherings_of(place_id)[:10]
         lines = compliance_lines(session, place, today)
         none: list[ft.Control] = [caption(t("home.none"))]
         self.controls = [
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(place["name"])], vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            caption(f"{program.label(t.lang) if program else place['program']}"
-                    f"{t('place.sep')}{place.get('group_name', '')}"),
-            ft.Text(f"{t('place.venue')}: {place.get('venue', '')}"),
-            ft.Text(f"{t('place.schedule')}: {place.get('schedule', '')}"),
+                    heading(place.name)], vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            caption(f"{program.label(t.lang) if program else place.program}"
+                    f"{t('place.sep')}{place.group_name}"),
+            ft.Text(f"{t('place.venue')}: {place.venue}"),
+            ft.Text(f"{t('place.schedule')}: {place.schedule}"),
             ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER,
                          content=ft.Column([ft.Text(line) for line in lines], spacing=4)),
             ft.Row([
@@ -67,9 +68,9 @@ class PlaceView(ft.Column):
             ], wrap=True, spacing=12, run_spacing=12),
             heading(t("place.recent"), 18),
             *([ft.ListTile(
-                title=ft.Text(f"{t.date(dt.date.fromisoformat(g['date']))} "
-                              f"{g['start_time']}〜{g['end_time']}"),
-                subtitle=ft.Text(t("gathering.total", count=sum(g["attendance"].values()))),
-                on_click=lambda e, gid=g["id"]: session.go("gathering", id=gid))
+                title=ft.Text(f"{t.date(dt.date.fromisoformat(g.date))} "
+                              f"{g.start_time}〜{g.end_time}"),
+                subtitle=ft.Text(t("gathering.total", count=sum(g.attendance.values()))),
+                on_click=lambda e, gid=g.id: session.go("gathering", id=gid))
                for g in gatherings] or none),
         ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import flet as ft
 
+from field_app.domain.place import Place
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading
 
@@ -20,9 +20,9 @@ class PlacesModel:
     query: str = ""
     program: str = ALL
 
-    def results(self, session: Session) -> list[dict[str, Any]]:
+    def results(self, session: Session) -> list[Place]:
         program = None if self.program == ALL else self.program
-        return session.store.search_places(self.query, program)
+        return session.records.places(self.query, program)
 
 
 class PlacesView(ft.Column):
@@ -49,7 +49,7 @@ class PlacesView(ft.Column):
             self.count,
             self.list,
         ]
-        if any(p.get("sample") for p in session.store.all("place")):
+        if session.records.has_sample_places():
             self.controls.insert(1, caption(t("places.sample_notice")))
         self.refresh()
 
@@ -69,16 +69,16 @@ class PlacesView(ft.Column):
         self.count.value = t("places.count", count=len(places)) if places else t("places.none")
         self.list.controls = [self._tile(p) for p in places]
 
-    def _tile(self, p: dict[str, Any]) -> ft.Control:
+    def _tile(self, p: Place) -> ft.Control:
         t, ref = self.session.t, self.session.reference
-        program = ref.programs.get(p["program"])
-        area = next((a for a in ref.areas if a.key == p["area"]), None)
-        subtitle = (f"{program.label(t.lang) if program else p['program']}{t('place.sep')}"
-                    f"{area.label(t.lang) if area else p['area']}"
-                    f"　{t('place.schedule')}: {p.get('schedule', '')}")
-        target = (self.pick, {"place": p["id"]}) if self.pick else ("place", {"id": p["id"]})
+        program = ref.programs.get(p.program)
+        area = next((a for a in ref.areas if a.key == p.area), None)
+        subtitle = (f"{program.label(t.lang) if program else p.program}{t('place.sep')}"
+                    f"{area.label(t.lang) if area else p.area}"
+                    f"　{t('place.schedule')}: {p.schedule}")
+        target = (self.pick, {"place": p.id}) if self.pick else ("place", {"id": p.id})
         return ft.Card(content=ft.ListTile(
-            title=ft.Text(p["name"], size=18, weight=ft.FontWeight.W_600),
+            title=ft.Text(p.name, size=18, weight=ft.FontWeight.W_600),
             subtitle=ft.Text(subtitle),
             leading=ft.Icon(ft.Icons.HOME_WORK_OUTLINED),
             min_vertical_padding=8,

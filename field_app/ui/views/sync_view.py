@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.domain.kinds import restore
+from field_app.domain.record import Record
 from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
@@ -44,19 +45,19 @@ class SyncView(ft.Column):
         self.detail.value = "　".join(parts)
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
-        pending = session.store.pending(limit=200)
+        pending = session.records.pending(limit=200)
         self.pending.controls = [
-            ft.ListTile(title=ft.Text(f"{t('kind.' + d['kind'])}  {session.place_name(d.get('place_id'))}"),
-                        subtitle=ft.Text(d.get("date") or d.get("observed_on") or ""),
-                        dense=True, on_click=lambda e, d=d: session.go(ROUTES[d["kind"]], id=d["id"]))
-            for d in pending] or [caption(t("sync.nothing_pending"))]
+            ft.ListTile(title=ft.Text(f"{t('kind.' + r.kind)}  {self._place_of(r)}"),
+                        subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", ""))),
+                        dense=True, on_click=lambda e, r=r: session.go(ROUTES[r.kind], id=r.id))
+            for r in pending] or [caption(t("sync.nothing_pending"))]
         rows: list[ft.Control] = []
-        for q in session.store.quarantined():
+        for q in session.records.quarantined():
             reasons = "\n".join(
                 f"{r.get('field', '')}: {r.get('expected_ja' if t.lang == 'ja' else 'expected_en', '')}"
                 for r in q.reasons)
             rows.append(ft.Card(content=ft.Container(padding=12, content=ft.Column([
-                ft.Text(f"{t('kind.' + q.kind)}  {self._place_of(q.kind, q.id)}",
+                ft.Text(f"{t('kind.' + q.kind)}  {self._place_of(session.store.load(q.kind, q.id))}",
                         weight=ft.FontWeight.W_600),
                 ft.Text(t("sync.refused_because")), ft.Text(reasons, color=ft.Colors.ERROR),
                 ft.Row([
@@ -68,8 +69,8 @@ class SyncView(ft.Column):
             ]))))
         self.quarantine.controls = rows or [caption(t("sync.nothing_quarantined"))]
 
-    def _place_of(self, kind: str, rid: str) -> str:
-        return self.session.place_name((self.session.store.get(kind, rid) or {}).get("place_id"))
+    def _place_of(self, record: Record | None) -> str:
+        return self.session.place_name(getattr(record, "place_id", None))
 
     def _resend(self, kind: str, rid: str) -> None:
         """Send as is once more (e.g. the office has since added the missing place)."""

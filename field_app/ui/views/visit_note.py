@@ -34,7 +34,7 @@ class VisitNoteView(ft.Column):
                                        lambda v: self._change(date=v))
         self.follow_up = DateField.labelled(t, t("visit.follow_up"), data.get("follow_up_on"),
                                             lambda v: self._change(follow_up_on=v), optional=True)
-        place = session.store.get("place", data.get("place_id") or "") or {}
+        place = session.records.place(data.get("place_id"))
         fields: list[ft.Control] = [named(self.type), self.duration]
         if not place:
             fields.append(self.group)
@@ -42,7 +42,7 @@ class VisitNoteView(ft.Column):
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("visit.title")), ft.Container(expand=True), self.saved],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            ft.Text(place.get("name", ""), size=18),
+            ft.Text(place.name if place else "", size=18),
             ft.Row(fields, wrap=True, spacing=12, run_spacing=12),
             self.date,
             ft.ResponsiveRow([self.observations]),

@@ -1,0 +1,183 @@
+"""What the screens ask of the store, as typed questions with domain answers.
+
+Each question is a TinyDB query on the store's tables (TinyDB caches a query's answer
+until the table changes); the answer is records of the domain, never raw documents, so a
+screen renders and does not filter. New questions belong here, not in a view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tinydb import Query
+
+from field_app.domain.concern import Concern, OfficePart
+from field_app.domain.gathering import Gathering
+from field_app.domain.kinds import restore
+from field_app.domain.place import Place
+from field_app.domain.record import Record
+from field_app.domain.text import matches
+from field_app.domain.visit_note import VisitNote
+from field_app.store.store import Quarantined, Store
+
+Q = Query()
+R = TypeVar("R", bound=Record)
+FIELD_KINDS = ("gathering", "concern", "visit_note")
+RECENT_DAYS = 90  # places with a gathering in the last three months are "recent"
+DAY_FIELDS = {"gathering": "date", "visit_note": "date", "concern": "observed_on"}
+
+
+@dataclass(frozen=True)
+class ConcernStub:
+    """A closed, synced concern reduced by retention (DESIGN §8): what is left of it."""
+
+    id: str
+    observed_on: str
+    categories: tuple[str, ...]
+    place_id: str
+    office: OfficePart
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a form holds that is not a saved record yet (incomplete, or refused by a full
+    disk): enough to list it and open its form again."""
+
+    id: str
+    kind: str
+    place_id: str
+    group_name: str
+    day: str
+    unsaved: bool  # the disk refused it: held in memory only
+
+
+def _concern(doc: dict[str, Any]) -> Concern | ConcernStub:
+    if doc.get("stub"):
+        office = {k: v for k, v in (doc.get("office") or {}).items() if v is not None}
+        return ConcernStub(str(doc["id"]), str(doc.get("observed_on", "")),
+                           tuple(doc.get("categories") or ()), str(doc.get("place_id", "")),
+                           OfficePart(**office))
+    record = restore(doc)
+    assert isinstance(record, Concern)
+    return record
+
+
+class Repository:
+    """The store's records as the screens see them."""
+
+    def __init__(self, store: Store, today: dt.date | None = None) -> None:
+        self.store = store
+        self.today = today or dt.date.today()
+
+    # places --------------------------------------------------------------------------
+
+    def place(self, place_id: str | None) -> Place | None:
+        doc = self.store.get("place", place_id) if place_id else None
+        place = restore(doc) if doc is not None else None
+        return place if isinstance(place, Place) else None
+
+    def places(self, text: str = "", program: str | None = None) -> list[Place]:
+        """Active places whose name, kana, area or group match `text` (width- and
+        kana-folded), in kana order."""
+        cond = Q.active != False  # noqa: E712  (a TinyDB query, not a comparison)
+        if program is not None:
+            cond &= Q.program == program
+        found = [p for p in self._records("place", cond, Place)
+                 if matches(text, p.name, p.kana, p.area, p.group_name)]
+        return sorted(found, key=lambda p: p.kana or p.name)
+
+    def has_sample_places(self) -> bool:
+        return bool(self.store.find("place", Q.sample == True))  # noqa: E712
+
+    # what staff look at first --------------------------------------------------------
+
+    def follow_ups_due(self, until: dt.date) -> list[Concern | VisitNote]:
+        """Concerns (not closed) and visit notes with a follow-up on or before `until`,
+        soonest first."""
+        day = until.isoformat()
+        due = Q.follow_up_on.test(lambda v: isinstance(v, str) and bool(v) and v <= day)
+        open_ = ~Q.stub.exists() & Q.office.test(
+            lambda part: not part or part.get("status") != "closed")
+        found: list[Concern | VisitNote] = [
+            c for c in self.concerns(due & open_) if isinstance(c, Concern)]
+        found += self._records("visit_note", due, VisitNote)
+        return sorted(found, key=lambda r: str(r.follow_up_on))
+
+    def on_day(self, day: dt.date) -> list[Record]:
+        """Gatherings, visit notes and concerns of one day."""
+        iso = day.isoformat()
+        found: list[Record] = []
+        for kind, field in DAY_FIELDS.items():
+            found += [restore(d) for d in self._since(kind, day) if d.get(field) == iso]
+        return found
+
+    def recent_places(self, limit: int) -> list[tuple[str, dt.date]]:
+        """Places with a gathering in the last RECENT_DAYS, with the latest date, latest
+        first."""
+        latest: dict[str, str] = {}
+        for doc in self._since("gathering", self.today):
+            pid, day = str(doc["place_id"]), str(doc["date"])
+            if day > latest.get(pid, ""):
+                latest[pid] = day
+        ordered = sorted(latest.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [(pid, dt.date.fromisoformat(day)) for pid, day in ordered]
+
+    def _since(self, kind: str, day: dt.date) -> list[dict[str, Any]]:
+        """A kind's documents dated on or after `day`, or after the start of the recent
+        window if that is earlier: one query per kind and window, so home's questions
+        about today and about recent places share TinyDB's cached answer."""
+        start = min(day, self.today - dt.timedelta(days=RECENT_DAYS)).isoformat()
+        return self.store.find(kind, Q[DAY_FIELDS[kind]] >= start)
+
+    def gatherings_of(self, place_id: str, start: dt.date | None = None,
+                      end: dt.date | None = None) -> list[Gathering]:
+        """A place's gatherings in [start, end] (either open), latest first."""
+        cond = Q.place_id == place_id
+        if start is not None:
+            cond &= Q.date >= start.isoformat()
+        if end is not None:
+            cond &= Q.date <= end.isoformat()
+        found = self._records("gathering", cond, Gathering)
+        return sorted(found, key=lambda g: (g.date, g.start_time), reverse=True)
+
+    # concerns ------------------------------------------------------------------------
+
+    def concerns(self, cond: Any = None) -> list[Concern | ConcernStub]:
+        docs = self.store.find("concern", cond) if cond is not None else self.store.all("concern")
+        return [_concern(d) for d in docs]
+
+    def concern(self, concern_id: str) -> Concern | ConcernStub | None:
+        doc = self.store.get("concern", concern_id)
+        return _concern(doc) if doc is not None else None
+
+    # what waits ----------------------------------------------------------------------
+
+    def pending(self, limit: int | None = None) -> list[Record]:
+        return [restore(d) for d in self.store.pending(limit)]
+
+    def pending_ids(self) -> set[str]:
+        return set(self.store.outbox_ids())
+
+    def pending_count(self, kind: str | None = None) -> int:
+        if kind is None:
+            return self.store.pending_count()
+        return len(self.store.find("outbox", Q.kind == kind))
+
+    def quarantined(self) -> list[Quarantined]:
+        return self.store.quarantined()
+
+    def drafts(self) -> list[Draft]:
+        """Drafts of field records, newest first."""
+        return [Draft(str(d["id"]), str(d["kind"]), str(d.get("place_id") or ""),
+                      str(d.get("group_name") or ""),
+                      str(d.get("date") or d.get("observed_on") or ""),
+                      self.store.is_unsaved(str(d["id"])))
+                for d in self.store.drafts() if d.get("kind") in FIELD_KINDS]
+
+    # ---------------------------------------------------------------------------------
+
+    def _records(self, kind: str, cond: Any, cls: type[R]) -> list[R]:
+        found = [restore(d) for d in self.store.find(kind, cond)]
+        return [r for r in found if isinstance(r, cls)]
