@@ -90,15 +90,16 @@ class AttendanceView(ft.Column):
     """Attendance by category, month by month: stacked bars, and the numbers beneath."""
 
     def __init__(self, desk: Desk, back: Callable[[], None], place_id: str, title: str,
-                 year: int) -> None:
+                 year: int | str) -> None:
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.desk, self.back, self.place_id, self.year = desk, back, place_id, year
+        # from a route (text) or a tap (a number)
+        self.desk, self.back, self.place_id, self.year = desk, back, place_id, int(year)
         self.body = ft.Column(spacing=12)
         t = desk.t
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: back()),
             ft.Row([heading(t("office.attendance.title", name=title)), ft.Container(expand=True),
-                    year_menu(desk, year, self._year)]),
+                    year_menu(desk, self.year, self._year)]),
             self.body]
 
     def _year(self, year: int) -> None:

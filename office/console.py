@@ -29,6 +29,7 @@ from office.reports import ReportsView
 from office.signin import SignInView
 from ui_kit import theme
 from ui_kit.i18n import Translator
+from ui_kit.routes import Route, Stack
 from ui_kit.web import mounted
 
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
@@ -64,8 +65,9 @@ class Console:
                          touch=self._touch, inbox_check=settings.inbox_check)
         self.last_use = settings.clock()
         self.watching = 0  # the sign-in whose idle watch is current
-        self.route: tuple[str, dict[str, Any]] = ("inbox", {})
-        self.history: list[tuple[str, dict[str, Any]]] = []
+        # the console's one router: the page's route, the screens behind it, page.views
+        self.stack = Stack(home="inbox", tabs=tuple(name for name, _, _ in NAV))
+        self.stack.arrive(Route.parse(page.route, "inbox"))  # shown once signed in
         theme.apply(page)
         page.padding = 0
         self.view: Any = None
@@ -73,7 +75,9 @@ class Console:
         page.on_resize = self._resized
         page.on_disconnect = self._gone
         page.on_keyboard_event = lambda e: self._touch()  # typing is use too
-        self.show_sign_in()
+        page.on_route_change = self._route_changed
+        page.on_view_pop = lambda e: self.back()
+        self.show_sign_in(keep_route=True)
 
     def _touch(self) -> None:
         self.last_use = self.settings.clock()
@@ -100,18 +104,24 @@ class Console:
             await self.desk.client.sign_out()
         await self.desk.client.aclose()
 
-    def show_sign_in(self, notice: str = "") -> None:
+    @property
+    def route(self) -> tuple[str, dict[str, Any]]:
+        return self.stack.top.name, dict(self.stack.top.params)
+
+    def show_sign_in(self, notice: str = "", *, keep_route: bool = False) -> None:
+        """The sign-in screen; after a sign-out the next sign-in starts at the inbox (a
+        page opened at an address goes there once signed in)."""
         t = self.desk.t
         self.watching += 1
         self.view = None
-        self.page.navigation_bar = None
         self.page.title = t("office.title")
-        self.history.clear()
-        self.route = ("inbox", {})
-        self.page.controls = [ft.Container(
+        if not keep_route:
+            self.stack.reset()
+        self.page.views.clear()
+        self.page.views.append(ft.View(route="/", padding=0, controls=[ft.Container(
             SignInView(self.desk.client, t, self._signed_in, notice),
             alignment=ft.Alignment.CENTER,
-            expand=True)]
+            expand=True)]))
         self.page.update()
 
     async def _signed_in(self) -> None:
@@ -126,16 +136,26 @@ class Console:
         self.show_sign_in()
 
     def go(self, name: str, **params: Any) -> None:
-        self.history.append(self.route)
-        self.route = (name, params)
-        self.render()
+        self._navigate(Route(name, {k: str(v) for k, v in params.items() if v is not None}))
 
     def back(self) -> None:
-        self.route = self.history.pop() if self.history else ("inbox", {})
-        self.render()
+        self._navigate(self.stack.back_target())
 
     def _nav(self, index: int) -> None:
-        self.go(NAV[index][0])
+        self._navigate(Route(NAV[index][0]))
+
+    def _navigate(self, route: Route) -> None:
+        self.stack.arrive(route)
+        self.render()
+        with contextlib.suppress(Exception):  # the session may have gone away
+            self.page.run_task(self.page.push_route, route.url)
+
+    def _route_changed(self, e: ft.RouteChangeEvent) -> None:
+        route = Route.parse(e.route, "inbox")
+        if route != self.stack.top and route.name in SCREENS:  # the browser's back
+            self.stack.arrive(route)
+            if self.desk.client.officer is not None:
+                self.render()
 
     def _language(self, e: Any) -> None:
         t = self.desk.t
@@ -158,6 +178,9 @@ class Console:
             return
         self._touch()
         name, params = self.route
+        if name not in SCREENS:  # an address that is no screen of ours
+            self.stack.reset()
+            name, params = self.route
         self.view = SCREENS[name](self.desk, back=self.back, **params)
         self._frame()
         self.page.run_task(self.view.load)
@@ -181,9 +204,9 @@ class Console:
         body = ft.Column([bar, ft.Container(self.view, padding=16 if self.wide else 8,
                                             expand=True)], expand=True, spacing=0)
         on_change = lambda e: self._nav(int(e.control.selected_index or 0))  # noqa: E731
+        view = ft.View(route=self.stack.top.url, padding=0, spacing=0)
         if self.wide:
-            page.navigation_bar = None
-            page.controls = [ft.Row([
+            view.controls = [ft.Row([
                 ft.NavigationRail(
                     selected_index=index, label_type=ft.NavigationRailLabelType.ALL,
                     min_width=96, on_change=on_change,
@@ -191,11 +214,18 @@ class Console:
                                   for _, icon, key in NAV]),
                 ft.VerticalDivider(width=1), body], expand=True, spacing=0)]
         else:
-            page.navigation_bar = ft.NavigationBar(
+            view.navigation_bar = ft.NavigationBar(
                 selected_index=index, on_change=on_change,
                 destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
                               for _, icon, key in NAV])
-            page.controls = [body]
+            view.controls = [body]
+        # the screen below is only its route: Android's back pops to it, and the route
+        # change that follows builds it
+        below = self.stack.below
+        page.views.clear()
+        if below is not None:
+            page.views.append(ft.View(route=below.url, padding=0))
+        page.views.append(view)
         page.update()
 
 

@@ -480,3 +480,25 @@ def test_a_change_made_meanwhile_by_another_officer_is_not_undone(tmp_path: Path
         part = json.loads(conn.exec_driver_sql("SELECT body FROM office_parts").scalar_one())
     assert (part["status"], part["destination"], part["method"], part["feedback"]) == (
         "referred", "fukushi_sogo", "同行", "窓口に確認します")
+
+
+def test_the_browsers_back_goes_back_a_screen_in_the_console(tmp_path: Path) -> None:
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        page = open_console(browser, hub)
+        sign_in(page)
+        inbox_shown(page, "console-back-signin-failed")
+        nav(page, "場所")
+        page.wait_for_url("**/office/places", timeout=20_000)
+        type_into(page, "名前・ふりがな・地域・グループで探す", "こもれび")
+        page.get_by_text("こもれび広場").first.click()
+        seen(page, "場所を編集").wait_for(timeout=30_000)
+        page.wait_for_url("**/office/place?id=*", timeout=20_000)
+        page.go_back()
+        page.wait_for_url("**/office/places", timeout=20_000)
+        seen(page, "場所を追加").wait_for(timeout=20_000)
+        page.go_back()  # to where the console was opened: the inbox
+        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=20_000)
+        assert page.url.endswith(("/office/", "/office/inbox")), page.url
+        shot(page, "console-back-to-inbox-tablet-ja")

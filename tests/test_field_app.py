@@ -19,6 +19,7 @@ from tests.browser import (
     button,
     choose,
     chromium,
+    enable_semantics,
     field_value,
     nav,
     open_app,
@@ -156,6 +157,32 @@ def test_a_full_disk_keeps_what_was_typed_and_says_it_is_not_saved(tmp_path: Pat
             [gathering] = store.all("gathering")
             assert gathering["note"] == "最初のメモ" + typed
             assert store.drafts() == [] and store.pending_count() == 1
+
+
+def test_the_browsers_back_goes_back_a_screen_and_an_address_opens_its_screen(
+        tmp_path: Path) -> None:
+    """Navigation is the page's route (page.views, push_route): the browser's back, like
+    Android's back button, returns to the screen before, not out of the app."""
+    with running_app(tmp_path / "data") as url, chromium() as browser:
+        page = open_app(browser, url, TABLET)
+        seen(page, "ホーム").wait_for(timeout=60_000)
+        find_place_by_kana(page, "ひだまり", HIDAMARI)
+        seen(page, "開催を記録").wait_for(timeout=20_000)
+        assert "/place?id=" in page.url
+        button(page, "開催を記録")
+        seen(page, "開催記録").wait_for(timeout=20_000)
+        page.go_back()  # to the place
+        page.wait_for_url("**/place?id=*", timeout=20_000)
+        seen(page, "最近の開催").wait_for(timeout=20_000)
+        page.go_back()  # to the list of places
+        page.wait_for_url("**/places", timeout=20_000)
+        page.get_by_role("textbox", name="名前・ふりがな・地域で探す").wait_for(timeout=20_000)
+        shot(page, "flow-back-to-places-tablet-ja")
+        page.goto(url.rstrip("/") + "/sync")  # an address typed or reloaded: its screen
+        enable_semantics(page)
+        unlock(page)  # a new page session: the app locked when the last one went away
+        seen(page, "今すぐ同期").wait_for(timeout=30_000)
+        assert page.url.endswith("/sync")
 
 
 def hub_with(tmp_path: Path, places: list[dict] | None = None):  # type: ignore[no-untyped-def]

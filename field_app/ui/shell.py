@@ -24,6 +24,7 @@ from field_app.ui.views.visit_note import VisitNoteView
 from sync.client import Status
 from ui_kit import theme
 from ui_kit.i18n import Translator
+from ui_kit.routes import Route, Stack
 
 NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
        ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),
@@ -42,22 +43,28 @@ WIDE = 840  # px: rail at and above, bottom bar below
 
 
 class Shell:
+    """The field app's one router: the route is the page's (so the browser's back and
+    Android's back button work), the screens behind it are a Stack, and the page shows
+    them as `page.views`."""
+
     def __init__(self, page: ft.Page, services: Services, lang: str) -> None:
         self.page = page
         self.services = services
         self.session = Session(page, services, Translator(lang), go=self.go, back=self.back)
         self.places = PlacesModel()
-        self.route: tuple[str, dict[str, Any]] = ("home", {})
-        self.history: list[tuple[str, dict[str, Any]]] = []
+        self.stack = Stack(home="home", tabs=tuple(name for name, _, _ in NAV))
         self.view: ft.Control | None = None
         self.badge = ft.Text(size=14)
         theme.apply(page)
         page.padding = 0
         page.on_resize = lambda e: self.render()
         page.on_app_lifecycle_state_change = self._lifecycle
+        page.on_route_change = self._route_changed
+        page.on_view_pop = lambda e: self.back()
         stop = services.listen(self._on_status)
         stop_lock = services.on_lock_change(self._on_lock)
         page.on_disconnect = lambda e: (stop(), stop_lock())
+        self.stack.arrive(Route.parse(page.route, "home"))  # a bookmarked or reloaded address
         self.render()
         for title, message in services.notices:
             page.show_dialog(ft.AlertDialog(
@@ -65,21 +72,33 @@ class Shell:
                 actions=[ft.TextButton(self.session.t("store.unreadable.ok"),
                                        on_click=lambda e: page.pop_dialog())]))
 
+    @property
+    def route(self) -> tuple[str, dict[str, Any]]:
+        return self.stack.top.name, dict(self.stack.top.params)
+
     # navigation ---------------------------------------------------------------------
 
     def go(self, name: str, **params: Any) -> None:
-        self.history.append(self.route)
-        self.route = (name, params)
-        self.render()
+        self._navigate(Route(name, {k: str(v) for k, v in params.items() if v is not None}))
 
     def back(self) -> None:
-        self.route = self.history.pop() if self.history else ("home", {})
-        self.render()
+        self._navigate(self.stack.back_target())
 
     def _nav(self, index: int) -> None:
-        self.history.append(self.route)
-        self.route = (NAV[index][0], {})
+        self._navigate(Route(NAV[index][0]))
+
+    def _navigate(self, route: Route) -> None:
+        """Move the page's route; `_route_changed` follows, as for the browser's back."""
+        self.stack.arrive(route)
         self.render()
+        with contextlib.suppress(Exception):  # the session may have gone away
+            self.page.run_task(self.page.push_route, route.url)
+
+    def _route_changed(self, e: ft.RouteChangeEvent) -> None:
+        route = Route.parse(e.route, "home")
+        if route != self.stack.top:  # the browser's back or forward, or a typed address
+            self.stack.arrive(route)
+            self.render()
 
     def switch_language(self, lang: str | None = None) -> None:
         t = self.session.t
@@ -119,9 +138,10 @@ class Shell:
     def _on_lock(self, locked: bool) -> None:
         async def repaint() -> None:
             if locked:
-                self.history.clear()
-                self.route = ("home", {})
+                self.stack.reset()
                 self.render()
+                with contextlib.suppress(Exception):
+                    await self.page.push_route("/home")
             elif isinstance(self.view, LockView):  # unlocked in another window
                 self.render()
 
@@ -133,10 +153,11 @@ class Shell:
         page = self.page
         page.title = t("app.title")
         if self.services.locked:
-            page.navigation_bar = None
             self.view = LockView(self.services, t, page, on_unlocked=self.render)
-            page.controls = [ft.SafeArea(ft.Container(self.view, alignment=ft.Alignment.CENTER,
-                                                      expand=True), expand=True)]
+            page.views.clear()
+            page.views.append(ft.View(route="/", padding=0, controls=[ft.SafeArea(
+                ft.Container(self.view, alignment=ft.Alignment.CENTER, expand=True),
+                expand=True)]))
             page.update()
             return
         if by_user:  # a repaint for a sync must not keep the idle lock away
@@ -159,23 +180,30 @@ class Shell:
                               on_click=lambda e: self.services.lock()),
             ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
         body = ft.Container(self.view, padding=16, expand=True)
+        view = ft.View(route=self.stack.top.url, padding=0, spacing=0)
         if wide:
             rail = ft.NavigationRail(
                 selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
                 destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
                               for _, icon, key in NAV],
                 on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
-            page.navigation_bar = None
-            page.controls = [ft.Row([rail, ft.VerticalDivider(width=1),
+            view.controls = [ft.Row([rail, ft.VerticalDivider(width=1),
                                      ft.Column([bar, body], expand=True, spacing=0)],
                                     expand=True, spacing=0)]
         else:
-            page.navigation_bar = ft.NavigationBar(
+            view.navigation_bar = ft.NavigationBar(
                 selected_index=index,
                 destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
                               for _, icon, key in NAV],
                 on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
-            page.controls = [ft.Column([bar, body], expand=True, spacing=0)]
+            view.controls = [ft.Column([bar, body], expand=True, spacing=0)]
+        # The screen below is only its route: Android's back pops to it, and the route
+        # change that follows builds it for real.
+        below = self.stack.below
+        page.views.clear()
+        if below is not None:
+            page.views.append(ft.View(route=below.url, padding=0))
+        page.views.append(view)
         page.update()
 
     # live sync state ----------------------------------------------------------------
