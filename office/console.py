@@ -243,7 +243,7 @@ def with_console(hub: FastAPI, settings: Settings = Settings()) -> FastAPI:
     def client() -> OfficeClient:
         return OfficeClient.in_process(hub)
 
-    app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app: FastAPI = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     mounted(app, "/office", build_main(client, settings), ASSETS_DIR, "Ibasho office")
     app.add_route("/", lambda request: RedirectResponse("/office/"))
     app.mount("/", hub)

@@ -70,3 +70,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
     with tmpfs(tmp_path / "small", "1m") as mount:
         yield mount
+
+
+@pytest.fixture(autouse=True)
+def _close_hub_clients() -> Iterator[None]:
+    yield
+    hubs = sys.modules.get("tests.hubs")
+    while hubs is not None and hubs.OPEN_CLIENTS:
+        hubs.OPEN_CLIENTS.pop().close()

@@ -55,6 +55,7 @@ def acknowledged(proc: subprocess.Popen[bytes], first: bytes) -> list[tuple[str,
     began mid-id, and a cut id was reported as an acknowledged record gone.)"""
     assert proc.stdout is not None
     rest = proc.stdout.read()
+    proc.stdout.close()
     proc.wait(timeout=30)
     lines = (first + rest).decode().split("\n")
     acks = []

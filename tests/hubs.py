@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from sync.hub import devices
 from sync.hub.api import create_app
@@ -29,11 +31,10 @@ PG_ADMIN = os.environ.get("IBASHO_TEST_PG", "postgresql+psycopg://postgres@127.0
 
 def ensure_postgres() -> None:
     """PostgreSQL runs on the project machines; start it if it stopped. Never skip it."""
-    engine = create_engine(PG_ADMIN)
+    engine = create_engine(PG_ADMIN, poolclass=NullPool)  # nothing left open afterwards
     for attempt in range(2):
         try:
             with engine.connect():
-                engine.dispose()
                 return
         except Exception:
             if attempt:
@@ -134,3 +135,25 @@ def serve_process(database: str, data_dir: Path, port: int | None = None) -> Ite
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def sync_once(store: Any, url: str, token: str, **client: Any) -> Any:
+    """One sync pass of `store` against the hub, with a client that is closed afterwards."""
+    from sync.client import Syncer
+    from sync.http import HubClient
+
+    with HubClient(url, token, **client) as http:
+        return Syncer(store, http).sync_once()
+
+
+OPEN_CLIENTS: list[Any] = []
+
+
+def hub_client(url: str, token: str | None = None, **options: Any) -> Any:
+    """A HubClient that the suite closes when the test ends (tests/conftest.py), for tests
+    that keep one across several calls."""
+    from sync.http import HubClient
+
+    client = HubClient(url, token, **options)
+    OPEN_CLIENTS.append(client)
+    return client

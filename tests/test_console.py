@@ -19,7 +19,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from field_app.store import Store
 from office.console import Settings
 from sync.client import HUB_META, Syncer, enrol
-from sync.http import HubClient
 from sync.hub import accounts
 from tests.browser import (
     PHONE,
@@ -42,7 +41,7 @@ from tests.browser import (
     watch,
 )
 from tests.factories import IBASHO, concern
-from tests.hubs import Hub, serve_in_thread
+from tests.hubs import Hub, hub_client, serve_in_thread, sync_once
 from tests.test_field_app import HIDAMARI, enrol_in_settings, find_place_by_kana, hub_with
 from tests.test_reports import known_data
 
@@ -199,6 +198,9 @@ def test_sign_in_refuses_a_wrong_password_and_sign_out_ends_the_session(tmp_path
         seen(page, "新しい端末の登録コード").wait_for(timeout=30_000)
         shot(page, "console-devices-phone-ja")
         page.set_viewport_size(TABLET)
+        # the frame is rebuilt for the wider window (a rail again): a click on the old
+        # frame's button while it is being replaced would be lost
+        page.get_by_role("tab", name="場所").wait_for(state="detached", timeout=30_000)
         button(page, "サインアウト")
         seen(page, "事務局のアカウントでサインインしてください。").wait_for(timeout=30_000)
     with engine.connect() as conn:
@@ -215,7 +217,7 @@ def seed(tmp_path: Path, hub: Hub) -> None:
         store.save(dataclasses.replace(concern(
             urgency=urgency, categories=categories, observed_on=day, follow_up_on=None,
             place_id=IBASHO.id), device_id=store.device_id))
-    Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+    sync_once(store, hub.url, store.meta(HUB_META)["token"])  # type: ignore[index]
     store.close()
 
 
@@ -384,7 +386,7 @@ def test_a_long_inbox_says_how_many_there_are_and_shows_the_rest(tmp_path: Path)
                 urgency="emergency" if i == 0 else "watch", follow_up_on=None,
                 observed_on=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"),
                 device_id=store.device_id))
-        Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+        sync_once(store, hub.url, store.meta(HUB_META)["token"])  # type: ignore[index]
         store.close()
         page = open_console(browser, hub)
         sign_in(page)
@@ -412,7 +414,7 @@ def test_the_open_inbox_says_when_new_concerns_arrive(tmp_path: Path) -> None:
             chromium() as browser:
         store = Store(tmp_path / "tablet")
         enrol(store, hub.url, hub.code("山田 花子"), "tablet")
-        syncer = Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"]))  # type: ignore[index]
+        syncer = Syncer(store, hub_client(hub.url, store.meta(HUB_META)["token"]))  # type: ignore[index]
 
         def push(urgency: str, categories: list[str]) -> None:
             store.save(dataclasses.replace(concern(urgency=urgency, categories=categories,
@@ -454,7 +456,7 @@ def test_a_change_made_meanwhile_by_another_officer_is_not_undone(tmp_path: Path
         c = dataclasses.replace(concern(follow_up_on=None, suggested_destination="houkatsu"),
                                 device_id=store.device_id)
         store.save(c)
-        Syncer(store, HubClient(hub.url, store.meta(HUB_META)["token"])).sync_once()  # type: ignore[index]
+        sync_once(store, hub.url, store.meta(HUB_META)["token"])  # type: ignore[index]
         page = open_console(browser, hub)
         sign_in(page)
         seen(page, "孤立").wait_for(timeout=60_000)

@@ -18,11 +18,10 @@ from field_app.reference_data import sample_places
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TLSError
-from sync.http import HubClient
 from sync.hub.schema import metadata
 from tests.certs import make_ca_and_server
 from tests.factories import gathering
-from tests.hubs import database_url, prepared_engine, serve_in_thread, serve_process
+from tests.hubs import database_url, hub_client, prepared_engine, serve_in_thread, serve_process, sync_once
 
 
 def test_tls_with_a_private_ca(tmp_path: Path) -> None:
@@ -36,9 +35,9 @@ def test_tls_with_a_private_ca(tmp_path: Path) -> None:
         enrol(store, hub.url, hub.code(), "tablet", verify=trusted)
         store.save(dataclasses.replace(gathering(), device_id=store.device_id))
         token = store.meta(HUB_META)["token"]  # type: ignore[index]
-        assert Syncer(store, HubClient(hub.url, token, verify=trusted)).sync_once().accepted == 1
+        assert sync_once(store, hub.url, token, verify=trusted).accepted == 1
         with pytest.raises(TLSError) as info:  # the system CAs do not know our CA
-            HubClient(hub.url, token).ping()
+            hub_client(hub.url, token).ping()
         assert "証明書" in info.value.message_ja
         store.close()
     engine.dispose()
@@ -63,11 +62,11 @@ def test_two_hub_processes_share_one_postgresql(tmp_path: Path) -> None:
                     store.save(r.edited())
             for i in range(40):  # ... and syncing through both, in turn
                 target = (hub1, hub2)[i % 2]
-                Syncer(store, HubClient(target, token), batch_size=7).push_all(
+                Syncer(store, hub_client(target, token), batch_size=7).push_all(
                     __import__("sync.client").client.Report())
                 if store.pending_count() == 0:
                     break
-            Syncer(store, HubClient(hub2, token)).pull_all(__import__("sync.client").client.Report())
+            Syncer(store, hub_client(hub2, token)).pull_all(__import__("sync.client").client.Report())
             assert store.pending_count() == 0 and store.count("place") == len(sample_places())
             with engine.connect() as conn:
                 revs = dict(conn.execute(text("SELECT id, rev FROM records")).all())

@@ -26,7 +26,7 @@ from sync.hub import accounts
 from sync.hub.changes import set_office_part
 from sync.protocol import OFFICE_PART, PLACE
 from tests.factories import concern
-from tests.hubs import Hub
+from tests.hubs import Hub, hub_client
 
 PASSWORD = "correct horse battery"
 REFERRED = {"status": "referred", "destination": "houkatsu", "referred_on": "2026-11-27"}
@@ -35,7 +35,7 @@ REFERRED = {"status": "referred", "destination": "houkatsu", "referred_on": "202
 def syncer(store: Store) -> Syncer:
     hub = store.meta(HUB_META)
     assert hub is not None
-    return Syncer(store, HubClient(hub["url"], hub["token"]))
+    return Syncer(store, hub_client(hub["url"], hub["token"]))
 
 
 def audit_count(hub: Hub, action: str) -> int:

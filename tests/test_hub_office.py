@@ -13,11 +13,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from field_app.store import Store
-from sync.client import HUB_META, Syncer, enrol
-from sync.http import HubClient
+from sync.client import HUB_META, enrol
 from sync.hub import accounts
 from tests.factories import concern
-from tests.hubs import Hub
+from tests.hubs import Hub, sync_once
 
 PASSWORD = "correct horse battery"
 
@@ -50,7 +49,7 @@ def test_sessions_act_and_expire_and_devices_cannot_use_office_endpoints(
     c = dataclasses.replace(concern(), device_id=store.device_id)
     store.save(c)
     device_token = store.meta(HUB_META)["token"]  # type: ignore[index]
-    Syncer(store, HubClient(hub.url, device_token)).sync_once()
+    sync_once(store, hub.url, device_token)
     with httpx.Client(base_url=hub.url, timeout=30) as http:
         path = f"/api/v1/office/concerns/{c.id}"
         assert http.get(path).status_code == 401  # no session
@@ -78,7 +77,7 @@ def test_sessions_act_and_expire_and_devices_cannot_use_office_endpoints(
     store.close()
     # the device hears of the referral
     store = Store(tmp_path / "device")
-    Syncer(store, HubClient(hub.url, device_token)).sync_once()
+    sync_once(store, hub.url, device_token)
     assert store.load("concern", c.id).office.status == "referred"  # type: ignore[union-attr]
     store.close()
 
@@ -114,7 +113,7 @@ def test_the_audit_log_records_each_action_and_cannot_be_changed(tmp_path: Path,
     c = dataclasses.replace(concern(), device_id=store.device_id)
     store.save(c)
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
-    Syncer(store, HubClient(hub.url, token)).sync_once()
+    sync_once(store, hub.url, token)
     with httpx.Client(base_url=hub.url, timeout=30) as http:
         office = {"Authorization": f"Bearer {login(http).json()['token']}"}
         http.get(f"/api/v1/office/concerns/{c.id}", headers=office)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from field_app.domain.kinds import parse_record
 from field_app.domain.upgrade import upgrade
 from field_app.store import Store
@@ -53,3 +55,10 @@ def test_upgrade_is_pure_and_idempotent_at_current_schema() -> None:
     assert old == {"kind": "concern", "schema": 1, "category": "dv"}
     assert new == {"kind": "concern", "schema": 2, "categories": ["dv"]}
     assert upgrade(new) == new
+
+
+@pytest.mark.parametrize("schema", [True, False, 0, 3, "2", 1.5, None])
+def test_upgrade_refuses_a_schema_that_is_not_one_we_know(schema: object) -> None:
+    """Found by the push fuzz: `"schema": true` passed for schema 1 (bool is an int)."""
+    with pytest.raises(ValueError, match="unknown record schema"):
+        upgrade({"kind": "gathering", "schema": schema})

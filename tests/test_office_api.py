@@ -19,12 +19,12 @@ from sqlalchemy import insert
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.overrides import apply_overrides
 from field_app.store import Store
-from sync.client import HUB_META, REFERENCE_META, Syncer, enrol
+from sync.client import HUB_META, REFERENCE_META, enrol
 from sync.http import HubClient
 from sync.hub import accounts, schema
 from sync.hub.database import utcnow
 from tests.factories import IBASHO, REF, concern, concern_data
-from tests.hubs import Hub
+from tests.hubs import Hub, sync_once
 from tests.test_hub_office import login, with_user
 from tests.test_reports import KOMOREBI, known_data
 
@@ -57,7 +57,7 @@ class Field:
     token: str
 
     def sync(self, hub: Hub) -> None:
-        Syncer(self.store, HubClient(hub.url, self.token)).sync_once()
+        sync_once(self.store, hub.url, self.token)
 
 
 @pytest.fixture

@@ -13,11 +13,10 @@ import pytest
 from field_app.reference_data import load_reference
 from field_app.store.keyring import WrongPin
 from field_app.ui.services import Services
-from sync.client import HUB_META, Syncer
-from sync.http import HubClient
+from sync.client import HUB_META
 from sync.hub.changes import set_office_part
 from tests.factories import IBASHO, concern, gathering, visit_note
-from tests.hubs import Hub
+from tests.hubs import Hub, sync_once
 
 SECRETS = ["認知症の疑いがあり一人暮らし", "Kさん", "bruise-marks-on-arms-7731", "ひとり親で孤立している",
            "下書きの秘密メモ", "包括の担当者が来週自宅を訪問"]
@@ -52,11 +51,11 @@ def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> 
         place_id="00000000-0000-4000-8000-000000000009")
     store.save(rejected)  # the hub refuses it: its reasons are kept on the device
     store.put_draft({**concern().to_dict(), "observed": SECRETS[4], "categories": []}).result()
-    Syncer(store, HubClient(hub.url, token)).sync_once()
+    sync_once(store, hub.url, token)
     assert store.quarantined() and store.pending_count() == 0
     with hub.engine.begin() as conn:  # the office's answer, pulled at the next sync
         set_office_part(conn, noticed.id, {"status": "watching", "feedback": SECRETS[5]}, "事務局")
-    Syncer(store, HubClient(hub.url, token)).sync_once()
+    sync_once(store, hub.url, token)
     assert store.load("concern", noticed.id).office.feedback == SECRETS[5]  # type: ignore[union-attr]
     store._storage.compact()
     store.save(dataclasses.replace(gathering(note=SECRETS[3] + "2"), **own))  # in the journal too
@@ -99,7 +98,7 @@ def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sy
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
     # the background worker may have pushed it already (then nothing is left to send), or
     # be pushing it now (then it is a duplicate): either way it is on the hub afterwards
-    report = Syncer(store, HubClient(hub.url, token)).sync_once()
+    report = sync_once(store, hub.url, token)
     assert report.accepted + report.duplicate <= 1 and hub.count("records") == 1
     services.stop()
 
@@ -130,7 +129,7 @@ def test_revocation_keeps_the_data_and_says_so(tmp_path: Path, hub: Hub) -> None
         devices.revoke(conn, store.device_id)
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
     with pytest.raises(RevokedError) as info:
-        Syncer(store, HubClient(hub.url, token)).sync_once()
+        sync_once(store, hub.url, token)
     assert "記録は端末に残っています" in info.value.message_ja
     assert store.pending_count() == 1
     services.stop()

@@ -12,10 +12,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from field_app.store import Store
-from sync.client import HUB_META, Syncer, enrol
-from sync.http import HubClient
+from sync.client import HUB_META, enrol
 from tests.factories import PLACES, SALON, gathering
-from tests.hubs import Hub
+from tests.hubs import Hub, sync_once
 
 KOMOREBI = next(p for p in PLACES if p.name == "こもれび広場")
 
@@ -41,7 +40,7 @@ def known_data(tmp_path: Path, hub: Hub) -> list:  # type: ignore[type-arg]
         store.save(g)
         records.append(g)
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
-    Syncer(store, HubClient(hub.url, token)).sync_once()
+    sync_once(store, hub.url, token)
     store.close()
     return records
 

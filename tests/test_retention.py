@@ -12,11 +12,10 @@ from field_app.domain.kinds import SENSITIVE
 from field_app.domain.retention import Policy
 from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
-from sync.client import RETENTION_META, Syncer, enrol
-from sync.http import HubClient
+from sync.client import RETENTION_META, enrol
 from sync.hub import hub_settings
 from tests.factories import concern, gathering, visit_note
-from tests.hubs import Hub
+from tests.hubs import Hub, sync_once
 
 TODAY = dt.date(2026, 11, 27)
 CLOSED = {"status": "closed", "destination": "houkatsu", "referred_on": "2026-09-01",
@@ -72,5 +71,5 @@ def test_the_office_sets_the_periods_and_devices_receive_them(tmp_path: Path, hu
         enrol(store, hub.url, hub.code(), "tablet")
         store.save(dataclasses.replace(gathering(), device_id=store.device_id))
         token = store.meta("hub")["token"]  # type: ignore[index]
-        Syncer(store, HubClient(hub.url, token)).sync_once()
+        sync_once(store, hub.url, token)
         assert Policy.of(store.meta(RETENTION_META)) == Policy(7, 90)

@@ -17,7 +17,7 @@ from sync.hub import devices
 from sync.hub.changes import set_office_part
 from sync.protocol import ACCEPTED, CONFLICT, DUPLICATE, MAX_BATCH_RECORDS, REJECTED, STALE
 from tests.factories import IBASHO, concern, gathering, visit_note
-from tests.hubs import Hub
+from tests.hubs import Hub, hub_client
 
 
 def enrolled(tmp_path: Path, hub: Hub, name: str = "a") -> Store:
@@ -34,7 +34,7 @@ def own(store: Store, record):  # type: ignore[no-untyped-def]
 def syncer(store: Store) -> Syncer:
     hub = store.meta(HUB_META)
     assert hub is not None
-    return Syncer(store, HubClient(hub["url"], hub["token"]))
+    return Syncer(store, hub_client(hub["url"], hub["token"]))
 
 
 def test_enrol_push_and_pull_places(tmp_path: Path, hub: Hub) -> None:
@@ -60,7 +60,7 @@ def test_every_result_kind_and_neighbours_survive(tmp_path: Path, hub: Hub) -> N
     store = enrolled(tmp_path, hub)
     hub_meta = store.meta(HUB_META)
     assert hub_meta is not None
-    client = HubClient(hub.url, hub_meta["token"])
+    client = hub_client(hub.url, hub_meta["token"])
     g = own(store, gathering())
     g2 = g.edited(note="二回目")
     bad = own(store, gathering()).to_dict() | {"attendance": {"senior": -3}}
@@ -144,7 +144,7 @@ def test_office_part_comes_back_to_the_author_only(tmp_path: Path, hub: Hub) -> 
     assert syncer(b).sync_once().pulled == 0
     hub_b = b.meta(HUB_META)
     assert hub_b is not None
-    page = HubClient(hub.url, hub_b["token"]).pull(None)
+    page = hub_client(hub.url, hub_b["token"]).pull(None)
     assert all(ch.kind == "place" for ch in page.changes)
     # an edit by A after the office's change: A's part is accepted, the office part untouched
     edited = a.load("concern", c.id).edited(observed="追記あり")  # type: ignore[union-attr]
@@ -209,7 +209,7 @@ def test_devices_cannot_push_or_claim_other_devices_records(tmp_path: Path, hub:
     syncer(a).sync_once()
     hub_b = b.meta(HUB_META)
     assert hub_b is not None
-    client_b = HubClient(hub.url, hub_b["token"])
+    client_b = hub_client(hub.url, hub_b["token"])
     forged = [g.to_dict(), g.edited(note="乗っ取り").to_dict(),
               dataclasses.replace(g.edited(), device_id=b.device_id).to_dict()]
     results = client_b.push(forged, "forge")

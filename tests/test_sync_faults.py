@@ -16,10 +16,9 @@ from sqlalchemy import text
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TransientError
-from sync.http import HubClient
 from tests.factories import concern, gathering, visit_note
 from tests.faultproxy import FaultProxy, Plan
-from tests.hubs import Hub
+from tests.hubs import Hub, hub_client, sync_once
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +41,7 @@ def test_two_thousand_records_through_faults_arrive_exactly_once(tmp_path: Path,
     plan = Plan(fault_rate=0.35, delay_s=2.5, seed=7)
     token = store.meta(HUB_META)["token"]  # type: ignore[index]
     with FaultProxy(port, plan) as proxy:
-        client = HubClient(proxy.url, token, timeout=1.5)  # the "delay" fault outlasts it
+        client = hub_client(proxy.url, token, timeout=1.5)  # the "delay" fault outlasts it
         syncer = Syncer(store, client, batch_size=40)
         deadline = time.monotonic() + 240
         passes = failures = 0
@@ -99,7 +98,7 @@ def test_a_client_killed_between_send_and_acknowledgement_resends_without_duplic
     plan = Plan(fault_rate=1.0, faults=("delay",), delay_s=30)  # answers held back
     with FaultProxy(port, plan) as proxy:
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path / "device"), proxy.url],
-                                 stdout=subprocess.PIPE, cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, cwd=ROOT,
                                  env=dict(os.environ, PYTHONPATH=str(ROOT)))
         deadline = time.monotonic() + 60
         while hub.count("records") == 0:  # the hub has taken the first batch ...
@@ -110,7 +109,7 @@ def test_a_client_killed_between_send_and_acknowledgement_resends_without_duplic
     store = Store(tmp_path / "device")
     assert store.pending_count() == 150  # nothing was acknowledged
     hub_meta = store.meta(HUB_META)
-    report = Syncer(store, HubClient(hub.url, hub_meta["token"])).sync_once()  # type: ignore[index]
+    report = sync_once(store, hub.url, hub_meta["token"])  # type: ignore[index]
     assert report.duplicate >= 1 and report.accepted + report.duplicate == 150
     assert store.pending_count() == 0 and hub.count("records") == 150
     store.close()
@@ -143,7 +142,7 @@ def test_the_worker_retries_until_the_hub_answers(tmp_path: Path, hub: Hub) -> N
     with FaultProxy(port, plan) as proxy:
         worker = SyncWorker(store, interval=60, base_delay=0.05, max_delay=0.2,
                             on_status=lambda s: states.append(s.state),
-                            client_factory=lambda url, token: HubClient(proxy.url, token))
+                            client_factory=lambda url, token: hub_client(proxy.url, token))
         worker.start()
         deadline = time.monotonic() + 30
         # several failed passes; between them the worker says it is offline

@@ -41,7 +41,7 @@ HEADERS = [
 
 
 def web_app(main: Callable[[ft.Page], Any], assets_dir: Path, name: str) -> FastAPI:
-    app = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app: FastAPI = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(FixedHeaders, headers=HEADERS)
     app.mount("/", flet_fastapi.app(main, assets_dir=str(assets_dir), no_cdn=True,
                                      app_name=name, app_short_name=name))

@@ -32,7 +32,8 @@ def upgrade(doc: Mapping[str, Any]) -> dict[str, Any]:
     """The document brought up to the current schema (a new dict; input untouched)."""
     out = dict(doc)
     version = out.get("schema", 1)
-    if not isinstance(version, int) or version < 1 or version > SCHEMA:
+    # bool is an int to Python: `"schema": true` must not pass for schema 1
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= SCHEMA:
         raise ValueError(f"unknown record schema {version!r}")
     while version < SCHEMA:
         out = STEPS[version](out)
