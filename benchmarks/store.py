@@ -7,7 +7,7 @@ The last line is an interface (keep it exact):
     store: records=N p95_save_ms=X tinydb_default_p95_ms=Y speedup=Z open_ms=W rss_mb=R home_query_ms=H
 
 home_query_ms: the home screen's questions (follow-ups due this week, today's records, what
-waits, recent places, drafts) at N records, median of 5, each with TinyDB's query caches
+waits, recent places, drafts) at N records, median of 11, each with TinyDB's query caches
 emptied first (as after a save).
 """
 
@@ -110,7 +110,7 @@ def bench_ours(directory: Path, records: list[Record], saves: int, codec: Any = 
     return creates, updates, statistics.median(opens)
 
 
-def home_query_ms(directory: Path, runs: int = 5) -> float:
+def home_query_ms(directory: Path, runs: int = 11) -> float:
     today = HISTORY_END  # the history's last day: today's and this week's records exist
     samples = []
     with Store(directory) as store:
