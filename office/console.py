@@ -29,7 +29,7 @@ from office.reports import ReportsView
 from office.signin import SignInView
 from ui_kit import theme
 from ui_kit.i18n import Translator
-from ui_kit.routes import Route, Stack
+from ui_kit.routes import Router
 from ui_kit.web import mounted
 
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
@@ -65,9 +65,10 @@ class Console:
                          touch=self._touch, inbox_check=settings.inbox_check)
         self.last_use = settings.clock()
         self.watching = 0  # the sign-in whose idle watch is current
-        # the console's one router: the page's route, the screens behind it, page.views
-        self.stack = Stack(home="inbox", tabs=tuple(name for name, _, _ in NAV))
-        self.stack.arrive(Route.parse(page.route, "inbox"))  # shown once signed in
+        # the console's one router; an address opened goes to its screen once signed in
+        self.router = Router(page, "inbox", tuple(name for name, _, _ in NAV), self.render,
+                             known=lambda name: name in SCREENS,
+                             ready=lambda: self.desk.client.officer is not None)
         theme.apply(page)
         page.padding = 0
         self.view: Any = None
@@ -75,8 +76,6 @@ class Console:
         page.on_resize = self._resized
         page.on_disconnect = self._gone
         page.on_keyboard_event = lambda e: self._touch()  # typing is use too
-        page.on_route_change = self._route_changed
-        page.on_view_pop = lambda e: self.back()
         self.show_sign_in(keep_route=True)
 
     def _touch(self) -> None:
@@ -106,7 +105,7 @@ class Console:
 
     @property
     def route(self) -> tuple[str, dict[str, Any]]:
-        return self.stack.top.name, dict(self.stack.top.params)
+        return self.router.top
 
     def show_sign_in(self, notice: str = "", *, keep_route: bool = False) -> None:
         """The sign-in screen; after a sign-out the next sign-in starts at the inbox (a
@@ -116,7 +115,7 @@ class Console:
         self.view = None
         self.page.title = t("office.title")
         if not keep_route:
-            self.stack.reset()
+            self.router.stack.reset()
         self.page.views.clear()
         self.page.views.append(ft.View(route="/", padding=0, controls=[ft.Container(
             SignInView(self.desk.client, t, self._signed_in, notice),
@@ -136,26 +135,13 @@ class Console:
         self.show_sign_in()
 
     def go(self, name: str, **params: Any) -> None:
-        self._navigate(Route(name, {k: str(v) for k, v in params.items() if v is not None}))
+        self.router.go(name, **params)
 
     def back(self) -> None:
-        self._navigate(self.stack.back_target())
+        self.router.back()
 
     def _nav(self, index: int) -> None:
-        self._navigate(Route(NAV[index][0]))
-
-    def _navigate(self, route: Route) -> None:
-        self.stack.arrive(route)
-        self.render()
-        with contextlib.suppress(Exception):  # the session may have gone away
-            self.page.run_task(self.page.push_route, route.url)
-
-    def _route_changed(self, e: ft.RouteChangeEvent) -> None:
-        route = Route.parse(e.route, "inbox")
-        if route != self.stack.top and route.name in SCREENS:  # the browser's back
-            self.stack.arrive(route)
-            if self.desk.client.officer is not None:
-                self.render()
+        self.router.go(NAV[index][0])
 
     def _language(self, e: Any) -> None:
         t = self.desk.t
@@ -179,7 +165,7 @@ class Console:
         self._touch()
         name, params = self.route
         if name not in SCREENS:  # an address that is no screen of ours
-            self.stack.reset()
+            self.router.stack.reset()
             name, params = self.route
         self.view = SCREENS[name](self.desk, back=self.back, **params)
         self._frame()
@@ -204,7 +190,7 @@ class Console:
         body = ft.Column([bar, ft.Container(self.view, padding=16 if self.wide else 8,
                                             expand=True)], expand=True, spacing=0)
         on_change = lambda e: self._nav(int(e.control.selected_index or 0))  # noqa: E731
-        view = ft.View(route=self.stack.top.url, padding=0, spacing=0)
+        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if self.wide:
             view.controls = [ft.Row([
                 ft.NavigationRail(
@@ -219,14 +205,7 @@ class Console:
                 destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
                               for _, icon, key in NAV])
             view.controls = [body]
-        # the screen below is only its route: Android's back pops to it, and the route
-        # change that follows builds it
-        below = self.stack.below
-        page.views.clear()
-        if below is not None:
-            page.views.append(ft.View(route=below.url, padding=0))
-        page.views.append(view)
-        page.update()
+        self.router.show(view)
 
 
 def build_main(make_client: Callable[[], OfficeClient], settings: Settings = Settings()

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from field_app.domain.concern import Concern
 from field_app.store import Store
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError
@@ -46,13 +47,18 @@ def audit_count(hub: Hub, action: str) -> int:
 
 # 1. A device id belongs to one staff member for good ---------------------------------------
 
-def test_a_code_for_another_staff_member_never_takes_over_a_device(tmp_path: Path, hub: Hub
-                                                                     ) -> None:
+def tablet_with_a_synced_concern(tmp_path: Path, hub: Hub) -> tuple[Store, Concern]:
     store = Store(tmp_path / "tablet")
     enrol(store, hub.url, hub.code("山田 花子"), "tablet")
     c = dataclasses.replace(concern(), device_id=store.device_id)
     store.save(c)
     syncer(store).sync_once()
+    return store, c
+
+
+def test_a_code_for_another_staff_member_never_takes_over_a_device(tmp_path: Path, hub: Hub
+                                                                     ) -> None:
+    store, c = tablet_with_a_synced_concern(tmp_path, hub)
     with hub.engine.begin() as conn:
         set_office_part(conn, c.id, REFERRED, "事務局")
         conn.execute(text("UPDATE devices SET revoked_at = CURRENT_TIMESTAMP"))
@@ -78,11 +84,7 @@ def test_a_pull_carries_only_the_office_part_of_the_devices_own_staffs_concerns(
         tmp_path: Path, hub: Hub) -> None:
     """A hub that was taken over before the fix: the device now names another staff member.
     It must not be handed the first staff member's concerns' office part."""
-    store = Store(tmp_path / "tablet")
-    enrol(store, hub.url, hub.code("山田 花子"), "tablet")
-    c = dataclasses.replace(concern(), device_id=store.device_id)
-    store.save(c)
-    syncer(store).sync_once()
+    store, c = tablet_with_a_synced_concern(tmp_path, hub)
     with hub.engine.begin() as conn:
         conn.execute(text("UPDATE devices SET staff_name = '鈴木 一郎'"))
         set_office_part(conn, c.id, REFERRED, "事務局")

@@ -5,8 +5,10 @@ shown, which decides what "back" means."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 
@@ -73,3 +75,50 @@ class Stack:
 
     def reset(self) -> None:
         self.routes = [Route(self.home)]
+
+
+class Router:
+    """An app's one router over a Flet page: a tap moves the page's route (push_route), the
+    route's change follows the browser's back and forward and typed addresses, a view pop
+    (Android's back) goes back, and `show` puts the shown screen on `page.views` with the
+    screen below as its route only (the route change that a pop brings builds it)."""
+
+    def __init__(self, page: Any, home: str, tabs: tuple[str, ...],
+                 render: Callable[[], None], known: Callable[[str], bool] = lambda name: True,
+                 ready: Callable[[], bool] = lambda: True) -> None:
+        self.page, self.render, self.known, self.ready = page, render, known, ready
+        self.stack = Stack(home=home, tabs=tabs)
+        self.stack.arrive(Route.parse(page.route, home))  # a bookmarked or reloaded address
+        page.on_route_change = self._changed
+        page.on_view_pop = lambda e: self.back()
+
+    @property
+    def top(self) -> tuple[str, dict[str, str]]:
+        return self.stack.top.name, dict(self.stack.top.params)
+
+    def go(self, name: str, **params: Any) -> None:
+        self._navigate(Route(name, {k: str(v) for k, v in params.items() if v is not None}))
+
+    def back(self) -> None:
+        self._navigate(self.stack.back_target())
+
+    def _navigate(self, route: Route) -> None:
+        self.stack.arrive(route)
+        self.render()
+        with contextlib.suppress(Exception):  # the page's session may have gone away
+            self.page.run_task(self.page.push_route, route.url)
+
+    def _changed(self, e: Any) -> None:
+        route = Route.parse(e.route, self.stack.home)
+        if route != self.stack.top and self.known(route.name):
+            self.stack.arrive(route)
+            if self.ready():
+                self.render()
+
+    def show(self, view: Any) -> None:
+        below = self.stack.below
+        self.page.views.clear()
+        if below is not None:
+            self.page.views.append(type(view)(route=below.url, padding=0))
+        self.page.views.append(view)
+        self.page.update()

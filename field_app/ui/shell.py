@@ -24,7 +24,7 @@ from field_app.ui.views.visit_note import VisitNoteView
 from sync.client import Status
 from ui_kit import theme
 from ui_kit.i18n import Translator
-from ui_kit.routes import Route, Stack
+from ui_kit.routes import Router
 
 NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
        ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),
@@ -52,19 +52,16 @@ class Shell:
         self.services = services
         self.session = Session(page, services, Translator(lang), go=self.go, back=self.back)
         self.places = PlacesModel()
-        self.stack = Stack(home="home", tabs=tuple(name for name, _, _ in NAV))
+        self.router = Router(page, "home", tuple(name for name, _, _ in NAV), self.render)
         self.view: ft.Control | None = None
         self.badge = ft.Text(size=14)
         theme.apply(page)
         page.padding = 0
         page.on_resize = lambda e: self.render()
         page.on_app_lifecycle_state_change = self._lifecycle
-        page.on_route_change = self._route_changed
-        page.on_view_pop = lambda e: self.back()
         stop = services.listen(self._on_status)
         stop_lock = services.on_lock_change(self._on_lock)
         page.on_disconnect = lambda e: (stop(), stop_lock())
-        self.stack.arrive(Route.parse(page.route, "home"))  # a bookmarked or reloaded address
         self.render()
         for title, message in services.notices:
             page.show_dialog(ft.AlertDialog(
@@ -74,31 +71,18 @@ class Shell:
 
     @property
     def route(self) -> tuple[str, dict[str, Any]]:
-        return self.stack.top.name, dict(self.stack.top.params)
+        return self.router.top
 
     # navigation ---------------------------------------------------------------------
 
     def go(self, name: str, **params: Any) -> None:
-        self._navigate(Route(name, {k: str(v) for k, v in params.items() if v is not None}))
+        self.router.go(name, **params)
 
     def back(self) -> None:
-        self._navigate(self.stack.back_target())
+        self.router.back()
 
     def _nav(self, index: int) -> None:
-        self._navigate(Route(NAV[index][0]))
-
-    def _navigate(self, route: Route) -> None:
-        """Move the page's route; `_route_changed` follows, as for the browser's back."""
-        self.stack.arrive(route)
-        self.render()
-        with contextlib.suppress(Exception):  # the session may have gone away
-            self.page.run_task(self.page.push_route, route.url)
-
-    def _route_changed(self, e: ft.RouteChangeEvent) -> None:
-        route = Route.parse(e.route, "home")
-        if route != self.stack.top:  # the browser's back or forward, or a typed address
-            self.stack.arrive(route)
-            self.render()
+        self.router.go(NAV[index][0])
 
     def switch_language(self, lang: str | None = None) -> None:
         t = self.session.t
@@ -138,7 +122,7 @@ class Shell:
     def _on_lock(self, locked: bool) -> None:
         async def repaint() -> None:
             if locked:
-                self.stack.reset()
+                self.router.stack.reset()
                 self.render()
                 with contextlib.suppress(Exception):
                     await self.page.push_route("/home")
@@ -180,7 +164,7 @@ class Shell:
                               on_click=lambda e: self.services.lock()),
             ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
         body = ft.Container(self.view, padding=16, expand=True)
-        view = ft.View(route=self.stack.top.url, padding=0, spacing=0)
+        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if wide:
             rail = ft.NavigationRail(
                 selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
@@ -197,14 +181,7 @@ class Shell:
                               for _, icon, key in NAV],
                 on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
             view.controls = [ft.Column([bar, body], expand=True, spacing=0)]
-        # The screen below is only its route: Android's back pops to it, and the route
-        # change that follows builds it for real.
-        below = self.stack.below
-        page.views.clear()
-        if below is not None:
-            page.views.append(ft.View(route=below.url, padding=0))
-        page.views.append(view)
-        page.update()
+        self.router.show(view)
 
     # live sync state ----------------------------------------------------------------
 
