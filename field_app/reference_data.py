@@ -55,8 +55,11 @@ def load_reference(assets: Path = ASSETS_DIR) -> Reference:
     enums = {name: _options(items) for name, items in _read("data/enums.json", assets).items()}
     destinations = _options(_read("data/destinations.json", assets)["destinations"])
     places = _read("data/places.json", assets)
+    limits = {k: int(v) for k, v in _read("data/planning.json", assets).items()
+              if not k.startswith("_")}
     return Reference(programs, enums, destinations,
-                     {p["id"]: p["program"] for p in places["places"]}, _options(places["areas"]))
+                     {p["id"]: p["program"] for p in places["places"]}, _options(places["areas"]),
+                     limits)
 
 
 def sample_places(assets: Path = ASSETS_DIR) -> list[Place]:

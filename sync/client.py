@@ -17,12 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from field_app.domain.kinds import FIELD_KINDS
 from field_app.domain.record import utc_now
 from field_app.store import Store
 from sync.errors import NotEnrolledError, RefusedError, RevokedError, SyncError, TransientError
 from sync.http import HubClient
 from sync.protocol import (
     ACCEPTED,
+    ASSIGNMENT,
     CONFLICT,
     DUPLICATE,
     MAX_BATCH_RECORDS,
@@ -36,6 +38,7 @@ from sync.protocol import (
 log = logging.getLogger(__name__)
 HUB_META, SYNC_META, RETENTION_META = "hub", "sync", "retention"
 REFERENCE_META = "reference"  # the office's destinations and program settings
+ASSIGNMENT_META = "assignment"  # {"places": [...], "areas": [...]} from the office
 Progress = Callable[[int, int], None]
 
 
@@ -121,7 +124,7 @@ class Syncer:
             self.store.acknowledge(acks)
 
     def _rebase(self, rid: str, sent_rev: int, new_rev: int) -> bool:
-        for kind in ("gathering", "visit_note", "concern"):
+        for kind in FIELD_KINDS:
             record = self.store.load(kind, rid)
             if record is not None:
                 if record.rev != sent_rev:
@@ -144,6 +147,8 @@ class Syncer:
             for c in page.changes:
                 if c.kind == REFERENCE:  # the office's destinations and program settings
                     self.store.set_meta(REFERENCE_META, c.body)
+                elif c.kind == ASSIGNMENT:  # the places and areas this staff member has
+                    self.store.set_meta(ASSIGNMENT_META, c.body)
             if places:
                 self.store.put_reference(places)
                 seen_places.update(str(p["id"]) for p in places)

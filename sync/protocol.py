@@ -33,6 +33,12 @@ STATUSES = (ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED)
 # change kinds in a pull
 PLACE, OFFICE_PART = "place", "concern_office"
 REFERENCE = "reference"  # the office's destinations and program settings (one document)
+ASSIGNMENT = "assignment"  # the places and areas the device's staff member looks after
+
+
+def assignment_key(staff_name: str) -> str:
+    """The feed's record id of a staff member's assignment (names are longer than ids)."""
+    return hashlib.sha256(staff_name.encode("utf-8")).hexdigest()[:36]
 
 
 def body_hash(record: Mapping[str, Any]) -> str:
@@ -69,7 +75,7 @@ class RecordResult:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # place | concern_office
+    kind: str  # place | concern_office | reference | assignment
     id: str
     body: dict[str, Any]
 

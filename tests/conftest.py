@@ -78,3 +78,30 @@ def _close_hub_clients() -> Iterator[None]:
     hubs = sys.modules.get("tests.hubs")
     while hubs is not None and hubs.OPEN_CLIENTS:
         hubs.OPEN_CLIENTS.pop().close()
+
+
+@pytest.fixture
+def field(tmp_path: Path, hub: object) -> Iterator[object]:
+    """A tablet of 山田 花子 enrolled to `hub`."""
+    from sync.client import HUB_META, enrol
+    from tests.hubs import Field
+
+    s = Store(tmp_path / "tablet")
+    enrol(s, hub.url, hub.code("山田 花子"), "tablet")  # type: ignore[attr-defined]
+    yield Field(s, s.meta(HUB_META)["token"])  # type: ignore[index]
+    s.close()
+
+
+@pytest.fixture
+def office(hub: object) -> Iterator[object]:
+    """An httpx client signed in to the office API of `hub` (as an office user)."""
+    import httpx
+
+    from tests.test_hub_office import login, with_user
+
+    with_user(hub)  # type: ignore[arg-type]
+    with httpx.Client(base_url=hub.url, timeout=30) as http:  # type: ignore[attr-defined]
+        token = login(http).json()["token"]
+    with httpx.Client(base_url=hub.url + "/api/v1/office", timeout=30,  # type: ignore[attr-defined]
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        yield http

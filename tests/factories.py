@@ -7,7 +7,9 @@ from typing import Any
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.gathering import Gathering, parse_gathering
 from field_app.domain.record import new_meta
+from field_app.domain.startup import StartUp, parse_startup
 from field_app.domain.visit_note import VisitNote, parse_visit_note
+from field_app.domain.visit_plan import VisitPlan, parse_visit_plan
 from field_app.reference_data import load_reference, sample_places
 
 REF = load_reference()
@@ -55,3 +57,29 @@ def visit_note_data(**overrides: Any) -> dict[str, Any]:
 
 def visit_note(**overrides: Any) -> VisitNote:
     return parse_visit_note(visit_note_data(**overrides), REF)
+
+
+def visit_plan_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("visit_plan", DEVICE, "山田 花子")
+    data.update(date="2026-06-12", place_id=IBASHO.id, purpose="session_visit",
+                note="会計の方と助成の話")
+    data.update(overrides)
+    return data
+
+
+def visit_plan(**overrides: Any) -> VisitPlan:
+    return parse_visit_plan(visit_plan_data(**overrides), REF)
+
+
+def startup_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("startup", DEVICE, "山田 花子")
+    data.update(group_name="緑町子育てサークル", contact_role="parents", area="midori",
+                program="ibasho", target="乳幼児と保護者", planned_venue="緑町集会所",
+                planned_frequency="月1回", stage="consult",
+                history=[{"stage": "consult", "on": "2026-06-01"}], note="")
+    data.update(overrides)
+    return data
+
+
+def startup(**overrides: Any) -> StartUp:
+    return parse_startup(startup_data(**overrides), REF)

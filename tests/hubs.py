@@ -157,3 +157,14 @@ def hub_client(url: str, token: str | None = None, **options: Any) -> Any:
     client = HubClient(url, token, **options)
     OPEN_CLIENTS.append(client)
     return client
+
+
+@dataclass
+class Field:
+    """An enrolled tablet's store and its hub token."""
+
+    store: Any
+    token: str
+
+    def sync(self, hub: Hub) -> None:
+        sync_once(self.store, hub.url, self.token)

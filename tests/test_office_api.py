@@ -7,25 +7,21 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.overrides import apply_overrides
-from field_app.store import Store
-from sync.client import HUB_META, REFERENCE_META, enrol
+from sync.client import REFERENCE_META
 from sync.http import HubClient
 from sync.hub import accounts, schema
 from sync.hub.database import utcnow
 from tests.factories import IBASHO, REF, concern, concern_data
-from tests.hubs import Hub, sync_once
-from tests.test_hub_office import login, with_user
+from tests.hubs import Field, Hub
 from tests.test_reports import KOMOREBI, known_data
 
 OFFICE = "/api/v1/office"
@@ -48,34 +44,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/devices", None),
     ("POST", "/devices/nope-0000/revoke", None),
     ("POST", "/enrolment-codes", {"staff_name": "x"}),
+    ("GET", "/assignments", None),
+    ("PUT", "/assignments/x", {"places": []}),
+    ("GET", "/startups", None),
+    ("POST", "/startups/00000000-0000-4000-8000-000000000000/place", {}),
 ]
-
-
-@dataclasses.dataclass
-class Field:
-    store: Store
-    token: str
-
-    def sync(self, hub: Hub) -> None:
-        sync_once(self.store, hub.url, self.token)
-
-
-@pytest.fixture
-def field(tmp_path: Path, hub: Hub) -> Iterator[Field]:
-    store = Store(tmp_path / "tablet")
-    enrol(store, hub.url, hub.code("山田 花子"), "tablet")
-    yield Field(store, store.meta(HUB_META)["token"])  # type: ignore[index]
-    store.close()
-
-
-@pytest.fixture
-def office(hub: Hub) -> Iterator[httpx.Client]:
-    with_user(hub)
-    with httpx.Client(base_url=hub.url, timeout=30) as http:
-        token = login(http).json()["token"]
-    with httpx.Client(base_url=hub.url + OFFICE, timeout=30,
-                      headers={"Authorization": f"Bearer {token}"}) as http:
-        yield http
 
 
 def push(field: Field, hub: Hub, **changes: Any) -> Concern:

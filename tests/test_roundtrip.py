@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from field_app.domain.kinds import FIELD_KINDS, SENSITIVE
 from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
-from tests.factories import REF, concern, gathering, visit_note
+from tests.factories import REF, concern, gathering, startup, visit_note, visit_plan
 
 JAPANESE = st.sampled_from("あいうえおアイウエオ漢字居場所認知症孤立ｶﾅ〜ー「」、。　")
 EMOJI = st.sampled_from("🙂👵🏻👨‍👩‍👧🌂🍵✅❤️")
@@ -43,7 +43,12 @@ def records(draw: st.DrawFn):  # type: ignore[no-untyped-def]
                              min_size=1, max_size=5, unique=True))
         return concern(observed=draw(TEXT.filter(str.strip)), subject_alias=draw(ALIAS),
                        categories=cats, consent="written")
-    return visit_note(observations=draw(TEXT), duration_minutes=draw(st.integers(0, 1440)))
+    if kind == "visit_plan":
+        return visit_plan(note=draw(TEXT.map(lambda t: t[:1000])), date="2027-01-15")
+    if kind == "startup":
+        return startup(group_name=draw(ALIAS.filter(str.strip)), note=draw(TEXT))
+    return visit_note(observations=draw(TEXT), decisions=draw(TEXT),
+                      duration_minutes=draw(st.integers(0, 1440)))
 
 
 def check_round_trip(base: Path, batch: list, codec_factory) -> None:  # type: ignore[no-untyped-def]

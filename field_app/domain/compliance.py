@@ -24,6 +24,7 @@ class PeriodResult:
     span: Span
     state: str  # met | missed | open (current, none yet) | future
     qualifying: tuple[str, ...]  # ids of the gatherings that satisfy the rule
+    not_held: tuple[str, ...] = ()  # ids of expected gatherings recorded as not held
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Compliance:
 
 
 def qualifies(g: Gathering, rule: Rule) -> bool:
-    if g.minutes < rule.min_minutes:
+    if not g.held or g.minutes < rule.min_minutes:
         return False
     return rule.required_activity is None or rule.required_activity in g.activities
 
@@ -80,6 +81,7 @@ def assess(
     results = []
     for span in spans:
         hits = tuple(g.id for g in ordered if g.day in span and qualifies(g, rule))
+        cancelled = tuple(g.id for g in ordered if g.day in span and not g.held)
         if hits:
             state = MET
         elif span.end < today:
@@ -88,7 +90,7 @@ def assess(
             state = FUTURE
         else:
             state = OPEN
-        results.append(PeriodResult(span, state, hits))
+        results.append(PeriodResult(span, state, hits, cancelled))
     warnings: list[Warning] = []
     for r in results:
         if r.state == OPEN and rule.kind == "periodic":
@@ -102,7 +104,7 @@ def assess(
                        f"{r.span.end.day}日）はまだ{rule.min_minutes // 60}時間以上の開催がありません。"
                        f"残り{days_left}日です。",
                     span=r.span, days_left=days_left))
-    in_year = [g for g in ordered if spans[0].start <= g.day <= spans[-1].end]
+    in_year = [g for g in ordered if g.held and spans[0].start <= g.day <= spans[-1].end]
     average = (sum(g.participants for g in in_year) / len(in_year)) if in_year else None
     minimum = rule.min_average_participants
     if minimum is not None and average is not None and average < minimum:

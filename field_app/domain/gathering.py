@@ -1,4 +1,5 @@
-"""One session of a place (開催): when, who came, what happened.
+"""One session of a place (開催): when, who came, what happened; or an expected session
+that was not held (`held` false, with a reason from data), which is data and not a gap.
 
 Participant categories come from the place's program. `first_time` is a subset
 of the participants; `helpers` (運営・ボランティア) are not participants.
@@ -16,7 +17,7 @@ from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
 FIELDS = ("place_id", "date", "start_time", "end_time", "attendance", "first_time", "helpers",
-          "activities", "staff_visited", "note")
+          "activities", "staff_visited", "note", "held", "not_held_reason")
 MAX_COUNT = 10_000
 
 
@@ -39,6 +40,8 @@ class Gathering(Record):
     activities: tuple[str, ...] = ()
     staff_visited: bool = False
     note: str = ""
+    held: bool = True
+    not_held_reason: str = ""  # when not held: a key of `not_held_reasons`
 
     SENSITIVE = ("note",)
 
@@ -89,9 +92,31 @@ def parse_gathering(
         activities=c.choices("activities", ref.keys("activities")),
         staff_visited=c.boolean("staff_visited"),
         note=c.text("note"),
+        held=c.boolean("held", default=True),
+        not_held_reason=c.choice("not_held_reason", ref.keys("not_held_reasons")),
     )
+    if not body["held"]:
+        _not_held(c, body)
+    elif body["not_held_reason"]:
+        c.fail("not_held_reason", body["not_held_reason"], "no reason for a gathering held",
+               "開催した記録に中止理由は不要です")
     c.raise_if_any()
     return Gathering(**meta, **body)
+
+
+def _not_held(c: Checker, body: dict[str, Any]) -> None:
+    """A gathering not held has a reason (and words, for `other`) and nobody came."""
+    if not body["not_held_reason"] and "not_held_reason" not in [p.field for p in c.problems]:
+        c.fail("not_held_reason", None, "why it was not held (required)", "開催しなかった理由（必須）")
+    if body["not_held_reason"] == "other" and not body["note"].strip():
+        c.fail("note", body["note"], "a few words on why (reason: other)", "理由の説明（その他の場合は必須）")
+    counted = sum(body["attendance"].values()) + body["first_time"] + body["helpers"]
+    if counted:
+        c.fail("attendance", counted, "no one counted for a gathering not held",
+               "開催しなかった回に参加者は数えません")
+    if body["activities"]:
+        c.fail("activities", list(body["activities"]), "no activities for a gathering not held",
+               "開催しなかった回に活動内容は入れません")
 
 
 def _attendance(c: Checker, categories: tuple[str, ...] | None) -> dict[str, int]:

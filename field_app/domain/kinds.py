@@ -11,16 +11,21 @@ from field_app.domain.gathering import Gathering, parse_gathering
 from field_app.domain.place import Place, parse_place
 from field_app.domain.record import Record
 from field_app.domain.reference import Reference
+from field_app.domain.startup import StartUp, parse_startup
 from field_app.domain.validation import Checker
 from field_app.domain.visit_note import VisitNote, parse_visit_note
+from field_app.domain.visit_plan import VisitPlan, parse_visit_plan
 
 KINDS: dict[str, type[Record]] = {
     "place": Place,
     "gathering": Gathering,
     "visit_note": VisitNote,
     "concern": Concern,
+    "visit_plan": VisitPlan,
+    "startup": StartUp,
 }
-FIELD_KINDS = ("gathering", "visit_note", "concern")  # written by devices
+# written by devices (DESIGN §6); everything else is the office's
+FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup")
 SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
 
 
@@ -41,6 +46,8 @@ def parse_record(
         "gathering": lambda: parse_gathering(data, ref, today=today),
         "visit_note": lambda: parse_visit_note(data, ref, today=today),
         "concern": lambda: parse_concern(data, ref, today=today, allow_office=not from_device),
+        "visit_plan": lambda: parse_visit_plan(data, ref),
+        "startup": lambda: parse_startup(data, ref),
     }
     if kind not in parsers:
         c = Checker(data)

@@ -8,10 +8,11 @@ from typing import Any
 
 from field_app.domain.record import Record, check_meta
 from field_app.domain.reference import Reference
+from field_app.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
 from field_app.domain.validation import Checker
 
-FIELDS = ("name", "kana", "program", "area", "group_name", "venue", "schedule", "open_to_all",
-          "subsidised", "active", "sample")
+FIELDS = ("name", "kana", "program", "area", "group_name", "venue", "schedule", "recurrence",
+          "open_to_all", "subsidised", "active", "sample", "startup_id")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,11 +24,18 @@ class Place(Record):
     area: str
     group_name: str = ""
     venue: str = ""
-    schedule: str = ""
+    schedule: str = ""  # the free-text note: what the rules below cannot say
+    recurrence: Mapping[str, Any] | None = None  # the usual schedule as data (domain.schedule)
     open_to_all: bool = True
     subsidised: bool = False
     active: bool = True
     sample: bool = False  # sample reference data, to be replaced by the council's own
+    startup_id: str = ""  # the start-up consultation this place was opened from
+
+    @property
+    def usual(self) -> Schedule:
+        """The schedule as rules (stored already checked)."""
+        return parse_schedule(self.recurrence) if self.recurrence else Schedule()
 
 
 def parse_place(data: Mapping[str, Any], ref: Reference) -> Place:
@@ -43,10 +51,13 @@ def parse_place(data: Mapping[str, Any], ref: Reference) -> Place:
         group_name=c.text("group_name", max_len=100),
         venue=c.text("venue", max_len=200),
         schedule=c.text("schedule", max_len=200),
+        recurrence=schedule_to_json(read_schedule(data.get("recurrence"), "recurrence",
+                                                  c.problems)),
         open_to_all=c.boolean("open_to_all", default=True),
         subsidised=c.boolean("subsidised"),
         active=c.boolean("active", default=True),
         sample=c.boolean("sample"),
+        startup_id=c.uuid("startup_id"),
     )
     c.raise_if_any()
     return Place(**meta, **place)

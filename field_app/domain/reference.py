@@ -74,6 +74,8 @@ class Reference:
     destinations: tuple[Option, ...]
     place_programs: Mapping[str, str] = field(default_factory=dict)  # place id -> program key
     areas: tuple[Option, ...] = ()
+    # planning limits (assets/data/planning.json): e.g. not_visited_days, missed_lookback_days
+    limits: Mapping[str, int] = field(default_factory=dict)
 
     def keys(self, enum: str) -> frozenset[str]:
         return frozenset(o.key for o in self.enums[enum])
@@ -97,4 +99,7 @@ class Reference:
 
     def with_places(self, place_programs: Mapping[str, str]) -> Reference:
         return Reference(self.programs, self.enums, self.destinations, dict(place_programs),
-                         self.areas)
+                         self.areas, self.limits)
+
+    def limit(self, name: str, default: int) -> int:
+        return int(self.limits.get(name, default))

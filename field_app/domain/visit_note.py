@@ -1,4 +1,8 @@
-"""A visit or contact note (訪問記録・支援記録) about a place or a group."""
+"""A visit or contact note (訪問記録・支援記録) about a place, a start-up or a group.
+
+A group meeting (運営団体の話し合い) also records who attended by role (never by name),
+the topics, what was decided and the next meeting's date. A note made from a planned
+visit names the plan (`plan_id`)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
 FIELDS = ("place_id", "group_name", "visit_type", "date", "duration_minutes", "observations",
-          "follow_up_on")
+          "follow_up_on", "startup_id", "plan_id", "attendee_roles", "topics", "decisions",
+          "next_meeting_on")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,8 +30,14 @@ class VisitNote(Record):
     duration_minutes: int = 0
     observations: str = ""
     follow_up_on: str | None = None
+    startup_id: str = ""
+    plan_id: str = ""
+    attendee_roles: tuple[str, ...] = ()  # group meetings: keys of `meeting_roles`
+    topics: tuple[str, ...] = ()  # group meetings: keys of `meeting_topics`
+    decisions: str = ""
+    next_meeting_on: str | None = None
 
-    SENSITIVE = ("observations",)
+    SENSITIVE = ("observations", "decisions")
 
 
 def parse_visit_note(
@@ -39,8 +50,9 @@ def parse_visit_note(
     if place_id and ref.place_programs and place_id not in ref.place_programs:
         c.fail("place_id", place_id, "a known place", "登録済みの場所")
     group_name = c.text("group_name", max_len=100)
-    if not place_id and not group_name.strip() and not c.problems:
-        c.fail("place_id", None, "a place, or a group name", "場所または団体名")
+    startup_id = c.uuid("startup_id")
+    if not place_id and not startup_id and not group_name.strip() and not c.problems:
+        c.fail("place_id", None, "a place, a start-up or a group name", "場所、立ち上げ相談、または団体名")
     day = c.date("date", required=True)
     if day and today and day > today + dt.timedelta(days=1):
         c.fail("date", data.get("date"), "a date not in the future", "未来ではない日付")
@@ -48,6 +60,10 @@ def parse_visit_note(
     if day and follow and follow < day:
         c.fail("follow_up_on", data.get("follow_up_on"), "on or after the visit date",
                "訪問日以降の日付")
+    next_meeting = c.date("next_meeting_on")
+    if day and next_meeting and next_meeting < day:
+        c.fail("next_meeting_on", data.get("next_meeting_on"), "on or after the meeting date",
+               "話し合いの日以降の日付")
     body: dict[str, Any] = dict(
         place_id=place_id,
         group_name=group_name,
@@ -56,6 +72,12 @@ def parse_visit_note(
         duration_minutes=c.integer("duration_minutes", maximum=24 * 60),
         observations=c.text("observations"),
         follow_up_on=follow.isoformat() if follow else None,
+        startup_id=startup_id,
+        plan_id=c.uuid("plan_id"),
+        attendee_roles=c.choices("attendee_roles", ref.keys("meeting_roles")),
+        topics=c.choices("topics", ref.keys("meeting_topics")),
+        decisions=c.text("decisions"),
+        next_meeting_on=next_meeting.isoformat() if next_meeting else None,
     )
     c.raise_if_any()
     return VisitNote(**meta, **body)

@@ -15,18 +15,21 @@ from tinydb import Query
 
 from field_app.domain.concern import Concern, OfficePart
 from field_app.domain.gathering import Gathering
-from field_app.domain.kinds import restore
+from field_app.domain.kinds import FIELD_KINDS, restore
 from field_app.domain.place import Place
 from field_app.domain.record import Record
+from field_app.domain.startup import StartUp
 from field_app.domain.text import matches
 from field_app.domain.visit_note import VisitNote
+from field_app.domain.visit_plan import VisitPlan
 from field_app.store.store import Quarantined, Store
 
 Q = Query()
 R = TypeVar("R", bound=Record)
-FIELD_KINDS = ("gathering", "concern", "visit_note")
 RECENT_DAYS = 90  # places with a gathering in the last three months are "recent"
-DAY_FIELDS = {"gathering": "date", "visit_note": "date", "concern": "observed_on"}
+DAY_FIELDS = {"gathering": "date", "visit_note": "date", "concern": "observed_on",
+              "visit_plan": "date"}
+ASSIGNMENT = "assignment"  # the meta entry sync keeps the office's assignment in
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,34 @@ class Repository:
                  if matches(text, p.name, p.kana, p.area, p.group_name)]
         return sorted(found, key=lambda p: p.kana or p.name)
 
+    def place_of_startup(self, startup_id: str) -> Place | None:
+        """The place the office opened from a start-up, once it has arrived."""
+        found = self._records("place", Q.startup_id == startup_id, Place)
+        return found[0] if found else None
+
+    # assignment: which places are "mine" ---------------------------------------------
+
+    def assignment(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """(places, areas) the office assigned to this device's staff member; None when
+        the office has assigned none."""
+        doc = self.store.meta(ASSIGNMENT)
+        if not doc or not (doc.get("places") or doc.get("areas")):
+            return None
+        return frozenset(doc.get("places") or ()), frozenset(doc.get("areas") or ())
+
+    def my_place_ids(self) -> set[str]:
+        return {p.id for p in self.my_places()}
+
+    def my_places(self) -> list[Place]:
+        """The places this staff member looks after; every active place when the office
+        has assigned none (staff can still record at any place)."""
+        given = self.assignment()
+        every = self.places()
+        if given is None:
+            return every
+        places, areas = given
+        return [p for p in every if p.id in places or p.area in areas]
+
     def has_sample_places(self) -> bool:
         return bool(self.store.find("place", Q.sample == True))  # noqa: E712
 
@@ -141,6 +172,56 @@ class Repository:
             cond &= Q.date <= end.isoformat()
         found = self._records("gathering", cond, Gathering)
         return sorted(found, key=lambda g: (g.date, g.start_time), reverse=True)
+
+    def gatherings_between(self, start: dt.date, end: dt.date) -> list[Gathering]:
+        return self._records("gathering", (Q.date >= start.isoformat())
+                             & (Q.date <= end.isoformat()), Gathering)
+
+    def last_visits(self, since: dt.date) -> dict[str, dt.date]:
+        """Per place, the latest day staff were there since `since`: a gathering they
+        visited, or a visit note about the place."""
+        start = since.isoformat()
+        latest: dict[str, str] = {}
+        for doc in self.store.find("gathering", (Q.date >= start) & (Q.staff_visited == True)  # noqa: E712
+                                   ) + self.store.find("visit_note", Q.date >= start):
+            pid, day = str(doc.get("place_id") or ""), str(doc["date"])
+            if pid and day > latest.get(pid, ""):
+                latest[pid] = day
+        return {pid: dt.date.fromisoformat(day) for pid, day in latest.items()}
+
+    # plans, start-ups, meetings ------------------------------------------------------
+
+    def plans_between(self, start: dt.date, end: dt.date) -> list[VisitPlan]:
+        """Plans (open, done or cancelled) dated in [start, end], by date."""
+        found = self._records("visit_plan", (Q.date >= start.isoformat())
+                              & (Q.date <= end.isoformat()), VisitPlan)
+        return sorted(found, key=lambda p: (p.date, p.start_time or ""))
+
+    def plan(self, plan_id: str) -> VisitPlan | None:
+        doc = self.store.get("visit_plan", plan_id)
+        plan = restore(doc) if doc is not None else None
+        return plan if isinstance(plan, VisitPlan) else None
+
+    def startups(self) -> list[StartUp]:
+        """Every start-up this device recorded, the most recently changed first."""
+        return sorted(self._records("startup", Q.kind == "startup", StartUp),
+                      key=lambda s: s.updated_at, reverse=True)
+
+    def startup(self, startup_id: str | None) -> StartUp | None:
+        doc = self.store.get("startup", startup_id) if startup_id else None
+        found = restore(doc) if doc is not None else None
+        return found if isinstance(found, StartUp) else None
+
+    def notes_between(self, start: dt.date, end: dt.date) -> list[VisitNote]:
+        """Visit notes dated in the span, or naming a next meeting in it."""
+        first, last = start.isoformat(), end.isoformat()
+        cond = ((Q.date >= first) & (Q.date <= last)) | Q.next_meeting_on.test(
+            lambda v: isinstance(v, str) and first <= v <= last)
+        return self._records("visit_note", cond, VisitNote)
+
+    def notes_of_startup(self, startup_id: str) -> list[VisitNote]:
+        found = self._records("visit_note", Q.startup_id == startup_id, VisitNote)
+        return sorted(found, key=lambda n: n.date, reverse=True)
 
     # concerns ------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""What devices pull: reference data and the office part of their own concerns.
+"""What devices pull: reference data (places with their schedules, the office's settings),
+the office part of their own concerns, and their own staff member's assignment.
 
 Every office-side change appends a row to `changes`; a device pulls the rows after its
 cursor that are for everyone (places) or for it (its concerns' office parts). Writers
@@ -27,11 +28,13 @@ from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import SETTING, overrides, reference
 from sync.protocol import (
+    ASSIGNMENT,
     OFFICE_PART,
     PLACE,
     REFERENCE,
     Change,
     PullPage,
+    assignment_key,
     decode_cursor,
     encode_cursor,
 )
@@ -199,6 +202,11 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
     bodies: dict[tuple[str, str], dict[str, Any]] = {}
     if any(kind == REFERENCE for kind, _ in latest):
         bodies[(REFERENCE, SETTING)] = overrides(conn) or {}
+    mine = assignment_key(staff_name)
+    if (ASSIGNMENT, mine) in latest:  # other staff members' assignments are not sent
+        found = conn.execute(select(schema.assignments.c.body).where(
+            schema.assignments.c.staff_name == staff_name)).scalar()
+        bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
     if place_ids:
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from field_app.config import Config
 from field_app.domain.errors import IbashoError
-from sync.hub import devices
+from sync.hub import devices, planning
 from sync.hub.changes import import_places
 from sync.hub.config import Settings
 from sync.hub.database import audit, connect
@@ -250,10 +250,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     with engine.connect() as conn:
         ref = reference(conn)  # with the office's program settings
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
+        startups = planning.startup_report(conn, args.fiscal_year)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, data in export.documents(built, ref, args.fiscal_year, args.format).items():
+    for name, data in export.documents(built, ref, args.fiscal_year, args.format,
+                                       startups=startups).items():
         (out / name).write_bytes(data)
         written.append(out / name)
     with engine.begin() as conn:

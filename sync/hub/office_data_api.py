@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import editable
-from sync.hub import accounts, export, reports
+from sync.hub import accounts, export, planning, reports
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
@@ -123,7 +123,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 response_class=Response)
     async def report(authorization: str | None = Header(None), fiscal_year: int = YEAR,
                      format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
-                     table: str = Query("activity", pattern="^(activity|monthly)$",
+                     table: str = Query("activity", pattern="^(activity|monthly|startups)$",
                                         description="which CSV (an XLSX holds both)"),
                      place_id: str = Query("", max_length=36)) -> Response:
         def work(conn: Any, who: accounts.OfficeUser) -> tuple[str, bytes]:
@@ -135,9 +135,13 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 if not built:
                     raise NotFound(f"no place {place_id}", message_ja="その場所は見つかりません。")
                 place_name = built[0].name
-            files = export.documents(built, ref, fiscal_year, format, place_name)
+            files = export.documents(built, ref, fiscal_year, format, place_name,
+                                     planning.startup_report(conn, fiscal_year))
             names = list(files)
-            name = names[0] if format == "xlsx" or table == "activity" else names[1]
+            which = ("activity", "monthly", "startups").index(table)
+            if format == "xlsx" or which >= len(names):
+                which = 0
+            name = names[which]
             audit(conn, who.username, "report_exported", str(fiscal_year),
                   json.dumps({"format": format, "table": table, "place_id": place_id}))
             return name, files[name]

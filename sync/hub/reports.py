@@ -27,7 +27,8 @@ class PlaceReport:
     place_id: str
     name: str
     program: str
-    gatherings: int = 0
+    gatherings: int = 0  # held
+    not_held: int = 0  # expected gatherings recorded as not held
     attendance: Counter[str] = field(default_factory=Counter)
     first_time: int = 0
     helpers: int = 0
@@ -73,6 +74,10 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         r = reports.get(g["place_id"])
         if r is None:
             continue
+        kept.setdefault(g["place_id"], []).append(g)
+        if not g.get("held", True):
+            r.not_held += 1
+            continue
         r.gatherings += 1
         r.attendance.update({k: int(v) for k, v in g["attendance"].items()})
         r.first_time += int(g["first_time"])
@@ -81,7 +86,6 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         month = int(g["date"][5:7])
         r.by_month[month] += 1
         r.participants_by_month[month] += sum(int(v) for v in g["attendance"].values())
-        kept.setdefault(g["place_id"], []).append(g)
     for r in reports.values():
         program = ref.programs.get(r.program)
         if program is None:
@@ -103,6 +107,6 @@ def attendance(conn: Connection, place_id: str, fiscal_year: int) -> dict[str, C
     for m in MONTHS:
         months[f"{fiscal_year + (m < 4)}-{m:02d}"] = Counter()
     for g in gatherings_in(conn, fiscal_year):
-        if g["place_id"] == place_id:
+        if g["place_id"] == place_id and g.get("held", True):
             months[g["date"][:7]].update({k: int(v) for k, v in g["attendance"].items()})
     return months

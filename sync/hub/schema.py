@@ -146,3 +146,12 @@ rate_limits = Table(
     Column("window_start", DateTime(timezone=True), nullable=False),
     Column("count", Integer, nullable=False),
 )
+
+# which places and areas each staff member looks after; body: {"places": [...], "areas": [...]}
+assignments = Table(
+    "assignments", metadata,
+    Column("staff_name", String(100), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
