@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 
@@ -201,4 +201,27 @@ class OfficeClient:
     async def create_code(self, staff_name: str, hours: int = 72) -> dict[str, Any]:
         result: dict[str, Any] = await self._json(
             "POST", "/enrolment-codes", json={"staff_name": staff_name, "hours": hours})
+        return result
+
+    # planning ----------------------------------------------------------------------
+
+    async def assignments(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", "/assignments")
+        return result
+
+    async def assign(self, staff_name: str, places: list[str], areas: list[str]
+                     ) -> dict[str, Any]:
+        result: dict[str, Any] = (await self._json(
+            "PUT", f"/assignments/{quote(staff_name, safe='')}",
+            json={"places": places, "areas": areas}))["assignment"]
+        return result
+
+    async def startups(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self._json("GET", "/startups"))["startups"]
+        return result
+
+    async def open_place(self, startup_id: str, changes: dict[str, Any] | None = None
+                         ) -> dict[str, Any]:
+        result: dict[str, Any] = (await self._json(
+            "POST", f"/startups/{startup_id}/place", json=changes or {}))["place"]
         return result

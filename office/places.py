@@ -11,6 +11,7 @@ import flet as ft
 from field_app.domain.text import matches
 from office.client import OfficeError
 from office.desk import Desk
+from office.schedule_editor import ScheduleEditor
 from ui_kit.widgets import caption, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
@@ -99,6 +100,7 @@ class PlaceForm(ft.Column):
         switches: list[ft.Control] = [ft.Switch(label=t(f"office.place.{key}"), value=bool(data.get(key)),
                               on_change=lambda e, k=key: data.update({k: bool(e.control.value)}))
                     for key in SWITCHES]
+        self.schedule = ScheduleEditor(t, data.get("recurrence"))
         title = t("office.place.edit") if self.place_id else t("office.places.add")
         chart = ft.OutlinedButton(
             t("office.place.attendance"), icon=ft.Icons.BAR_CHART, visible=bool(self.place_id),
@@ -109,7 +111,10 @@ class PlaceForm(ft.Column):
             ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
-            *[self.fields[k] for k in ("group_name", "venue", "schedule")],
+            *[self.fields[k] for k in ("group_name", "venue")],
+            ft.Container(self.schedule, padding=12, border_radius=12,
+                         border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
+            self.fields["schedule"],
             ft.Row(switches, wrap=True, spacing=24),
             ft.FilledButton(t("office.place.save"), icon=ft.Icons.SAVE,
                             on_click=lambda e: self.page.run_task(self._save)),
@@ -119,6 +124,7 @@ class PlaceForm(ft.Column):
         d, t = self.desk, self.desk.t
         body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
                                               "venue", "schedule", *SWITCHES)}
+        body["recurrence"] = self.schedule.value()
         if self.place_id:
             body.update(id=self.place_id, rev=self.data["rev"])
         for f in self.fields.values():
@@ -132,6 +138,7 @@ class PlaceForm(ft.Column):
             # the hub lists the allowed keys; a menu only needs "pick one"
             self.program.error_text = t("office.choose") if "program" in problems else None
             self.area.error_text = t("office.choose") if "area" in problems else None
+            self.schedule.show_problems(exc.problems)
             self.update()
 
         saved = await d.submit(d.client.save_place(body), show)

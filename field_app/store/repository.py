@@ -27,8 +27,7 @@ from field_app.store.store import Quarantined, Store
 Q = Query()
 R = TypeVar("R", bound=Record)
 RECENT_DAYS = 90  # places with a gathering in the last three months are "recent"
-DAY_FIELDS = {"gathering": "date", "visit_note": "date", "concern": "observed_on",
-              "visit_plan": "date"}
+DAY_FIELDS = {"gathering": "date", "visit_note": "date", "concern": "observed_on"}
 ASSIGNMENT = "assignment"  # the meta entry sync keeps the office's assignment in
 
 

@@ -13,6 +13,7 @@ and the form says it is not saved until a later save lands (`retry`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,6 +25,13 @@ from field_app.domain.problem import Problem
 from field_app.domain.record import new_meta, utc_now
 from field_app.domain.reference import Reference
 from field_app.store import Store
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
 
 
 def default_times(now: dt.datetime) -> tuple[str, str]:
@@ -47,7 +55,16 @@ def blank(kind: str, store: Store, author: str, **values: Any) -> dict[str, Any]
                     office=None)
     elif kind == "visit_note":
         data.update(place_id="", group_name="", visit_type="session_visit", date=today,
-                    duration_minutes=60, observations="", follow_up_on=None)
+                    duration_minutes=60, observations="", follow_up_on=None, startup_id="",
+                    plan_id="", attendee_roles=[], topics=[], decisions="",
+                    next_meeting_on=None)
+    elif kind == "visit_plan":
+        data.update(date=today, start_time=None, place_id="", startup_id="",
+                    purpose="session_visit", note="", done_note_id="", cancelled=False)
+    elif kind == "startup":
+        data.update(group_name="", contact_role=None, area=None, program="ibasho", target="",
+                    planned_venue="", planned_frequency="", stage="consult", stage_reason="",
+                    history=[{"stage": "consult", "on": today}], note="")
     data.update(values)
     return data
 
@@ -72,7 +89,10 @@ class RecordForm:
              author: str, **defaults: Any) -> RecordForm:
         saved = store.get(kind, rid) if rid else None
         draft = store.draft(rid) if rid else None
-        data = dict(draft or saved or blank(kind, store, author, **defaults))
+        # a new record's screen carries its id from the start (a route that can be left and
+        # come back to): nothing stored under it yet means a blank record with that id
+        own_id = {"id": rid} if rid and _is_uuid(rid) else {}
+        data = dict(draft or saved or blank(kind, store, author, **defaults, **own_id))
         if kind == "concern":  # the office's part as last pulled, not as when the draft began
             data["office"] = saved.get("office") if saved else None
         rev = int(saved["rev"]) if saved else 0
@@ -104,6 +124,10 @@ class RecordForm:
             for p in exc.problems:
                 found.setdefault(p.field, p)
             return None, found
+
+    def check(self, **values: Any) -> dict[str, Problem]:
+        """The problems the form would have with `values`, without keeping anything."""
+        return self._check({**self.data, **values})[1]
 
     def change(self, **values: Any) -> Future[Any]:
         """Apply a change and keep it: as the next rev if valid, as a draft if not."""

@@ -28,6 +28,7 @@ class Session:
     t: Translator
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     back: Callable[[], None] = field(default=lambda: None)
+    refresh: Callable[[], None] = field(default=lambda: None)  # repaint the screen shown
 
     @property
     def store(self) -> Store:
@@ -56,6 +57,9 @@ class Session:
 
         with contextlib.suppress(Exception):  # the page may be gone
             self.page.run_task(show)
+
+    def toast(self, text: str) -> None:
+        self.page.show_dialog(ft.SnackBar(ft.Text(text), duration=ft.Duration(seconds=4)))
 
     def watch_form(self, form: RecordForm, repaint: Callable[[], None]) -> None:
         """A form's errors are toasted and its state line repainted once the writer has
@@ -91,6 +95,14 @@ class Session:
         option = self.reference.option(enum, key) if key else None
         return option.label(self.t.lang) if option else (key or "")
 
+    def area_name(self, key: str | None) -> str:
+        return next((a.label(self.t.lang) for a in self.reference.areas if a.key == key),
+                    key or "")
+
     def place_name(self, place_id: str | None) -> str:
         place = self.records.place(place_id)
         return place.name if place else ""
+
+    def startup_name(self, startup_id: str | None) -> str:
+        found = self.records.startup(startup_id)
+        return self.t("startup.named", name=found.group_name) if found else ""

@@ -8,7 +8,9 @@ from typing import Any
 
 import flet as ft
 
+from field_app.domain.record import new_id
 from field_app.ui.form import RecordForm
+from field_app.ui.prefill import FORM_KINDS, after_save, defaults
 from field_app.ui.services import Services
 from field_app.ui.session import Session
 from field_app.ui.views.concern import ConcernView
@@ -19,26 +21,31 @@ from field_app.ui.views.lock import LockView
 from field_app.ui.views.place import PlaceView
 from field_app.ui.views.places import PlacesModel, PlacesView
 from field_app.ui.views.settings import SettingsView
+from field_app.ui.views.startup import StartUpView
+from field_app.ui.views.startups import StartUpsView
 from field_app.ui.views.sync_view import SyncView
 from field_app.ui.views.visit_note import VisitNoteView
+from field_app.ui.views.visit_plan import VisitPlanView
+from field_app.ui.views.week import WeekView
 from sync.client import Status
 from ui_kit import theme
 from ui_kit.i18n import Translator
 from ui_kit.routes import Router
 
 NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
+       ("week", ft.Icons.CALENDAR_VIEW_WEEK_OUTLINED, "nav.week"),
        ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),
        ("followups", ft.Icons.ASSIGNMENT_OUTLINED, "nav.followups"),
        ("sync", ft.Icons.SYNC, "nav.sync"),
        ("settings", ft.Icons.SETTINGS_OUTLINED, "nav.settings")]
-PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places"}
+PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places",
+          "plan": "week", "startups": "places", "startup": "places"}
 # Screens that only show records: a sync that brought changes repaints them, so a referral
 # the office made appears without leaving the screen. Forms are never repainted under the
 # staff member's hands.
-LIVE = (HomeView, PlaceView, FollowUpsView)
-FORMS: dict[str, tuple[str, Any]] = {
-    "gathering": ("gathering", GatheringView), "concern": ("concern", ConcernView),
-    "visit": ("visit_note", VisitNoteView)}
+LIVE = (HomeView, PlaceView, FollowUpsView, WeekView, StartUpsView)
+FORMS: dict[str, Any] = {"gathering": GatheringView, "concern": ConcernView,
+                         "visit": VisitNoteView, "plan": VisitPlanView, "startup": StartUpView}
 WIDE = 840  # px: rail at and above, bottom bar below
 
 
@@ -50,7 +57,8 @@ class Shell:
     def __init__(self, page: ft.Page, services: Services, lang: str) -> None:
         self.page = page
         self.services = services
-        self.session = Session(page, services, Translator(lang), go=self.go, back=self.back)
+        self.session = Session(page, services, Translator(lang), go=self.go, back=self.back,
+                               refresh=lambda: self.render(by_user=False))
         self.places = PlacesModel()
         self.router = Router(page, "home", tuple(name for name, _, _ in NAV), self.render)
         self.view: ft.Control | None = None
@@ -76,6 +84,10 @@ class Shell:
     # navigation ---------------------------------------------------------------------
 
     def go(self, name: str, **params: Any) -> None:
+        if name in FORMS and not params.get("id"):
+            # a new record's id is in its route, so leaving the form and coming back (or a
+            # reload) opens the same record, not a blank one
+            params["id"] = new_id()
         self.router.go(name, **params)
 
     def back(self) -> None:
@@ -102,16 +114,26 @@ class Shell:
             return PlaceView(s, params["id"])
         if name == "followups":
             return FollowUpsView(s)
+        if name == "week":
+            return WeekView(s, params.get("start"))
+        if name == "startups":
+            return StartUpsView(s)
         if name == "sync":
             return SyncView(s)
         if name == "settings":
             return SettingsView(s, on_language=self.switch_language)
         if name in FORMS:
-            kind, view_class = FORMS[name]
-            form = RecordForm.open(s.store, s.reference, kind, params.get("id"),
-                                   s.services.author(), place_id=params.get("place", ""))
-            form.on_saved = self.services.notify  # sync after saves
-            view: ft.Control = view_class(s, form)
+            form = RecordForm.open(s.store, s.reference, FORM_KINDS[name], params.get("id"),
+                                   s.services.author(), **defaults(name, params, s.records))
+            also = after_save(name, params, s.store, form.id)
+
+            def saved() -> None:
+                if also is not None:
+                    also()
+                self.services.notify()  # sync after saves
+
+            form.on_saved = saved
+            view: ft.Control = FORMS[name](s, form)
             return view
         return HomeView(s)
 
@@ -158,7 +180,7 @@ class Shell:
                 ft.Container(expand=True),
                 ft.Container(self.badge, padding=ft.Padding.symmetric(horizontal=10, vertical=4),
                              border_radius=16, bgcolor=ft.Colors.SECONDARY_CONTAINER,
-                             on_click=lambda e: self._nav(3)),
+                             on_click=lambda e: self.router.go("sync")),
                 ft.TextButton(t("lang.switch"), on_click=lambda e: self.switch_language()),
                 ft.TextButton(t("nav.lock"), icon=ft.Icons.LOCK_OUTLINE,
                               on_click=lambda e: self.services.lock()),

@@ -9,7 +9,16 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import Counter, DateField, SaveState, chip_group, heading, icon_button
+from ui_kit.widgets import (
+    Counter,
+    DateField,
+    SaveState,
+    chip_group,
+    dropdown,
+    heading,
+    icon_button,
+    named,
+)
 
 
 class GatheringView(ft.Column):
@@ -49,12 +58,26 @@ class GatheringView(ft.Column):
         self.note: ft.TextField = ft.TextField(
             col={"xs": 12, "lg": 8}, label=t("gathering.note"), value=form.data["note"],
             multiline=True, min_lines=3, max_lines=8, on_change=self._note)
+        self.visited = ft.Switch(label=t("gathering.staff_visited"),
+                                 value=bool(form.data.get("staff_visited", True)),
+                                 on_change=lambda e: self._change(
+                                     staff_visited=bool(e.control.value)))
+        self.held = ft.Switch(label=t("gathering.not_held"),
+                              value=not form.data.get("held", True),
+                              on_change=lambda e: self._held(not e.control.value))
+        reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
+        self.reason = dropdown(t("week.not_held_reason"), reasons,
+                               form.data.get("not_held_reason") or None,
+                               lambda v: self._change(not_held_reason=v or ""), width=280)
+        self.reason_box = named(self.reason)
         self.controls = [
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("gathering.title")), ft.Container(expand=True), self.saved],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
             ft.Text(place.name if place else "", size=18),
             ft.Row([self.date, self.start, self.end], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([self.visited, self.held, self.reason_box], wrap=True, spacing=16,
+                   run_spacing=8),
             ft.Row([ft.Text(t("gathering.participants")), self.total]),
             ft.Row(counters, wrap=True, spacing=12, run_spacing=12),
             ft.Row(extras, wrap=True, spacing=12, run_spacing=12),
@@ -64,6 +87,12 @@ class GatheringView(ft.Column):
             ft.ResponsiveRow([self.note]),
         ]
         self._show()
+
+    def _held(self, held: bool) -> None:
+        if held:
+            self._change(held=True, not_held_reason="")
+        else:
+            self._change(held=False, staff_visited=False)
 
     def _counter(self, key: str) -> Callable[[int], None]:
         return lambda value: self._count(key, value)
@@ -99,4 +128,7 @@ class GatheringView(ft.Column):
         self.date.show_error(form.error("date", t.lang))
         rest = [form.error(n, t.lang) for n in ("first_time", "attendance", "helpers")]
         self.problems.value = "\n".join(r for r in rest if r)
+        held = bool(form.data.get("held", True))
+        self.reason_box.visible = not held
+        self.reason.error_text = form.error("not_held_reason", t.lang)
         self.saved.show(form.state_text(t), form.failure is not None)

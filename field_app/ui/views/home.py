@@ -1,4 +1,6 @@
-"""Home: today, follow-ups due, what waits for sync, quick ways in."""
+"""Home: today's expected gatherings in my places (one tap to record), the ones that passed
+with no record, planned visits, follow-ups, grant periods about to close, places not
+visited for a while, what waits for sync, and quick ways in."""
 
 from __future__ import annotations
 
@@ -7,11 +9,47 @@ import datetime as dt
 import flet as ft
 
 from field_app.domain.record import Record
+from field_app.domain.week import Slot
+from field_app.store.planner import Planner
 from field_app.ui.session import Session
+from field_app.ui.views.not_held import NotHeldDialog
 from ui_kit.widgets import caption, heading
 
 MAX_ITEMS = 12
-ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}
+ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit",
+          "visit_plan": "plan", "startup": "startup"}
+
+
+def record_slot(session: Session, slot: Slot, *, visited: bool = True) -> None:
+    """Open the gathering form for an expected gathering: its record, or a new one with the
+    place, date and times filled in."""
+    if slot.record is not None:
+        session.go("gathering", id=slot.record.id)
+        return
+    e = slot.expected
+    session.go("gathering", place=e.place_id, date=e.date.isoformat(), start=e.start_time,
+               end=e.end_time, visited=None if visited else "0")
+
+
+def slot_line(session: Session, slot: Slot, with_date: bool = False) -> str:
+    t, e = session.t, slot.expected
+    when = f"{t.date(e.date)}  " if with_date else ""
+    return f"{when}{e.start_time}〜{e.end_time}  {session.place_name(e.place_id)}"
+
+
+def missed_tile(session: Session, slot: Slot, on_done: object = None) -> ft.Control:
+    """A gathering that passed with no record: record it from the group's report, or mark
+    it not held."""
+    t = session.t
+    return ft.Container(padding=ft.Padding.symmetric(vertical=4), content=ft.Column([
+        ft.Text(slot_line(session, slot, with_date=True)),
+        ft.Row([
+            ft.OutlinedButton(t("week.record_from_report"), icon=ft.Icons.EDIT_NOTE,
+                              on_click=lambda e: record_slot(session, slot, visited=False)),
+            ft.TextButton(t("week.not_held"), icon=ft.Icons.EVENT_BUSY,
+                          on_click=lambda e: NotHeldDialog(session, slot.expected).show()),
+        ], wrap=True, spacing=8),
+    ], spacing=4))
 
 
 class HomeView(ft.Column):
@@ -21,14 +59,20 @@ class HomeView(ft.Column):
         today = dt.date.today()
         week_end = today + dt.timedelta(days=6 - today.weekday())
         records = session.records
+        plan = Planner(records, session.reference, today)
         author = session.services.author()
-        todays = records.on_day(today)
         pending = records.pending_count()
         waiting_concerns = records.pending_count("concern")
-        recent_places = records.recent_places(8)
         drafts = records.drafts()
         follow = records.follow_ups_due(week_end)
         shown = follow[:MAX_ITEMS]  # a long backlog is on the follow-ups screen, not here
+        expected_today = plan.today_slots()
+        gone = plan.missed()
+        plans = plan.plans_ahead()
+        closing = plan.closing()
+        unvisited = plan.not_visited()
+        todays = records.on_day(today)
+        recent_places = records.recent_places(8)
 
         none: list[ft.Control] = [caption(t("home.none"))]
 
@@ -39,8 +83,20 @@ class HomeView(ft.Column):
                                min_vertical_padding=6)
 
         def where(r: Record) -> str:
-            return session.place_name(getattr(r, "place_id", "")) or getattr(r, "group_name", "")
+            return (session.place_name(getattr(r, "place_id", ""))
+                    or session.startup_name(getattr(r, "startup_id", ""))
+                    or getattr(r, "group_name", ""))
 
+        def today_tile(slot: Slot) -> ft.Control:
+            done = slot.record is not None
+            state = (t("week.not_held_short") if done and slot.record and not slot.record.held
+                     else t("week.recorded") if done else t("week.tap_to_record"))
+            return ft.ListTile(
+                title=ft.Text(slot_line(session, slot)), subtitle=ft.Text(state),
+                leading=ft.Icon(ft.Icons.CHECK_CIRCLE if done else ft.Icons.GROUPS),
+                on_click=lambda e: record_slot(session, slot), min_vertical_padding=6)
+
+        mine_note = [] if plan.assigned else [caption(t("home.no_assignment"))]
         self.controls = [
             heading(t.date(today), 26),
             caption(t("home.hello", name=author) if author else t("home.hello_anonymous")),
@@ -51,12 +107,11 @@ class HomeView(ft.Column):
                                      on_click=lambda e: session.go("places", pick="concern")),
                 ft.OutlinedButton(t("home.new_visit"), icon=ft.Icons.EDIT_NOTE,
                                   on_click=lambda e: session.go("places", pick="visit")),
+                ft.OutlinedButton(t("home.new_plan"), icon=ft.Icons.EVENT,
+                                  on_click=lambda e: session.go("places", pick="plan")),
+                ft.OutlinedButton(t("home.startups"), icon=ft.Icons.LIGHTBULB_OUTLINE,
+                                  on_click=lambda e: session.go("startups")),
             ], wrap=True, spacing=12, run_spacing=12),
-            ft.Card(content=ft.Container(padding=16, content=ft.Column([
-                ft.Text(t("home.sync"), weight=ft.FontWeight.W_600),
-                ft.Text(t("home.pending", count=pending)),
-                ft.Text(t("home.concerns_waiting", count=waiting_concerns)),
-            ], spacing=4))),
             # what is not a saved record yet comes first: it is lost if nobody finishes it
             *([heading(t("home.drafts"), 18)] if drafts else []),
             *[item(d.kind, d.id, t("home.unsaved_item" if d.unsaved else "home.draft_item",
@@ -64,6 +119,18 @@ class HomeView(ft.Column):
                                    place=session.place_name(d.place_id) or d.group_name,
                                    when=d.day))
               for d in drafts[:MAX_ITEMS]],
+            heading(t("home.expected_today"), 18),
+            *mine_note,
+            *([today_tile(s) for s in expected_today[:MAX_ITEMS * 2]] or none),
+            *([heading(t("home.missed"), 18), caption(t("home.missed_hint"))] if gone else []),
+            *[missed_tile(session, s) for s in gone[:MAX_ITEMS]],
+            *([ft.TextButton(t("home.more_in_week", count=len(gone) - MAX_ITEMS),
+                             on_click=lambda e: session.go("week"))]
+              if len(gone) > MAX_ITEMS else []),
+            *([heading(t("home.plans"), 18)] if plans else []),
+            *[item("visit_plan", p.id, f"{t.date(dt.date.fromisoformat(p.date))}  "
+                                       f"{where(p)}  {session.label('visit_types', p.purpose)}")
+              for p in plans[:MAX_ITEMS]],
             heading(t("home.follow_ups"), 18),
             *([item(r.kind, r.id, f"{t.date(dt.date.fromisoformat(str(r.follow_up_on)))}  "
                                   f"{where(r)}  {t('kind.' + r.kind)}") for r in shown]
@@ -71,12 +138,31 @@ class HomeView(ft.Column):
             *([ft.TextButton(t("home.more", count=len(follow) - len(shown)),
                              on_click=lambda e: session.go("followups"))]
               if len(follow) > len(shown) else []),
+            *([heading(t("home.closing"), 18)] if closing else []),
+            *[ft.ListTile(title=ft.Text(c.place.name),
+                          subtitle=ft.Text(t("home.closing_item", date=t.date(c.end),
+                                             days=c.days_left)),
+                          leading=ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
+                          on_click=lambda e, p=c.place.id: session.go("place", id=p))
+              for c in closing[:MAX_ITEMS]],
+            *([heading(t("home.not_visited", days=session.reference.limit(
+                "not_visited_days", 90)), 18)] if unvisited else []),
+            *[ft.ListTile(title=ft.Text(p.name),
+                          subtitle=ft.Text(t("home.last_visit", date=t.date(last)) if last
+                                           else t("home.never_visited")),
+                          on_click=lambda e, pid=p.id: session.go("place", id=pid))
+              for p, last in unvisited[:MAX_ITEMS]],
             heading(t("home.today"), 18),
             *([item(r.kind, r.id, f"{t('kind.' + r.kind)}  {where(r)}")
-               for r in todays[:MAX_ITEMS]] or none),
+               for r in todays[:MAX_ITEMS] if r.kind in ROUTES] or none),
             heading(t("home.recent_places"), 18),
             *([ft.ListTile(title=ft.Text(session.place_name(pid)),
                            subtitle=ft.Text(t("home.last_gathering", date=day.isoformat())),
                            on_click=lambda e, p=pid: session.go("place", id=p))
                for pid, day in recent_places] or none),
+            ft.Card(content=ft.Container(padding=16, content=ft.Column([
+                ft.Text(t("home.sync"), weight=ft.FontWeight.W_600),
+                ft.Text(t("home.pending", count=pending)),
+                ft.Text(t("home.concerns_waiting", count=waiting_concerns)),
+            ], spacing=4))),
         ]

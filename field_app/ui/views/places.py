@@ -43,7 +43,11 @@ class PlacesView(ft.Column):
         self.list = ft.ListView(expand=True, spacing=4)
         title = t(f"places.pick.{pick}") if pick else t("places.title")
         self.controls = [
-            heading(title),
+            ft.Row([heading(title), ft.Container(expand=True),
+                    *([] if pick else [ft.OutlinedButton(
+                        t("home.startups"), icon=ft.Icons.LIGHTBULB_OUTLINE,
+                        on_click=lambda e: session.go("startups"))])],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
             # side by side on a tablet, stacked on a phone
             ft.ResponsiveRow([self.search, self.program], run_spacing=12),
             self.count,

@@ -8,7 +8,16 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import DateField, SaveState, dropdown, heading, icon_button, named
+from ui_kit.widgets import (
+    DateField,
+    SaveState,
+    caption,
+    chip_group,
+    dropdown,
+    heading,
+    icon_button,
+    named,
+)
 
 
 class VisitNoteView(ft.Column):
@@ -35,20 +44,51 @@ class VisitNoteView(ft.Column):
         self.follow_up = DateField.labelled(t, t("visit.follow_up"), data.get("follow_up_on"),
                                             lambda v: self._change(follow_up_on=v), optional=True)
         place = session.records.place(data.get("place_id"))
+        startup = session.records.startup(data.get("startup_id"))
         fields: list[ft.Control] = [named(self.type), self.duration]
-        if not place:
+        if not place and not startup:
             fields.append(self.group)
+        # a group meeting: who came by role (no names), topics, decisions, the next date
+        roles = [(o.key, o.label(lang)) for o in session.reference.enums["meeting_roles"]]
+        topics = [(o.key, o.label(lang)) for o in session.reference.enums["meeting_topics"]]
+        self.decisions: ft.TextField = ft.TextField(
+            col={"xs": 12, "lg": 8}, label=t("visit.decisions"), value=data.get("decisions", ""),
+            multiline=True, min_lines=2, max_lines=8,
+            on_change=lambda e: self._change(decisions=self.decisions.value or ""))
+        self.next_meeting = DateField.labelled(t, t("visit.next_meeting"),
+                                               data.get("next_meeting_on"),
+                                               lambda v: self._change(next_meeting_on=v),
+                                               optional=True)
+        self.meeting = ft.Column([
+            ft.Text(t("visit.attendees"), weight=ft.FontWeight.W_600),
+            caption(t("visit.attendees_hint")),
+            chip_group(roles, set(data.get("attendee_roles") or ()),
+                       lambda k, on: self._toggle("attendee_roles", k, on)),
+            ft.Text(t("visit.topics"), weight=ft.FontWeight.W_600),
+            chip_group(topics, set(data.get("topics") or ()),
+                       lambda k, on: self._toggle("topics", k, on)),
+            ft.ResponsiveRow([self.decisions]),
+            self.next_meeting,
+        ], spacing=10)
+        plan = session.records.plan(data.get("plan_id") or "") if data.get("plan_id") else None
+        where = place.name if place else (session.startup_name(startup.id) if startup else "")
         self.controls = [
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
                     heading(t("visit.title")), ft.Container(expand=True), self.saved],
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            ft.Text(place.name if place else "", size=18),
+            ft.Text(where, size=18),
+            *([caption(t("visit.from_plan", date=plan.date))] if plan else []),
             ft.Row(fields, wrap=True, spacing=12, run_spacing=12),
             self.date,
             ft.ResponsiveRow([self.observations]),
+            self.meeting,
             self.follow_up,
         ]
         self._show()
+
+    def _toggle(self, name: str, key: str, on: bool) -> None:
+        chosen = [k for k in self.form.data.get(name) or () if k != key] + ([key] if on else [])
+        self._change(**{name: chosen})
 
     def _group(self, e: object) -> None:
         self._change(group_name=self.group.value or "")
@@ -76,4 +116,6 @@ class VisitNoteView(ft.Column):
         self.group.error = form.error("place_id", lang) or form.error("group_name", lang)
         self.date.show_error(form.error("date", lang))
         self.follow_up.show_error(form.error("follow_up_on", lang))
+        self.meeting.visible = form.data.get("visit_type") == "group_meeting"
+        self.next_meeting.show_error(form.error("next_meeting_on", lang))
         self.saved.show(form.state_text(t), form.failure is not None)

@@ -1,0 +1,103 @@
+"""The questions of a staff member's week, answered from the store: today's expected
+gatherings in my places, the ones that passed with no record, plans, grant periods about
+to close, places not visited for a while, and the week's days. Each is a few TinyDB
+queries and the pure functions of domain.week; views only render the answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from field_app.domain.compliance import OPEN, assess
+from field_app.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from field_app.domain.place import Place
+from field_app.domain.reference import Reference
+from field_app.domain.visit_plan import VisitPlan
+from field_app.domain.week import Day, Slot, expected_at, missed, not_visited, slots, week
+from field_app.store.repository import Repository
+
+NOT_VISITED_DAYS, MISSED_LOOKBACK_DAYS = 90, 28  # when the data does not say
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A grant period of one of my places that ends soon with no qualifying gathering."""
+
+    place: Place
+    end: dt.date
+    days_left: int
+
+
+class Planner:
+    def __init__(self, records: Repository, reference: Reference,
+                 today: dt.date | None = None) -> None:
+        self.records = records
+        self.reference = reference
+        self.today = today or records.today
+        self._mine: list[Place] | None = None
+
+    @property
+    def assigned(self) -> bool:
+        """False when the office has assigned nothing: "my places" are then all places."""
+        return self.records.assignment() is not None
+
+    @property
+    def mine(self) -> list[Place]:
+        if self._mine is None:
+            self._mine = self.records.my_places()
+        return self._mine
+
+    def today_slots(self) -> list[Slot]:
+        """Today's expected gatherings in my places, each with its record if made."""
+        day = self.today
+        return slots(expected_at(self.mine, day, day), self.records.gatherings_between(day, day))
+
+    def missed(self) -> list[Slot]:
+        lookback = self.reference.limit("missed_lookback_days", MISSED_LOOKBACK_DAYS)
+        start = self.today - dt.timedelta(days=lookback)
+        return missed(self.mine, self.records.gatherings_between(start, self.today),
+                      self.today, lookback)
+
+    def plans_ahead(self, days: int = 7) -> list[VisitPlan]:
+        """Open plans from today for `days` days, and open ones left from before today."""
+        start = self.today - dt.timedelta(days=30)
+        found = self.records.plans_between(start, self.today + dt.timedelta(days=days - 1))
+        return [p for p in found if p.open]
+
+    def closing(self) -> list[Closing]:
+        """My places whose current grant period has no qualifying gathering yet and ends
+        within the program's warning days."""
+        year = fiscal_year_of(self.today)
+        first, last = fiscal_year_bounds(year)
+        by_place: dict[str, list[object]] = {}
+        for g in self.records.gatherings_between(first - dt.timedelta(days=7), last):
+            by_place.setdefault(g.place_id, []).append(g)
+        out = []
+        for place in self.mine:
+            program = self.reference.programs.get(place.program)
+            if program is None or program.rule.kind != "periodic":
+                continue
+            result = assess(program, by_place.get(place.id, []), year,  # type: ignore[arg-type]
+                            self.today)
+            current = result.current(self.today)
+            if current is None or current.state != OPEN:
+                continue
+            left = (current.span.end - self.today).days + 1
+            if left <= program.rule.warn_days:
+                out.append(Closing(place, current.span.end, left))
+        return sorted(out, key=lambda c: (c.days_left, c.place.kana))
+
+    def not_visited(self) -> list[tuple[Place, dt.date | None]]:
+        limit = self.reference.limit("not_visited_days", NOT_VISITED_DAYS)
+        since = self.today - dt.timedelta(days=limit + 365)  # "last visit" up to a year back
+        return not_visited(self.mine, self.records.last_visits(since), self.today, limit)
+
+    def week(self, monday: dt.date) -> list[Day]:
+        sunday = monday + dt.timedelta(days=6)
+        return week(monday, self.mine, self.records.gatherings_between(monday, sunday),
+                    self.records.plans_between(monday, sunday),
+                    self.records.notes_between(monday, sunday))
+
+
+def monday_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())

@@ -1,0 +1,65 @@
+"""Marking an expected gathering not held (開催されず): a reason from data, words for
+"other", saved as a gathering record with `held` false, so it is data and not a gap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from field_app.domain.schedule import Expected
+from field_app.ui.form import RecordForm
+from field_app.ui.session import Session
+from ui_kit.widgets import dropdown, named
+
+
+class NotHeldDialog:
+    def __init__(self, session: Session, expected: Expected,
+                 on_saved: Callable[[], None] | None = None) -> None:
+        self.session, self.expected, self.on_saved = session, expected, on_saved
+        t = session.t
+        self.reason: str | None = None
+        reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
+        self.menu = dropdown(t("week.not_held_reason"), reasons, None, self._pick, width=300)
+        self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
+                                 max_lines=4, max_length=500)
+        self.problems = ft.Text(color=ft.Colors.ERROR)
+        e = expected
+        self.dialog = ft.AlertDialog(
+            modal=True, title=ft.Text(t("week.not_held_title")),
+            content=ft.Column([
+                ft.Text(f"{t.date(e.date)}  {e.start_time}〜{e.end_time}  "
+                        f"{session.place_name(e.place_id)}"),
+                named(self.menu), self.text, self.problems], tight=True, spacing=12, width=420),
+            actions=[ft.TextButton(t("week.cancel"), on_click=lambda ev: self._close()),
+                     ft.FilledButton(t("week.not_held_save"), on_click=lambda ev: self._save())])
+
+    def show(self) -> None:
+        self.session.page.show_dialog(self.dialog)
+
+    def _pick(self, value: str | None) -> None:
+        self.reason = value
+
+    def _close(self) -> None:
+        self.session.page.pop_dialog()
+
+    def _save(self) -> None:
+        s, e, lang = self.session, self.expected, self.session.t.lang
+        form = RecordForm.open(
+            s.store, s.reference, "gathering", None, s.services.author(), place_id=e.place_id,
+            date=e.date.isoformat(), start_time=e.start_time, end_time=e.end_time, held=False,
+            staff_visited=False, not_held_reason=self.reason or "",
+            note=(self.text.value or "").strip())
+        problems = form.check()
+        if problems:  # nothing is kept, not even a draft, until it is whole
+            self.problems.value = "\n".join(
+                f"{s.t('week.field.' + name.split('.')[0])}: "
+                f"{p.expected_ja if lang == 'ja' else p.expected_en}"
+                for name, p in problems.items())
+            self.problems.update()
+            return
+        form.on_saved = s.services.notify
+        s.watch_form(form, self.on_saved or s.refresh)  # repaint once it is on disk
+        form.change()
+        self._close()
+        s.toast(s.t("week.not_held_saved"))

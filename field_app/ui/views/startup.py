@@ -1,0 +1,128 @@
+"""One start-up consultation: the group (a name and the contact's role, no personal
+names), the place it wants, its stage with the history, the consultation notes, and the
+place the office opened from it once that has arrived."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import flet as ft
+
+from field_app.domain.startup import DECLINED, STAGES
+from field_app.ui.form import RecordForm
+from field_app.ui.session import Session
+from ui_kit.widgets import SaveState, caption, dropdown, heading, icon_button, named
+
+TEXTS = (("group_name", 100), ("target", 200), ("planned_venue", 200),
+         ("planned_frequency", 200))
+
+
+class StartUpView(ft.Column):
+    def __init__(self, session: Session, form: RecordForm) -> None:
+        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session, self.form = session, form
+        session.watch_form(form, self._repaint)
+        t, lang, data, ref = session.t, session.t.lang, form.data, session.reference
+        self.saved = SaveState(t, lambda: self._change())
+        self.texts: dict[str, ft.TextField] = {
+            key: ft.TextField(label=t(f"startup.{key}"), value=str(data.get(key) or ""),
+                              max_length=limit, width=420,
+                              on_change=lambda e, k=key: self._change(
+                                  **{k: e.control.value or ""}))
+            for key, limit in TEXTS}
+        self.role = dropdown(t("startup.contact_role"),
+                             [(o.key, o.label(lang)) for o in ref.enums["contact_roles"]],
+                             data.get("contact_role"), lambda v: self._change(contact_role=v),
+                             width=260)
+        self.area = dropdown(t("startup.area"), [(a.key, a.label(lang)) for a in ref.areas],
+                             data.get("area"), lambda v: self._change(area=v), width=260)
+        self.program = dropdown(t("startup.program"),
+                                [(k, p.label(lang)) for k, p in ref.programs.items()],
+                                data.get("program"), lambda v: self._change(program=v or ""),
+                                width=260)
+        self.note: ft.TextField = ft.TextField(
+            col={"xs": 12, "lg": 8}, label=t("startup.note"), value=data.get("note", ""),
+            multiline=True, min_lines=2, max_lines=8,
+            on_change=lambda e: self._change(note=self.note.value or ""))
+        self.reason = ft.TextField(label=t("startup.stage_reason"), width=420,
+                                   value=data.get("stage_reason", ""), visible=False,
+                                   on_blur=lambda e: self._stage(DECLINED))
+        self.stages = ft.Row(wrap=True, spacing=8)
+        self.history = ft.Column(spacing=2)
+        self.linked = ft.Column(spacing=4)
+        self.controls = [
+            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
+                    heading(t("startup.title")), ft.Container(expand=True), self.saved],
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            caption(t("startup.no_names")),
+            self.texts["group_name"],
+            ft.Row([named(self.role), named(self.area), named(self.program)], wrap=True,
+                   spacing=12, run_spacing=12),
+            *[self.texts[k] for k in ("target", "planned_venue", "planned_frequency")],
+            ft.Text(t("startup.stage"), weight=ft.FontWeight.W_600),
+            self.stages, self.reason, self.history,
+            ft.ResponsiveRow([self.note]),
+            self.linked,
+        ]
+        self._show()
+
+    def _stage(self, stage: str) -> None:
+        data = self.form.data
+        history = [dict(h) for h in data.get("history") or []]
+        if stage != data.get("stage"):
+            history.append({"stage": stage, "on": dt.date.today().isoformat()})
+        reason = (self.reason.value or "").strip() if stage == DECLINED else ""
+        self._change(stage=stage, history=history, stage_reason=reason)
+
+    def _repaint(self) -> None:
+        self._show()
+        self.update()
+
+    def _change(self, **values: Any) -> None:
+        self.form.change(**values)
+        self._show()
+        self.update()
+
+    def _show(self) -> None:
+        s, t, form, lang = self.session, self.session.t, self.form, self.session.t.lang
+        data = form.data
+        for key, field in self.texts.items():
+            field.error = form.error(key, lang)
+        self.role.error_text = form.error("contact_role", lang)
+        self.area.error_text = form.error("area", lang)
+        self.reason.visible = data.get("stage") == DECLINED
+        self.reason.error = form.error("stage_reason", lang)
+        labels = {o.key: o.label(lang) for o in s.reference.enums["startup_stages"]}
+        self.stages.controls = [
+            (ft.FilledButton if data.get("stage") == key else ft.OutlinedButton)(
+                labels[key], on_click=lambda e, k=key: self._stage(k))
+            for key in STAGES]
+        self.history.controls = [caption(f"{h['on']}  {labels.get(h['stage'], h['stage'])}")
+                                 for h in data.get("history") or []]
+        linked: list[ft.Control] = []
+        if form.saved_rev:
+            place = s.records.place_of_startup(form.id)
+            if place is not None:
+                linked.append(ft.ListTile(
+                    leading=ft.Icon(ft.Icons.STOREFRONT),
+                    title=ft.Text(t("startup.place_opened", name=place.name)),
+                    on_click=lambda e, p=place.id: s.go("place", id=p)))
+            linked.append(ft.Row([
+                ft.FilledTonalButton(t("startup.consult_note"), icon=ft.Icons.EDIT_NOTE,
+                                     on_click=lambda e: s.go("visit", startup=form.id,
+                                                             type="startup_consult")),
+                ft.OutlinedButton(t("startup.meeting_note"), icon=ft.Icons.FORUM_OUTLINED,
+                                  on_click=lambda e: s.go("visit", startup=form.id,
+                                                          type="group_meeting")),
+                ft.OutlinedButton(t("home.new_plan"), icon=ft.Icons.EVENT,
+                                  on_click=lambda e: s.go("plan", startup=form.id)),
+            ], wrap=True, spacing=12))
+            notes = s.records.notes_of_startup(form.id)
+            if notes:
+                linked.append(heading(t("startup.notes"), 16))
+            linked += [ft.ListTile(title=ft.Text(
+                f"{n.date}  {s.label('visit_types', n.visit_type)}"),
+                on_click=lambda e, i=n.id: s.go("visit", id=i)) for n in notes]
+        self.linked.controls = linked
+        self.saved.show(form.state_text(t), form.failure is not None)

@@ -1,0 +1,153 @@
+"""The week (今週の予定): expected gatherings of my places with what was recorded, planned
+visits and meetings, day by day. Seven columns on a tablet, a list by day on a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import flet as ft
+
+from field_app.domain.week import Day, Slot
+from field_app.store.planner import Planner, monday_of
+from field_app.ui.prefill import parse_day
+from field_app.ui.session import Session
+from field_app.ui.views.home import record_slot, slot_line
+from field_app.ui.views.not_held import NotHeldDialog
+from ui_kit.widgets import caption, heading, icon_button
+
+WIDE = 840
+
+
+class WeekView(ft.Column):
+    def __init__(self, session: Session, start: str | None = None) -> None:
+        super().__init__(spacing=12, expand=True)
+        self.session = session
+        t = session.t
+        self.today = dt.date.today()
+        monday = monday_of(parse_day(start, self.today))
+        self.monday = monday
+        planner = Planner(session.records, session.reference, self.today)
+        days = planner.week(monday)
+        wide = (session.page.width or 1280) >= WIDE
+        sunday = monday + dt.timedelta(days=6)
+        header = ft.Row([
+            heading(t("week.title"), 22),
+            icon_button(ft.Icons.CHEVRON_LEFT, t("week.previous"),
+                        lambda e: session.go("week", start=(monday - dt.timedelta(days=7))
+                                             .isoformat())),
+            ft.Text(f"{t.date(monday)} 〜 {t.date(sunday)}"),
+            icon_button(ft.Icons.CHEVRON_RIGHT, t("week.next"),
+                        lambda e: session.go("week", start=(monday + dt.timedelta(days=7))
+                                             .isoformat())),
+            ft.TextButton(t("week.this_week"), on_click=lambda e: session.go("week")),
+            ft.OutlinedButton(t("home.new_plan"), icon=ft.Icons.EVENT,
+                              on_click=lambda e: session.go("places", pick="plan")),
+        ], wrap=True, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        notice = [] if planner.assigned else [caption(t("home.no_assignment"))]
+        if wide:
+            body: ft.Control = ft.Row(
+                [ft.Container(self._column(d), expand=True, padding=6, border_radius=8,
+                              bgcolor=ft.Colors.PRIMARY_CONTAINER if d.date == self.today
+                              else ft.Colors.SURFACE_CONTAINER_LOW)
+                 for d in days], spacing=6,
+                vertical_alignment=ft.CrossAxisAlignment.START)
+            self.controls = [header, *notice,
+                             ft.Column([body], scroll=ft.ScrollMode.AUTO, expand=True)]
+        else:
+            items: list[ft.Control] = []
+            for d in days:
+                items.append(heading(self._day_title(d), 16))
+                items += self._items(d) or [caption(t("week.nothing"))]
+            self.controls = [header, *notice,
+                             ft.Column(items, spacing=4, scroll=ft.ScrollMode.AUTO,
+                                       expand=True)]
+
+    def _day_title(self, d: Day, short: bool = False) -> str:
+        t = self.session.t
+        mark = t("week.today_mark") if d.date == self.today else ""
+        if short:  # a column of a tablet's seven
+            return t("week.day", m=d.date.month, d=d.date.day,
+                     wd=t(f"office.schedule.wd.{d.date.weekday()}")) + mark
+        return f"{t.date(d.date)}{mark}"
+
+    def _column(self, d: Day) -> ft.Control:
+        return ft.Column([ft.Text(self._day_title(d, short=True), weight=ft.FontWeight.W_600, size=14),
+                          *(self._items(d) or [caption("—")])], spacing=4)
+
+    def _items(self, d: Day) -> list[ft.Control]:
+        s, t = self.session, self.session.t
+        out: list[ft.Control] = [self._slot(slot) for slot in d.slots]
+        out += [self._entry(ft.Icons.GROUPS, f"{g.start_time} {s.place_name(g.place_id)}",
+                            t("week.recorded"), lambda e, i=g.id: s.go("gathering", id=i))
+                for g in d.unscheduled]
+        out += [self._entry(ft.Icons.EVENT, f"{p.start_time or ''} "
+                                            f"{s.place_name(p.place_id) or s.startup_name(p.startup_id)}",
+                            t("week.plan", purpose=s.label("visit_types", p.purpose))
+                            + (t("week.done") if p.done_note_id else ""),
+                            lambda e, i=p.id: s.go("plan", id=i))
+                for p in d.plans]
+        out += [self._entry(ft.Icons.FORUM_OUTLINED,
+                            s.place_name(n.place_id) or s.startup_name(n.startup_id)
+                            or n.group_name, t("week.next_meeting"),
+                            lambda e, i=n.id: s.go("visit", id=i))
+                for n in d.meetings]
+        out += [self._entry(ft.Icons.EDIT_NOTE,
+                            s.place_name(n.place_id) or s.startup_name(n.startup_id)
+                            or n.group_name, s.label("visit_types", n.visit_type),
+                            lambda e, i=n.id: s.go("visit", id=i))
+                for n in d.notes]
+        return out
+
+    def _entry(self, icon: ft.IconData, title: str, subtitle: str, on_click: object
+               ) -> ft.Control:
+        return ft.Container(
+            on_click=on_click, padding=6, border_radius=6,  # type: ignore[arg-type]
+            bgcolor=ft.Colors.SURFACE,
+            content=ft.Row([ft.Icon(icon, size=18),
+                            ft.Column([ft.Text(title, size=13),
+                                       ft.Text(subtitle, size=12,
+                                               color=ft.Colors.ON_SURFACE_VARIANT)],
+                                      spacing=0, expand=True)], spacing=6,
+                           vertical_alignment=ft.CrossAxisAlignment.START))
+
+    def _slot(self, slot: Slot) -> ft.Control:
+        s, t, e = self.session, self.session.t, slot.expected
+        title = f"{e.start_time} {s.place_name(e.place_id)}"
+        if slot.record is not None:
+            state = t("week.recorded") if slot.record.held else t("week.not_held_short")
+            icon = ft.Icons.CHECK_CIRCLE if slot.record.held else ft.Icons.EVENT_BUSY
+            return self._entry(icon, title, state, lambda ev: record_slot(s, slot))
+        if e.date > self.today:
+            return self._entry(ft.Icons.SCHEDULE, title, t("week.expected"),
+                               lambda ev: s.go("plan", place=e.place_id,
+                                               date=e.date.isoformat()))
+        if e.date == self.today:
+            return self._entry(ft.Icons.GROUPS, title, t("week.tap_to_record"),
+                               lambda ev: record_slot(s, slot))
+        return self._entry(ft.Icons.ERROR_OUTLINE, title, t("week.no_record"),
+                           lambda ev: self._choose(slot))
+
+    def _choose(self, slot: Slot) -> None:
+        """A past gathering with no record: record it (visited, or from the group's report)
+        or mark it not held."""
+        s, t = self.session, self.session.t
+        page = s.page
+
+        def then(action: str) -> None:
+            page.pop_dialog()
+            if action == "visited":
+                record_slot(s, slot)
+            elif action == "report":
+                record_slot(s, slot, visited=False)
+            else:
+                NotHeldDialog(s, slot.expected).show()
+
+        page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(slot_line(s, slot, with_date=True)),
+            content=ft.Text(t("week.choose")),
+            actions=[ft.TextButton(t("week.cancel"), on_click=lambda ev: page.pop_dialog()),
+                     ft.TextButton(t("week.not_held"), on_click=lambda ev: then("not_held")),
+                     ft.TextButton(t("week.record_from_report"),
+                                   on_click=lambda ev: then("report")),
+                     ft.FilledButton(t("week.record_visited"),
+                                     on_click=lambda ev: then("visited"))]))
