@@ -5,11 +5,14 @@ the PIN; the PIN check (scrypt at the cost calibrated on this machine) and openi
 store are counted, the seconds spent typing the PIN are not (like the browser's launch, that
 is not the app's time). The time to an interactive lock screen is printed as well.
 Median of 5. A one-button Flet page is measured the same way in the same run, for scale.
+Once home is shown, the time to render the week view and home again (a tap on the
+navigation until the screen's text is shown) is printed on a line of its own.
 
     .venv/bin/python -m benchmarks.startup --records 10000
 
-Last line (an interface; keep it exact):
-    startup: records=N median_s=X
+Lines (an interface; keep them exact):
+    render: records=N home_s=X week_s=Y
+    startup: records=N median_s=X   (the last line)
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from tests.browser import (
     enable_semantics,
     focus_and_type,
     free_port,
+    nav,
     stop,
     wait_for_port,
 )
@@ -51,8 +55,21 @@ ft.run(main, view=ft.AppView.WEB_BROWSER, port=int(sys.argv[1]), no_cdn=True)
 """
 
 
+def time_screens(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(seconds to render home, the week) from a tap on the navigation."""
+    out = []
+    for tab, text in (("週", "週の予定"), ("ホーム", "今日の記録")):
+        start = time.perf_counter()
+        nav(page, tab)
+        page.get_by_text(text).first.wait_for(timeout=120_000)
+        out.append(time.perf_counter() - start)
+    week, home = out
+    return home, week
+
+
 def time_start(browser, command: list[str], port: int, ready_text: str,  # type: ignore[no-untyped-def]
-               pin: str | None = None) -> tuple[float, float, float]:
+               pin: str | None = None, screens: list[tuple[float, float]] | None = None
+               ) -> tuple[float, float, float]:
     """(seconds to the first interactive screen, seconds to `ready_text`, the same without
     the time the harness spends typing the PIN, which is the user's time, not the app's)."""
     env = dict(os.environ, IBASHO_LOG_LEVEL="WARNING", FLET_FORCE_WEB_SERVER="true")
@@ -75,6 +92,8 @@ def time_start(browser, command: list[str], port: int, ready_text: str,  # type:
             page.keyboard.press("Enter")
         page.get_by_text(ready_text).first.wait_for(timeout=120_000)
         elapsed = time.perf_counter() - start
+        if screens is not None:
+            screens.append(time_screens(page))
         page.close()
         return first, elapsed, elapsed - typing
     finally:
@@ -95,12 +114,14 @@ def main() -> int:
         JournalStorage(root / "data" / STORE_DIR, initial=tables,
                        codec_=sealed_codec(key)).close()
         ours, wall, lock_screen, baseline = [], [], [], []
+        screens: list[tuple[float, float]] = []
         with chromium() as browser:
             for _ in range(args.runs):
                 port = free_port()
                 locked, home, app_only = time_start(browser, [
                     sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
-                    "--data-dir", str(root / "data")], port, "今日の記録", pin=PIN)
+                    "--data-dir", str(root / "data")], port, "今日の記録", pin=PIN,
+                    screens=screens)
                 ours.append(app_only)
                 wall.append(home)
                 lock_screen.append(locked)
@@ -113,6 +134,9 @@ def main() -> int:
               f"{statistics.median(lock_screen):.2f} s (median); home after the PIN: "
               f"{statistics.median(wall):.2f} s wall clock, of which the app's own time (not "
               f"counting the PIN being typed): runs {', '.join(f'{o:.2f}' for o in ours)}")
+        print(f"render: records={args.records} "
+              f"home_s={statistics.median(h for h, _ in screens):.2f} "
+              f"week_s={statistics.median(w for _, w in screens):.2f}")
         print(f"startup: records={args.records} median_s={statistics.median(ours):.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)

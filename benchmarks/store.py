@@ -6,7 +6,8 @@ default JSONStorage holding the same records, measured in the same run.
 The last line is an interface (keep it exact):
     store: records=N p95_save_ms=X tinydb_default_p95_ms=Y speedup=Z open_ms=W rss_mb=R home_query_ms=H
 
-home_query_ms: the home screen's questions (follow-ups due this week, today's records, what
+home_query_ms: the home screen's questions (today's expected gatherings, missed ones, plans,
+grant periods closing, places not visited, follow-ups due this week, today's records, what
 waits, recent places, drafts) at N records, median of 11, each with TinyDB's query caches
 emptied first (as after a save).
 """
@@ -33,9 +34,11 @@ from tinydb import TinyDB
 from field_app.domain.concern import OfficePart
 from field_app.domain.kinds import SENSITIVE
 from field_app.domain.record import Record
+from field_app.reference_data import load_reference
 from field_app.store import Store
 from field_app.store.journal import JournalStorage, Tables
 from field_app.store.migrations import STORE_DIR
+from field_app.store.planner import Planner
 from field_app.store.repository import Repository
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from tests.factories import concern, gathering, visit_note
@@ -115,10 +118,18 @@ def home_query_ms(directory: Path, runs: int = 11) -> float:
     samples = []
     with Store(directory) as store:
         records = Repository(store, today=today)
+        ref = load_reference()
         for _ in range(runs):
-            for table in ("gathering", "concern", "visit_note", "outbox", "drafts", "place"):
+            for table in ("gathering", "concern", "visit_note", "outbox", "drafts", "place",
+                          "visit_plan"):
                 store._db.table(table).clear_cache()
             start = time.perf_counter()
+            plan = Planner(records, ref, today)  # home's questions of the week
+            plan.today_slots()
+            plan.missed()
+            plan.plans_ahead()
+            plan.closing()
+            plan.not_visited()
             records.follow_ups_due(today + dt.timedelta(days=6 - today.weekday()))
             records.on_day(today)
             records.pending_count()

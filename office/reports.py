@@ -13,7 +13,8 @@ from ui_kit.widgets import caption, dropdown, heading, named
 
 DOWNLOADS = (("xlsx", "activity", ft.Icons.GRID_ON, "office.reports.xlsx"),
              ("csv", "activity", ft.Icons.DESCRIPTION_OUTLINED, "office.reports.csv_activity"),
-             ("csv", "monthly", ft.Icons.CALENDAR_MONTH, "office.reports.csv_monthly"))
+             ("csv", "monthly", ft.Icons.CALENDAR_MONTH, "office.reports.csv_monthly"),
+             ("csv", "startups", ft.Icons.LIGHTBULB_OUTLINE, "office.reports.csv_startups"))
 
 
 class ReportsView(ft.Column):

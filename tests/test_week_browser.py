@@ -51,6 +51,9 @@ def seeded(data: Path) -> None:
     with Store(data) as store:
         store.put_reference(places)
         store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": []})
+        # in use for two months: the weeks before today are owed a record
+        store.set_meta("device", {"id": store.device_id,
+                                  "since": (TODAY - dt.timedelta(days=60)).isoformat()})
 
 
 def gatherings(data: Path) -> list[dict[str, object]]:

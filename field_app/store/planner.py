@@ -53,7 +53,12 @@ class Planner:
         return slots(expected_at(self.mine, day, day), self.records.gatherings_between(day, day))
 
     def missed(self) -> list[Slot]:
+        """Expected gatherings of my places in the last weeks with no record; none from
+        before this tablet was first used (a new tablet owes no back records)."""
         lookback = self.reference.limit("missed_lookback_days", MISSED_LOOKBACK_DAYS)
+        since = self.records.in_use_since()
+        if since is not None:
+            lookback = max(0, min(lookback, (self.today - since).days))
         start = self.today - dt.timedelta(days=lookback)
         return missed(self.mine, self.records.gatherings_between(start, self.today),
                       self.today, lookback)

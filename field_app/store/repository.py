@@ -118,6 +118,11 @@ class Repository:
         places, areas = given
         return [p for p in every if p.id in places or p.area in areas]
 
+    def in_use_since(self) -> dt.date | None:
+        """The first day this tablet was used (None for a store from before that was kept)."""
+        since = (self.store.meta("device") or {}).get("since")
+        return dt.date.fromisoformat(since) if isinstance(since, str) and since else None
+
     def has_sample_places(self) -> bool:
         return bool(self.store.find("place", Q.sample == True))  # noqa: E712
 

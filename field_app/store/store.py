@@ -76,7 +76,9 @@ class Store:
             self.close()
             raise
         if self._get(META, "device") is None:
-            self._run(lambda: self._write([(META, "device", {"id": new_id()})]))
+            # `since`: the first day this tablet was used; nothing before it was "missed"
+            since = dt.date.today().isoformat()
+            self._run(lambda: self._write([(META, "device", {"id": new_id(), "since": since})]))
 
     def _check_seal(self) -> None:
         """A store that was ever opened sealed says so, with a check value sealed under the

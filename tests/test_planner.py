@@ -1,0 +1,87 @@
+"""The week's questions answered from a real store (store.planner): my places from the
+office's assignment, today's slots, missed ones since the tablet was first used, grant
+periods about to close, places not visited for the data's limit."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from field_app.store import Store
+from field_app.store.planner import Planner, monday_of
+from field_app.store.repository import Repository
+from sync.client import ASSIGNMENT_META
+from tests.factories import IBASHO, PLACES, REF, SALON, gathering, visit_note, visit_plan
+
+TODAY = dt.date(2026, 12, 1)  # a Tuesday
+TUESDAYS = {"rules": [{"freq": "weekly", "weekdays": [1], "start_time": "10:00",
+                       "end_time": "12:00"}], "exceptions": [], "closed": []}
+
+
+def planner(store: Store, since: dt.date = dt.date(2026, 9, 1)) -> Planner:
+    places = [dataclasses.replace(p, recurrence=TUESDAYS) if p.id == IBASHO.id else p
+              for p in PLACES]
+    store.put_reference(places)
+    store.set_meta("device", {"id": store.device_id, "since": since.isoformat()})
+    return Planner(Repository(store, today=TODAY), REF, TODAY)
+
+
+def own(store: Store, record):  # type: ignore[no-untyped-def]
+    return dataclasses.replace(record, device_id=store.device_id)
+
+
+def test_my_places_follow_the_assignment_and_default_to_every_place(store: Store) -> None:
+    plan = planner(store)
+    assert not plan.assigned and len(plan.mine) == len(PLACES)
+    store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": [SALON.area]})
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert plan.assigned
+    assert {p.id for p in plan.mine} == {IBASHO.id} | {p.id for p in PLACES
+                                                       if p.area == SALON.area}
+
+
+def test_today_and_missed_slots(store: Store) -> None:
+    plan = planner(store)
+    store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": []})
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    [slot] = plan.today_slots()
+    assert (slot.place_id, slot.expected.start_time, slot.record) == (IBASHO.id, "10:00", None)
+    assert [s.expected.date.day for s in plan.missed()] == [24, 17, 10, 3]
+    store.save(own(store, gathering(date="2026-11-24", start_time="10:00", end_time="12:00")))
+    store.save(own(store, gathering(date=TODAY.isoformat())))
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert plan.today_slots()[0].record is not None
+    assert [s.expected.date.day for s in plan.missed()] == [17, 10, 3]
+
+
+def test_a_new_tablet_owes_nothing_from_before_it_was_used(store: Store) -> None:
+    planner(store, since=dt.date(2026, 11, 20))
+    store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": []})
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert [s.expected.date.day for s in plan.missed()] == [24]
+
+
+def test_closing_periods_and_places_not_visited(store: Store) -> None:
+    planner(store)
+    store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id, SALON.id], "areas": []})
+    late = dt.date(2027, 1, 25)  # the Dec-Jan period ends in 7 days, with nothing in it
+    plan = Planner(Repository(store, today=late), REF, late)
+    [closing] = plan.closing()
+    assert (closing.place.id, closing.end, closing.days_left) == (IBASHO.id, dt.date(2027, 1, 31),
+                                                                  7)
+    assert {p.id for p, _ in plan.not_visited()} == {IBASHO.id, SALON.id}
+    store.save(own(store, visit_note(date="2027-01-20")))  # a visit to ひだまりカフェ
+    plan = Planner(Repository(store, today=late), REF, late)
+    assert [p.id for p, _ in plan.not_visited()] == [SALON.id]
+
+
+def test_the_week_holds_plans_and_meetings(store: Store) -> None:
+    planner(store)
+    store.save(own(store, visit_plan(date="2026-12-03")))
+    store.save(own(store, visit_note(visit_type="group_meeting", date="2026-11-20",
+                                     next_meeting_on="2026-12-04")))
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    days = plan.week(monday_of(TODAY))
+    assert [len(d.plans) for d in days] == [0, 0, 0, 1, 0, 0, 0]
+    assert [len(d.meetings) for d in days] == [0, 0, 0, 0, 1, 0, 0]
+    assert any(s.place_id == IBASHO.id for s in days[1].slots)
