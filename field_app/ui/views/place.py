@@ -9,6 +9,7 @@ import flet as ft
 from field_app.domain.compliance import MET, OPEN, assess
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.place import Place
+from field_app.domain.schedule import expected
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading, icon_button
 
@@ -47,6 +48,8 @@ class PlaceView(ft.Column):
         program = session.reference.programs.get(place.program)
         today = dt.date.today()
         gatherings = session.records.gatherings_of(place_id)[:10]
+        upcoming = expected(place.usual, today, today + dt.timedelta(days=62), place.id)[:4] \
+            if place.recurrence else []
         lines = compliance_lines(session, place, today)
         none: list[ft.Control] = [caption(t("home.none"))]
         self.controls = [
@@ -56,6 +59,9 @@ class PlaceView(ft.Column):
                     f"{t('place.sep')}{place.group_name}"),
             ft.Text(f"{t('place.venue')}: {place.venue}"),
             ft.Text(f"{t('place.schedule')}: {place.schedule}"),
+            *([ft.Text(t("place.next", dates="、".join(
+                f"{t.date(e.date)} {e.start_time}〜{e.end_time}" for e in upcoming)))]
+              if upcoming else []),
             ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER,
                          content=ft.Column([ft.Text(line) for line in lines], spacing=4)),
             ft.Row([
