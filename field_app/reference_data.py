@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from field_app.config import Config
+from field_app.domain.conditions import parse_versions
 from field_app.domain.place import Place
 from field_app.domain.record import SCHEMA
-from field_app.domain.reference import Label, Option, Program, Reference, Rule
+from field_app.domain.reference import Label, Option, Program, Reference
 
 _HERE = Path(__file__).resolve().parent
 # Installed from a wheel the assets sit inside the package; in a checkout, beside it.
@@ -34,25 +35,24 @@ def _options(items: list[dict[str, Any]]) -> tuple[Option, ...]:
         for i in items)
 
 
-def _program(data: dict[str, Any]) -> Program:
-    r = data["rule"]
-    rule = Rule(
-        kind=r["kind"], months=r.get("months", 0), min_minutes=r.get("min_minutes", 0),
-        required_activity=r.get("required_activity"),
-        min_average_participants=r.get("min_average_participants"),
-        warn_days=r.get("warn_days", 14))
+def _program(data: dict[str, Any], activities: frozenset[str]) -> Program:
     return Program(
         key=data["key"], label=Label.of(data["label"]), target=Label.of(data["target"]),
         frequency=Label.of(data["frequency"]),
-        participant_categories=_options(data["participant_categories"]), rule=rule,
+        participant_categories=_options(data["participant_categories"]),
+        # checked like the office's own: a bad data file fails loudly, naming the field
+        conditions=parse_versions(data.get("conditions"), activities,
+                                  f"programs.{data['key']}.conditions"),
         grant_cap_yen=int(data["grant_cap_yen"]),
         requires_registration=bool(data["requires_registration"]))
 
 
 @functools.cache
 def load_reference(assets: Path = ASSETS_DIR) -> Reference:
-    programs = {p["key"]: _program(p) for p in _read("data/programs.json", assets)["programs"]}
     enums = {name: _options(items) for name, items in _read("data/enums.json", assets).items()}
+    activities = frozenset(o.key for o in enums["activities"])
+    programs = {p["key"]: _program(p, activities)
+                for p in _read("data/programs.json", assets)["programs"]}
     destinations = _options(_read("data/destinations.json", assets)["destinations"])
     places = _read("data/places.json", assets)
     limits = {k: int(v) for k, v in _read("data/planning.json", assets).items()

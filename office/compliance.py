@@ -70,11 +70,7 @@ class ComplianceView(ft.Column):
                         qualifying=p["qualifying"], gatherings=p["gatherings"])
         else:
             summary = t("office.compliance.not_assessed", gatherings=p["gatherings"])
-        boxes = ft.Row([ft.Container(width=10 if len(p["periods"]) > 12 else 28, height=16,
-                                     border_radius=3, bgcolor=STATE_COLOURS[s["state"]],
-                                     tooltip=f"{s['start']}〜{s['end']}: "
-                                             f"{t('office.period.' + s['state'])}")
-                        for s in p["periods"]], spacing=2, wrap=True)
+        conditions = [self._condition(c) for c in p.get("conditions", [])]
         warnings = [ft.Text(w[t.lang] if t.lang in w else w["en"], color=ft.Colors.ERROR, size=14)
                     for w in p["warnings"]]
         return ft.Card(content=ft.Container(padding=12, content=ft.Column([
@@ -83,7 +79,29 @@ class ComplianceView(ft.Column):
                         trailing=ft.Icon(ft.Icons.BAR_CHART),
                         on_click=lambda e, pid=p["place_id"], title=p["name"]: d.go(
                             "attendance", place_id=pid, title=title, year=self.year)),
-            boxes, *warnings], spacing=6)))
+            *conditions, *warnings], spacing=6)))
+
+    def _condition(self, c: dict[str, Any]) -> ft.Control:
+        """One condition: its words and state, and its periods as coloured boxes (or the
+        year's figure so far)."""
+        t = self.desk.t
+        label = c["ja"] if t.lang == "ja" else c["en"]
+        state = t(f"office.condition.{c['state']}")
+        if c["kind"] == "period":
+            detail: ft.Control = ft.Row(
+                [ft.Container(width=10 if len(c["periods"]) > 12 else 28, height=16,
+                              border_radius=3, bgcolor=STATE_COLOURS[s["state"]],
+                              tooltip=f"{s['start']}〜{s['end']}: "
+                                      f"{t('office.period.' + s['state'])}")
+                 for s in c["periods"]], spacing=2, wrap=True)
+        else:
+            value = "—" if c["value"] is None else f"{c['value']:.1f}"
+            detail = ft.Text(t("office.compliance.value", value=value,
+                               minimum=f"{c['minimum']:g}"), size=13)
+        return ft.Column([ft.Row([ft.Container(width=12, height=12, border_radius=6,
+                                               bgcolor=STATE_COLOURS[c["state"]]),
+                                  ft.Text(f"{label}: {state}", size=14)], spacing=6),
+                          detail], spacing=4)
 
 
 class AttendanceView(ft.Column):

@@ -10,25 +10,11 @@ from typing import Any
 import flet as ft
 
 from office.client import OfficeError
+from office.conditions_editor import ConditionsEditor, number
 from office.desk import Desk
 from ui_kit.widgets import caption, heading
 
-NUMBERS = ("grant_cap_yen", "min_minutes", "months", "warn_days", "min_average_participants")
-
-
-def _number(text: str) -> Any:
-    """What was typed, as a number when it is one; otherwise as typed, for the hub to refuse
-    with a message naming the field."""
-    text = text.strip().replace(",", "")
-    if text == "":
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            return text
+NUMBERS = ("grant_cap_yen",)
 
 
 class ReferenceView(ft.Column):
@@ -37,6 +23,7 @@ class ReferenceView(ft.Column):
         self.desk = desk
         self.doc: dict[str, Any] = {}
         self.inputs: dict[str, ft.TextField] = {}  # "destinations[2].ja" -> its field
+        self.others = ft.Text(color=ft.Colors.ERROR)  # problems with no field of their own
         self.controls = [caption(desk.t("office.loading"))]
 
     async def load(self) -> None:
@@ -66,6 +53,7 @@ class ReferenceView(ft.Column):
                     ft.FilledButton(t("office.reference.save"), icon=ft.Icons.SAVE,
                                     on_click=lambda e: self.page.run_task(self._save))]),
             caption(t("office.reference.hint")),
+            self.others,
             ft.Text(t("office.reference.destinations"), size=18, weight=ft.FontWeight.W_600),
             *rows,
             ft.OutlinedButton(t("office.reference.add_destination"), icon=ft.Icons.ADD,
@@ -97,7 +85,7 @@ class ReferenceView(ft.Column):
         d, t, path = self.desk, self.desk.t, f"programs.{key}"
 
         def setter(name: str) -> Callable[[str], None]:
-            return lambda v: s.update({name: _number(v) if name in NUMBERS else v})
+            return lambda v: s.update({name: number(v) if name in NUMBERS else v})
 
         numbers: list[ft.Control] = [self._text(f"{path}.{name}", t(f"office.reference.{name}"), s[name],
                               setter(name), width=200)
@@ -111,7 +99,12 @@ class ReferenceView(ft.Column):
                               value=bool(s["requires_registration"]),
                               on_change=lambda e: s.update(
                                   requires_registration=bool(e.control.value)))],
-                   wrap=True, spacing=12)], spacing=10)))
+                   wrap=True, spacing=12),
+            ConditionsEditor(d, f"{path}.conditions", s.setdefault("conditions", []),
+                             self._register)], spacing=10)))
+
+    def _register(self, path: str, field: ft.TextField) -> None:
+        self.inputs[path] = field
 
     def _add(self) -> None:
         self.doc["destinations"].append({"key": "", "ja": "", "en": "", "phone": "",
@@ -128,12 +121,17 @@ class ReferenceView(ft.Column):
                "programs": self.doc["programs"]}
         for field in self.inputs.values():
             field.error = None
+        self.others.value = ""
 
         def show(exc: OfficeError) -> None:
             key = "expected_ja" if t.lang == "ja" else "expected_en"
+            rest = []
             for p in exc.problems:
                 if p["field"] in self.inputs:  # named by path: destinations[9].key
                     self.inputs[p["field"]].error = p.get(key) or p.get("expected_en")
+                else:  # a menu, a chip or a whole list: said above, with its path
+                    rest.append(f"{p['field']}: {p.get(key) or p.get('expected_en')}")
+            self.others.value = "\n".join(rest)
             self.update()
 
         saved = await d.submit(d.client.save_reference(doc), show)

@@ -69,7 +69,7 @@ def test_warning_when_current_period_ends_within_14_days_without_a_gathering() -
     warned = assess(IBASHO, [], 2026, D(2026, 7, 18)).warnings
     assert [w.code for w in warned] == ["period_ending"] and warned[0].days_left == 14
     assert "残り14日" in warned[0].text("ja") and "14 day(s)" in warned[0].text("en")
-    assert "2時間以上の開催がありません" in warned[0].text("ja")
+    assert "2か月に1回以上（2時間以上）: 今期（6月1日〜7月31日）はあと1回" in warned[0].text("ja")
     last_day = assess(IBASHO, [], 2026, D(2026, 7, 31)).warnings[0]
     assert last_day.days_left == 1
     met = assess(IBASHO, [gathering(date="2026-06-05")], 2026, D(2026, 7, 31))
@@ -118,6 +118,8 @@ def test_salon_low_average_attendance_warns() -> None:
     assert "4.5人" in low.warnings[0].text("ja")
 
 
-def test_programs_without_a_rule_are_not_assessed() -> None:
-    report = assess(REF.programs["tenmillion"], [], 2026, D(2026, 5, 1))
-    assert not report.assessed and report.periods == ()
+def test_every_seed_program_is_assessed() -> None:
+    for key in ("ibasho", "ikiiki_salon", "tenmillion", "chiiki_shakyo"):
+        assert assess(REF.programs[key], [], 2026, D(2026, 5, 1)).assessed, key
+    ten = assess(REF.programs["tenmillion"], [], 2026, D(2026, 5, 1))
+    assert ten.periods == () and [c.key for c in ten.conditions] == ["open_days"]

@@ -381,7 +381,10 @@ def test_destinations_and_program_settings_reach_devices_and_the_rules(
     doc["destinations"].append({"key": "food_bank", "ja": "フードバンク", "en": "Food bank",
                                 "phone": "", "emergency": False, "retired": False})
     doc["destinations"][0]["retired"] = True
-    doc["programs"]["ibasho"]["min_minutes"] = 90
+    # from FY2025 on, 90 minutes qualify (the sets before stay as they were)
+    rules = doc["programs"]["ibasho"]["conditions"]
+    rules.append({**rules[0], "from_fiscal_year": 2025, "periods": [
+        {**rules[0]["periods"][0], "qualifies": {"min_minutes": 90}}]})
     saved = office.put("/reference", json=doc)
     assert saved.status_code == 200, saved.text
     assert saved.json()["destinations"][-1]["key"] == "food_bank"
@@ -392,7 +395,8 @@ def test_destinations_and_program_settings_reach_devices_and_the_rules(
     ref = apply_overrides(REF, field.store.meta(REFERENCE_META))
     assert "food_bank" in {d.key for d in ref.active_destinations}
     assert doc["destinations"][0]["key"] not in {d.key for d in ref.active_destinations}
-    assert ref.programs["ibasho"].rule.min_minutes == 90
+    assert ref.programs["ibasho"].conditions_in(2025).periods[0].qualifies.min_minutes == 90
+    assert ref.programs["ibasho"].conditions_in(2024).periods[0].qualifies.min_minutes == 120
     # the device may now suggest the new destination, and the hub accepts it
     c = dataclasses.replace(parse_concern(concern_data(suggested_destination="food_bank"), ref),
                             device_id=field.store.device_id)

@@ -30,17 +30,22 @@ def test_every_problem_is_named_by_its_path() -> None:
     doc["destinations"][0]["ja"] = ""
     doc["destinations"][1]["key"] = "Bad Key"
     doc["destinations"].append(dict(doc["destinations"][2]))  # the same key twice
-    doc["programs"]["ibasho"]["months"] = 5
-    doc["programs"]["ibasho"]["min_minutes"] = -1
-    doc["programs"]["ikiiki_salon"]["months"] = 2  # a weekly program has no period
-    doc["programs"]["ikiiki_salon"]["min_average_participants"] = "five"
+    ibasho = doc["programs"]["ibasho"]["conditions"][0]["periods"][0]
+    ibasho["months"] = 5
+    ibasho["qualifies"]["min_minutes"] = -1
+    salon = doc["programs"]["ikiiki_salon"]["conditions"][0]
+    salon["periods"][0]["months"] = 2  # a weekly condition has no period length
+    salon["year"][0]["minimum"] = "five"
+    doc["programs"]["ikiiki_salon"]["grant_cap_yen"] = -1
     doc["programs"]["nope"] = {}
     doc["colour"] = "red"
     found = problems(doc)
     assert {"destinations[0].ja", "destinations[1].key", "destinations",
-            "programs.ibasho.months", "programs.ibasho.min_minutes",
-            "programs.ikiiki_salon.months", "programs.ikiiki_salon.min_average_participants",
-            "programs.nope", "colour"} <= found
+            "programs.ibasho.conditions[0].periods[0].months",
+            "programs.ibasho.conditions[0].periods[0].qualifies.min_minutes",
+            "programs.ikiiki_salon.conditions[0].periods[0].months",
+            "programs.ikiiki_salon.conditions[0].year[0].minimum",
+            "programs.ikiiki_salon.grant_cap_yen", "programs.nope", "colour"} <= found
 
 
 def test_a_destination_is_retired_not_deleted() -> None:
@@ -57,7 +62,7 @@ def test_a_destination_is_retired_not_deleted() -> None:
 def test_a_new_destination_can_be_chosen_and_program_settings_change_compliance() -> None:
     doc = editable(REF)
     doc["destinations"].append({"key": "food_bank", "ja": "フードバンク", "phone": "0422-00-0099"})
-    doc["programs"]["ibasho"]["min_minutes"] = 90
+    doc["programs"]["ibasho"]["conditions"][0]["periods"][0]["qualifies"]["min_minutes"] = 90
     ref = apply_overrides(REF, parse_overrides(doc, REF))
     new = next(d for d in ref.destinations if d.key == "food_bank")
     assert new.label.en == "フードバンク" and new.attrs["phone"] == "0422-00-0099"
@@ -68,4 +73,5 @@ def test_a_new_destination_can_be_chosen_and_program_settings_change_compliance(
     today = dt.date(2026, 6, 1)
     assert assess(REF.programs["ibasho"], [short], 2026, today).met == 0
     assert assess(ref.programs["ibasho"], [short], 2026, today).met == 1
-    assert REF.programs["ibasho"].rule.min_minutes == 120  # the shipped data is untouched
+    # the shipped data is untouched
+    assert REF.programs["ibasho"].conditions[0].periods[0].qualifies.min_minutes == 120

@@ -35,11 +35,16 @@ def test_design_enumerations_are_all_there() -> None:
 def test_programs_carry_their_rules() -> None:
     ref = load_reference()
     ibasho, salon = ref.programs["ibasho"], ref.programs["ikiiki_salon"]
-    assert (ibasho.rule.kind, ibasho.rule.months, ibasho.rule.min_minutes) == ("periodic", 2, 120)
+    [bimonthly] = ibasho.conditions_in(2026).periods
+    assert (bimonthly.period, bimonthly.months, bimonthly.qualifies.min_minutes) == (
+        "months", 2, 120)
     assert ibasho.grant_cap_yen == 100_000
     assert ibasho.category_keys == ("preschool", "school_age", "adult", "senior")
-    assert (salon.rule.kind, salon.rule.required_activity) == ("weekly", "exercise")
-    assert salon.rule.min_average_participants == 5 and salon.grant_cap_yen == 200_000
+    [weekly] = salon.conditions_in(2026).periods
+    assert (weekly.period, weekly.qualifies.activities_all) == ("week", ("exercise",))
+    [average] = salon.conditions_in(2026).year
+    assert (average.measure, average.minimum) == ("average_participants", 5)
+    assert salon.grant_cap_yen == 200_000
     assert ref.programs["tenmillion"].grant_cap_yen == 10_000_000
     assert set(ref.programs) == {"ibasho", "ikiiki_salon", "tenmillion", "chiiki_shakyo"}
 

@@ -1,9 +1,9 @@
-"""Grant conditions as pure functions over gatherings and program data (DESIGN §4).
+"""A place's grant compliance for a fiscal year: its program's conditions in force that year
+(domain.conditions) assessed over its gatherings, with the warnings staff and office act on.
 
-ibasho: each of the six 2-month periods of the fiscal year needs at least one
-gathering of at least 120 minutes; warn when the current period has none and
-ends within 14 days. ikiiki salon: each week needs a gathering of at least 120
-minutes with exercise; warn when the average attendance is below 5.
+Warnings: a period condition whose current period has not been met yet and ends within the
+condition's warning days (`period_ending`); a year figure below its minimum while the year
+runs (`low_attendance` for average participants, `year_below` for the others).
 """
 
 from __future__ import annotations
@@ -12,28 +12,32 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from field_app.domain.fiscal import Span, month_periods, weeks
+from field_app.domain.conditions import (
+    FUTURE,
+    MET,
+    MISSED,
+    OPEN,
+    ConditionResult,
+    PeriodResult,
+    assess_set,
+)
+from field_app.domain.fiscal import Span, fiscal_year_of
 from field_app.domain.gathering import Gathering
-from field_app.domain.reference import Program, Rule
+from field_app.domain.reference import Program
 
-MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"
-
-
-@dataclass(frozen=True)
-class PeriodResult:
-    span: Span
-    state: str  # met | missed | open (current, none yet) | future
-    qualifying: tuple[str, ...]  # ids of the gatherings that satisfy the rule
-    not_held: tuple[str, ...] = ()  # ids of expected gatherings recorded as not held
+UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
+         "opening_days_per_week": ("日/週", " days a week")}
+__all__ = ["FUTURE", "MET", "MISSED", "OPEN", "Compliance", "PeriodResult", "Warning", "assess"]
 
 
 @dataclass(frozen=True)
 class Warning:
-    code: str  # period_ending | low_attendance
+    code: str  # period_ending | low_attendance | year_below
     en: str
     ja: str
     span: Span | None = None
     days_left: int | None = None
+    condition: str = ""
 
     def text(self, lang: str) -> str:
         return self.ja if lang == "ja" else self.en
@@ -43,73 +47,74 @@ class Warning:
 class Compliance:
     program: str
     fiscal_year: int
-    assessed: bool  # False for programs without a frequency rule
-    periods: tuple[PeriodResult, ...]
+    assessed: bool  # False for a program with no conditions in force that year
+    conditions: tuple[ConditionResult, ...]
     warnings: tuple[Warning, ...]
     average_participants: float | None
 
     @property
+    def periods(self) -> tuple[PeriodResult, ...]:
+        """The periods of the first period condition (the grid the console draws)."""
+        first = next((c for c in self.conditions if c.kind == "period"), None)
+        return first.periods if first else ()
+
+    @property
     def met(self) -> int:
-        return sum(p.state == MET for p in self.periods)
+        return sum(c.met_periods for c in self.conditions)
 
     @property
     def missed(self) -> int:
-        return sum(p.state == MISSED for p in self.periods)
+        return sum(c.missed_periods for c in self.conditions)
+
+    @property
+    def state(self) -> str:
+        """The year as a whole: missed if any condition is, met once all are."""
+        states = {c.state for c in self.conditions}
+        for state in (MISSED, OPEN, FUTURE):
+            if state in states:
+                return state
+        return MET if states else FUTURE
 
     def current(self, today: dt.date) -> PeriodResult | None:
         return next((p for p in self.periods if today in p.span), None)
 
 
-def qualifies(g: Gathering, rule: Rule) -> bool:
-    if not g.held or g.minutes < rule.min_minutes:
-        return False
-    return rule.required_activity is None or rule.required_activity in g.activities
-
-
-def assess(
-    program: Program, gatherings: Iterable[Gathering], fiscal_year: int, today: dt.date
-) -> Compliance:
-    """Compliance of one place's gatherings for one fiscal year, as of `today`."""
-    rule = program.rule
-    if rule.kind == "periodic":
-        spans = month_periods(fiscal_year, rule.months)
-    elif rule.kind == "weekly":
-        spans = weeks(fiscal_year)
-    else:
+def assess(program: Program, gatherings: Iterable[Gathering], fiscal_year: int,
+           today: dt.date) -> Compliance:
+    """Compliance of one place's gatherings for one fiscal year, as of `today`, under the
+    conditions in force that year."""
+    conditions = program.conditions_in(fiscal_year)
+    held = list(gatherings)
+    if not conditions:
         return Compliance(program.key, fiscal_year, False, (), (), None)
-    ordered = sorted(gatherings, key=lambda g: (g.date, g.start_time))
-    results = []
-    for span in spans:
-        hits = tuple(g.id for g in ordered if g.day in span and qualifies(g, rule))
-        cancelled = tuple(g.id for g in ordered if g.day in span and not g.held)
-        if hits:
-            state = MET
-        elif span.end < today:
-            state = MISSED
-        elif span.start > today:
-            state = FUTURE
-        else:
-            state = OPEN
-        results.append(PeriodResult(span, state, hits, cancelled))
+    results = assess_set(conditions, held, fiscal_year, today)
     warnings: list[Warning] = []
-    for r in results:
-        if r.state == OPEN and rule.kind == "periodic":
+    for spec, result in zip(conditions.periods, results, strict=False):
+        for r in result.periods:
+            if r.state != OPEN:
+                continue
             days_left = (r.span.end - today).days + 1  # today included: 1 on the last day
-            if days_left <= rule.warn_days:
+            if days_left <= spec.warn_days:
                 warnings.append(Warning(
                     "period_ending",
-                    en=f"This period ({r.span.start:%m/%d}–{r.span.end:%m/%d}) has no gathering of "
-                       f"{rule.min_minutes} minutes or more yet and ends in {days_left} day(s).",
-                    ja=f"今期（{r.span.start.month}月{r.span.start.day}日〜{r.span.end.month}月"
-                       f"{r.span.end.day}日）はまだ{rule.min_minutes // 60}時間以上の開催がありません。"
-                       f"残り{days_left}日です。",
-                    span=r.span, days_left=days_left))
-    in_year = [g for g in ordered if g.held and spans[0].start <= g.day <= spans[-1].end]
-    average = (sum(g.participants for g in in_year) / len(in_year)) if in_year else None
-    minimum = rule.min_average_participants
-    if minimum is not None and average is not None and average < minimum:
-        warnings.append(Warning(
-            "low_attendance",
-            en=f"Average attendance {average:.1f} is below {minimum:g}.",
-            ja=f"平均参加者数が{average:.1f}人で、{minimum:g}人を下回っています。"))
-    return Compliance(program.key, fiscal_year, True, tuple(results), tuple(warnings), average)
+                    en=f"{spec.label.en}: this period ({r.span.start:%m/%d}–{r.span.end:%m/%d}) "
+                       f"still needs {r.needed} qualifying gathering(s) and ends in "
+                       f"{days_left} day(s).",
+                    ja=f"{spec.label.ja}: 今期（{r.span.start.month}月{r.span.start.day}日〜"
+                       f"{r.span.end.month}月{r.span.end.day}日）はあと{r.needed}回の対象となる"
+                       f"開催が必要です。残り{days_left}日です。",
+                    span=r.span, days_left=days_left, condition=spec.key))
+    for year, result in zip(conditions.year, results[len(conditions.periods):], strict=True):
+        if result.state == OPEN and result.value is not None and result.needed > 0:
+            ja_unit, en_unit = UNITS[year.measure]
+            warnings.append(Warning(
+                "low_attendance" if year.measure == "average_participants" else "year_below",
+                en=f"{result.label.en}: {result.value:.1f}{en_unit} so far, below "
+                   f"{result.minimum:g}{en_unit}.",
+                ja=f"{result.label.ja}: 現在{result.value:.1f}{ja_unit}で、{result.minimum:g}"
+                   f"{ja_unit}を下回っています。", condition=result.key))
+    in_year = [g for g in held if g.held and fiscal_year_of(g.day) == fiscal_year]
+    average_participants = (sum(g.participants for g in in_year) / len(in_year)
+                            if in_year else None)
+    return Compliance(program.key, fiscal_year, True, results, tuple(warnings),
+                      average_participants)

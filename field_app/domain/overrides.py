@@ -1,6 +1,7 @@
 """The office's own reference data on top of the shipped catalogue: referral destinations
 (added, edited, retired) and the program settings that change from year to year (grant
-cap, rule thresholds, registration). Validated here; applied to a Reference purely.
+cap, registration, the grant conditions by fiscal year). Validated here; applied to a
+Reference purely.
 
 A destination is never deleted, only retired: concerns written earlier still name it and
 must stay valid. A retired destination is no longer offered for new choices."""
@@ -12,14 +13,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from field_app.domain.conditions import parse_versions, read_versions, versions_to_json
 from field_app.domain.problem import Problem
 from field_app.domain.reference import Label, Option, Program, Reference
 from field_app.domain.validation import Checker
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DESTINATION_FIELDS = ("key", "ja", "en", "phone", "emergency", "retired")
-PROGRAM_FIELDS = ("grant_cap_yen", "requires_registration", "min_minutes", "months",
-                  "warn_days", "min_average_participants", "frequency_ja", "frequency_en")
+PROGRAM_FIELDS = ("grant_cap_yen", "requires_registration", "frequency_ja", "frequency_en",
+                  "conditions")
 
 
 def _nested(c: Checker, prefix: str, inner: Checker) -> None:
@@ -45,38 +47,26 @@ def _destination(c: Checker, i: int, raw: Any) -> dict[str, Any] | None:
     return out
 
 
-def _program(c: Checker, key: str, raw: Any, program: Program) -> dict[str, Any]:
+def _program(c: Checker, key: str, raw: Any, program: Program,
+             activities: frozenset[str]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         c.fail(f"programs.{key}", raw, "an object", "オブジェクト")
         return {}
     p = Checker(raw)
     p.only(PROGRAM_FIELDS)
-    rule = program.rule
     out: dict[str, Any] = {
         "grant_cap_yen": p.integer("grant_cap_yen", maximum=100_000_000,
                                    default=program.grant_cap_yen),
         "requires_registration": p.boolean("requires_registration",
                                            default=program.requires_registration),
-        "min_minutes": p.integer("min_minutes", maximum=24 * 60, default=rule.min_minutes),
-        "warn_days": p.integer("warn_days", maximum=90, default=rule.warn_days),
         "frequency_ja": p.text("frequency_ja", max_len=200, default=program.frequency.ja),
         "frequency_en": p.text("frequency_en", max_len=200, default=program.frequency.en),
     }
-    if rule.kind == "periodic":
-        out["months"] = p.integer("months", minimum=1, maximum=12, default=rule.months)
-        if 12 % out["months"]:
-            p.fail("months", out["months"], "a divisor of 12 (1, 2, 3, 4, 6 or 12)",
-                   "12の約数（1・2・3・4・6・12）")
-    elif "months" in raw:
-        p.fail("months", raw["months"], "no period length (this program meets weekly or has "
-               "no frequency rule)", "この事業には期間の設定はありません")
-    average = raw.get("min_average_participants", rule.min_average_participants)
-    if average is not None and (isinstance(average, bool) or not isinstance(average, int | float)
-                                or not 0 <= average <= 1000):
-        p.fail("min_average_participants", average, "a number from 0 to 1000, or null",
-               "0〜1000の数、または空")
-        average = rule.min_average_participants
-    out["min_average_participants"] = average
+    if "conditions" in raw:
+        versions = read_versions(raw["conditions"], activities, "conditions", p.problems)
+    else:
+        versions = program.conditions
+    out["conditions"] = versions_to_json(versions)
     _nested(c, f"programs.{key}", p)
     return out
 
@@ -113,7 +103,8 @@ def parse_overrides(data: Mapping[str, Any], base: Reference) -> dict[str, Any]:
             c.fail(f"programs.{key}", key, f"one of: {', '.join(sorted(base.programs))}",
                    "登録済みの事業")
             continue
-        programs[str(key)] = _program(c, str(key), settings, base.programs[key])
+        programs[str(key)] = _program(c, str(key), settings, base.programs[key],
+                                      base.keys("activities"))
     c.raise_if_any()
     return {"destinations": destinations if raw is not None else None, "programs": programs}
 
@@ -134,12 +125,10 @@ def apply_overrides(base: Reference, doc: Mapping[str, Any] | None) -> Reference
         old = programs.get(key)
         if old is None:
             continue
-        rule = dataclasses.replace(
-            old.rule, min_minutes=s["min_minutes"], warn_days=s["warn_days"],
-            months=s.get("months", old.rule.months),
-            min_average_participants=s["min_average_participants"])
+        conditions = (parse_versions(s["conditions"], base.keys("activities"))
+                      if "conditions" in s else old.conditions)
         programs[key] = dataclasses.replace(
-            old, rule=rule, grant_cap_yen=s["grant_cap_yen"],
+            old, conditions=conditions, grant_cap_yen=s["grant_cap_yen"],
             requires_registration=s["requires_registration"],
             frequency=Label(s["frequency_ja"], s["frequency_en"]))
     return dataclasses.replace(base, programs=programs, destinations=destinations)
@@ -154,9 +143,7 @@ def editable(ref: Reference) -> dict[str, Any]:
                           "retired": bool(d.attrs.get("retired"))} for d in ref.destinations],
         "programs": {k: {"grant_cap_yen": p.grant_cap_yen,
                          "requires_registration": p.requires_registration,
-                         "min_minutes": p.rule.min_minutes, "warn_days": p.rule.warn_days,
-                         **({"months": p.rule.months} if p.rule.kind == "periodic" else {}),
-                         "min_average_participants": p.rule.min_average_participants,
+                         "conditions": versions_to_json(p.conditions),
                          "frequency_ja": p.frequency.ja, "frequency_en": p.frequency.en}
                      for k, p in ref.programs.items()},
     }

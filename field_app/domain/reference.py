@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from field_app.domain.conditions import ConditionSet
 
 
 @dataclass(frozen=True)
@@ -34,31 +37,21 @@ class Option:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """How often a program must meet to keep its grant (DESIGN §4).
-
-    kind: `periodic` (at least one qualifying gathering per `months`-month
-    period of the fiscal year), `weekly` (each week), or `none`.
-    """
-
-    kind: str
-    months: int = 0
-    min_minutes: int = 0
-    required_activity: str | None = None
-    min_average_participants: float | None = None
-    warn_days: int = 14
-
-
-@dataclass(frozen=True)
 class Program:
     key: str
     label: Label
     target: Label
     frequency: Label
     participant_categories: tuple[Option, ...]
-    rule: Rule
+    # the grant conditions, one set per fiscal year they came into force (domain.conditions)
+    conditions: tuple[ConditionSet, ...]
     grant_cap_yen: int
     requires_registration: bool
+
+    def conditions_in(self, fiscal_year: int) -> ConditionSet:
+        from field_app.domain.conditions import in_force
+
+        return in_force(self.conditions, fiscal_year)
 
     @property
     def category_keys(self) -> tuple[str, ...]:

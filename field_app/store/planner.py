@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from field_app.domain.compliance import OPEN, assess
+from field_app.domain.compliance import assess
 from field_app.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from field_app.domain.gathering import Gathering
 from field_app.domain.place import Place
 from field_app.domain.reference import Reference
 from field_app.domain.visit_plan import VisitPlan
@@ -70,26 +71,24 @@ class Planner:
         return [p for p in found if p.open]
 
     def closing(self) -> list[Closing]:
-        """My places whose current grant period has no qualifying gathering yet and ends
-        within the program's warning days."""
+        """My places with a grant period that ends within its condition's warning days and
+        still lacks a qualifying gathering."""
         year = fiscal_year_of(self.today)
         first, last = fiscal_year_bounds(year)
-        by_place: dict[str, list[object]] = {}
-        for g in self.records.gatherings_between(first - dt.timedelta(days=7), last):
+        by_place: dict[str, list[Gathering]] = {}
+        week = dt.timedelta(days=7)  # a week condition's last week crosses 31 March
+        for g in self.records.gatherings_between(first - week, last + week):
             by_place.setdefault(g.place_id, []).append(g)
         out = []
         for place in self.mine:
             program = self.reference.programs.get(place.program)
-            if program is None or program.rule.kind != "periodic":
+            if program is None:
                 continue
-            result = assess(program, by_place.get(place.id, []), year,  # type: ignore[arg-type]
-                            self.today)
-            current = result.current(self.today)
-            if current is None or current.state != OPEN:
-                continue
-            left = (current.span.end - self.today).days + 1
-            if left <= program.rule.warn_days:
-                out.append(Closing(place, current.span.end, left))
+            result = assess(program, by_place.get(place.id, []), year, self.today)
+            for w in result.warnings:
+                if w.code == "period_ending" and w.span is not None and w.days_left:
+                    out.append(Closing(place, w.span.end, w.days_left))
+                    break
         return sorted(out, key=lambda c: (c.days_left, c.place.kana))
 
     def not_visited(self) -> list[tuple[Place, dt.date | None]]:

@@ -34,6 +34,13 @@ def _period(p: Any) -> dict[str, Any]:
             "qualifying": len(p.qualifying)}
 
 
+def _condition(c: Any) -> dict[str, Any]:
+    return {"key": c.key, "ja": c.label.ja, "en": c.label.en, "kind": c.kind, "state": c.state,
+            "periods": [_period(p) for p in c.periods], "value": c.value,
+            "minimum": c.minimum, "needed": c.needed,
+            "by": c.by.isoformat() if c.by else None}
+
+
 def data_router(in_tx: Transaction) -> APIRouter:
     router = APIRouter()
 
@@ -99,6 +106,8 @@ def data_router(in_tx: Transaction) -> APIRouter:
                     "assessed": r.assessed, "met": r.periods_met, "missed": r.periods_missed,
                     "qualifying": sum(len(p.qualifying) for p in c.periods) if c else 0,
                     "periods": [_period(p) for p in c.periods] if c else [],
+                    "state": c.state if c and c.assessed else "",
+                    "conditions": [_condition(x) for x in c.conditions] if c else [],
                     "warnings": [{"code": w.code, "ja": w.ja, "en": w.en}
                                  for w in c.warnings] if c else []})
             return out

@@ -6,7 +6,7 @@ import datetime as dt
 
 import flet as ft
 
-from field_app.domain.compliance import MET, OPEN, assess
+from field_app.domain.compliance import MET, MISSED, assess
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.place import Place
 from field_app.domain.schedule import expected
@@ -15,24 +15,33 @@ from ui_kit.widgets import caption, heading, icon_button
 
 
 def compliance_lines(session: Session, place: Place, today: dt.date) -> list[str]:
-    t = session.t
+    """Each grant condition in force this year, with where it stands: met, what is still
+    needed and by when, or missed; then the warnings."""
+    t, lang = session.t, session.t.lang
     program = session.reference.programs.get(place.program)
-    if program is None or program.rule.kind == "none":
-        return [t("compliance.not_assessed")]
     year = fiscal_year_of(today)
-    week = dt.timedelta(days=7)  # a week rule's first and last weeks cross the year's ends
+    if program is None or not program.conditions_in(year):
+        return [t("compliance.not_assessed")]
+    week = dt.timedelta(days=7)  # a week condition's first and last weeks cross the year's ends
     gatherings = session.records.gatherings_of(place.id, dt.date(year, 4, 1) - week,
                                                dt.date(year + 1, 3, 31) + week)
     report = assess(program, gatherings, year, today)
-    current = report.current(today)
-    hours = program.rule.min_minutes // 60
-    unit = t("compliance.week") if program.rule.kind == "weekly" else t("compliance.period")
     lines = []
-    if current is not None and current.state == MET:
-        lines.append(t("compliance.met", unit=unit))
-    elif current is not None and current.state == OPEN:
-        lines.append(t("compliance.open", unit=unit, hours=hours))
-    lines += [w.text(t.lang) for w in report.warnings if w.code != "period_ending"]
+    for c in report.conditions:
+        label = c.label(lang)
+        if c.state == MET:
+            lines.append(t("compliance.condition_met", label=label))
+        elif c.state == MISSED:
+            lines.append(t("compliance.condition_missed", label=label))
+        elif c.kind == "period" and c.by is not None:
+            lines.append(t("compliance.condition_needs", label=label, count=c.needed,
+                           date=t.date(c.by)))
+        elif c.value is not None:
+            lines.append(t("compliance.condition_value", label=label, value=f"{c.value:.1f}",
+                           minimum=f"{c.minimum:g}"))
+        else:
+            lines.append(t("compliance.condition_open", label=label))
+    lines += [w.text(lang) for w in report.warnings if w.code != "period_ending"]
     lines.append(t("compliance.summary", met=report.met, missed=report.missed))
     return lines
 
