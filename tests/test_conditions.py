@@ -198,8 +198,8 @@ def test_a_council_with_monthly_90_minutes_and_an_instructor_twice_a_year() -> N
     result = assess(p, plain, 2026, D(2027, 4, 10))
     monthly, instructor = result.conditions
     assert monthly.state == MET and instructor.state == MISSED
-    taught = plain + [g("2026-07-01", "10:00", "11:00", activities=("outside_instructor",)),
-                      g("2027-01-15", "10:00", "11:00", activities=("outside_instructor",))]
+    taught = [*plain, g("2026-07-01", "10:00", "11:00", activities=("outside_instructor",)),
+              g("2027-01-15", "10:00", "11:00", activities=("outside_instructor",))]
     assert assess(p, taught, 2026, D(2027, 4, 10)).state == MET
     too_short = [g(f"{y}-{m:02d}-12", "13:00", "14:29") for y, m in months]
     assert assess(p, too_short, 2026, D(2027, 4, 10)).conditions[0].state == MISSED
