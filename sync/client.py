@@ -27,6 +27,7 @@ from sync.protocol import (
     ASSIGNMENT,
     CONFLICT,
     DUPLICATE,
+    GRANT,
     MAX_BATCH_RECORDS,
     OFFICE_PART,
     PLACE,
@@ -149,6 +150,10 @@ class Syncer:
                     self.store.set_meta(REFERENCE_META, c.body)
                 elif c.kind == ASSIGNMENT:  # the places and areas this staff member has
                     self.store.set_meta(ASSIGNMENT_META, c.body)
+            grants = [{**c.body, "kind": "grant", "id": c.id} for c in page.changes
+                      if c.kind == GRANT]
+            if grants:  # the office's grant status of places, read-only here
+                self.store.put_reference(grants)
             if places:
                 self.store.put_reference(places)
                 seen_places.update(str(p["id"]) for p in places)

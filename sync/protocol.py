@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,12 @@ STATUSES = (ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED)
 PLACE, OFFICE_PART = "place", "concern_office"
 REFERENCE = "reference"  # the office's destinations and program settings (one document)
 ASSIGNMENT = "assignment"  # the places and areas the device's staff member looks after
+GRANT = "grant"  # a place's grant status for a fiscal year (read-only on the device)
+
+
+def grant_key(place_id: str, fiscal_year: int) -> str:
+    """The feed's record id of a place's grant for a year."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ibasho:grant:{place_id}:{fiscal_year}"))
 
 
 def assignment_key(staff_name: str) -> str:

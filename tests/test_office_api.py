@@ -48,6 +48,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PUT", "/assignments/x", {"places": []}),
     ("GET", "/startups", None),
     ("POST", "/startups/00000000-0000-4000-8000-000000000000/place", {}),
+    ("GET", "/grants?fiscal_year=2025", None),
+    ("GET", f"/grants/{IBASHO.id}/2025", None),
+    ("PUT", f"/grants/{IBASHO.id}/2025/application", {"requested_yen": 1}),
 ]
 
 

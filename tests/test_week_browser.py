@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 import time
 from pathlib import Path
@@ -162,7 +163,15 @@ def test_a_startup_from_first_consultation_to_a_place_on_the_tablet(tmp_path: Pa
         button(tablet, "開設")
         shot(tablet, "week-startup-consult-tablet-ja")
         seen(tablet, "保存済み").wait_for(timeout=10_000)
-        wait_for(lambda: hub.count("records") == 2, "the start-up and its note at the hub", 30)
+        def opened_at_hub() -> bool:
+            with engine.connect() as conn:
+                bodies = [json.loads(b) for b in conn.exec_driver_sql(
+                    "SELECT body FROM records WHERE kind = 'startup'").scalars()]
+            return [b["stage"] for b in bodies] == ["opened"]
+
+        # the tablet pushes after each save: wait for the last one (開設), not the first
+        wait_for(opened_at_hub, "the start-up at 開設 at the hub", 30)
+        assert hub.count("records") == 2  # and its consultation note
 
         office = open_console(browser, hub)
         sign_in(office)

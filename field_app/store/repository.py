@@ -123,6 +123,12 @@ class Repository:
         since = (self.store.meta("device") or {}).get("since")
         return dt.date.fromisoformat(since) if isinstance(since, str) and since else None
 
+    def grant_status(self, place_id: str, fiscal_year: int) -> dict[str, Any] | None:
+        """The office's grant status of a place for a year, as last pulled (read-only)."""
+        found = self.store.find("grant", (Q.place_id == place_id)
+                                & (Q.fiscal_year == fiscal_year))
+        return found[0] if found else None
+
     def has_sample_places(self) -> bool:
         return bool(self.store.find("place", Q.sample == True))  # noqa: E712
 

@@ -29,6 +29,7 @@ from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import SETTING, overrides, reference
 from sync.protocol import (
     ASSIGNMENT,
+    GRANT,
     OFFICE_PART,
     PLACE,
     REFERENCE,
@@ -207,6 +208,12 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
         found = conn.execute(select(schema.assignments.c.body).where(
             schema.assignments.c.staff_name == staff_name)).scalar()
         bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
+    grant_ids = [rid for kind, rid in latest if kind == GRANT]
+    if grant_ids:
+        from sync.hub.grants import for_devices  # grants builds on this module
+
+        for key, body in for_devices(conn, grant_ids).items():
+            bodies[(GRANT, key)] = body
     if place_ids:
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)

@@ -19,6 +19,7 @@ from sync.hub.errors import BadRequest, NotFound
 from sync.hub.office_access import Transaction, as_officer
 from sync.hub.office_data_api import data_router
 from sync.hub.office_devices_api import devices_router
+from sync.hub.office_grants_api import grants_router
 from sync.hub.office_planning_api import planning_router
 from sync.hub.reference import reference
 from sync.hub.request_body import read_json
@@ -44,6 +45,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
     router.include_router(data_router(in_tx))
     router.include_router(devices_router(in_tx))
     router.include_router(planning_router(in_tx))
+    router.include_router(grants_router(in_tx))
 
     @router.post("/login", summary="Sign in; returns a session token that expires")
     async def login(request: Request) -> dict[str, Any]:

@@ -155,3 +155,15 @@ assignments = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(100), nullable=False),
 )
+
+# a place's grant for a fiscal year: body holds each step recorded (domain.grant)
+grants = Table(
+    "grants", metadata,
+    Column("place_id", String(36), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    PrimaryKeyConstraint("place_id", "fiscal_year"),
+)

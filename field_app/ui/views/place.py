@@ -60,6 +60,13 @@ class PlaceView(ft.Column):
         upcoming = expected(place.usual, today, today + dt.timedelta(days=62), place.id)[:4] \
             if place.recurrence else []
         lines = compliance_lines(session, place, today)
+        year = fiscal_year_of(today)
+        grant = session.records.grant_status(place.id, year)
+        if grant is not None:  # read-only: what the office has recorded and waits for
+            waiting = grant.get("waiting_for") or ""
+            lines.append(t("place.grant", year=year, status=session.label(
+                "grant_status", grant.get("status"))) + (
+                t(f"place.grant_waiting.{waiting}") if waiting else ""))
         none: list[ft.Control] = [caption(t("home.none"))]
         self.controls = [
             ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
