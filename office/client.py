@@ -225,3 +225,21 @@ class OfficeClient:
         result: dict[str, Any] = (await self._json(
             "POST", f"/startups/{startup_id}/place", json=changes or {}))["place"]
         return result
+
+    # grants --------------------------------------------------------------------------
+
+    async def grants(self, fiscal_year: int) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self._json(
+            "GET", "/grants", params={"fiscal_year": fiscal_year}))["grants"]
+        return result
+
+    async def grant(self, place_id: str, fiscal_year: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", f"/grants/{place_id}/{fiscal_year}")
+        return result
+
+    async def record_grant(self, place_id: str, fiscal_year: int, step: str,
+                           values: dict[str, Any], based_on: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "PUT", f"/grants/{place_id}/{fiscal_year}/{step}",
+            json={**values, "based_on": based_on})
+        return result

@@ -22,6 +22,7 @@ from office.compliance import AttendanceView, ComplianceView
 from office.concern import ConcernView
 from office.desk import Desk
 from office.devices import DevicesView
+from office.grants import GrantsView, GrantView
 from office.inbox import InboxView
 from office.places import PlaceForm, PlacesView
 from office.planning import AssignmentsView, StartUpBoard
@@ -36,18 +37,19 @@ from ui_kit.web import mounted
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
        ("compliance", ft.Icons.FACT_CHECK_OUTLINED, "office.nav.compliance"),
+       ("grants", ft.Icons.PAYMENTS_OUTLINED, "office.nav.grants"),
        ("startups", ft.Icons.LIGHTBULB_OUTLINE, "office.nav.startups"),
        ("assignments", ft.Icons.ASSIGNMENT_IND_OUTLINED, "office.nav.assignments"),
        ("reports", ft.Icons.TABLE_CHART_OUTLINED, "office.nav.reports"),
        ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices"),
        ("reference", ft.Icons.TUNE, "office.nav.reference")]
-PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance"}
+PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants"}
 WIDE = 840  # px: rail at and above, bottom bar below (as in the field app)
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
     "devices": DevicesView, "reference": ReferenceView, "startups": StartUpBoard,
-    "assignments": AssignmentsView}
+    "assignments": AssignmentsView, "grants": GrantsView, "grant": GrantView}
 
 
 @dataclass(frozen=True)
