@@ -2,8 +2,9 @@
 
     .venv/bin/python -m benchmarks.reports --gatherings 100000 --db sqlite|postgresql
 
-Last line (an interface; keep it exact):
-    reports: gatherings=N db=D seconds=X
+Lines (an interface; keep them exact):
+    report-pdf: seconds=X   (one place's 実績報告書 as PDF, with 52 gatherings in the year)
+    reports: gatherings=N db=D seconds=X   (the last line)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -83,10 +85,26 @@ def main() -> int:
               f"the report takes {seconds / floor:.1f}x that")
         print(f"report rows: {len(table) - 1} places, {len(monthly) - 2} in the monthly summary; "
               f"{counted} gatherings in FY{FY} of {args.gatherings} stored")
+        print(f"report-pdf: seconds={place_pdf_seconds(ref):.2f}")
         print(f"reports: gatherings={args.gatherings} db={args.db} seconds={seconds:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def place_pdf_seconds(ref: Any) -> float:
+    """One place's 実績報告書 with a gathering every week of the year: build and render."""
+    from sync.hub import annual_report, report_files
+    from tests.factories import IBASHO, gathering
+
+    docs = [gathering(date=(dt.date(FY, 4, 6) + dt.timedelta(weeks=w)).isoformat()).to_dict()
+            for w in range(52)]
+    began = time.perf_counter()
+    year = annual_report.build(IBASHO.to_dict(), docs, {}, ref, FY, dt.date(FY + 1, 4, 15),
+                               annual_report.DEFAULT_COUNCIL)
+    data = report_files.pdf(year, ref)
+    assert data.startswith(b"%PDF")
+    return time.perf_counter() - began
 
 
 if __name__ == "__main__":

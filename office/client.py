@@ -243,3 +243,13 @@ class OfficeClient:
             "PUT", f"/grants/{place_id}/{fiscal_year}/{step}",
             json={**values, "based_on": based_on})
         return result
+
+    async def place_report(self, place_id: str, fiscal_year: int, fmt: str
+                           ) -> tuple[str, bytes]:
+        """A place's 実績報告書 (pdf or xlsx): the file's name and its bytes."""
+        response = await self._send("GET", f"/places/{place_id}/annual-report",
+                                    params={"fiscal_year": fiscal_year, "format": fmt})
+        found = re.search(r"filename\*=UTF-8''([^;]+)",
+                          response.headers.get("content-disposition", ""))
+        name = unquote(found.group(1)) if found else f"jisseki-FY{fiscal_year}.{fmt}"
+        return name, response.content

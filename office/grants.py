@@ -252,6 +252,11 @@ class GrantView(ft.Column):
                     ft.Text(status, size=18, weight=ft.FontWeight.W_600),
                     caption(t("office.grants.cap", cap=yen(self.data["cap_yen"])))], spacing=8),
             ft.Text(figures),
+            ft.Row([ft.OutlinedButton(t(f"office.grants.download_{fmt}"), icon=icon,
+                                      on_click=lambda e, f=fmt: self.page.run_task(
+                                          self._download, f))
+                    for fmt, icon in (("pdf", ft.Icons.PICTURE_AS_PDF),
+                                      ("xlsx", ft.Icons.GRID_ON))], spacing=12, wrap=True),
             self._section("application", [
                 ft.Row([self._text("application", "received_on", application),
                         self._text("application", "requested_yen", application, numeric=True)],
@@ -334,6 +339,15 @@ class GrantView(ft.Column):
 
         build()
         return box
+
+    async def _download(self, fmt: str) -> None:
+        d, t = self.desk, self.desk.t
+        got = await d.call(d.client.place_report(self.place_id, self.year, fmt))
+        if got is None:
+            return
+        name, data = got
+        await ft.FilePicker().save_file(file_name=name, src_bytes=data)
+        d.toast(t("office.reports.done", name=name))
 
     # saving ---------------------------------------------------------------------------------
 

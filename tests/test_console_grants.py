@@ -5,16 +5,18 @@ wrong, and the tablet told the status."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from tests.browser import button, chromium, focus, nav, seen, shot, type_into
 from tests.hubs import serve_in_thread
 from tests.test_console import add_officer, open_console, sign_in
 from tests.test_field_app import hub_with
-from tests.test_reports import KOMOREBI
+from tests.test_reports import KOMOREBI, known_data
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +57,7 @@ def test_an_officer_takes_a_grant_to_settlement(tmp_path: Path) -> None:
     engine, url = hub_with(tmp_path)
     add_officer(engine)
     with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        known_data(tmp_path, hub)  # こもれび広場's gatherings: three in FY2025, 21 people
         page = open_console(browser, hub)
         sign_in(page)
         seen(page, "気づき・困りごと 受信箱").wait_for(timeout=60_000)
@@ -99,6 +102,21 @@ def test_an_officer_takes_a_grant_to_settlement(tmp_path: Path) -> None:
         seen(page, "額の確定を保存しました（返還）").wait_for(timeout=30_000)
         seen(page, "返還額 7,500円").wait_for(timeout=30_000)
         shot(page, "console-grant-settled-tablet-ja")
+        files = {}
+        for label, fmt in (("実績報告書（PDF）", "pdf"), ("実績報告書（Excel）", "xlsx")):
+            with page.expect_download(timeout=60_000) as download:
+                button(page, label)
+            files[fmt] = tmp_path / f"report.{fmt}"  # the browser's copy goes with it
+            download.value.save_as(files[fmt])
+    text = "".join(subprocess.run(["pdftotext", "-layout", str(files["pdf"]), "-"],
+                                  capture_output=True, text=True, check=True,
+                                  timeout=60).stdout.split())
+    for expected in ("2025年度実績報告書", "こもれび広場（居場所）", "参加者合計21",
+                     "確定額72,500", "返還額7,500", "参加者が増えた"):
+        assert expected in text, expected
+    sheet = load_workbook(files["xlsx"])["実績報告書"]
+    rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert rows["合計"][1] == 3 and rows["参加者 合計"][1] == 21
     with engine.connect() as conn:
         [body] = conn.exec_driver_sql("SELECT body FROM grants").scalars()
         steps = [json.loads(d)["step"] for d in conn.exec_driver_sql(

@@ -162,3 +162,13 @@ class SaveState(ft.Row):
         self.text.color = ft.Colors.ERROR if failed else ft.Colors.ON_SURFACE_VARIANT
         self.text.weight = ft.FontWeight.BOLD if failed else None
         self.retry.visible = failed
+
+
+def pin_header(view: ft.Column) -> None:
+    """Keep a screen's first row (back, title, 保存済み) in sight: the rest scrolls under it.
+    A long form scrolled to its note would otherwise hide both the way back and whether
+    it is saved."""
+    header, *body = view.controls
+    view.scroll = None
+    view.controls = [header, ft.Column(body, spacing=view.spacing, scroll=ft.ScrollMode.AUTO,
+                                       expand=True)]

@@ -246,7 +246,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not 2000 <= args.fiscal_year <= 2100:
         raise SystemExit(f"export: --fiscal-year must be a year from 2000 to 2100 "
                          f"(April–March), got {args.fiscal_year}")
+    if args.place and args.format == "csv":
+        raise SystemExit("export: a place's 実績報告書 is --format pdf or xlsx, not csv")
+    if args.format == "pdf" and not args.place:
+        raise SystemExit("export: --format pdf is a place's 実績報告書: name it with --place ID")
     _, engine = engine_for(args, reads_only=True)
+    if args.place:
+        return _export_place(engine, args)
     with engine.connect() as conn:
         ref = reference(conn)  # with the office's program settings
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
@@ -263,6 +269,49 @@ def cmd_export(args: argparse.Namespace) -> int:
               json.dumps({"format": args.format}))
     for path in written:
         print(f"written {path}")
+    return 0
+
+
+def _export_place(engine: Engine, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from sync.hub import annual_report, report_files
+    from sync.hub.errors import HubError
+    from sync.hub.reference import reference
+
+    with engine.connect() as conn:
+        ref = reference(conn)
+        try:
+            year = annual_report.load(conn, ref, args.place, args.fiscal_year, dt.date.today())
+        except HubError as exc:
+            raise SystemExit(f"export: {exc.message}") from exc
+    data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
+    out = Path(args.out or ".")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"jisseki-FY{args.fiscal_year}-{year.place['name']}.{args.format}"
+    path.write_bytes(data)
+    with engine.begin() as conn:
+        audit(conn, "cli", "place_report_exported", args.place,
+              json.dumps({"fiscal_year": args.fiscal_year, "format": args.format}))
+    print(f"written {path}")
+    return 0
+
+
+def cmd_council(args: argparse.Namespace) -> int:
+    from sync.hub import annual_report, hub_settings
+
+    if args.name is None:
+        _, engine = engine_for(args, reads_only=True)
+        with engine.connect() as conn:
+            print(annual_report.council_name(conn))
+        return 0
+    name = args.name.strip()
+    if not name or len(name) > 100:
+        raise SystemExit("council: the name must be 1 to 100 characters")
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        hub_settings.put(conn, annual_report.COUNCIL, name, "cli")
+    print(f"documents are headed with: {name}")
     return 0
 
 
@@ -338,11 +387,16 @@ def parser() -> argparse.ArgumentParser:
     rt.add_argument("--concern-days", type=int, help="days after closing until a stub (30)")
     rt.add_argument("--archive-days", type=int, help="days until archived (365)")
     rt.set_defaults(fn=cmd_retention)
-    x = sub.add_parser("export", help="the fiscal year's activity report and monthly summary")
+    x = sub.add_parser("export", help="the fiscal year's activity report and monthly summary, "
+                                      "or one place's 実績報告書 (--place)")
     x.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2026 (April-March)")
-    x.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    x.add_argument("--format", choices=("xlsx", "csv", "pdf"), default="xlsx")
+    x.add_argument("--place", help="a place's id: its 実績報告書 (pdf or xlsx)")
     x.add_argument("--out", help="directory to write to (default: here)")
     x.set_defaults(fn=cmd_export)
+    cn = sub.add_parser("council", help="the council's name that heads the documents")
+    cn.add_argument("name", nargs="?", help="set it (without: show it)")
+    cn.set_defaults(fn=cmd_council)
     a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
     a.add_argument("--limit", type=int, default=200)
     a.set_defaults(fn=cmd_audit)

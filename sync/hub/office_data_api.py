@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import editable
-from sync.hub import accounts, export, planning, reports
+from sync.hub import accounts, annual_report, export, planning, report_files, reports
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
@@ -21,6 +21,7 @@ from sync.hub.reference import reference
 from sync.hub.request_body import read_json
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "pdf": "application/pdf",
          "csv": "text/csv; charset=utf-8"}
 YEAR = Query(..., ge=2000, le=2100, description="fiscal year (April to March), e.g. 2026")
 
@@ -154,6 +155,25 @@ def data_router(in_tx: Transaction) -> APIRouter:
             audit(conn, who.username, "report_exported", str(fiscal_year),
                   json.dumps({"format": format, "table": table, "place_id": place_id}))
             return name, files[name]
+
+        name, data = await as_officer(in_tx, authorization, work)
+        return Response(data, media_type=MEDIA[format], headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+    @router.get("/places/{place_id}/annual-report",
+                summary="A place's 実績報告書 for a fiscal year, as PDF or XLSX (audited)",
+                response_class=Response)
+    async def annual(place_id: str, authorization: str | None = Header(None),
+                     fiscal_year: int = YEAR,
+                     format: str = Query("pdf", pattern="^(pdf|xlsx)$")) -> Response:
+        def work(conn: Any, who: accounts.OfficeUser) -> tuple[str, bytes]:
+            ref = reference(conn)
+            year = annual_report.load(conn, ref, place_id, fiscal_year, _today())
+            data = report_files.pdf(year, ref) if format == "pdf" else report_files.xlsx(
+                year, ref)
+            audit(conn, who.username, "place_report_exported", place_id,
+                  json.dumps({"fiscal_year": fiscal_year, "format": format}))
+            return f"jisseki-FY{fiscal_year}-{year.place['name']}.{format}", data
 
         name, data = await as_officer(in_tx, authorization, work)
         return Response(data, media_type=MEDIA[format], headers={

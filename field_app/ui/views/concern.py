@@ -16,6 +16,7 @@ from ui_kit.widgets import (
     heading,
     icon_button,
     named,
+    pin_header,
 )
 
 
@@ -88,6 +89,7 @@ class ConcernView(ft.Column):
             ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
                                     on_click=lambda e: self._check_all())]),
         ]
+        pin_header(self)
         self._show()
 
     def _urgency(self, key: str, on: bool) -> None:

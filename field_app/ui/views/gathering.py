@@ -18,6 +18,7 @@ from ui_kit.widgets import (
     heading,
     icon_button,
     named,
+    pin_header,
 )
 
 
@@ -86,6 +87,7 @@ class GatheringView(ft.Column):
             chip_group(activities, set(form.data["activities"]), self._activity),
             ft.ResponsiveRow([self.note]),
         ]
+        pin_header(self)
         self._show()
 
     def _held(self, held: bool) -> None:

@@ -41,7 +41,9 @@ class NotHeldDialog:
         self.reason = value
 
     def _close(self) -> None:
-        self.session.page.pop_dialog()
+        # this dialog, not whatever is on top (a toast may be): pop_dialog takes the top one
+        self.dialog.open = False
+        self.dialog.update()
 
     def _save(self) -> None:
         s, e, lang = self.session, self.expected, self.session.t.lang

@@ -12,7 +12,7 @@ import flet as ft
 from field_app.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import SaveState, caption, dropdown, heading, icon_button, named
+from ui_kit.widgets import SaveState, caption, dropdown, heading, icon_button, named, pin_header
 
 TEXTS = (("group_name", 100), ("target", 200), ("planned_venue", 200),
          ("planned_frequency", 200))
@@ -65,6 +65,7 @@ class StartUpView(ft.Column):
             ft.ResponsiveRow([self.note]),
             self.linked,
         ]
+        pin_header(self)
         self._show()
 
     def _stage(self, stage: str) -> None:

@@ -17,6 +17,7 @@ from ui_kit.widgets import (
     heading,
     icon_button,
     named,
+    pin_header,
 )
 
 
@@ -84,6 +85,7 @@ class VisitNoteView(ft.Column):
             self.meeting,
             self.follow_up,
         ]
+        pin_header(self)
         self._show()
 
     def _toggle(self, name: str, key: str, on: bool) -> None:

@@ -9,7 +9,7 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import DateField, SaveState, dropdown, heading, icon_button, named
+from ui_kit.widgets import DateField, SaveState, dropdown, heading, icon_button, named, pin_header
 
 
 class VisitPlanView(ft.Column):
@@ -50,6 +50,7 @@ class VisitPlanView(ft.Column):
             self.status,
             ft.Row([self.do, self.cancel], wrap=True, spacing=12),
         ]
+        pin_header(self)
         self._show()
 
     def _do(self) -> None:
