@@ -14,7 +14,8 @@ from ui_kit.widgets import caption, dropdown, heading, named
 DOWNLOADS = (("xlsx", "activity", ft.Icons.GRID_ON, "office.reports.xlsx"),
              ("csv", "activity", ft.Icons.DESCRIPTION_OUTLINED, "office.reports.csv_activity"),
              ("csv", "monthly", ft.Icons.CALENDAR_MONTH, "office.reports.csv_monthly"),
-             ("csv", "startups", ft.Icons.LIGHTBULB_OUTLINE, "office.reports.csv_startups"))
+             ("csv", "startups", ft.Icons.LIGHTBULB_OUTLINE, "office.reports.csv_startups"),
+             ("csv", "summary", ft.Icons.SUMMARIZE_OUTLINED, "office.reports.csv_summary"))
 
 
 class ReportsView(ft.Column):

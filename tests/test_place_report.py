@@ -95,6 +95,20 @@ def test_the_place_report_matches_the_records(tmp_path: Path, hub: Hub,
     engine.dispose()
     assert [(a, json.loads(d)["format"]) for a, d in exported] == [("sato", "xlsx"),
                                                                    ("sato", "pdf")]
+    # the council's year across places and programs, with the grant settled above
+    book = load_workbook(io.BytesIO(office.get("/reports", params={
+        "fiscal_year": 2025, "format": "xlsx"}).content))
+    rows = list(book["年間まとめ"].iter_rows(values_only=True))
+    summary = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r and r[0]
+               and len(r) == len(rows[0]) and r[1] is not None}
+    ibasho = summary["居場所"]
+    assert (ibasho["開催回数"], ibasho["参加者 延べ"]) == (3, 21)
+    assert (ibasho["交付決定 件数"], ibasho["交付決定額"], ibasho["交付済額"], ibasho["確定額"],
+            ibasho["返還額"]) == (1, 80_000, 80_000, 72_500, 7_500)
+    assert summary["合計"]["開催回数"] == 4  # and the salon's one
+    csv_file = office.get("/reports", params={"fiscal_year": 2025, "format": "csv",
+                                              "table": "summary"})
+    assert "年間まとめ" not in csv_file.text and "交付決定額" in csv_file.content.decode("utf-8-sig")
 
 
 def test_export_writes_the_place_report_and_refuses_what_it_cannot_make(

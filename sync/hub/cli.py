@@ -240,7 +240,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from sync.hub import export, reports
+    from sync.hub import export, grants, reports
     from sync.hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
@@ -257,11 +257,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         ref = reference(conn)  # with the office's program settings
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
         startups = planning.startup_report(conn, args.fiscal_year)
+        given = grants.listing(conn, args.fiscal_year)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in export.documents(built, ref, args.fiscal_year, args.format,
-                                       startups=startups).items():
+                                       startups=startups, grants=given).items():
         (out / name).write_bytes(data)
         written.append(out / name)
     with engine.begin() as conn:

@@ -60,6 +60,42 @@ def monthly_rows(reports: Sequence[PlaceReport], fiscal_year: int) -> list[list[
     return rows
 
 
+def summary_rows(reports: Sequence[PlaceReport], grants: Sequence[Mapping[str, Any]],
+                 startups: Mapping[str, Counter[str]], ref: Reference) -> list[list[Any]]:
+    """年間まとめ: per program, places, sessions, 延べ participants by category and grants
+    (approved, paid, settled, refunds); then the start-ups and places opened."""
+    labels = _labels(ref)
+    cats = [c for c in CATEGORY_ORDER if c in labels]
+    header: list[Any] = ["事業", "場所数", "開催回数", "参加者 延べ"]
+    header += [f"{labels[c]} 延べ" for c in cats]
+    header += ["交付決定 件数", "交付決定額", "交付済額", "確定額", "返還額"]
+    rows: list[list[Any]] = [header]
+    by_program = {g["place_id"]: g for g in grants}
+    totals: list[Any] = ["合計"] + [0] * (len(header) - 1)
+    for key, program in ref.programs.items():
+        mine = [r for r in reports if r.program == key]
+        gs = [by_program[r.place_id] for r in mine if r.place_id in by_program]
+        approved = [g for g in gs if g["approved_yen"]]
+        row: list[Any] = [program.label.ja, len(mine), sum(r.gatherings for r in mine),
+                          sum(r.participants for r in mine)]
+        row += [sum(r.attendance[c] for r in mine) for c in cats]
+        row += [len(approved), sum(g["approved_yen"] for g in gs),
+                sum(g["paid_yen"] for g in gs),
+                sum(g["confirmed_yen"] or 0 for g in gs), sum(g["refund_yen"] for g in gs)]
+        rows.append(row)
+        totals[1:] = [a + b for a, b in zip(totals[1:], row[1:], strict=True)]
+    rows.append(totals)
+    counts: Counter[str] = Counter()
+    for area in startups.values():
+        counts.update(area)
+    rows.append([])
+    rows.append(["立ち上げ相談（件）", counts["consultations"]])
+    rows += [[f"立ち上げ 段階:{o.label.ja}", counts[f"stage:{o.key}"]]
+             for o in ref.enums["startup_stages"]]
+    rows.append(["開設した場所", counts["opened"]])
+    return rows
+
+
 def startup_rows(summary: Mapping[str, Counter[str]], ref: Reference) -> list[list[Any]]:
     """立ち上げ支援: per area, consultations, start-ups by stage at the year's end, opened."""
     stages = [o for o in ref.enums["startup_stages"]]
@@ -114,8 +150,8 @@ def write_xlsx(path: Path | io.BytesIO, sheets: dict[str, list[list[Any]]]) -> N
 
 
 def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, fmt: str,
-              place_name: str = "", startups: Mapping[str, Counter[str]] | None = None
-              ) -> dict[str, bytes]:
+              place_name: str = "", startups: Mapping[str, Counter[str]] | None = None,
+              grants: Sequence[Mapping[str, Any]] | None = None) -> dict[str, bytes]:
     """The report files by name: one workbook with every table, or one CSV per table.
     With `place_name`, the activity report is that place's alone (and has no start-ups)."""
     report = report_rows(reports, ref, fiscal_year)
@@ -124,10 +160,11 @@ def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, 
     tables = {"実績報告": report, "月別集計": monthly}
     if startups is not None and not place_name:
         tables["立ち上げ支援"] = startup_rows(startups, ref)
+        tables["年間まとめ"] = summary_rows(reports, grants or [], startups, ref)
     if fmt == "xlsx":
         return {f"ibasho-report-FY{fiscal_year}{suffix}.xlsx": xlsx_bytes(tables)}
     if fmt == "csv":
-        names = ("report", "monthly", "startups")
+        names = ("report", "monthly", "startups", "summary")
         return {f"ibasho-{n}-FY{fiscal_year}{suffix}.csv": csv_bytes(rows)
                 for n, rows in zip(names, tables.values(), strict=False)}
     raise ValueError(f"unknown format {fmt!r}: expected xlsx or csv")

@@ -12,7 +12,15 @@ from fastapi.responses import Response
 
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import editable
-from sync.hub import accounts, annual_report, export, planning, report_files, reports
+from sync.hub import (
+    accounts,
+    annual_report,
+    export,
+    grants,
+    planning,
+    report_files,
+    reports,
+)
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
@@ -133,7 +141,8 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 response_class=Response)
     async def report(authorization: str | None = Header(None), fiscal_year: int = YEAR,
                      format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
-                     table: str = Query("activity", pattern="^(activity|monthly|startups)$",
+                     table: str = Query("activity",
+                                        pattern="^(activity|monthly|startups|summary)$",
                                         description="which CSV (an XLSX holds both)"),
                      place_id: str = Query("", max_length=36)) -> Response:
         def work(conn: Any, who: accounts.OfficeUser) -> tuple[str, bytes]:
@@ -146,9 +155,10 @@ def data_router(in_tx: Transaction) -> APIRouter:
                     raise NotFound(f"no place {place_id}", message_ja="その場所は見つかりません。")
                 place_name = built[0].name
             files = export.documents(built, ref, fiscal_year, format, place_name,
-                                     planning.startup_report(conn, fiscal_year))
+                                     planning.startup_report(conn, fiscal_year),
+                                     grants.listing(conn, fiscal_year))
             names = list(files)
-            which = ("activity", "monthly", "startups").index(table)
+            which = ("activity", "monthly", "startups", "summary").index(table)
             if format == "xlsx" or which >= len(names):
                 which = 0
             name = names[which]
