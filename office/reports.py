@@ -15,7 +15,8 @@ DOWNLOADS = (("xlsx", "activity", ft.Icons.GRID_ON, "office.reports.xlsx"),
              ("csv", "activity", ft.Icons.DESCRIPTION_OUTLINED, "office.reports.csv_activity"),
              ("csv", "monthly", ft.Icons.CALENDAR_MONTH, "office.reports.csv_monthly"),
              ("csv", "startups", ft.Icons.LIGHTBULB_OUTLINE, "office.reports.csv_startups"),
-             ("csv", "summary", ft.Icons.SUMMARIZE_OUTLINED, "office.reports.csv_summary"))
+             ("csv", "summary", ft.Icons.SUMMARIZE_OUTLINED, "office.reports.csv_summary"),
+             ("csv", "survey", ft.Icons.POLL_OUTLINED, "office.reports.csv_survey"))
 
 
 class ReportsView(ft.Column):

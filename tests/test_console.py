@@ -270,9 +270,10 @@ def test_every_console_screen(tmp_path: Path) -> None:
         nav(page, "報告書")
         choose(page, "年度", "2025年度")
         with page.expect_download(timeout=60_000) as download:
-            button(page, "Excel（実績報告・月別集計・立ち上げ支援・年間まとめ）")
+            button(page, "Excel（実績報告・月別集計・立ち上げ支援・年間まとめ・通いの場調査）")
         book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-        assert book.sheetnames == ["実績報告", "月別集計", "立ち上げ支援", "年間まとめ"]
+        assert book.sheetnames == ["実績報告", "月別集計", "立ち上げ支援", "年間まとめ",
+                                   "通いの場調査"]
         report = {row[1]: row for row in book["実績報告"].iter_rows(min_row=2, values_only=True)}
         assert report["こもれび広場"][3] == 3  # gatherings in FY2025
         seen(page, "を保存しました").wait_for(timeout=30_000)

@@ -51,6 +51,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/grants?fiscal_year=2025", None),
     ("GET", f"/grants/{IBASHO.id}/2025", None),
     ("PUT", f"/grants/{IBASHO.id}/2025/application", {"requested_yen": 1}),
+    ("GET", f"/places/{IBASHO.id}/members/2025", None),
+    ("PUT", f"/places/{IBASHO.id}/members/2025", {"counts": {}}),
+    ("GET", f"/places/{IBASHO.id}/annual-report?fiscal_year=2025", None),
 ]
 
 

@@ -240,7 +240,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from sync.hub import export, grants, reports
+    from sync.hub import export, grants, reports, survey
     from sync.hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
@@ -258,11 +258,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
         startups = planning.startup_report(conn, args.fiscal_year)
         given = grants.listing(conn, args.fiscal_year)
+        asked = survey.survey(conn, ref, args.fiscal_year)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in export.documents(built, ref, args.fiscal_year, args.format,
-                                       startups=startups, grants=given).items():
+                                       startups=startups, grants=given,
+                                       survey=asked).items():
         (out / name).write_bytes(data)
         written.append(out / name)
     with engine.begin() as conn:

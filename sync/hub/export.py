@@ -151,7 +151,8 @@ def write_xlsx(path: Path | io.BytesIO, sheets: dict[str, list[list[Any]]]) -> N
 
 def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, fmt: str,
               place_name: str = "", startups: Mapping[str, Counter[str]] | None = None,
-              grants: Sequence[Mapping[str, Any]] | None = None) -> dict[str, bytes]:
+              grants: Sequence[Mapping[str, Any]] | None = None,
+              survey: list[list[Any]] | None = None) -> dict[str, bytes]:
     """The report files by name: one workbook with every table, or one CSV per table.
     With `place_name`, the activity report is that place's alone (and has no start-ups)."""
     report = report_rows(reports, ref, fiscal_year)
@@ -161,10 +162,12 @@ def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, 
     if startups is not None and not place_name:
         tables["立ち上げ支援"] = startup_rows(startups, ref)
         tables["年間まとめ"] = summary_rows(reports, grants or [], startups, ref)
+        if survey is not None:
+            tables["通いの場調査"] = survey
     if fmt == "xlsx":
         return {f"ibasho-report-FY{fiscal_year}{suffix}.xlsx": xlsx_bytes(tables)}
     if fmt == "csv":
-        names = ("report", "monthly", "startups", "summary")
+        names = ("report", "monthly", "startups", "summary", "survey")
         return {f"ibasho-{n}-FY{fiscal_year}{suffix}.csv": csv_bytes(rows)
                 for n, rows in zip(names, tables.values(), strict=False)}
     raise ValueError(f"unknown format {fmt!r}: expected xlsx or csv")

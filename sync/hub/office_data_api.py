@@ -7,7 +7,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
 from field_app.domain.fiscal import fiscal_year_of
@@ -20,6 +20,7 @@ from sync.hub import (
     planning,
     report_files,
     reports,
+    survey,
 )
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
@@ -142,7 +143,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
     async def report(authorization: str | None = Header(None), fiscal_year: int = YEAR,
                      format: str = Query("xlsx", pattern="^(xlsx|csv)$"),
                      table: str = Query("activity",
-                                        pattern="^(activity|monthly|startups|summary)$",
+                                        pattern="^(activity|monthly|startups|summary|survey)$",
                                         description="which CSV (an XLSX holds both)"),
                      place_id: str = Query("", max_length=36)) -> Response:
         def work(conn: Any, who: accounts.OfficeUser) -> tuple[str, bytes]:
@@ -156,9 +157,10 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 place_name = built[0].name
             files = export.documents(built, ref, fiscal_year, format, place_name,
                                      planning.startup_report(conn, fiscal_year),
-                                     grants.listing(conn, fiscal_year))
+                                     grants.listing(conn, fiscal_year),
+                                     survey.survey(conn, ref, fiscal_year))
             names = list(files)
-            which = ("activity", "monthly", "startups", "summary").index(table)
+            which = ("activity", "monthly", "startups", "summary", "survey").index(table)
             if format == "xlsx" or which >= len(names):
                 which = 0
             name = names[which]
@@ -169,6 +171,23 @@ def data_router(in_tx: Transaction) -> APIRouter:
         name, data = await as_officer(in_tx, authorization, work)
         return Response(data, media_type=MEDIA[format], headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+
+    @router.get("/places/{place_id}/members/{fiscal_year}",
+                summary="A registration program's registered members for a year (counts)")
+    async def get_members(place_id: str, fiscal_year: int = Path(..., ge=2000, le=2100),
+                          authorization: str | None = Header(None)) -> dict[str, Any]:
+        return await as_officer(in_tx, authorization, lambda conn, who: survey.members(
+            conn, place_id, fiscal_year))
+
+    @router.put("/places/{place_id}/members/{fiscal_year}",
+                summary="Record registered members by age band and sex (from the roster, "
+                        "never names; audited)")
+    async def put_members(place_id: str, request: Request,
+                          fiscal_year: int = Path(..., ge=2000, le=2100),
+                          authorization: str | None = Header(None)) -> dict[str, Any]:
+        body = await read_json(request, limit=16_384)
+        return await as_officer(in_tx, authorization, lambda conn, who: survey.set_members(
+            conn, place_id, fiscal_year, body, who.username))
 
     @router.get("/places/{place_id}/annual-report",
                 summary="A place's 実績報告書 for a fiscal year, as PDF or XLSX (audited)",

@@ -167,3 +167,14 @@ grants = Table(
     Column("updated_by", String(100), nullable=False),
     PrimaryKeyConstraint("place_id", "fiscal_year"),
 )
+
+# registered members of a place for a year: body {"counts": {band: {sex: n}}} (no names)
+members = Table(
+    "members", metadata,
+    Column("place_id", String(36), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    PrimaryKeyConstraint("place_id", "fiscal_year"),
+)
