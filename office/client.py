@@ -253,3 +253,13 @@ class OfficeClient:
                           response.headers.get("content-disposition", ""))
         name = unquote(found.group(1)) if found else f"jisseki-FY{fiscal_year}.{fmt}"
         return name, response.content
+
+    async def members(self, place_id: str, fiscal_year: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json("GET", f"/places/{place_id}/members/{fiscal_year}")
+        return result
+
+    async def save_members(self, place_id: str, fiscal_year: int, counts: dict[str, Any]
+                           ) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "PUT", f"/places/{place_id}/members/{fiscal_year}", json={"counts": counts})
+        return result

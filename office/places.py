@@ -10,6 +10,7 @@ import flet as ft
 
 from field_app.domain.text import matches
 from office.client import OfficeError
+from office.conditions_editor import number
 from office.desk import Desk
 from office.schedule_editor import ScheduleEditor
 from ui_kit.widgets import caption, dropdown, heading, named
@@ -64,6 +65,7 @@ class PlaceForm(ft.Column):
         self.desk, self.back, self.place_id = desk, back, id
         self.data: dict[str, Any] = {"program": "ibasho", "area": "", "open_to_all": True,
                                      "subsidised": False, "active": True}
+        self.members: dict[str, Any] | None = None  # a registration program's, this year
         self.controls = [caption(desk.t("office.loading"))]
 
     async def load(self) -> None:
@@ -78,6 +80,9 @@ class PlaceForm(ft.Column):
                 self.back()
                 return
             self.data = dict(place)
+        program = d.ref.programs.get(str(self.data.get("program")))
+        if self.place_id and program is not None and program.requires_registration:
+            self.members = await d.call(d.client.members(self.place_id, d.fiscal_year()))
         self._build()
         self.update()
 
@@ -118,7 +123,58 @@ class PlaceForm(ft.Column):
             ft.Row(switches, wrap=True, spacing=24),
             ft.FilledButton(t("office.place.save"), icon=ft.Icons.SAVE,
                             on_click=lambda e: self.page.run_task(self._save)),
+            *([self._members()] if self.members is not None else []),
         ]
+
+    def _members(self) -> ft.Control:
+        """A registration program's registered members this year: counts from the group's
+        roster by age band and sex (never names), for the 実人数 of the city's surveys."""
+        d, t = self.desk, self.desk.t
+        counts: dict[str, dict[str, Any]] = {
+            b: dict(v) for b, v in (self.members or {}).get("counts", {}).items()}
+        self.member_fields: dict[str, ft.TextField] = {}
+        rows: list[ft.Control] = []
+        for band in ("under_65", "65_74", "75_plus"):
+            cells: list[ft.Control] = [ft.Text(t(f"office.members.band.{band}"), width=110)]
+            for sex in (o.key for o in d.ref.enums["member_sexes"]):
+                def keep(e: Any, b: str = band, x: str = sex) -> None:
+                    counts.setdefault(b, {})[x] = number(e.control.value or "") or 0
+
+                # band and sex both in the label: a screen reader says which box this is
+                field = ft.TextField(label=t("office.members.cell", band=t(
+                    f"office.members.band.{band}"), sex=d.label("member_sexes", sex)),
+                                     width=170, dense=True,
+                                     value=str(counts.get(band, {}).get(sex, 0)),
+                                     on_change=d.typing(keep))
+                self.member_fields[f"counts.{band}.{sex}"] = field
+                cells.append(field)
+            rows.append(ft.Row(cells, spacing=8))
+
+        async def save() -> None:
+            for f in self.member_fields.values():
+                f.error = None
+
+            def show(exc: OfficeError) -> None:
+                problems = {p["field"]: p["expected_ja" if t.lang == "ja" else "expected_en"]
+                            for p in exc.problems}
+                for path, f in self.member_fields.items():
+                    f.error = problems.get(path)
+                self.update()
+
+            saved = await d.submit(d.client.save_members(self.place_id, d.fiscal_year(), counts),
+                                   show)
+            if saved is not None:
+                d.toast(t("office.members.saved", year=d.fiscal_year()))
+
+        return ft.Container(padding=12, border_radius=12,
+                            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT),
+                            content=ft.Column([
+                                ft.Text(t("office.members.title", year=d.fiscal_year()),
+                                        size=16, weight=ft.FontWeight.W_600),
+                                caption(t("office.members.hint")), *rows,
+                                ft.OutlinedButton(t("office.members.save"), icon=ft.Icons.SAVE,
+                                                  on_click=lambda e: self.page.run_task(save))],
+                                spacing=8))
 
     async def _save(self) -> None:
         d, t = self.desk, self.desk.t

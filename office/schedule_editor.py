@@ -79,6 +79,7 @@ class ScheduleEditor(ft.Column):
                                   on_click=lambda e: self._add(self.exceptions,
                                                                {"date": "", "action": "cancelled"})))
         rows.append(ft.Text(t("office.schedule.closed"), weight=ft.FontWeight.W_600))
+        rows.append(caption(t("office.schedule.closed_hint")))
         rows += [self._closed_row(i, c) for i, c in enumerate(self.closed)]
         rows.append(ft.TextButton(t("office.schedule.add_closed"), icon=ft.Icons.ADD,
                                   on_click=lambda e: self._add(self.closed, {

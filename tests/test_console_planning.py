@@ -75,3 +75,31 @@ def test_a_schedule_and_an_assignment_reach_the_tablet(tmp_path: Path) -> None:
         assert arrived is not None and arrived.usual.rules[1].end_time == "12:30"
         assert repo.my_places() and all(p.area == "midori" for p in repo.my_places())
         store.close()
+
+
+def test_registered_members_are_entered_as_counts(tmp_path: Path) -> None:
+    from tests.factories import SALON
+
+    engine, url = hub_with(tmp_path)
+    add_officer(engine)
+    with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
+        page = open_console(browser, hub)
+        sign_in(page)
+        seen(page, "気づき・困りごと 受信箱").wait_for(timeout=60_000)
+        nav(page, "場所")
+        type_into(page, "名前・ふりがな・地域・グループで探す", SALON.name)
+        page.get_by_text(SALON.name).first.click()
+        seen(page, "の登録者数").wait_for(timeout=30_000)
+        page.mouse.move(700, 500)
+        page.mouse.wheel(0, 2000)  # the members are at the foot of the form
+        page.wait_for_timeout(400)
+        field = page.get_by_role("textbox", name="75歳以上・女性").first
+        focus(page, field)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("9")
+        button(page, "登録者数を保存")
+        seen(page, "年度の登録者数を保存しました").wait_for(timeout=30_000)
+        shot(page, "console-members-tablet-ja")
+    with engine.connect() as conn:
+        [body] = conn.exec_driver_sql("SELECT body FROM members").scalars()
+    assert json.loads(body)["counts"]["75_plus"]["female"] == 9
