@@ -39,22 +39,25 @@ from tests.test_console import add_officer, open_console, sign_in
 from tests.test_field_app import enrol_in_settings, hub_with
 
 pytestmark = pytest.mark.browser
-TODAY = dt.date.today()
-WEEKLY = {"rules": [{"freq": "weekly", "weekdays": [TODAY.weekday()], "start_time": "10:00",
-                     "end_time": "12:00"}], "exceptions": [], "closed": []}
 
 
-def seeded(data: Path) -> None:
+def weekly(today: dt.date) -> dict[str, object]:
+    return {"rules": [{"freq": "weekly", "weekdays": [today.weekday()], "start_time": "10:00",
+                       "end_time": "12:00"}], "exceptions": [], "closed": []}
+
+
+def seeded(data: Path, today: dt.date) -> None:
     """Sample places, ひだまりカフェ meeting every week on today's weekday, and an
-    assignment of it alone to this tablet's staff member."""
-    places = [dataclasses.replace(p, recurrence=WEEKLY) if p.id == IBASHO.id else p
+    assignment of it alone to this tablet's staff member. `today`: the app's, read when
+    the test starts (the app has no clock of its own to set)."""
+    places = [dataclasses.replace(p, recurrence=weekly(today)) if p.id == IBASHO.id else p
               for p in sample_places()]
     with Store(data) as store:
         store.put_reference(places)
         store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": []})
         # in use for two months: the weeks before today are owed a record
         store.set_meta("device", {"id": store.device_id,
-                                  "since": (TODAY - dt.timedelta(days=60)).isoformat()})
+                                  "since": (today - dt.timedelta(days=60)).isoformat()})
 
 
 def gatherings(data: Path) -> list[dict[str, object]]:
@@ -76,9 +79,10 @@ def test_home_records_today_in_two_taps_and_missed_ones_are_answered(
         tmp_path: Path, lang: str, size: str) -> None:
     t = texts(lang)
     data = tmp_path / "data"
-    seeded(data)
+    day = dt.date.today()  # read once: the app reads the same clock
+    seeded(data, day)
     viewport = TABLET if size == "tablet" else PHONE
-    week_ago = TODAY - dt.timedelta(days=7)
+    week_ago = day - dt.timedelta(days=7)
     with running_app(data, "--lang", lang) as url, chromium() as browser:
         page = open_app(browser, url, viewport)
         seen(page, t["home.expected_today"]).wait_for(timeout=60_000)
@@ -124,14 +128,14 @@ def test_home_records_today_in_two_taps_and_missed_ones_are_answered(
         shot(page, f"week-view-last-week-{size}-{lang}")
     # what the app wrote: three records, and the refused not-held dialog left nothing behind
     found = {g["date"]: g for g in gatherings(data)}
-    assert set(found) == {TODAY.isoformat(), week_ago.isoformat(),
-                          (TODAY - dt.timedelta(days=14)).isoformat()}
-    today = found[TODAY.isoformat()]
-    assert (today["start_time"], today["end_time"], today["staff_visited"], today["held"],
-            today["place_id"]) == ("10:00", "12:00", True, True, IBASHO.id)
+    assert set(found) == {day.isoformat(), week_ago.isoformat(),
+                          (day - dt.timedelta(days=14)).isoformat()}
+    recorded = found[day.isoformat()]
+    assert (recorded["start_time"], recorded["end_time"], recorded["staff_visited"], recorded["held"],
+            recorded["place_id"]) == ("10:00", "12:00", True, True, IBASHO.id)
     cancelled = found[week_ago.isoformat()]
     assert (cancelled["held"], cancelled["not_held_reason"]) == (False, "weather")
-    reported = found[(TODAY - dt.timedelta(days=14)).isoformat()]
+    reported = found[(day - dt.timedelta(days=14)).isoformat()]
     assert reported["staff_visited"] is False and reported["held"] is True
     with unlocked_store(data) as store:
         assert store.drafts() == []
