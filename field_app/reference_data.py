@@ -10,6 +10,7 @@ from typing import Any
 
 from field_app.config import Config
 from field_app.domain.conditions import parse_versions
+from field_app.domain.guards import Guards
 from field_app.domain.place import Place
 from field_app.domain.record import SCHEMA
 from field_app.domain.reference import Label, Option, Program, Reference
@@ -59,7 +60,7 @@ def load_reference(assets: Path = ASSETS_DIR) -> Reference:
               if not k.startswith("_")}
     return Reference(programs, enums, destinations,
                      {p["id"]: p["program"] for p in places["places"]}, _options(places["areas"]),
-                     limits)
+                     limits, Guards.of(_read("data/guards.json", assets)))
 
 
 def sample_places(assets: Path = ASSETS_DIR) -> list[Place]:

@@ -7,8 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from field_app.domain.concern import Concern, OfficePart, parse_concern
+from field_app.domain.errors import ValidationError
 from field_app.domain.gathering import Gathering, parse_gathering
+from field_app.domain.guards import fields_refused
 from field_app.domain.place import Place, parse_place
+from field_app.domain.problem import Problem
 from field_app.domain.record import Record
 from field_app.domain.reference import Reference
 from field_app.domain.startup import StartUp, parse_startup
@@ -26,6 +29,25 @@ KINDS: dict[str, type[Record]] = {
 }
 # written by devices (DESIGN §6); everything else is the office's
 FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup")
+# free text checked for what it may not hold (an individual number): the sealed fields, and
+# the other words typed about people or groups
+GUARDED: dict[str, tuple[str, ...]] = {
+    **{k: cls.SENSITIVE for k, cls in KINDS.items()},
+    "concern": (*Concern.SENSITIVE, "subject_alias"),
+    "visit_note": (*VisitNote.SENSITIVE, "group_name"),
+    "startup": (*StartUp.SENSITIVE, "group_name", "target", "planned_venue"),
+    "place": ("name", "group_name", "venue", "schedule"),
+}
+
+
+def guard_problems(data: Mapping[str, Any], ref: Reference) -> list[Problem]:
+    """An individual number in any guarded field, named by field; the value is never shown
+    (a refusal must not carry the number on)."""
+    if ref.guards is None:
+        return []
+    names = GUARDED.get(str(data.get("kind")), ())
+    return [Problem(name, "'…'", f.message.en, f.message.ja)
+            for name, f in fields_refused(ref.guards, data, names)]
 SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
 
 
@@ -53,7 +75,14 @@ def parse_record(
         c = Checker(data)
         c.choice("kind", KINDS.keys(), required=True)
         c.raise_if_any()
-    return parsers[str(kind)]()
+    refused = guard_problems(data, ref)
+    try:
+        record = parsers[str(kind)]()
+    except ValidationError as exc:
+        raise ValidationError([*exc.problems, *refused]) from None
+    if refused:
+        raise ValidationError(refused)
+    return record
 
 
 def restore(doc: Mapping[str, Any]) -> Record:

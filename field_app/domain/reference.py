@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from field_app.domain.conditions import ConditionSet
+    from field_app.domain.guards import Guards
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Reference:
     areas: tuple[Option, ...] = ()
     # planning limits (assets/data/planning.json): e.g. not_visited_days, missed_lookback_days
     limits: Mapping[str, int] = field(default_factory=dict)
+    guards: Guards | None = None  # what free text may not hold (assets/data/guards.json)
 
     def keys(self, enum: str) -> frozenset[str]:
         return frozenset(o.key for o in self.enums[enum])
@@ -92,7 +94,7 @@ class Reference:
 
     def with_places(self, place_programs: Mapping[str, str]) -> Reference:
         return Reference(self.programs, self.enums, self.destinations, dict(place_programs),
-                         self.areas, self.limits)
+                         self.areas, self.limits, self.guards)
 
     def limit(self, name: str, default: int) -> int:
         return int(self.limits.get(name, default))

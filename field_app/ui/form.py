@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from field_app.domain.errors import IbashoError, ValidationError
-from field_app.domain.kinds import parse_record
+from field_app.domain.kinds import GUARDED, parse_record
 from field_app.domain.problem import Problem
 from field_app.domain.record import new_meta, utc_now
 from field_app.domain.reference import Reference
@@ -138,12 +138,24 @@ class RecordForm:
         record, self.problems = self._check(self.data)
         future: Future[Any]
         if record is None:
-            future = self.store.put_draft(dict(self.data))
+            future = self.store.put_draft(self._safe(self.data))
         else:
             self._rev = record.rev  # the next change is newer still, whether this lands or not
             future = self.store.save_async(record)  # drops the draft in the same journal line
         future.add_done_callback(self._report)
         return future
+
+    def _safe(self, data: dict[str, Any]) -> dict[str, Any]:
+        """What a draft may keep: an individual number never reaches the disk (the form
+        still shows it, with why it is refused, until it is removed)."""
+        guards = self.reference.guards
+        if guards is None:
+            return dict(data)
+        out = dict(data)
+        for name in GUARDED.get(self.kind, ()):
+            if isinstance(out.get(name), str):
+                out[name] = guards.masked(out[name])
+        return out
 
     def retry(self) -> Future[Any]:
         """Write what the form holds again (after space was freed)."""

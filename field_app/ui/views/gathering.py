@@ -130,6 +130,7 @@ class GatheringView(ft.Column):
         self.date.show_error(form.error("date", t.lang))
         rest = [form.error(n, t.lang) for n in ("first_time", "attendance", "helpers")]
         self.problems.value = "\n".join(r for r in rest if r)
+        self.note.error = form.error("note", t.lang)
         held = bool(form.data.get("held", True))
         self.reason_box.visible = not held
         self.reason.error_text = form.error("not_held_reason", t.lang)

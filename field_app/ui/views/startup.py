@@ -91,6 +91,7 @@ class StartUpView(ft.Column):
         for key, field in self.texts.items():
             field.error = form.error(key, lang)
         self.role.error_text = form.error("contact_role", lang)
+        self.note.error = form.error("note", lang)
         self.area.error_text = form.error("area", lang)
         self.reason.visible = data.get("stage") == DECLINED
         self.reason.error = form.error("stage_reason", lang)

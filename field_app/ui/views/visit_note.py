@@ -119,5 +119,8 @@ class VisitNoteView(ft.Column):
         self.date.show_error(form.error("date", lang))
         self.follow_up.show_error(form.error("follow_up_on", lang))
         self.meeting.visible = form.data.get("visit_type") == "group_meeting"
+        # an individual number in the text is refused here, with why (domain.guards)
+        self.observations.error = form.error("observations", lang)
+        self.decisions.error = form.error("decisions", lang)
         self.next_meeting.show_error(form.error("next_meeting_on", lang))
         self.saved.show(form.state_text(t), form.failure is not None)

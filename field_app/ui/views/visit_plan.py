@@ -73,6 +73,7 @@ class VisitPlanView(ft.Column):
         t, form, lang = self.session.t, self.form, self.session.t.lang
         data = form.data
         self.purpose.error_text = form.error("purpose", lang)
+        self.note.error = form.error("note", lang)
         self.time.error = form.error("start_time", lang)
         self.date.show_error(form.error("date", lang))
         self.status.value = (t("plan.done") if data.get("done_note_id")

@@ -1,0 +1,115 @@
+"""Guards on free text (domain.guards): an individual number refused however it is written,
+phone numbers, e-mail addresses and full names warned about, and no false alarm on dates,
+times, amounts and counts; refused at validation on the device and at the hub, and never
+kept in a draft."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from field_app.domain.errors import ValidationError
+from field_app.domain.guards import REFUSE, WARN, check_digit, is_my_number
+from field_app.domain.kinds import parse_record
+from field_app.store import Store
+from field_app.ui.form import RecordForm
+from tests.factories import IBASHO, REF, concern_data, gathering_data, visit_note, visit_note_data
+from tests.hubs import Field, Hub
+from tests.test_hub_planning import push_raw
+
+GUARDS = REF.guards
+assert GUARDS is not None
+BODY = "12345678901"
+NUMBER = BODY + str(check_digit(BODY))
+WRONG = BODY + str((check_digit(BODY) + 1) % 10)
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.severity) for f in GUARDS.check(text)]
+
+
+def test_the_check_digit() -> None:
+    assert is_my_number(NUMBER) and not is_my_number(WRONG)
+    assert not is_my_number(NUMBER[:11]) and not is_my_number("12345678901a")
+    # a known-valid example: 1234 5678 9018 (check digit 8)
+    assert check_digit("12345678901") == 8
+
+
+@pytest.mark.parametrize("text", [
+    f"個人番号は{NUMBER}です",
+    f"番号 {NUMBER[:4]} {NUMBER[4:8]} {NUMBER[8:]} を聞いた",
+    f"{NUMBER[:4]}-{NUMBER[4:8]}-{NUMBER[8:]}",
+    "".join(chr(ord(d) + 0xFEE0) for d in NUMBER) + "（全角）",
+    f"{NUMBER[:4]}－{NUMBER[4:8]}－{NUMBER[8:]}",  # full-width hyphens
+    f"her number is {NUMBER}.",
+])
+def test_an_individual_number_is_refused_however_it_is_written(text: str) -> None:
+    assert ("my_number", REFUSE) in kinds(text)
+
+
+@pytest.mark.parametrize("text", [
+    f"番号 {WRONG}",  # twelve digits, but not a valid check digit
+    "2026-12-01 10:00〜12:00 参加者12人、参加費100,000円",
+    "会計: 1,234,567円、2025年度は45回開催、定員30名",
+    "令和8年12月1日 13時30分から 第2火曜",
+    "次回 2027/01/15、電話はまだ",
+    f"{NUMBER}0",  # thirteen digits
+    "A-san, in her 80s, came with her daughter at 10:30",
+])
+def test_no_alarm_on_dates_times_amounts_and_counts(text: str) -> None:
+    assert [k for k, s in kinds(text) if s == REFUSE] == []
+    assert "phone" not in [k for k, _ in kinds(text)]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("娘さんの電話 090-1234-5678", "phone"),
+    ("自宅 0422-12-3456 に連絡", "phone"),
+    ("call 09012345678 tomorrow", "phone"),
+    ("連絡先 hanako.yamada@example.jp", "email"),
+    ("山田花子さんが来た", "full_name"),
+    ("佐藤 一郎様より", "full_name"),
+])
+def test_phones_mails_and_names_are_warned_about_not_refused(text: str, kind: str) -> None:
+    found = kinds(text)
+    assert (kind, WARN) in found and all(s == WARN for _, s in found)
+
+
+def test_a_family_name_alone_or_a_descriptor_is_fine() -> None:
+    assert kinds("Aさん（80代女性）と山田さんが話していた") == []
+
+
+def test_validation_refuses_a_number_naming_the_field_and_never_echoing_it() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_record(visit_note_data(observations=f"マイナンバー {NUMBER} を見せられた"), REF)
+    [problem] = caught.value.problems
+    assert problem.field == "observations" and NUMBER not in problem.value
+    assert "マイナンバー" in problem.expected_ja and NUMBER not in caught.value.message_ja
+    with pytest.raises(ValidationError) as caught:  # with its other problems, all at once
+        parse_record(gathering_data(note=f"{NUMBER}", helpers=-1), REF)
+    assert {p.field for p in caught.value.problems} == {"note", "helpers"}
+
+
+def test_a_draft_never_keeps_the_number(tmp_path: Path) -> None:
+    with Store(tmp_path / "s") as store:
+        form = RecordForm.open(store, REF, "concern", None, "山田", place_id=IBASHO.id)
+        form.change(observed=f"番号 {NUMBER} を言っていた").result(timeout=10)
+        assert "observed" in form.problems
+        assert NUMBER in form.data["observed"]  # still on screen, to be removed
+        draft = store.draft(form.id)
+        assert draft is not None and NUMBER not in str(draft)
+        assert "＊＊＊＊" in draft["observed"]
+        assert store.all("concern") == []
+
+
+def test_the_hub_refuses_a_pushed_number(hub: Hub, field: Field) -> None:
+    data = {**concern_data(observed=f"個人番号 {NUMBER}"), "device_id": field.store.device_id}
+    [result] = push_raw(hub, field.token, [data])
+    assert result["status"] == "rejected"
+    assert [p["field"] for p in result["problems"]] == ["observed"]  # type: ignore[union-attr]
+    assert NUMBER not in str(result)
+    ok = dataclasses.replace(visit_note(observations="電話 090-1234-5678 を聞いた"),
+                             device_id=field.store.device_id)  # a warning, not a refusal
+    [accepted] = push_raw(hub, field.token, [ok.to_dict()])
+    assert accepted["status"] == "accepted"
