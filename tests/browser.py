@@ -261,7 +261,12 @@ def focus(page: Page, field: Locator) -> None:
 
 def choose(page: Page, label: str, option: str) -> None:
     """Open a dropdown by its label and pick an option."""
-    page.get_by_role("button", name=label).or_(page.get_by_role("combobox", name=label)).first.click()
+    # the menu named exactly so, if there is one: a card's text may contain the label too
+    exact = page.get_by_role("button", name=label, exact=True).or_(
+        page.get_by_role("combobox", name=label, exact=True))
+    menu = exact if exact.count() else page.get_by_role("button", name=label).or_(
+        page.get_by_role("combobox", name=label))
+    menu.first.click()
     page.get_by_role("menuitem", name=option, exact=True).or_(
         page.get_by_text(option, exact=True)).last.click()
 
