@@ -54,6 +54,10 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", f"/places/{IBASHO.id}/members/2025", None),
     ("PUT", f"/places/{IBASHO.id}/members/2025", {"counts": {}}),
     ("GET", f"/places/{IBASHO.id}/annual-report?fiscal_year=2025", None),
+    ("GET", "/provisions", None),
+    ("GET", "/provisions/export?format=csv", None),
+    ("GET", "/disclosure?concern_id=00000000-0000-4000-8000-000000000000", None),
+    ("POST", "/disclosure/export", {"concern_ids": ["00000000-0000-4000-8000-000000000000"]}),
 ]
 
 

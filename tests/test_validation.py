@@ -112,7 +112,11 @@ def test_sensitive_categories_need_a_consent_status() -> None:
                      "mental_health"):
         found = problems(concern_data(categories=[category], consent=None))
         assert set(found) == {"consent"}
-    concern(categories=["dementia_suspected"], consent="not_possible")
+    # consent that could not be asked: the concern then says on what basis it is recorded
+    assert set(problems(concern_data(categories=["dementia_suspected"],
+                                     consent="not_possible"))) == {"legal_basis"}
+    concern(categories=["dementia_suspected"], consent="not_possible",
+            legal_basis="life_body_emergency")
 
 
 def test_concern_needs_categories_and_subject() -> None:

@@ -12,15 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from field_app.domain import legal_basis
 from field_app.domain.record import Record, check_meta
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
 FIELDS = ("place_id", "gathering_id", "observed_on", "subject_age_band", "subject_gender",
-          "subject_alias", "categories", "urgency", "consent", "observed",
+          "subject_alias", "categories", "urgency", "consent", "legal_basis", "legal_basis_note",
+          "observed",
           "suggested_destination", "follow_up_on", "office")
 OFFICE_FIELDS = ("status", "destination", "referred_on", "method", "feedback", "closed_on",
-                 "updated_at", "updated_by")
+                 "legal_basis", "legal_basis_note", "updated_at", "updated_by")
 ALIAS_MAX = 20  # initials or a nickname; a full name does not belong here
 
 
@@ -32,6 +34,8 @@ class OfficePart:
     method: str = ""
     feedback: str = ""
     closed_on: str | None = None
+    legal_basis: str = ""  # recorded by the office (a support meeting, consent got later)
+    legal_basis_note: str = ""
     updated_at: str = ""
     updated_by: str = ""
 
@@ -48,6 +52,8 @@ class Concern(Record):
     categories: tuple[str, ...]
     urgency: str
     consent: str = ""
+    legal_basis: str = ""  # when there is no consent (legal_basis.py)
+    legal_basis_note: str = ""
     observed: str
     suggested_destination: str = ""
     follow_up_on: str | None = None
@@ -90,6 +96,9 @@ def parse_concern(
     sensitive = [k for k in categories
                  if (o := ref.option("concern_categories", k)) and o.attrs.get("sensitive")]
     consent = c.choice("consent", ref.keys("consent"), required=bool(sensitive))
+    age_band = c.choice("subject_age_band", ref.keys("age_bands"), required=True)
+    basis, basis_note = legal_basis.check(c, ref, consent=consent, categories=categories,
+                                          age_band=age_band, require=bool(sensitive and consent))
     destination = c.choice("suggested_destination", ref.destination_keys)
     if urgency == "emergency" and not destination and "suggested_destination" not in _bad(c):
         c.fail("suggested_destination", None, "a destination (required for an emergency)",
@@ -98,12 +107,14 @@ def parse_concern(
         place_id=place_id,
         gathering_id=c.uuid("gathering_id"),
         observed_on=day.isoformat() if day else "",
-        subject_age_band=c.choice("subject_age_band", ref.keys("age_bands"), required=True),
+        subject_age_band=age_band,
         subject_gender=c.choice("subject_gender", ref.keys("genders"), required=True),
         subject_alias=c.text("subject_alias", max_len=ALIAS_MAX),
         categories=categories,
         urgency=urgency,
         consent=consent,
+        legal_basis=basis,
+        legal_basis_note=basis_note,
         observed=c.text("observed", required=True),
         suggested_destination=destination,
         follow_up_on=follow.isoformat() if follow else None,
@@ -149,6 +160,8 @@ def _office(c: Checker, raw: Any, ref: Reference) -> OfficePart:
                "「つなぎ済み」にするにはつないだ日が必要です")
     if status == "closed" and closed_on is None and "closed_on" not in _bad(o):
         o.fail("closed_on", None, "the closing date (required to close)", "終了日が必要です")
+    basis, basis_note = legal_basis.check(o, ref, consent=None, categories=(), age_band=None,
+                                          require=False, office=True)
     part = OfficePart(
         status=status,
         destination=destination,
@@ -156,6 +169,8 @@ def _office(c: Checker, raw: Any, ref: Reference) -> OfficePart:
         method=o.text("method", max_len=100),
         feedback=o.text("feedback"),
         closed_on=closed_on.isoformat() if closed_on else None,
+        legal_basis=basis,
+        legal_basis_note=basis_note,
         updated_at=o.timestamp("updated_at"),
         updated_by=o.text("updated_by", max_len=100),
     )

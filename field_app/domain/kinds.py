@@ -33,7 +33,7 @@ FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup")
 # the other words typed about people or groups
 GUARDED: dict[str, tuple[str, ...]] = {
     **{k: cls.SENSITIVE for k, cls in KINDS.items()},
-    "concern": (*Concern.SENSITIVE, "subject_alias"),
+    "concern": (*Concern.SENSITIVE, "subject_alias", "legal_basis_note"),
     "visit_note": (*VisitNote.SENSITIVE, "group_name"),
     "startup": (*StartUp.SENSITIVE, "group_name", "target", "planned_venue"),
     "place": ("name", "group_name", "venue", "schedule"),

@@ -18,12 +18,13 @@ from sqlalchemy.engine import Connection
 
 from field_app.domain.concern import parse_office_part
 from field_app.domain.errors import ValidationError
+from field_app.domain.legal_basis import basis_of
 from field_app.domain.overrides import parse_overrides
 from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
 from field_app.domain.record import SCHEMA, new_id, utc_now
 from field_app.reference_data import load_reference
-from sync.hub import hub_settings, schema
+from sync.hub import hub_settings, provisions, schema
 from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import SETTING, overrides, reference
@@ -136,23 +137,29 @@ UNCHECKED = object()  # set_office_part's based_on when the caller does not say
 
 
 def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str,
-                    *, based_on: object = UNCHECKED) -> dict[str, Any]:
+                    *, based_on: object = UNCHECKED, provide: object = None) -> dict[str, Any]:
     """Write the office part of a concern; the authoring device gets it at its next pull.
 
     `based_on`: the `updated_at` of the part the change was made from (None: there was none).
     If someone changed it since, the change is refused rather than silently undoing theirs
-    (a referral overwritten by a page opened before it)."""
-    row = conn.execute(select(schema.records.c.device_id).where(
+    (a referral overwritten by a page opened before it).
+
+    A part that passes the concern on (a referral, a later change of destination) needs the
+    person's consent or a legal basis, and writes a provision record of the items chosen in
+    `provide` (default: the minimal ones) in the same transaction."""
+    row = conn.execute(select(schema.records.c.device_id, schema.records.c.body).where(
         schema.records.c.id == concern_id, schema.records.c.kind == "concern")).first()
     if row is None:
         raise NotFound(f"no concern {concern_id}", message_ja="その気づきの記録は見つかりません。")
     body = {**part, "updated_at": utc_now(), "updated_by": actor}
+    ref = reference(conn)
     try:
-        checked = parse_office_part(body, reference(conn))
+        checked = parse_office_part(body, ref)
     except ValidationError as exc:
         raise BadRequest(exc.message, message_ja=exc.message_ja,
                          problems=[p.as_dict() for p in exc.problems]) from exc
     stored = dict(vars(checked))
+    chosen = provisions.items(provide, ref)
     _lock_feed(conn)
     if based_on is not UNCHECKED:
         current = conn.execute(select(schema.office_parts.c.body).where(
@@ -165,6 +172,14 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
                            message_ja=f"ほかの職員{f'（{who}）' if who else ''}がこの気づきの"
                                       "対応を先に変更しました。経過を確認し、必要ならもう一度保存"
                                       "してください。")
+    if provisions.due(conn, concern_id, stored):
+        concern = json.loads(row.body)
+        basis = basis_of(ref, concern, stored)
+        if basis is None:
+            raise provisions.no_basis()
+        provided = provisions.record(conn, concern, concern_id, stored, basis, chosen, actor, ref)
+        audit(conn, actor, "provision_recorded", concern_id, json.dumps(
+            {k: provided[k] for k in ("recipient", "items", "basis", "provided_on")}))
     now = utcnow()
     values = dict(device_id=row.device_id, body=json.dumps(stored, ensure_ascii=False),
                   updated_at=now, updated_by=actor)

@@ -217,23 +217,34 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from sync.hub import hub_settings
+    """Show or set the retention periods, and remove the provision records kept past their
+    day (the 第三者提供記録 keeps each for the years in force when it was written)."""
+    from sync.hub import hub_settings, provisions
 
-    changes = args.concern_days is not None or args.archive_days is not None
-    _, engine = engine_for(args, reads_only=not changes)
+    changes = any(v is not None for v in (args.concern_days, args.archive_days,
+                                           args.provision_years))
+    _, engine = engine_for(args)
     with engine.begin() as conn:
         current = json.loads(hub_settings.get(conn, "retention") or "{}")
         if args.concern_days is not None:
             current["concern_stub_days"] = args.concern_days
         if args.archive_days is not None:
             current["archive_after_days"] = args.archive_days
+        if args.provision_years is not None:
+            if not 1 <= args.provision_years <= 30:
+                raise SystemExit("retention: --provision-years is whole years, 1 to 30")
+            current["provision_years"] = args.provision_years
         if changes:
             if min(current.values()) < 1:
                 raise SystemExit("retention: periods are whole days, 1 or more")
             hub_settings.put(conn, "retention", json.dumps(current), "cli")
-    shown = {"concern_stub_days": 30, "archive_after_days": 365, **current}
+        removed = provisions.purge(conn, "cli")
+    shown = {"concern_stub_days": 30, "archive_after_days": 365,
+             "provision_years": provisions.DEFAULT_YEARS, **current}
     print(f"closed concerns become stubs on devices after {shown['concern_stub_days']} days; "
-          f"synced gatherings and notes are archived after {shown['archive_after_days']} days")
+          f"synced gatherings and notes are archived after {shown['archive_after_days']} days; "
+          f"provision records (第三者提供記録) are kept {shown['provision_years']} years")
+    print(f"removed {removed} provision record(s) kept past their day")
     return 0
 
 
@@ -386,9 +397,13 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("name", nargs="?")
     u.add_argument("--role", choices=("admin", "office"), default="office")
     u.set_defaults(fn=cmd_users)
-    rt = sub.add_parser("retention", help="how long devices keep closed concerns and old records")
+    rt = sub.add_parser("retention", help="how long devices keep closed concerns and old "
+                                          "records and the hub keeps provision records; "
+                                          "removes those kept past their day")
     rt.add_argument("--concern-days", type=int, help="days after closing until a stub (30)")
     rt.add_argument("--archive-days", type=int, help="days until archived (365)")
+    rt.add_argument("--provision-years", type=int,
+                    help="years a provision record is kept (3); applies to new records")
     rt.set_defaults(fn=cmd_retention)
     x = sub.add_parser("export", help="the fiscal year's activity report and monthly summary, "
                                       "or one place's 実績報告書 (--place)")

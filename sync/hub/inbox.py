@@ -15,13 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from field_app.domain.reference import Reference
-from sync.hub import schema
+from sync.hub import provisions, schema
 
 URGENCY_ORDER = ("emergency", "high", "medium", "watch")
 MAX_ROWS = 500
 # audit actions that belong to a concern's history, and what the history calls them
 AUDITED = {"concern_received": "received", "concern_updated": "updated",
-           "office_part_written": "office_part_written", "concern_read": "concern_read"}
+           "office_part_written": "office_part_written", "concern_read": "concern_read",
+           "concern_disclosed": "disclosed"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Filters:
                 and (not self.staff or summary["staff"] == self.staff))
 
 
-def _place_names(conn: Connection) -> dict[str, str]:
+def place_names(conn: Connection) -> dict[str, str]:
     return {r.id: json.loads(r.body)["name"]
             for r in conn.execute(select(schema.places.c.id, schema.places.c.body))}
 
@@ -81,7 +82,7 @@ def concerns(conn: Connection, filters: Filters, concern_id: str | None = None,
              after: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Every concern the filters admit, in inbox order (page with `page`); with `after`, only
     those received since (an open inbox looking for arrivals reads only those)."""
-    places, staff = _place_names(conn), _staff(conn)
+    places, staff = place_names(conn), _staff(conn)
     parts_q = select(schema.office_parts.c.concern_id, schema.office_parts.c.body)
     rows_q = (select(schema.records.c.id, schema.records.c.device_id, schema.records.c.body,
                      schema.records.c.received_at).where(schema.records.c.kind == "concern"))
@@ -132,7 +133,8 @@ def staff_names(conn: Connection) -> list[str]:
 
 def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
     """The concern's story, oldest first: received from the device, each later version and any
-    conflicting version kept for review, each office change and each time the office opened it."""
+    conflicting version kept for review, each office change, each provision to a third
+    party, and each time the office opened it or disclosed it to the person."""
     staff = _staff(conn)
     events: list[dict[str, Any]] = []
     rows = conn.execute(select(schema.audit).where(
@@ -152,6 +154,11 @@ def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
             events.append({"at": rec.received_at.isoformat(), "action": "received",
                            "actor": staff.get(rec.device_id, rec.device_id),
                            "detail": {"rev": rec.rev}})
+    for p in provisions.listing(conn, provisions.Filters(concern_id=concern_id)):
+        events.append({"at": p["recorded_at"], "actor": p["recorded_by"], "action": "provided",
+                       "detail": {k: p[k] for k in ("provided_on", "recipient",
+                                                    "recipient_name", "items", "basis",
+                                                    "basis_note", "basis_by")}})
     for c in conn.execute(select(schema.conflicts.c.received_at, schema.conflicts.c.rev,
                                  schema.conflicts.c.device_id)
                           .where(schema.conflicts.c.record_id == concern_id)):

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from field_app.domain.legal_basis import basis_of
 from sync.hub import accounts, inbox, schema
 from sync.hub.changes import UNCHECKED, set_office_part
 from sync.hub.database import audit
@@ -21,6 +22,7 @@ from sync.hub.office_data_api import data_router
 from sync.hub.office_devices_api import devices_router
 from sync.hub.office_grants_api import grants_router
 from sync.hub.office_planning_api import planning_router
+from sync.hub.office_provisions_api import provisions_router
 from sync.hub.reference import reference
 from sync.hub.request_body import read_json
 from sync.protocol import API
@@ -36,8 +38,11 @@ def _story(conn: Any, concern_id: str) -> tuple[str, dict[str, Any]]:
         raise NotFound("no such concern", message_ja="その気づきの記録は見つかりません。")
     part = conn.execute(select(schema.office_parts.c.body).where(
         schema.office_parts.c.concern_id == concern_id)).first()
-    return row.body, {"office": json.loads(part.body) if part else None,
-                      "history": inbox.history(conn, concern_id)}
+    office = json.loads(part.body) if part else None
+    basis = basis_of(reference(conn), json.loads(row.body), office)
+    return row.body, {"office": office, "history": inbox.history(conn, concern_id),
+                      # what a referral would rest on (None: neither consent nor a basis)
+                      "basis": vars(basis) if basis else None}
 
 
 def office_router(in_tx: Transaction) -> APIRouter:
@@ -46,6 +51,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
     router.include_router(devices_router(in_tx))
     router.include_router(planning_router(in_tx))
     router.include_router(grants_router(in_tx))
+    router.include_router(provisions_router(in_tx))
 
     @router.post("/login", summary="Sign in; returns a session token that expires")
     async def login(request: Request) -> dict[str, Any]:
@@ -141,10 +147,12 @@ def office_router(in_tx: Transaction) -> APIRouter:
                                         "expected_en": "the office part's updated_at, or null",
                                         "expected_ja": "表示していた対応の updated_at、または null"}])
 
+        # the items passed on if this change refers the concern (the provision record's)
+        provide = body.pop("provide", None)
         return {"office": await as_officer(
             in_tx, authorization,
             lambda conn, who: set_office_part(conn, concern_id[:36], body, who.username,
-                                              based_on=based_on))}
+                                              based_on=based_on, provide=provide))}
 
     @router.get("/audit", summary="The audit log, newest first (admin)")
     async def audit_log(authorization: str | None = Header(None),

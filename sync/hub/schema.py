@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -177,4 +178,27 @@ members = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(100), nullable=False),
     PrimaryKeyConstraint("place_id", "fiscal_year"),
+)
+
+# the 第三者提供記録 (append-only, kept until keep_until; migration 0009): each provision of a
+# concern to a third party, with the items passed on and the basis it rested on
+provisions = Table(
+    "provisions", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("concern_id", String(36), nullable=False),
+    Column("provided_on", Date, nullable=False),
+    Column("recipient", String(64), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of provision_items keys
+    Column("subject", Text, nullable=False),  # JSON descriptor: age band, gender, alias
+    Column("place_id", String(36), nullable=False),
+    Column("basis", String(40), nullable=False),
+    Column("basis_note", String(200), nullable=False),
+    Column("basis_by", String(10), nullable=False),  # device | office
+    Column("consent", String(20), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("keep_until", Date, nullable=False),
+    Index("provisions_concern", "concern_id"),
+    Index("provisions_provided_on", "provided_on"),
 )
