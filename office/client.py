@@ -263,3 +263,33 @@ class OfficeClient:
         result: dict[str, Any] = await self._json(
             "PUT", f"/places/{place_id}/members/{fiscal_year}", json={"counts": counts})
         return result
+
+    # provisions and disclosure requests ---------------------------------------------
+
+    async def provisions(self, filters: Mapping[str, str]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._json(
+            "GET", "/provisions", params={k: v for k, v in filters.items() if v})
+        return result
+
+    async def provisions_file(self, fmt: str, filters: Mapping[str, str]) -> tuple[str, bytes]:
+        """The 第三者提供記録 as xlsx or csv: the file's name and its bytes."""
+        response = await self._send("GET", "/provisions/export", params={
+            "format": fmt, **{k: v for k, v in filters.items() if v}})
+        return _named(response, f"teikyo-kiroku.{fmt}")
+
+    async def disclosure_search(self, query: Mapping[str, str]) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = (await self._json(
+            "GET", "/disclosure", params={k: v for k, v in query.items() if v}))["concerns"]
+        return result
+
+    async def disclosure_file(self, concern_ids: list[str]) -> tuple[str, bytes]:
+        response = await self._send("POST", "/disclosure/export",
+                                    json={"concern_ids": concern_ids})
+        return _named(response, "kaiji.xlsx")
+
+
+def _named(response: httpx.Response, default: str) -> tuple[str, bytes]:
+    """A downloaded file's name (from Content-Disposition) and its bytes."""
+    found = re.search(r"filename\*=UTF-8''([^;]+)",
+                      response.headers.get("content-disposition", ""))
+    return (unquote(found.group(1)) if found else default), response.content

@@ -13,6 +13,11 @@ from office.client import OfficeError
 from office.desk import Desk
 from ui_kit.widgets import DateField, caption, dropdown, heading, named
 
+
+def default_items(desk: Desk) -> list[str]:
+    return [o.key for o in desk.ref.enums["provision_items"] if o.attrs.get("default")]
+
+
 ACTIONS = (("triaged", ft.Icons.MOVE_TO_INBOX, "office.action.triage"),
            ("referred", ft.Icons.CALL_SPLIT, "office.action.refer"),
            ("watching", ft.Icons.VISIBILITY_OUTLINED, "office.action.watch"),
@@ -50,7 +55,12 @@ class ConcernView(ft.Column):
                      "destination": office.get("destination") or c.get("suggested_destination")
                      or "", "referred_on": office.get("referred_on") or d.today().isoformat(),
                      "method": office.get("method", ""), "feedback": office.get("feedback", ""),
-                     "closed_on": office.get("closed_on")}
+                     "closed_on": office.get("closed_on"),
+                     # the office's own record of the basis (a support meeting, consent got
+                     # later); sent with every action, since each writes the whole part
+                     "legal_basis": office.get("legal_basis", ""),
+                     "legal_basis_note": office.get("legal_basis_note", ""),
+                     "provide": self.part.get("provide") or default_items(d)}
         self.as_shown = dict(self.part)  # to tell what the worker has changed since
         self.part.update(typed or {})
         facts = [
@@ -64,6 +74,7 @@ class ConcernView(ft.Column):
              "・".join(d.label("concern_categories", k) for k in c["categories"])),
             (t("office.concern.urgency"), d.label("urgency", c["urgency"])),
             (t("office.concern.consent"), d.label("consent", c.get("consent"))),
+            (t("office.concern.basis"), self._basis_text(found.get("basis"))),
             (t("office.concern.suggested"), d.destination(c.get("suggested_destination"))),
             (t("office.concern.follow_up"), d.day(c.get("follow_up_on"))),
             (t("office.concern.status"), d.label("concern_status", office.get("status", "new"))),
@@ -73,9 +84,16 @@ class ConcernView(ft.Column):
                           for k, v in facts], spacing=6)
         observed = ft.Container(ft.Text(c["observed"], size=16), padding=12,
                                 border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
+        no_basis = ft.Container(
+            visible=found.get("basis") is None, padding=10, border_radius=8,
+            bgcolor=ft.Colors.ERROR_CONTAINER, content=ft.Row([
+                ft.Icon(ft.Icons.GAVEL, color=ft.Colors.ON_ERROR_CONTAINER),
+                ft.Text(t("office.concern.no_basis"), expand=True,
+                        color=ft.Colors.ON_ERROR_CONTAINER)]))
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
             heading(t("office.concern.title")),
+            no_basis,
             # side by side on a wide screen, the actions below on a narrow one
             ft.ResponsiveRow([
                 ft.Column([grid, ft.Text(t("office.concern.observed"),
@@ -83,7 +101,10 @@ class ConcernView(ft.Column):
                           col={"xs": 12, "lg": 7}, spacing=10),
                 ft.Column([self._actions()], col={"xs": 12, "lg": 5})],
                 vertical_alignment=ft.CrossAxisAlignment.START, spacing=24, run_spacing=16),
-            ft.Text(t("office.concern.history"), size=18, weight=ft.FontWeight.W_600),
+            ft.Row([ft.Text(t("office.concern.history"), size=18, weight=ft.FontWeight.W_600),
+                    ft.TextButton(t("office.disclosure.title"), icon=ft.Icons.PERSON_SEARCH,
+                                  on_click=lambda e: d.go("disclosure", concern=self.concern_id))
+                    ], spacing=16),
             *[self._event(e) for e in found["history"]],
         ]
 
@@ -97,6 +118,11 @@ class ConcernView(ft.Column):
                     detail["destination"])))
             words += [detail.get("method", ""), detail.get("feedback", "")]
             what = "　".join(w for w in words if w)
+        elif e["action"] == "provided":
+            what = t("office.history.provided", recipient=detail.get("recipient_name", ""),
+                     items="・".join(d.label("provision_items", k)
+                                     for k in detail.get("items", [])),
+                     basis=d.label("legal_basis", detail.get("basis")))
         else:
             what = t(f"office.history.{e['action']}", rev=detail.get("rev", ""))
         return ft.Text(f"{d.moment(e['at'])}　{e['actor']}　{what}", size=14)
@@ -119,6 +145,21 @@ class ConcernView(ft.Column):
                                      multiline=True, min_lines=2, max_lines=6,
                                      on_change=d.typing(
                                          lambda e: p.update(feedback=e.control.value or "")))
+        bases = [(o.key, o.label(t.lang)) for o in d.ref.enums["legal_basis"]]
+        self.basis = dropdown(t("office.action.basis"), [("", t("office.action.basis_none")),
+                                                         *bases],
+                              p["legal_basis"] or "", self._basis, width=420)
+        self.basis_allows = caption(self._allows(p["legal_basis"]))
+        self.basis_note = ft.TextField(label=t("office.action.basis_note"),
+                                       value=p["legal_basis_note"], max_length=200,
+                                       on_change=d.typing(lambda e: p.update(
+                                           legal_basis_note=e.control.value or "")))
+        # what a referral passes on: chosen here, the minimal by default (the provision
+        # record says exactly this)
+        self.items = [ft.Checkbox(label=o.label(t.lang), value=o.key in p["provide"],
+                                  data=o.key, on_change=self._item)
+                      for o in d.ref.enums["provision_items"]]
+        self.items_error = ft.Text(color=ft.Colors.ERROR, visible=False)
         buttons: list[ft.Control] = [
             ft.FilledButton(t(key), icon=icon, on_click=lambda e, s=status: self._act(s))
             for status, icon, key in ACTIONS]
@@ -129,8 +170,35 @@ class ConcernView(ft.Column):
                                 ft.Text(t("office.action.title"), size=18,
                                         weight=ft.FontWeight.W_600),
                                 named(self.destination), self.referred_on, self.method,
-                                self.feedback, ft.Row(buttons, wrap=True, spacing=8,
-                                                      run_spacing=8)], spacing=12))
+                                self.feedback, named(self.basis), self.basis_allows,
+                                self.basis_note,
+                                ft.Text(t("office.action.provide"), weight=ft.FontWeight.W_600),
+                                ft.Column(list[ft.Control](self.items), spacing=0),
+                                self.items_error,
+                                ft.Row(buttons, wrap=True, spacing=8,
+                                       run_spacing=8)], spacing=12))
+
+    def _basis_text(self, basis: dict[str, Any] | None) -> str:
+        d, t = self.desk, self.desk.t
+        if basis is None:
+            return ""
+        who = t("office.concern.basis_by_office") if basis["by"] == "office" \
+            else t("office.concern.basis_by_device")
+        words = [d.label("legal_basis", basis["key"]), basis.get("note", ""), who]
+        return "　".join(w for w in words if w)
+
+    def _allows(self, key: str) -> str:
+        option = self.desk.ref.option("legal_basis", key) if key else None
+        return str(option.attrs.get(f"allows_{self.desk.t.lang}", "")) if option else ""
+
+    def _basis(self, value: str | None) -> None:
+        self.part["legal_basis"] = value or ""
+        self.basis_allows.value = self._allows(value or "")
+        self.basis.error_text = None
+        self.update()
+
+    def _item(self, e: Any) -> None:
+        self.part["provide"] = [str(box.data) for box in self.items if box.value]
 
     def _act(self, status: str) -> None:
         self.page.run_task(self._send, status)
@@ -138,14 +206,19 @@ class ConcernView(ft.Column):
     async def _send(self, status: str) -> None:
         d, t, p = self.desk, self.desk.t, self.part
         body: dict[str, Any] = {"status": status, "destination": p["destination"],
-                                "method": p["method"], "feedback": p["feedback"]}
+                                "method": p["method"], "feedback": p["feedback"],
+                                "legal_basis": p["legal_basis"],
+                                "legal_basis_note": p["legal_basis_note"],
+                                "provide": p["provide"]}
         if status in ("referred", "watching", "closed") or p.get("destination"):
             body["referred_on"] = p["referred_on"] if p["destination"] else None
         if status == "closed":
             body["closed_on"] = p.get("closed_on") or d.today().isoformat()
-        for control in (self.method, self.feedback):
+        for control in (self.method, self.feedback, self.basis_note):
             control.error = None
         self.destination.error_text = None
+        self.basis.error_text = None
+        self.items_error.visible = False
         self.referred_on.show_error(None)
 
         def show(exc: OfficeError) -> None:
@@ -158,6 +231,11 @@ class ConcernView(ft.Column):
             self.referred_on.show_error(problems.get("referred_on"))
             self.method.error = problems.get("method")
             self.feedback.error = problems.get("feedback")
+            # neither consent nor a basis: say so where the basis is chosen
+            self.basis.error_text = problems.get("legal_basis")
+            self.basis_note.error = problems.get("legal_basis_note")
+            self.items_error.value = problems.get("provide", "")
+            self.items_error.visible = "provide" in problems
             self.update()
 
         stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show)
@@ -173,6 +251,7 @@ class ConcernView(ft.Column):
         typed = {k: v for k, v in self.part.items() if v != self.as_shown.get(k)}
         fresh = await self.desk.call(self.desk.client.history(self.concern_id))
         if fresh is not None:
-            self.found.update(office=fresh["office"], history=fresh["history"])
+            self.found.update(office=fresh["office"], history=fresh["history"],
+                              basis=fresh.get("basis"))
             self._show(self.found, typed if keep else None)
             self.update()

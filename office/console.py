@@ -26,6 +26,7 @@ from office.grants import GrantsView, GrantView
 from office.inbox import InboxView
 from office.places import PlaceForm, PlacesView
 from office.planning import AssignmentsView, StartUpBoard
+from office.provisions import DisclosureView, ProvisionsView
 from office.reference import ReferenceView
 from office.reports import ReportsView
 from office.signin import SignInView
@@ -41,15 +42,18 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("startups", ft.Icons.LIGHTBULB_OUTLINE, "office.nav.startups"),
        ("assignments", ft.Icons.ASSIGNMENT_IND_OUTLINED, "office.nav.assignments"),
        ("reports", ft.Icons.TABLE_CHART_OUTLINED, "office.nav.reports"),
+       ("provisions", ft.Icons.SHIELD_OUTLINED, "office.nav.provisions"),
        ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices"),
        ("reference", ft.Icons.TUNE, "office.nav.reference")]
-PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants"}
+PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants",
+          "disclosure": "provisions"}
 WIDE = 840  # px: rail at and above, bottom bar below (as in the field app)
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
     "devices": DevicesView, "reference": ReferenceView, "startups": StartUpBoard,
-    "assignments": AssignmentsView, "grants": GrantsView, "grant": GrantView}
+    "assignments": AssignmentsView, "grants": GrantsView, "grant": GrantView,
+    "provisions": ProvisionsView, "disclosure": DisclosureView}
 
 
 @dataclass(frozen=True)

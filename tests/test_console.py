@@ -90,6 +90,9 @@ def record_concern_on_tablet(page: Page) -> None:
     choose(page, "年代", "80代以上")
     choose(page, "性別", "女性")
     type_into(page, "気づいたこと", "最近ひとりで来て、帰り道が分からなくなっていた")
+    # consent: what the office may pass on rests on it (one line says what it allows)
+    choose(page, "本人の同意", "口頭で同意")
+    seen(page, "口頭の同意があります。同意の範囲で提供できます").wait_for(timeout=10_000)
     seen(page, "保存済み").wait_for(timeout=10_000)
 
 

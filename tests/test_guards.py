@@ -6,6 +6,7 @@ kept in a draft."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,59 @@ def test_the_hub_refuses_a_pushed_number(hub: Hub, field: Field) -> None:
                              device_id=field.store.device_id)  # a warning, not a refusal
     [accepted] = push_raw(hub, field.token, [ok.to_dict()])
     assert accepted["status"] == "accepted"
+
+
+@pytest.mark.parametrize("number", [NUMBER, f"{NUMBER[:4]} {NUMBER[4:8]} {NUMBER[8:]}",
+                                    NUMBER.translate(str.maketrans("0123456789",
+                                                                   "０１２３４５６７８９"))])
+def test_typed_key_by_key_no_prefix_of_the_number_reaches_the_disk(tmp_path: Path,
+                                                                   number: str) -> None:
+    store = Store(tmp_path / "data")
+    try:
+        form = RecordForm.open(store, REF, "visit_note", None, "山田 花子", place_id=IBASHO.id)
+        text = f"運営の方と相談。番号 {number}"
+        on_disk = []
+        for i in range(1, len(text) + 1):
+            form.change(observations=text[:i]).result()
+            kept = store.draft(form.id) or store.get("visit_note", form.id) or {}
+            on_disk.append(str(kept.get("observations", "")))
+            # what the screen shows is what was typed
+            assert form.data["observations"] == text[:i]
+        digits = [re.sub(r"\D", "", d.translate(str.maketrans("０１２３４５６７８９",
+                                                              "0123456789"))) for d in on_disk]
+        assert max(len(d) for d in digits) == 0, on_disk
+        assert on_disk[-1].endswith("＊" * 4)  # the refused number, masked in the draft
+        assert "observations" in form.problems
+        # removing the number saves the note
+        form.change(observations="運営の方と相談。").result()
+        assert store.get("visit_note", form.id)["observations"] == "運営の方と相談。"
+    finally:
+        store.close()
+
+
+def test_text_going_on_past_digits_is_saved_and_leaving_writes_what_was_held(
+        tmp_path: Path) -> None:
+    store = Store(tmp_path / "data")
+    try:
+        form = RecordForm.open(store, REF, "visit_note", None, "山田 花子", place_id=IBASHO.id)
+        form.change(observations="次回は12").result()
+        assert form.held and form.state_text(lambda key, **kw: key) == "form.typing"
+        assert store.get("visit_note", form.id) is None and store.draft(form.id) is None
+        form.change(observations="次回は12日").result()
+        assert not form.held and store.get("visit_note", form.id)["observations"] == "次回は12日"
+        form.change(observations="次回は12日、電話 090-1234-5678").result()
+        assert form.held  # up to 11 digits: it could still become a number
+        assert "電話番号" in (form.warning("observations", "ja") or "")
+        form.flush().result()  # the screen is left: what was typed is kept
+        assert store.get("visit_note", form.id)["observations"].endswith("5678")
+        assert form.flush() is None
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(("text", "growing"), [
+    ("番号 1234", True), ("番号 1234-", True), ("１２３４ ５６７８", True), ("", False),
+    ("12日に", False), (NUMBER, False), ("1234567890123", False), (f"番号 {NUMBER[:11]}", True),
+    (f"{NUMBER[:4]} {NUMBER[4:8]} {NUMBER[8:]}", False)])
+def test_what_could_still_become_a_number(text: str, growing: bool) -> None:
+    assert GUARDS.could_become_number(text) is growing

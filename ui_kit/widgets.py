@@ -172,3 +172,15 @@ def pin_header(view: ft.Column) -> None:
     view.scroll = None
     view.controls = [header, ft.Column(body, spacing=view.spacing, scroll=ft.ScrollMode.AUTO,
                                        expand=True)]
+
+
+def show_text_state(field: ft.TextField, error: str | None, warning: str | None = None,
+                    helper: str | None = None) -> None:
+    """A text field's error (it stops a save), or else its warning (said, not refused: a
+    phone number in a note), or else its usual help."""
+    field.error = error
+    field.error_max_lines = 4
+    field.helper = warning or helper
+    field.helper_max_lines = 4
+    field.helper_style = ft.TextStyle(color=ft.Colors.TERTIARY, weight=ft.FontWeight.W_600) \
+        if warning else None

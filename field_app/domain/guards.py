@@ -31,6 +31,9 @@ _PLAIN = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                         "－": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-",
                         "−": "-", "　": " "})
 _DIGIT_RUN = re.compile(r"\d")
+# text ending in a run of at most 11 digits (a separator may follow): the next keystrokes
+# could still make it an individual number
+_GROWING = re.compile(r"(?<!\d)(?<!\d[ \-])\d(?:[ \-]?\d){0,10}[ \-]?$")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,15 @@ class Guards:
         for start, end in self._names(plain):
             found.append(Finding("full_name", WARN, start, end, self.messages["full_name"]))
         return sorted(found, key=lambda f: (f.severity != REFUSE, f.start))
+
+    def could_become_number(self, text: str) -> bool:
+        """Whether typing on could turn `text` into one holding an individual number: a
+        form keeps such text in memory, not on disk, until the number is complete (and
+        refused) or the text goes on past it."""
+        return bool(text) and _GROWING.search(text.translate(_PLAIN)) is not None
+
+    def warnings(self, text: str) -> list[Finding]:
+        return [f for f in self.check(text) if f.severity == WARN]
 
     def refusals(self, text: str) -> list[Finding]:
         return [f for f in self.check(text) if f.severity == REFUSE]

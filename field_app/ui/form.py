@@ -5,6 +5,11 @@ pending for sync); a change that leaves the form invalid is kept as a draft besi
 last valid record, with the problems per field. Reopening the screen shows the draft.
 Saves go to the store's writer thread; the UI never waits on the disk.
 
+Text that could still become an individual number as it is typed (it ends in up to 11
+digits) is kept in memory only, until it is complete — and refused, so that a draft keeps
+it masked — or the text goes on, or the screen is left (`flush`): no prefix of a number
+ever reaches the disk.
+
 A save counts only once the store says it is on disk. When the disk refuses one (full),
 the draft stays, the store holds what was typed in memory (reopening the form shows it),
 and the form says it is not saved until a later save lands (`retry`).
@@ -19,6 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from field_app.domain import legal_basis
 from field_app.domain.errors import IbashoError, ValidationError
 from field_app.domain.kinds import GUARDED, parse_record
 from field_app.domain.problem import Problem
@@ -83,6 +89,7 @@ class RecordForm:
     failure: IbashoError | None = None  # why the last save or draft did not reach the disk
     on_settled: Callable[[], None] | None = None  # after each write, on the writer thread
     _rev: int = 0  # the last rev handed to the store (saved or not yet)
+    held: bool = False  # the last change is in memory only (see the module's note)
 
     @classmethod
     def open(cls, store: Store, reference: Reference, kind: str, rid: str | None,
@@ -114,7 +121,8 @@ class RecordForm:
 
     @property
     def is_saved(self) -> bool:
-        return self.saved_rev > 0 and not self.problems and self.failure is None
+        return self.saved_rev > 0 and not self.problems and self.failure is None \
+            and not self.held
 
     def _check(self, data: dict[str, Any]) -> tuple[Any, dict[str, Problem]]:
         try:
@@ -137,6 +145,12 @@ class RecordForm:
         self.data["rev"] = self._rev + 1
         record, self.problems = self._check(self.data)
         future: Future[Any]
+        if self._growing(values):
+            self.held = True
+            future = Future()
+            future.set_result(None)
+            return future
+        self.held = False
         if record is None:
             future = self.store.put_draft(self._safe(self.data))
         else:
@@ -144,6 +158,31 @@ class RecordForm:
             future = self.store.save_async(record)  # drops the draft in the same journal line
         future.add_done_callback(self._report)
         return future
+
+    def flush(self) -> Future[Any] | None:
+        """Write a change held back in memory (the screen is being left)."""
+        return self.change() if self.held else None
+
+    def _growing(self, values: dict[str, Any]) -> bool:
+        guards = self.reference.guards
+        return guards is not None and any(
+            isinstance(values.get(name), str) and guards.could_become_number(values[name])
+            for name in GUARDED.get(self.kind, ()))
+
+    def warning(self, name: str, lang: str) -> str | None:
+        """What a guarded text field holds that it had better not (a phone number, an
+        e-mail address, a full name): said, not refused."""
+        guards, value = self.reference.guards, self.data.get(name)
+        if guards is None or name not in GUARDED.get(self.kind, ()) or not isinstance(value, str):
+            return None
+        found = guards.warnings(value)
+        return found[0].message(lang) if found else None
+
+    def notices(self, lang: str) -> list[str]:
+        """Advice on the record as a whole that does not stop it being saved."""
+        if self.kind != "concern":
+            return []
+        return [n(lang) for n in legal_basis.notices(self.reference, self.data)]
 
     def _safe(self, data: dict[str, Any]) -> dict[str, Any]:
         """What a draft may keep: an individual number never reaches the disk (the form
@@ -183,6 +222,8 @@ class RecordForm:
     def state_text(self, t: Callable[..., str]) -> str:
         if self.failure is not None:
             return str(t("form.not_saved"))
+        if self.held:
+            return str(t("form.typing"))
         if self.saved_rev == 0 and not self.touched and not self.problems:
             return str(t("form.new"))
         if self.is_saved:

@@ -62,6 +62,7 @@ class Shell:
         self.places = PlacesModel()
         self.router = Router(page, "home", tuple(name for name, _, _ in NAV), self.render)
         self.view: ft.Control | None = None
+        self.form: RecordForm | None = None  # the form on screen, if any
         self.badge = ft.Text(size=14)
         theme.apply(page)
         page.padding = 0
@@ -69,7 +70,12 @@ class Shell:
         page.on_app_lifecycle_state_change = self._lifecycle
         stop = services.listen(self._on_status)
         stop_lock = services.on_lock_change(self._on_lock)
-        page.on_disconnect = lambda e: (stop(), stop_lock())
+        def gone(e: object) -> None:
+            self._leave_form()
+            stop()
+            stop_lock()
+
+        page.on_disconnect = gone
         self.render()
         for title, message in services.notices:
             page.show_dialog(ft.AlertDialog(
@@ -133,6 +139,7 @@ class Shell:
                 self.services.notify()  # sync after saves
 
             form.on_saved = saved
+            self.form = form
             view: ft.Control = FORMS[name](s, form)
             return view
         return HomeView(s)
@@ -154,9 +161,17 @@ class Shell:
         with contextlib.suppress(Exception):
             self.page.run_task(repaint)
 
+    def _leave_form(self) -> None:
+        """What a form held back in memory is written before its screen goes (navigation,
+        a turn of the tablet, the lock)."""
+        if self.form is not None:
+            self.form.flush()
+            self.form = None
+
     def render(self, *, by_user: bool = True) -> None:
         t = self.session.t
         page = self.page
+        self._leave_form()
         page.title = t("app.title")
         if self.services.locked:
             self.view = LockView(self.services, t, page, on_unlocked=self.render)

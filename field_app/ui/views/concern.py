@@ -6,17 +6,21 @@ from typing import Any
 
 import flet as ft
 
+from field_app.domain import legal_basis
+from field_app.domain.legal_basis import CONSENT
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from ui_kit.widgets import (
     DateField,
     SaveState,
+    caption,
     chip_group,
     dropdown,
     heading,
     icon_button,
     named,
     pin_header,
+    show_text_state,
 )
 
 
@@ -46,7 +50,25 @@ class ConcernView(ft.Column):
             label=t("concern.alias"), value=data.get("subject_alias", ""),
             helper=t("concern.alias_help"), width=260, max_length=20, on_change=self._alias)
         self.consent = dropdown(t("concern.consent"), options("consent"), data.get("consent"),
-                                lambda v: self._change(consent=v), width=260)
+                                self._consent, width=260)
+        self.consent_allows = caption("")
+        # the basis a concern rests on when the person has not consented (APPI 第27条)
+        self.basis = dropdown(t("concern.legal_basis"),
+                              [o for o in options("legal_basis") if o[0] != CONSENT],
+                              data.get("legal_basis") or None,
+                              lambda v: self._change(legal_basis=v or ""), width=480)
+        self.basis_allows = caption("")
+        # under the menu, not in it: the message names the report duty and needs lines
+        self.basis_error = ft.Text(color=ft.Colors.ERROR, width=560)
+        self.basis_note: ft.TextField = ft.TextField(
+            label=t("concern.legal_basis_note"), value=data.get("legal_basis_note", ""),
+            width=360, max_length=200,
+            on_change=lambda e: self._change(legal_basis_note=self.basis_note.value or ""))
+        self.basis_box = ft.Column([named(self.basis), self.basis_error, self.basis_allows,
+                                    self.basis_note],
+                                   spacing=4)
+        self.notices = ft.Container(padding=12, border_radius=8,
+                                    bgcolor=ft.Colors.TERTIARY_CONTAINER)
         chosen = data.get("suggested_destination")
         destinations = [(d.key, d.label(lang)) for d in ref.destinations
                         if not d.attrs.get("retired") or d.key == chosen]  # keep a draft's
@@ -84,7 +106,11 @@ class ConcernView(ft.Column):
             ft.Text(t("concern.subject"), weight=ft.FontWeight.W_600),
             ft.Row([named(self.age), named(self.gender), self.alias], wrap=True, spacing=12, run_spacing=12),
             ft.ResponsiveRow([self.observed]),
-            ft.Row([named(self.consent), named(self.destination)], wrap=True, spacing=12, run_spacing=12),
+            ft.Row([ft.Column([named(self.consent), self.consent_allows], spacing=4, width=360),
+                    named(self.destination)], wrap=True, spacing=12, run_spacing=12,
+                   vertical_alignment=ft.CrossAxisAlignment.START),
+            self.basis_box,
+            self.notices,
             ft.Row([self.observed_on, self.follow_up], wrap=True, spacing=12, run_spacing=12),
             ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
                                     on_click=lambda e: self._check_all())]),
@@ -101,6 +127,15 @@ class ConcernView(ft.Column):
             ft.Chip(label=ft.Text(label), selected=key == current,
                     on_select=lambda e, k=key: self._urgency(k, bool(e.control.selected)))
             for key, label in self.urgency_options]
+
+    def _consent(self, value: str | None) -> None:
+        values: dict[str, Any] = {"consent": value}
+        if legal_basis.consent_given(self.session.reference, value):
+            # consent is the basis now: a basis chosen before it was given no longer applies
+            values.update(legal_basis="", legal_basis_note="")
+            self.basis.value = None
+            self.basis_note.value = ""
+        self._change(**values)
 
     def _alias(self, e: object) -> None:
         self._change(subject_alias=self.alias.value or "")
@@ -144,8 +179,10 @@ class ConcernView(ft.Column):
         for name, menu in (("subject_age_band", self.age), ("subject_gender", self.gender),
                            ("consent", self.consent), ("suggested_destination", self.destination)):
             menu.error_text = form.error(name, lang)
-        self.alias.error = form.error("subject_alias", lang)
-        self.observed.error = form.error("observed", lang)
+        show_text_state(self.alias, form.error("subject_alias", lang),
+                        form.warning("subject_alias", lang), t("concern.alias_help"))
+        show_text_state(self.observed, form.error("observed", lang), form.warning("observed", lang))
+        self._show_basis()
         self.observed_on.show_error(form.error("observed_on", lang))
         self.follow_up.show_error(form.error("follow_up_on", lang))
         urgent = form.data.get("urgency") == "emergency"
@@ -161,3 +198,27 @@ class ConcernView(ft.Column):
                         ft.Text(t("concern.emergency_now"), weight=ft.FontWeight.BOLD)]),
                 ft.Text(hint), *[ft.Text(n, size=18, weight=ft.FontWeight.BOLD) for n in numbers]])
         self.saved.show(form.state_text(t), form.failure is not None)
+
+    def _show_basis(self) -> None:
+        """One line on what the consent chosen allows; the basis when there is no consent,
+        with what it allows; advice on a report duty."""
+        ref, form, lang = self.session.reference, self.form, self.session.t.lang
+        consent, basis = form.data.get("consent"), form.data.get("legal_basis") or ""
+        self.consent_allows.value = legal_basis.allows(
+            ref.option("consent", consent) if consent else None, lang)
+        self.basis_box.visible = (bool(consent) and not legal_basis.consent_given(ref, consent)) \
+            or bool(basis)
+        option = ref.option("legal_basis", basis) if basis else None
+        self.basis_allows.value = legal_basis.allows(option, lang)
+        self.basis_error.value = form.error("legal_basis", lang) or ""
+        self.basis_error.visible = bool(self.basis_error.value)
+        self.basis_note.visible = bool(option and option.attrs.get("needs_text")) \
+            or bool(form.data.get("legal_basis_note"))
+        show_text_state(self.basis_note, form.error("legal_basis_note", lang),
+                        form.warning("legal_basis_note", lang))
+        notices = form.notices(lang)
+        self.notices.visible = bool(notices)
+        self.notices.content = ft.Column([
+            ft.Row([ft.Icon(ft.Icons.GAVEL, color=ft.Colors.ON_TERTIARY_CONTAINER),
+                    ft.Text(self.session.t("concern.notice"), weight=ft.FontWeight.BOLD)]),
+            *[ft.Text(n) for n in notices]], spacing=6)

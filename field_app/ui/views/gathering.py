@@ -19,6 +19,7 @@ from ui_kit.widgets import (
     icon_button,
     named,
     pin_header,
+    show_text_state,
 )
 
 
@@ -130,7 +131,7 @@ class GatheringView(ft.Column):
         self.date.show_error(form.error("date", t.lang))
         rest = [form.error(n, t.lang) for n in ("first_time", "attendance", "helpers")]
         self.problems.value = "\n".join(r for r in rest if r)
-        self.note.error = form.error("note", t.lang)
+        show_text_state(self.note, form.error("note", t.lang), form.warning("note", t.lang))
         held = bool(form.data.get("held", True))
         self.reason_box.visible = not held
         self.reason.error_text = form.error("not_held_reason", t.lang)

@@ -12,7 +12,16 @@ import flet as ft
 from field_app.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import SaveState, caption, dropdown, heading, icon_button, named, pin_header
+from ui_kit.widgets import (
+    SaveState,
+    caption,
+    dropdown,
+    heading,
+    icon_button,
+    named,
+    pin_header,
+    show_text_state,
+)
 
 TEXTS = (("group_name", 100), ("target", 200), ("planned_venue", 200),
          ("planned_frequency", 200))
@@ -89,9 +98,9 @@ class StartUpView(ft.Column):
         s, t, form, lang = self.session, self.session.t, self.form, self.session.t.lang
         data = form.data
         for key, field in self.texts.items():
-            field.error = form.error(key, lang)
+            show_text_state(field, form.error(key, lang), form.warning(key, lang))
         self.role.error_text = form.error("contact_role", lang)
-        self.note.error = form.error("note", lang)
+        show_text_state(self.note, form.error("note", lang), form.warning("note", lang))
         self.area.error_text = form.error("area", lang)
         self.reason.visible = data.get("stage") == DECLINED
         self.reason.error = form.error("stage_reason", lang)

@@ -18,6 +18,7 @@ from ui_kit.widgets import (
     icon_button,
     named,
     pin_header,
+    show_text_state,
 )
 
 
@@ -120,7 +121,9 @@ class VisitNoteView(ft.Column):
         self.follow_up.show_error(form.error("follow_up_on", lang))
         self.meeting.visible = form.data.get("visit_type") == "group_meeting"
         # an individual number in the text is refused here, with why (domain.guards)
-        self.observations.error = form.error("observations", lang)
-        self.decisions.error = form.error("decisions", lang)
+        show_text_state(self.observations, form.error("observations", lang),
+                        form.warning("observations", lang))
+        show_text_state(self.decisions, form.error("decisions", lang),
+                        form.warning("decisions", lang))
         self.next_meeting.show_error(form.error("next_meeting_on", lang))
         self.saved.show(form.state_text(t), form.failure is not None)

@@ -9,7 +9,16 @@ import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import DateField, SaveState, dropdown, heading, icon_button, named, pin_header
+from ui_kit.widgets import (
+    DateField,
+    SaveState,
+    dropdown,
+    heading,
+    icon_button,
+    named,
+    pin_header,
+    show_text_state,
+)
 
 
 class VisitPlanView(ft.Column):
@@ -73,7 +82,7 @@ class VisitPlanView(ft.Column):
         t, form, lang = self.session.t, self.form, self.session.t.lang
         data = form.data
         self.purpose.error_text = form.error("purpose", lang)
-        self.note.error = form.error("note", lang)
+        show_text_state(self.note, form.error("note", lang), form.warning("note", lang))
         self.time.error = form.error("start_time", lang)
         self.date.show_error(form.error("date", lang))
         self.status.value = (t("plan.done") if data.get("done_note_id")

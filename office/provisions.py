@@ -1,0 +1,193 @@
+"""The council's 第三者提供記録 (every referral's recipient, items, basis, date, who), listed
+with filters and saved as Excel or CSV; and the disclosure request (開示請求): find every
+record about one person and save what is held. The hub audits exports and searches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import flet as ft
+
+from office.desk import Desk
+from ui_kit.widgets import DateField, caption, dropdown, heading, named
+
+ALL = "*"
+
+
+async def save(desk: Desk, got: tuple[str, bytes] | None, status: ft.Text) -> None:
+    if got is None:
+        return
+    name, data = got
+    await ft.FilePicker().save_file(file_name=name, src_bytes=data)
+    status.value = desk.t("office.disclosure.done", name=name)
+    status.update()
+
+
+class ProvisionsView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None] | None = None) -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.desk = desk
+        t, ref = desk.t, desk.ref
+        self.filters: dict[str, str] = {"since": "", "until": "", "recipient": "", "basis": ""}
+        self.count = caption("")
+        self.status = caption("")
+        self.table = ft.Column(spacing=4)
+
+        def choose(name: str) -> Callable[[str | None], None]:
+            return lambda v: self.filters.update({name: "" if v in (None, ALL) else str(v)})
+
+        recipients = [(ALL, t("office.provisions.all"))] + [
+            (o.key, o.label(t.lang)) for o in ref.destinations]
+        bases = [(ALL, t("office.provisions.all"))] + [
+            (o.key, o.label(t.lang)) for o in ref.enums["legal_basis"]]
+        self.controls = [
+            heading(t("office.provisions.title")), caption(t("office.provisions.hint")),
+            ft.Row([DateField.labelled(t, t("office.provisions.since"), None,
+                                       lambda v: self.filters.update(since=v or ""),
+                                       optional=True),
+                    DateField.labelled(t, t("office.provisions.until"), None,
+                                       lambda v: self.filters.update(until=v or ""),
+                                       optional=True)], wrap=True, spacing=12),
+            ft.Row([named(dropdown(t("office.provisions.recipient"), recipients, ALL,
+                                   choose("recipient"), width=300)),
+                    named(dropdown(t("office.provisions.basis"), bases, ALL, choose("basis"),
+                                   width=300)),
+                    ft.FilledButton(t("office.provisions.search"), icon=ft.Icons.FILTER_ALT,
+                                    on_click=lambda e: self.page.run_task(self.load))],
+                   wrap=True, spacing=12),
+            ft.Row([*[ft.OutlinedButton(t(key), icon=icon,
+                                        on_click=lambda e, f=fmt: self.page.run_task(self._file,
+                                                                                     f))
+                      for fmt, icon, key in (("xlsx", ft.Icons.GRID_ON, "office.provisions.xlsx"),
+                                             ("csv", ft.Icons.DESCRIPTION_OUTLINED,
+                                              "office.provisions.csv"))],
+                    ft.TextButton(t("office.disclosure.title"), icon=ft.Icons.PERSON_SEARCH,
+                                  on_click=lambda e: desk.go("disclosure"))],
+                   wrap=True, spacing=12),
+            self.status, self.count, self.table]
+
+    async def load(self) -> None:
+        d, t = self.desk, self.desk.t
+        found = await d.call(d.client.provisions(self.filters))
+        if found is None:
+            return
+        rows = found["provisions"]
+        self.count.value = t("office.provisions.count", count=found["total"])
+        header = [t(f"office.provisions.col.{k}")
+                  for k in ("date", "recipient", "items", "subject", "basis", "by")]
+        self.table.controls = [self._row(header, bold=True)] + [
+            self._row(self._cells(p)) for p in rows] if rows else [
+            caption(t("office.provisions.none"))]
+        self.update()
+
+    def _cells(self, p: dict[str, Any]) -> list[str]:
+        d = self.desk
+        s = p["subject"]
+        return [d.day(p["provided_on"]), p["recipient_name"],
+                "・".join(d.label("provision_items", k) for k in p["items"]),
+                "・".join(x for x in (d.label("age_bands", s.get("age_band")),
+                                      d.label("genders", s.get("gender")), s.get("alias", ""))
+                         if x),
+                "　".join(x for x in (d.label("legal_basis", p["basis"]), p["basis_note"]) if x),
+                p["recorded_by"]]
+
+    @staticmethod
+    def _row(cells: list[str], bold: bool = False) -> ft.Control:
+        widths = (150, 200, 260, 200, 240, 110)
+        return ft.Row([ft.Text(c, width=w, weight=ft.FontWeight.W_600 if bold else None,
+                               size=14) for c, w in zip(cells, widths, strict=True)],
+                      spacing=8, vertical_alignment=ft.CrossAxisAlignment.START)
+
+    async def _file(self, fmt: str) -> None:
+        d = self.desk
+        await save(d, await d.call(d.client.provisions_file(fmt, self.filters)), self.status)
+
+
+class DisclosureView(ft.Column):
+    def __init__(self, desk: Desk, back: Callable[[], None] | None = None,
+                 concern: str = "") -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.desk = desk
+        t, ref = desk.t, desk.ref
+        self.query: dict[str, str] = {"concern_id": concern, "place_id": "", "age_band": "",
+                                      "gender": "", "alias": ""}
+        self.chosen: set[str] = set()
+        self.place_menu = ft.Container()
+        self.results = ft.Column(spacing=4)
+        self.status = caption("")
+        self.export = ft.FilledButton(t("office.disclosure.export"), icon=ft.Icons.DOWNLOAD,
+                                      visible=False,
+                                      on_click=lambda e: self.page.run_task(self._file))
+
+        def pick(name: str) -> Callable[[str | None], None]:
+            return lambda v: self.query.update({name: "" if v in (None, ALL) else str(v)})
+
+        def text(name: str, label: str, width: int) -> ft.TextField:
+            return ft.TextField(label=label, value=self.query[name], width=width, max_length=40,
+                                on_change=desk.typing(lambda e: self.query.update(
+                                    {name: (e.control.value or "").strip()})),
+                                on_submit=lambda e: self.page.run_task(self._search))
+
+        any_ = [(ALL, t("office.disclosure.any"))]
+        self.controls = [
+            heading(t("office.disclosure.title")), caption(t("office.disclosure.hint")),
+            text("concern_id", t("office.disclosure.concern_id"), 380),
+            ft.Row([self.place_menu,
+                    named(dropdown(t("concern.age_band"), any_ + [
+                        (o.key, o.label(t.lang)) for o in ref.enums["age_bands"]], ALL,
+                        pick("age_band"), width=180)),
+                    named(dropdown(t("concern.gender"), any_ + [
+                        (o.key, o.label(t.lang)) for o in ref.enums["genders"]], ALL,
+                        pick("gender"), width=180)),
+                    text("alias", t("office.disclosure.alias"), 200)], wrap=True, spacing=12),
+            ft.FilledButton(t("office.disclosure.search"), icon=ft.Icons.PERSON_SEARCH,
+                            on_click=lambda e: self.page.run_task(self._search)),
+            self.results, self.export, self.status]
+
+    async def load(self) -> None:
+        d, t = self.desk, self.desk.t
+        found = await d.call(d.client.places())
+        if found is None:
+            return
+        self.place_menu.content = named(dropdown(
+            t("office.disclosure.place"), [(ALL, t("office.disclosure.any"))]
+            + [(p["id"], p["name"]) for p in found["places"]], ALL,
+            lambda v: self.query.update(place_id="" if v in (None, ALL) else str(v)),
+            width=280))
+        self.update()
+        if self.query["concern_id"]:
+            await self._search()
+
+    async def _search(self) -> None:
+        d, t = self.desk, self.desk.t
+        found = await d.call(d.client.disclosure_search(self.query))
+        if found is None:
+            return
+        self.chosen = {c["id"] for c in found}
+        self.results.controls = [caption(
+            t("office.disclosure.found", count=len(found)) if found
+            else t("office.disclosure.none"))] + [self._row(c) for c in found]
+        self.export.visible = bool(found)
+        self.update()
+
+    def _row(self, c: dict[str, Any]) -> ft.Control:
+        d = self.desk
+        s = c["subject"]
+        words = [d.day(c["observed_on"]), c["place_name"],
+                 "・".join(x for x in (d.label("age_bands", s.get("age_band")),
+                                       d.label("genders", s.get("gender")), s.get("alias", ""))
+                          if x),
+                 "・".join(d.label("concern_categories", k) for k in c["categories"]),
+                 d.label("concern_status", c["status"])]
+
+        def toggle(e: Any, cid: str = c["id"]) -> None:
+            (self.chosen.add if e.control.value else self.chosen.discard)(cid)
+            self.export.disabled = not self.chosen
+            self.export.update()
+
+        return ft.Checkbox(label="　".join(w for w in words if w), value=True, on_change=toggle)
+
+    async def _file(self) -> None:
+        d = self.desk
+        await save(d, await d.call(d.client.disclosure_file(sorted(self.chosen))), self.status)
