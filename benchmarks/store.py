@@ -3,8 +3,16 @@ default JSONStorage holding the same records, measured in the same run.
 
     .venv/bin/python -m benchmarks.store --records 10000
 
+    .venv/bin/python -m benchmarks.store --records 50000 --dir /var/tmp
+
 The last line is an interface (keep it exact):
-    store: records=N p95_save_ms=X tinydb_default_p95_ms=Y speedup=Z open_ms=W rss_mb=R home_query_ms=H
+    store: records=N p95_save_ms=X tinydb_default_p95_ms=Y speedup=Z open_ms=W rss_mb=R \
+home_query_ms=H fsync_ms=F fsync_ratio=Q   (one line)
+
+fsync_ms: one fsync of a small file in the same directory, in the same run (median of 51);
+fsync_ratio: the p95 save over it — a save is one journal append and one fdatasync, so the
+ratio says how much of a save is anything but the disk. The directory's filesystem is
+printed: on a tmpfs an fsync is free and the ratio means nothing (`--dir` picks another).
 
 home_query_ms: the home screen's questions (today's expected gatherings, missed ones, plans,
 grant periods closing, places not visited, follow-ups due this week, today's records, what
@@ -159,6 +167,40 @@ def store_rss_mb(directory: Path, saves: int = 50) -> float:
     return float(out.stdout.strip())
 
 
+def filesystem(directory: Path) -> str:
+    """The filesystem type `directory` is on (from /proc/mounts: the longest mount prefix)."""
+    path, best, kind = str(directory.resolve()), "", "unknown"
+    try:
+        with open("/proc/mounts", encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3:
+                    mount = parts[1]
+                    inside = path == mount or path.startswith(mount.rstrip("/") + "/")
+                    if inside and len(mount) > len(best):
+                        best, kind = mount, parts[2]
+    except OSError:
+        pass
+    return kind
+
+
+def fsync_ms(directory: Path, runs: int = 51) -> float:
+    """One fsync of a small file in `directory`: what the disk charges a durable save."""
+    path = directory / "fsync-probe"
+    samples = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for i in range(runs):
+            os.write(fd, b"%08d probe line of a journal's size, more or less\n" % i)
+            start = time.perf_counter()
+            os.fsync(fd)
+            samples.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return statistics.median(samples)
+
+
 def bench_tinydb_default(directory: Path, records: list[Record], saves: int) -> list[float]:
     path = directory / "tinydb-default.json"
     docs = [r.to_dict() for r in records]
@@ -179,10 +221,18 @@ def main() -> int:
     p.add_argument("--saves", type=int, default=400, help="saves measured (create + update each)")
     p.add_argument("--baseline-saves", type=int, default=0,
                    help="TinyDB default saves measured (default: scaled to the record count)")
+    p.add_argument("--dir", type=Path, default=None,
+                   help="where to make the stores (default: the system's temp directory)")
     args = p.parse_args()
     n = args.records
     baseline_saves = args.baseline_saves or max(10, min(60, 600_000 // max(n, 1)))
-    root = Path(tempfile.mkdtemp(prefix="ibasho-bench-"))
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="ibasho-bench-", dir=args.dir))
+    fs = filesystem(root)
+    print(f"directory: {root} filesystem={fs}"
+          + ("  (tmpfs: fsync is free here, fsync_ratio means nothing; use --dir)"
+             if fs in ("tmpfs", "ramfs") else ""))
     try:
         records = make_records(n, random.Random(1))
         JournalStorage(root / "plain" / STORE_DIR, initial=tables_of(records)).close()
@@ -210,9 +260,11 @@ def main() -> int:
         print(f"tinydb default JSONStorage: {baseline_saves} inserts, "
               f"p50={percentile(baseline, 50):.1f} ms p95={percentile(baseline, 95):.1f} ms")
         ours_p95, base_p95 = percentile(ours, 95), percentile(baseline, 95)
+        sync_ms = fsync_ms(root / "plain")
         print(f"store: records={n} p95_save_ms={ours_p95:.2f} tinydb_default_p95_ms={base_p95:.1f} "
               f"speedup={base_p95 / ours_p95:.0f} open_ms={open_ms:.0f} rss_mb={rss_mb:.0f} "
-              f"home_query_ms={home_ms:.1f}")
+              f"home_query_ms={home_ms:.1f} fsync_ms={sync_ms:.2f} "
+              f"fsync_ratio={ours_p95 / sync_ms:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

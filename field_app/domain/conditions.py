@@ -15,6 +15,7 @@ year on; a year is assessed with the set in force that year. No council's rules 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -131,17 +132,19 @@ class ConditionResult:
 def assess_set(conditions: ConditionSet, gatherings: Iterable[Gathering], fiscal_year: int,
                today: dt.date) -> tuple[ConditionResult, ...]:
     ordered = sorted(gatherings, key=lambda g: (g.date, g.start_time))
-    out = [_period(c, ordered, fiscal_year, today) for c in conditions.periods]
+    days = [g.day for g in ordered]  # sorted too: each period is a slice found by bisection
+    out = [_period(c, ordered, days, fiscal_year, today) for c in conditions.periods]
     out += [_year(c, ordered, fiscal_year, today) for c in conditions.year]
     return tuple(out)
 
 
-def _period(c: PeriodCondition, ordered: list[Gathering], fiscal_year: int, today: dt.date
-            ) -> ConditionResult:
+def _period(c: PeriodCondition, ordered: list[Gathering], days: list[dt.date],
+            fiscal_year: int, today: dt.date) -> ConditionResult:
     results = []
     for span in c.spans(fiscal_year):
-        hits = tuple(g.id for g in ordered if g.day in span and c.qualifies(g))
-        cancelled = tuple(g.id for g in ordered if g.day in span and not g.held)
+        within = ordered[bisect_left(days, span.start):bisect_right(days, span.end)]
+        hits = tuple(g.id for g in within if c.qualifies(g))
+        cancelled = tuple(g.id for g in within if not g.held)
         needed = max(0, c.count - len(hits))
         if not needed:
             state = MET

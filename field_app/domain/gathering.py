@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from field_app.domain.record import Record, check_meta
@@ -45,15 +46,16 @@ class Gathering(Record):
 
     SENSITIVE = ("note",)
 
-    @property
+    # worked out once per record: a year's assessment asks each gathering many times
+    @cached_property
     def participants(self) -> int:
         return sum(self.attendance.values())
 
-    @property
+    @cached_property
     def minutes(self) -> int:
         return minutes_between(self.start_time, self.end_time)
 
-    @property
+    @cached_property
     def day(self) -> dt.date:
         return dt.date.fromisoformat(self.date)
 
