@@ -30,6 +30,7 @@ from sqlalchemy import Engine, insert, update
 
 from sync.hub import devices, schema
 from sync.hub.database import utcnow
+from sync.hub.ingest import record_day
 from sync.protocol import body_hash
 from tests.factories import concern, gathering, visit_note
 from tests.hubs import Hub, database_url, prepared_engine, serve_process
@@ -57,7 +58,8 @@ def raw_insert_rate(engine: Engine, device_ids: list[str], per_device: int, batc
             rows.append({"id": doc["id"], "kind": doc["kind"], "device_id": device_id,
                          "staff_name": "山田 花子", "rev": 1,
                          "body": json.dumps(doc, ensure_ascii=False),
-                         "body_hash": body_hash(doc), "received_at": utcnow()})
+                         "body_hash": body_hash(doc), "received_at": utcnow(),
+                         "day": record_day(doc)})
         work.append([rows[i:i + batch] for i in range(0, per_device, batch)])
     barrier = threading.Barrier(len(device_ids) + 1)
     errors: list[BaseException] = []

@@ -18,11 +18,11 @@ from field_app.domain.conditions import (
     MISSED,
     OPEN,
     ConditionResult,
+    Occasion,
     PeriodResult,
     assess_set,
 )
 from field_app.domain.fiscal import Span, fiscal_year_of
-from field_app.domain.gathering import Gathering
 from field_app.domain.reference import Program
 
 UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
@@ -79,7 +79,7 @@ class Compliance:
         return next((p for p in self.periods if today in p.span), None)
 
 
-def assess(program: Program, gatherings: Iterable[Gathering], fiscal_year: int,
+def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,
            today: dt.date) -> Compliance:
     """Compliance of one place's gatherings for one fiscal year, as of `today`, under the
     conditions in force that year."""

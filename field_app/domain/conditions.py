@@ -18,11 +18,10 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from field_app.domain.errors import ValidationError
 from field_app.domain.fiscal import Span, fiscal_year_bounds, month_periods, weeks
-from field_app.domain.gathering import Gathering
 from field_app.domain.problem import Problem
 from field_app.domain.reference import Label
 from field_app.domain.validation import TIME_RE, Checker
@@ -30,6 +29,29 @@ from field_app.domain.validation import TIME_RE, Checker
 MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"
 PERIODS = {"week": 0, "month": 1, "months": 0, "half": 6, "fiscal_year": 12}
 MEASURES = ("average_participants", "gatherings", "opening_days_per_week")
+
+
+class Occasion(Protocol):
+    """What a condition looks at in a gathering: a Gathering record, or its Facts."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+    @property
+    def start_time(self) -> str: ...
+    @property
+    def end_time(self) -> str: ...
+    @property
+    def held(self) -> bool: ...
+    @property
+    def activities(self) -> Sequence[str]: ...
+    @property
+    def participants(self) -> int: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def day(self) -> dt.date: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,7 @@ class Qualifies:
     min_participants: int = 0
     window: tuple[str, str] | None = None  # open at least from .. to (HH:MM)
 
-    def __call__(self, g: Gathering) -> bool:
+    def __call__(self, g: Occasion) -> bool:
         if not g.held or g.minutes < self.min_minutes or g.participants < self.min_participants:
             return False
         if not all(a in g.activities for a in self.activities_all):
@@ -129,7 +151,7 @@ class ConditionResult:
         return sum(p.state == MISSED for p in self.periods)
 
 
-def assess_set(conditions: ConditionSet, gatherings: Iterable[Gathering], fiscal_year: int,
+def assess_set(conditions: ConditionSet, gatherings: Iterable[Occasion], fiscal_year: int,
                today: dt.date) -> tuple[ConditionResult, ...]:
     ordered = sorted(gatherings, key=lambda g: (g.date, g.start_time))
     days = [g.day for g in ordered]  # sorted too: each period is a slice found by bisection
@@ -138,7 +160,7 @@ def assess_set(conditions: ConditionSet, gatherings: Iterable[Gathering], fiscal
     return tuple(out)
 
 
-def _period(c: PeriodCondition, ordered: list[Gathering], days: list[dt.date],
+def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
             fiscal_year: int, today: dt.date) -> ConditionResult:
     results = []
     for span in c.spans(fiscal_year):
@@ -171,7 +193,7 @@ def _period(c: PeriodCondition, ordered: list[Gathering], days: list[dt.date],
                            by=current.span.end if current else None)
 
 
-def _year(c: YearCondition, ordered: list[Gathering], fiscal_year: int, today: dt.date
+def _year(c: YearCondition, ordered: list[Occasion], fiscal_year: int, today: dt.date
           ) -> ConditionResult:
     first, last = fiscal_year_bounds(fiscal_year)
     counted = [g for g in ordered if first <= g.day <= last and c.qualifies(g)]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, derived
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -47,17 +46,46 @@ class Gathering(Record):
     SENSITIVE = ("note",)
 
     # worked out once per record: a year's assessment asks each gathering many times
-    @cached_property
+    @derived
     def participants(self) -> int:
         return sum(self.attendance.values())
 
-    @cached_property
+    @derived
     def minutes(self) -> int:
         return minutes_between(self.start_time, self.end_time)
 
-    @cached_property
+    @derived
     def day(self) -> dt.date:
         return dt.date.fromisoformat(self.date)
+
+
+class Facts(NamedTuple):
+    """What the grant conditions look at in a gathering (conditions.Occasion), read straight
+    from its stored form (`facts`): a year's report over tens of thousands of gatherings
+    needs these and nothing else. A tuple of plain values is cheap to make, and the garbage
+    collector stops tracking it, so holding a year of them does not slow every collection."""
+
+    id: str
+    date: str
+    start_time: str
+    end_time: str
+    held: bool
+    activities: tuple[str, ...]
+    participants: int
+    minutes: int
+    day: dt.date
+
+
+_new_tuple = tuple.__new__
+_day = dt.date.fromisoformat
+
+
+def facts(doc: Mapping[str, Any]) -> Facts:
+    start, end, date = doc["start_time"], doc["end_time"], doc["date"]  # checked when saved
+    return _new_tuple(Facts, (
+        doc["id"], date, start, end, doc.get("held", True), tuple(doc["activities"]),
+        sum(doc["attendance"].values()),
+        (int(end[:2]) - int(start[:2])) * 60 + int(end[3:]) - int(start[3:]), _day(date)))
 
 
 def parse_gathering(

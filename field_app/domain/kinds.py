@@ -12,7 +12,7 @@ from field_app.domain.gathering import Gathering, parse_gathering
 from field_app.domain.guards import fields_refused
 from field_app.domain.place import Place, parse_place
 from field_app.domain.problem import Problem
-from field_app.domain.record import Record
+from field_app.domain.record import Record, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.startup import StartUp, parse_startup
 from field_app.domain.validation import Checker
@@ -88,10 +88,8 @@ def parse_record(
 def restore(doc: Mapping[str, Any]) -> Record:
     """Rebuild a record from our own stored form (already validated when saved)."""
     cls = KINDS[str(doc["kind"])]
-    values = dict(doc)
-    for key, value in values.items():
-        if isinstance(value, list):
-            values[key] = tuple(value)
+    values: dict[str, Any] = {key: tuple(value) if isinstance(value, list) else value
+              for key, value in doc.items()}
     if cls is Concern and values.get("office") is not None:
         values["office"] = OfficePart(**values["office"])
-    return cls(**values)
+    return rebuild(cls, values)

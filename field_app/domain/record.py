@@ -8,12 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, fields, replace
-from typing import Any, ClassVar, Self
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, fields, replace
+from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
 from field_app.domain.validation import Checker
 
 SCHEMA = 2  # record schema written by this version; see store.migrations for 1 -> 2
+
+
+T = TypeVar("T")
+
+
+class derived(Generic[T]):
+    """A value worked out from a frozen record once, on first use (functools.cached_property
+    without its lock, which in Python 3.11 costs more than the work it saves here)."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> derived[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | derived[T]:
+        if obj is None:
+            return self
+        value = self.fn(obj)
+        obj.__dict__[self.name] = value  # a frozen record's __setattr__ is not involved
+        return value
 
 
 def new_id() -> str:
@@ -79,3 +108,32 @@ def new_meta(kind: str, device_id: str, author: str) -> dict[str, Any]:
     now = utc_now()
     return {"id": new_id(), "kind": kind, "schema": SCHEMA, "rev": 1, "created_at": now,
             "updated_at": now, "device_id": device_id, "author": author}
+
+
+_SHAPES: dict[type, tuple[frozenset[str], dict[str, Any], dict[str, Callable[[], Any]]]] = {}
+
+
+def rebuild(cls: type[T], values: Mapping[str, Any]) -> T:
+    """A record of `cls` from values already checked (our own stored form), without running
+    the dataclass's __init__ field by field: reading a year of records builds thousands.
+    Values it does not know fall back to the constructor, which names them."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        known = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+        defaults = {f.name: f.default for f in fields(cls)  # type: ignore[arg-type]
+                    if f.default is not MISSING}
+        factories = {f.name: f.default_factory for f in fields(cls)  # type: ignore[arg-type]
+                     if f.default_factory is not MISSING}
+        shape = _SHAPES[cls] = (known, defaults, factories)
+    known, defaults, factories = shape
+    missing = known - values.keys() - defaults.keys() - factories.keys()
+    if not values.keys() <= known or missing:
+        return cls(**values)
+    obj = object.__new__(cls)
+    state = obj.__dict__
+    state.update(defaults)
+    for name, make in factories.items():
+        if name not in values:
+            state[name] = make()
+    state.update(values)
+    return obj

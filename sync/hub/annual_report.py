@@ -118,11 +118,12 @@ def load(conn: Connection, ref: Reference, place_id: str, fiscal_year: int, toda
     first, last = fiscal_year_bounds(fiscal_year)
     week = dt.timedelta(days=7)
     docs = []
-    for (body,) in conn.execute(select(schema.records.c.body).where(
-            schema.records.c.kind == "gathering")):
+    r = schema.records.c
+    for (body,) in conn.execute(select(r.body).where(
+            r.kind == "gathering",
+            r.day.between((first - week).isoformat(), (last + week).isoformat()))):
         doc = json.loads(body)
-        if doc["place_id"] == place["id"] and \
-                (first - week).isoformat() <= doc["date"] <= (last + week).isoformat():
+        if doc["place_id"] == place["id"]:
             docs.append(doc)
     found = conn.execute(select(schema.grants.c.body).where(
         schema.grants.c.place_id == place["id"],

@@ -33,6 +33,15 @@ from sync.protocol import (
     body_hash,
 )
 
+# the field that gives each kind its day (the `day` column: a fiscal year is read by it)
+DAY_FIELD = {"gathering": "date", "visit_note": "date", "visit_plan": "date",
+             "concern": "observed_on"}
+
+
+def record_day(doc: Mapping[str, Any]) -> str | None:
+    day = doc.get(DAY_FIELD.get(str(doc.get("kind")), ""))
+    return day[:10] if isinstance(day, str) else None
+
 
 def problem(field: str, value: Any, en: str, ja: str) -> dict[str, str]:
     return {"field": field, "value": shown(value), "expected_en": en, "expected_ja": ja}
@@ -77,7 +86,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
         row = {"id": rid, "kind": body["kind"], "device_id": device.id,
                "staff_name": device.staff_name, "rev": rev,
                "body": json.dumps(body, ensure_ascii=False), "body_hash": digest,
-               "received_at": now}
+               "received_at": now, "day": record_day(body)}
         known = existing.get(rid)
         if known is None:
             inserts.append(row)
@@ -110,7 +119,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
         conn.execute(update(schema.records).where(schema.records.c.id == bindparam("b_id"))
                      .values(rev=bindparam("rev"), body=bindparam("body"),
                              body_hash=bindparam("body_hash"),
-                             received_at=bindparam("received_at")),
+                             received_at=bindparam("received_at"), day=bindparam("day")),
                      [{**u, "b_id": u["id"]} for u in updates])
     if conflicts:
         conn.execute(insert(schema.conflicts), conflicts)

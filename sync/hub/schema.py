@@ -58,7 +58,10 @@ records = Table(
     Column("body", Text, nullable=False),
     Column("body_hash", String(64), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # the record's own day (protocol.record_day), for reading one fiscal year (0010)
+    Column("day", String(10)),
     Index("ix_records_device_kind", "device_id", "kind"),
+    Index("ix_records_kind_day", "kind", "day"),
 )
 
 conflicts = Table(
