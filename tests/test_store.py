@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -128,19 +129,47 @@ def test_saves_from_many_threads_all_land(tmp_path: Path) -> None:
         assert s.count("gathering") == 200 and s.pending_count() == 200
 
 
-def test_writes_happen_on_one_writer_thread(store: Store) -> None:
-    seen = set()
+def test_writes_never_overlap_and_land_in_the_order_handed_over(store: Store) -> None:
+    """The UI's saves go to the writer thread; a caller that waits for its write anyway
+    runs it itself when none is queued ahead. Either way one write at a time, in order."""
+    inside, overlaps, threads_seen, order = [0], [0], set(), []
     original = store._storage.apply
 
     def spy(ops):  # type: ignore[no-untyped-def]
-        seen.add(threading.current_thread().name)
+        inside[0] += 1
+        if inside[0] > 1:
+            overlaps[0] += 1
+        threads_seen.add(threading.current_thread().name)
+        order.extend(key for table, key, _ in ops if table == "gathering")
+        time.sleep(0.001)  # long enough for a racing write to show
+        inside[0] -= 1
         return original(ops)
 
     store._storage.apply = spy  # type: ignore[method-assign]
-    store.save(gathering())
+    first, second = gathering(), gathering()
+    pending = store.save_async(first)
+    store.save(second)  # queued behind the first: waits its turn on the writer thread
+    pending.result()
+    assert order == [first.id, second.id]
+    errors: list[BaseException] = []
+
+    def saver() -> None:
+        try:
+            for _ in range(20):
+                store.save(gathering())
+                store.save_async(gathering())
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=saver) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=60)
     store.acknowledge([("x", 1)])
-    store.put_reference(sample_places()[:1])
-    assert len(seen) == 1 and next(iter(seen)).startswith("ibasho-store")
+    assert errors == [] and overlaps == [0]
+    assert len(store.all("gathering")) == 2 + 4 * 40
+    assert any(name.startswith("ibasho-store") for name in threads_seen)
 
 
 def test_a_second_process_cannot_open_the_same_store(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ class Store:
         self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
         self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
+        # Writes run one at a time, in the order handed over: on the writer thread, or on a
+        # caller that waits for its write anyway when none is queued ahead (`_run`).
+        self._writing = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queued = 0  # writes handed to the writer thread and not finished
         self._archive = Archive(self.data_dir / "archive", codec or PlainCodec())
         self._closed = False
         self._sealing = isinstance(codec, SealingCodec)
@@ -104,7 +110,8 @@ class Store:
             return
         self._closed = True
         self._writer.shutdown(wait=True)
-        self._db.close()
+        with self._writing:  # a caller's own write finishes first
+            self._db.close()
 
     def __enter__(self) -> Store:
         return self
@@ -122,7 +129,10 @@ class Store:
 
     def save(self, record: Record) -> Saved:
         """Save a field record durably and mark it pending; returns after fsync."""
-        return self.save_async(record).result()
+        if record.kind not in FIELD_KINDS:
+            raise StoreError(f"{record.kind} records are written by the office, not saved here")
+        doc = record.to_dict()
+        return self._run(lambda: self._save(doc))
 
     def save_async(self, record: Record) -> Future[Saved]:
         """Hand a save to the writer thread; the Future fails with a StoreError."""
@@ -296,7 +306,8 @@ class Store:
 
     def set_meta(self, key: str, value: Mapping[str, Any] | None) -> None:
         """Durably, waiting for the disk: not for the UI's event path (`set_meta_async`)."""
-        self.set_meta_async(key, value).result()
+        doc = dict(value) if value is not None else None
+        self._run(lambda: self._write([(META, key, doc)]))
 
     def set_meta_async(self, key: str, value: Mapping[str, Any] | None) -> Future[None]:
         doc = dict(value) if value is not None else None
@@ -305,10 +316,40 @@ class Store:
     def _submit(self, fn: Callable[[], T]) -> Future[T]:
         if self._closed:
             raise StoreClosedError()
-        return self._writer.submit(fn)
+        with self._queue_lock:
+            self._queued += 1
+
+        def job() -> T:
+            try:
+                with self._writing:
+                    return fn()
+            finally:
+                with self._queue_lock:
+                    self._queued -= 1
+
+        try:
+            return self._writer.submit(job)
+        except RuntimeError:  # shut down meanwhile
+            with self._queue_lock:
+                self._queued -= 1
+            raise StoreClosedError() from None
 
     def _run(self, fn: Callable[[], T]) -> T:
-        return self._submit(fn).result()
+        """A write the caller waits for. With nothing queued ahead it runs on the caller's
+        own thread (two thread switches fewer, a third of a small save); otherwise it
+        takes its turn on the writer thread."""
+        if self._closed:
+            raise StoreClosedError()
+        with self._queue_lock:
+            idle = self._queued == 0 and self._writing.acquire(blocking=False)
+        if not idle:
+            return self._submit(fn).result()
+        try:
+            if self._closed:
+                raise StoreClosedError()
+            return fn()
+        finally:
+            self._writing.release()
 
     def _write(self, ops: Iterable[Op]) -> None:
         """Through TinyDB's tables, as one durable journal line (all or none)."""
