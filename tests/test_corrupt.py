@@ -83,3 +83,32 @@ def test_the_app_tells_the_user_and_keeps_the_files(tmp_path: Path) -> None:
         assert services.store is not None and services.store.count("place") == len(sample_places())
     finally:
         services.stop()
+
+
+@pytest.mark.parametrize("damage", ["line", "two_on_one", "after_footer", "merged"])
+def test_damage_in_a_snapshot_read_by_chunks_is_named_not_guessed(
+        tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening parses many snapshot lines at once; damage anywhere is still found, and a
+    damaged line is named (found again line by line)."""
+    from field_app.store import journal
+
+    monkeypatch.setattr(journal, "READ_CHUNK", 2_000)  # several chunks, damage inside one
+    filled(tmp_path, 40, fold=True)
+    snapshot = tmp_path / "store" / SNAPSHOT
+    lines = snapshot.read_bytes().splitlines(keepends=True)
+    if damage == "line":
+        lines[20] = lines[20][:-30] + b"\n"
+        expected = "damaged at line 21"
+    elif damage == "two_on_one":  # two documents run together on one line
+        lines[10:12] = [lines[10].rstrip(b"\n") + b"," + lines[11]]
+        expected = "damaged at line 11"
+    elif damage == "after_footer":
+        lines.append(lines[5])
+        expected = "incomplete"
+    else:  # a document split over two lines
+        cut = lines[30].index(b",") + 1
+        lines[30:31] = [lines[30][:cut] + b"\n", lines[30][cut:]]
+        expected = "damaged at line"
+    snapshot.write_bytes(b"".join(lines))
+    with pytest.raises(StoreCorruptError, match=expected):
+        Store(tmp_path)
