@@ -156,8 +156,9 @@ def main() -> int:
             base_ids = []
             for n in range(args.devices):
                 base_ids.append(f"base-device-{n:04d}")
+                code = hub.code()
                 with engine.begin() as conn:
-                    devices.enrol(conn, hub.code(), base_ids[-1], "baseline")
+                    devices.enrol(conn, code, base_ids[-1], "baseline")
             raw = raw_insert_rate(engine, base_ids, args.records_per_device, args.batch)
             engine.dispose()
         rate = total / elapsed

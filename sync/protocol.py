@@ -48,11 +48,19 @@ def assignment_key(staff_name: str) -> str:
     return hashlib.sha256(staff_name.encode("utf-8")).hexdigest()[:36]
 
 
+def canonical(record: Mapping[str, Any]) -> str:
+    """A record as the one JSON text its hash is taken of (keys sorted, no spaces)."""
+    # stdlib json, not orjson: the client also runs on Android, and both ends must agree
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hash_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def body_hash(record: Mapping[str, Any]) -> str:
     """Content identity of a record: same id+rev with the same hash is a replay."""
-    # stdlib json, not orjson: the client also runs on Android, and both ends must agree
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hash_of(canonical(record))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ SCHEMA = 2  # record schema written by this version; see store.migrations for 1 
 
 
 T = TypeVar("T")
+_NAMES: dict[type, tuple[str, ...]] = {}  # each record class's field names, in order
 
 
 class derived(Generic[T]):
@@ -71,15 +72,18 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
+        names = _NAMES.get(type(self))
+        if names is None:
+            names = _NAMES[type(self)] = tuple(f.name for f in fields(self))
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, dt.date):
                 value = value.isoformat()
             elif isinstance(value, dict):
                 value = dict(value)
-            out[f.name] = value
+            out[name] = value
         return out
 
     def edited(self, *, at: str | None = None, **changes: Any) -> Self:

@@ -73,7 +73,12 @@ class Reference:
     guards: Guards | None = None  # what free text may not hold (assets/data/guards.json)
 
     def keys(self, enum: str) -> frozenset[str]:
-        return frozenset(o.key for o in self.enums[enum])
+        # asked for each field of each record checked: made once per enumeration
+        cache: dict[str, frozenset[str]] = self.__dict__.setdefault("_keys", {})
+        found = cache.get(enum)
+        if found is None:
+            found = cache[enum] = frozenset(o.key for o in self.enums[enum])
+        return found
 
     def option(self, enum: str, key: str) -> Option | None:
         return next((o for o in self.enums[enum] if o.key == key), None)

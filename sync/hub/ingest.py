@@ -30,7 +30,8 @@ from sync.protocol import (
     REJECTED,
     STALE,
     RecordResult,
-    body_hash,
+    canonical,
+    hash_of,
 )
 
 # the field that gives each kind its day (the `day` column: a fiscal year is read by it)
@@ -82,10 +83,11 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
         if refused is not None or body is None:
             results.append(refused or RecordResult(rid, rev, REJECTED))
             continue
-        digest = body_hash(body)
+        text = canonical(body)  # stored as the text its hash is of: one encoding, not two
+        digest = hash_of(text)
         row = {"id": rid, "kind": body["kind"], "device_id": device.id,
                "staff_name": device.staff_name, "rev": rev,
-               "body": json.dumps(body, ensure_ascii=False), "body_hash": digest,
+               "body": text, "body_hash": digest,
                "received_at": now, "day": record_day(body)}
         known = existing.get(rid)
         if known is None:
