@@ -12,7 +12,8 @@ navigation until the screen's text is shown) is printed on a line of its own.
 
 Lines (an interface; keep them exact):
     render: records=N home_s=X week_s=Y
-    startup: records=N median_s=X   (the last line)
+    startup: records=N median_s=X baseline_s=B ratio=R   (the last line: the app's own
+             time to home after the PIN, the one-button page's, and the first over the second)
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ def main() -> int:
         print(f"render: records={args.records} "
               f"home_s={statistics.median(h for h, _ in screens):.2f} "
               f"week_s={statistics.median(w for _, w in screens):.2f}")
-        print(f"startup: records={args.records} median_s={statistics.median(ours):.2f}")
+        median, base = statistics.median(ours), statistics.median(baseline)
+        print(f"startup: records={args.records} median_s={median:.2f} baseline_s={base:.2f} "
+              f"ratio={median / base:.2f}")
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
