@@ -168,13 +168,19 @@ class Shell:
             self.form.flush()
             self.form = None
 
+    def _unlocked(self) -> None:
+        # the store's own word that it is open (_on_lock) may have shown home already:
+        # building it twice was a fifth of the time from the PIN to home
+        if isinstance(self.view, LockView):
+            self.render()
+
     def render(self, *, by_user: bool = True) -> None:
         t = self.session.t
         page = self.page
         self._leave_form()
         page.title = t("app.title")
         if self.services.locked:
-            self.view = LockView(self.services, t, page, on_unlocked=self.render)
+            self.view = LockView(self.services, t, page, on_unlocked=self._unlocked)
             page.views.clear()
             page.views.append(ft.View(route="/", padding=0, controls=[ft.SafeArea(
                 ft.Container(self.view, alignment=ft.Alignment.CENTER, expand=True),
