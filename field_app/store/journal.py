@@ -26,7 +26,7 @@ import os
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -53,6 +53,7 @@ SNAPSHOT = "snapshot.jsonl"
 LOCK = "lock"
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 READ_CHUNK = 1 << 20  # snapshot bytes parsed at once when opening
+FREEZE_BYTES = 8 << 20  # a snapshot this big is loaded with the collector paused
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 Op = tuple[str, str, Mapping[str, Any] | None]  # (table, key, document or None to delete)
@@ -262,8 +263,11 @@ class JournalStorage(Storage):
 
     def _load(self) -> None:
         snapshot = self.directory / SNAPSHOT
-        self._frozen = True
-        with no_collections():
+        # only a big store pays for the collection and the freeze (a full collection of
+        # the process costs more than it saves on a few thousand documents)
+        big = snapshot.exists() and snapshot.stat().st_size >= FREEZE_BYTES
+        self._frozen = big
+        with no_collections() if big else nullcontext():
             if snapshot.exists():
                 self._read_snapshot(snapshot)
             self._replay(self.directory / journal_name(self._generation))
