@@ -144,6 +144,11 @@ class JournalStorage(Storage):
         self.compact()
 
     def close(self) -> None:
+        # a closed store holds no records: whoever still has the object (a screen, a
+        # worker) keeps nothing decrypted in memory, and the next open's collection does
+        # not walk them
+        with self.lock:
+            self._tables = {}
         if self._frozen:
             self._frozen = False
             gc.unfreeze()
