@@ -234,8 +234,19 @@ def type_into(page: Page, label: str, text: str, exact: bool = False) -> None:
 
 
 def focus_and_type(page: Page, field: Locator, text: str) -> None:
+    """Type into a field; keys that Flutter dropped while it was still moving focus to its
+    editing element (seen under load in CI) are typed again, once the field says so."""
+    value = "() => document.activeElement?.value ?? null"
     focus(page, field)
+    before = page.evaluate(value)
     page.keyboard.type(text)
+    wanted = (before or "") + text
+    for _ in range(3):
+        page.wait_for_timeout(150)
+        now = page.evaluate(value)
+        if now is None or before is None or now == wanted or not wanted.startswith(now):
+            return  # focus left the field, or the app changed the text itself
+        page.keyboard.type(wanted[len(now):])
 
 
 def field_value(page: Page, label: str) -> str:
