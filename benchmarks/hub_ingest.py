@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,19 @@ def device_batches(device_id: str, records: int, batch: int) -> list[bytes]:
             for i in range(records)]
     return [gzip.compress(json.dumps({"records": docs[i:i + batch]}, ensure_ascii=False).encode(), 5)
             for i in range(0, records, batch)]
+
+
+def all_at_once(work: Callable[[int], None], n: int, barrier: threading.Barrier) -> float:
+    """Seconds for `n` threads running `work(i)`, timed from the moment all are ready (each
+    waits on `barrier`, which has room for one more: this one)."""
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join(timeout=600)
+    return time.perf_counter() - start
 
 
 def raw_insert_rate(engine: Engine, device_ids: list[str], per_device: int, batch: int
@@ -92,14 +106,7 @@ def raw_insert_rate(engine: Engine, device_ids: list[str], per_device: int, batc
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=device, args=(n,)) for n in range(len(device_ids))]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join(timeout=600)
-    elapsed = time.perf_counter() - start
+    elapsed = all_at_once(device, len(device_ids), barrier)
     if errors:
         raise SystemExit(f"baseline failed: {errors[0]!r}")
     return len(device_ids) * per_device / elapsed
@@ -141,14 +148,7 @@ def main() -> int:
                                     x["status"] != "accepted" for x in r.json()["results"]):
                                 errors.append(r.text[:200])
 
-                threads = [threading.Thread(target=device, args=(i,)) for i in range(args.devices)]
-                for t in threads:
-                    t.start()
-                barrier.wait()
-                start = time.perf_counter()
-                for t in threads:
-                    t.join(timeout=600)
-                elapsed = time.perf_counter() - start
+                elapsed = all_at_once(device, args.devices, barrier)
                 if errors:
                     raise SystemExit(f"{len(errors)} failed pushes, e.g. {errors[0]}")
                 assert hub.count("records") == total

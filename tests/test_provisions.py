@@ -144,6 +144,19 @@ def test_a_device_cannot_write_the_office_basis(field: Field, hub: Hub) -> None:
         assert conn.execute(text("SELECT COUNT(*) FROM office_parts")).scalar_one() == 0
 
 
+def test_the_office_cannot_write_the_devices_consent_or_basis(field: Field, hub: Hub,
+                                                              office: httpx.Client) -> None:
+    c = push(field, hub, categories=["isolation"], consent="not_asked")
+    for name in ("consent", "observed", "subject_alias"):
+        r = office.put(f"/concerns/{c.id}/office", json={"status": "triaged", name: "written"})
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]["problems"][0]["field"] == f"office.{name}"
+    with hub.engine.connect() as conn:
+        body = json.loads(conn.execute(text("SELECT body FROM records")).scalar_one())
+    assert body["consent"] == "not_asked" and body["legal_basis"] == ""
+    assert provisions(hub) == []
+
+
 def rewrites(dialect: str) -> list[str]:
     common = ["UPDATE provisions SET recipient = 'someone else'",
               "DELETE FROM provisions",

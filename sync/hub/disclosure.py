@@ -79,22 +79,19 @@ def subject_of(conn: Connection, concern_id: str) -> Subject:
 def search(conn: Connection, actor: str, *, concern_id: str = "",
            subject: Subject | None = None) -> list[dict[str, Any]]:
     """The concerns that may be about the person, for the officer to confirm (audited)."""
+    bodies = {r.id: json.loads(r.body) for r in _concerns(conn)}  # read and parsed once
     if concern_id:
         who = subject_of(conn, concern_id)
         ids = {concern_id}
         if who.alias:  # the same alias at the same place, any age band (people grow older)
-            ids |= {r.id for r in _concerns(conn) if who.admits(json.loads(r.body))}
+            ids |= {rid for rid, doc in bodies.items() if who.admits(doc)}
     else:
         if subject is None:
             subject = Subject()
         subject.check()
         who = subject
-        ids = {r.id for r in _concerns(conn) if who.admits(json.loads(r.body))}
-    found = []
-    for summary in inbox.concerns(conn, inbox.Filters()):
-        if summary["id"] in ids:
-            found.append(summary)
-    bodies = {r.id: json.loads(r.body) for r in _concerns(conn) if r.id in ids}
+        ids = {rid for rid, doc in bodies.items() if who.admits(doc)}
+    found = [s for s in inbox.concerns(conn, inbox.Filters()) if s["id"] in ids]
     for s in found:
         doc = bodies[s["id"]]
         s["subject"] = {"age_band": doc.get("subject_age_band", ""),
