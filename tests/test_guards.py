@@ -157,6 +157,10 @@ def test_text_going_on_past_digits_is_saved_and_leaving_writes_what_was_held(
         form.change(observations="次回は12日、電話 090-1234-5678").result()
         assert form.held  # up to 11 digits: it could still become a number
         assert "電話番号" in (form.warning("observations", "ja") or "")
+        form.change(observations="山田花子さん 090-1234-5678 に連絡").result()
+        both = form.warning("observations", "ja") or ""
+        assert "氏名" in both and "電話番号" in both  # every kind found is said, once each
+        form.change(observations="次回は12日、電話 090-1234-5678").result()
         form.flush().result()  # the screen is left: what was typed is kept
         assert store.get("visit_note", form.id)["observations"].endswith("5678")
         assert form.flush() is None

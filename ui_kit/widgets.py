@@ -181,6 +181,6 @@ def show_text_state(field: ft.TextField, error: str | None, warning: str | None 
     field.error = error
     field.error_max_lines = 4
     field.helper = warning or helper
-    field.helper_max_lines = 4
+    field.helper_max_lines = 8
     field.helper_style = ft.TextStyle(color=ft.Colors.TERTIARY, weight=ft.FontWeight.W_600) \
         if warning else None

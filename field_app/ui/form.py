@@ -175,8 +175,8 @@ class RecordForm:
         guards, value = self.reference.guards, self.data.get(name)
         if guards is None or name not in GUARDED.get(self.kind, ()) or not isinstance(value, str):
             return None
-        found = guards.warnings(value)
-        return found[0].message(lang) if found else None
+        found = guards.warnings(value)  # each kind once: a name and a phone number both said
+        return "\n".join(dict.fromkeys(f.message(lang) for f in found)) or None
 
     def notices(self, lang: str) -> list[str]:
         """Advice on the record as a whole that does not stop it being saved."""
