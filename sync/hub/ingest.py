@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
@@ -20,6 +21,7 @@ from field_app.domain.kinds import FIELD_KINDS, parse_record
 from field_app.domain.problem import shown
 from field_app.domain.upgrade import upgrade
 from sync.hub import schema
+from sync.hub.bulk import insert_rows
 from sync.hub.database import audit, utcnow
 from sync.hub.devices import Device
 from sync.hub.reference import reference
@@ -34,6 +36,8 @@ from sync.protocol import (
     hash_of,
 )
 
+_SORTED = orjson.OPT_SORT_KEYS
+
 # the field that gives each kind its day (the `day` column: a fiscal year is read by it)
 DAY_FIELD = {"gathering": "date", "visit_note": "date", "visit_plan": "date",
              "concern": "observed_on"}
@@ -42,6 +46,14 @@ DAY_FIELD = {"gathering": "date", "visit_note": "date", "visit_plan": "date",
 def record_day(doc: Mapping[str, Any]) -> str | None:
     day = doc.get(DAY_FIELD.get(str(doc.get("kind")), ""))
     return day[:10] if isinstance(day, str) else None
+
+
+def canonical_text(body: Mapping[str, Any]) -> str:
+    """`protocol.canonical`, the same text (tested), at half the cost: the hub only."""
+    try:
+        return orjson.dumps(body, option=_SORTED).decode()
+    except TypeError:  # what orjson will not write (an integer past 64 bits): the stdlib does
+        return canonical(body)
 
 
 def problem(field: str, value: Any, en: str, ja: str) -> dict[str, str]:
@@ -83,7 +95,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
         if refused is not None or body is None:
             results.append(refused or RecordResult(rid, rev, REJECTED))
             continue
-        text = canonical(body)  # stored as the text its hash is of: one encoding, not two
+        text = canonical_text(body)  # stored as the text its hash is of: one encoding, not two
         digest = hash_of(text)
         row = {"id": rid, "kind": body["kind"], "device_id": device.id,
                "staff_name": device.staff_name, "rev": rev,
@@ -115,8 +127,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
             results.append(RecordResult(rid, rev, ACCEPTED))
             if row["kind"] == "concern":
                 arrivals.append(_arrival(row, "concern_updated"))
-    if inserts:
-        conn.execute(insert(schema.records), inserts)
+    insert_rows(conn, schema.records, inserts)
     if updates:
         conn.execute(update(schema.records).where(schema.records.c.id == bindparam("b_id"))
                      .values(rev=bindparam("rev"), body=bindparam("body"),
@@ -125,8 +136,7 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
                      [{**u, "b_id": u["id"]} for u in updates])
     if conflicts:
         conn.execute(insert(schema.conflicts), conflicts)
-    if arrivals:
-        conn.execute(insert(schema.audit), arrivals)
+    insert_rows(conn, schema.audit, arrivals)
     wire = [r.to_json() for r in results]
     counts: dict[str, int] = {}
     for r in results:

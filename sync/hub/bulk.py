@@ -1,0 +1,53 @@
+"""Writing many rows of one table inside the caller's transaction, the fast way each
+database offers: COPY on PostgreSQL, the driver's own executemany on SQLite.
+
+A push writes a hundred records at a time; through SQLAlchemy's executemany each row is
+compiled, bound and sent on its own, and that cost was a third of the hub's time per
+record. The rows and the transaction are the same either way: a COPY that fails (a record
+id another hub process took a moment earlier) raises the same IntegrityError, and the
+caller's transaction rolls back as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT every row (all with the same keys) in the open transaction."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, rows)
+    elif conn.dialect.name == "sqlite":
+        # each value as SQLAlchemy would store it (a DateTime is text in its own format)
+        d = conn.dialect
+        binds = [(c, table.c[c].type.dialect_impl(d).bind_processor(d)) for c in columns]
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(
+            f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({marks})',
+            [tuple(bind(row[c]) if bind else row[c] for c, bind in binds) for row in rows])
+    else:  # pragma: no cover - only the two databases above are supported
+        conn.execute(insert(table), list(rows))
+
+
+def _copy(conn: Connection, table: Table, columns: list[str],
+          rows: Sequence[Mapping[str, Any]]) -> None:
+    import psycopg  # the PostgreSQL driver; the hub on SQLite never imports it
+
+    # table and column names come from schema.py, never from a request
+    statement = f'COPY {table.name} ({", ".join(columns)}) FROM STDIN'
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open transaction has its driver connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
