@@ -17,6 +17,7 @@ import argparse
 import dataclasses
 import gzip
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -118,12 +119,15 @@ def main() -> int:
     p.add_argument("--devices", type=int, default=50)
     p.add_argument("--records-per-device", type=int, default=200)
     p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--workers", type=int, default=None,
+                   help="hub processes (default: one per core on PostgreSQL, one on SQLite)")
     args = p.parse_args()
+    workers = args.workers or ((os.cpu_count() or 1) if args.db == "postgresql" else 1)
     root = Path(tempfile.mkdtemp(prefix="ibasho-ingest-"))
     try:
         with database_url(args.db, root) as url:
             engine = prepared_engine(url)
-            with serve_process(url, root) as hub_url:
+            with serve_process(url, root, workers=workers) as hub_url:
                 hub = Hub(hub_url, engine, url)
                 tokens, payloads = [], []
                 for n in range(args.devices):
@@ -162,7 +166,8 @@ def main() -> int:
             raw = raw_insert_rate(engine, base_ids, args.records_per_device, args.batch)
             engine.dispose()
         rate = total / elapsed
-        print(f"hub: {total} records from {args.devices} devices in {elapsed:.2f} s; "
+        print(f"hub ({workers} worker{'s' if workers > 1 else ''}): {total} records from "
+              f"{args.devices} devices in {elapsed:.2f} s; "
               f"baseline (the same rows written by {args.devices} threads, one transaction "
               f"per batch of {args.batch}, no HTTP, JSON or checks): {raw:.0f} records/s")
         print(f"hub-ingest: db={args.db} devices={args.devices} records_per_s={rate:.0f} "

@@ -117,14 +117,15 @@ def serve_in_thread(engine: Engine, url: str, *, console: object = False, **ssl:
 
 
 @contextmanager
-def serve_process(database: str, data_dir: Path, port: int | None = None) -> Iterator[str]:
+def serve_process(database: str, data_dir: Path, port: int | None = None, *, workers: int = 1
+                  ) -> Iterator[str]:
     """`ibasho-hub serve` as a real process (for two hubs on one PostgreSQL, benchmarks)."""
     port = port or free_port()
     env = dict(os.environ, IBASHO_HUB_DATABASE_URL=database, IBASHO_LOG_LEVEL="WARNING")
     log = open(data_dir / f"hub-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir),
-                             "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
-                            env=env)
+                             "serve", "--port", str(port), "--workers", str(workers)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}"

@@ -75,6 +75,62 @@ def test_two_hub_processes_share_one_postgresql(tmp_path: Path) -> None:
             engine.dispose()
 
 
+def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
+    import threading
+
+    import httpx
+
+    from tests.hubs import Hub
+
+    with database_url("postgresql", tmp_path) as url:
+        prepared_engine(url).dispose()
+        with serve_process(url, tmp_path, workers=2) as hub_url:
+            assert len(_children_serving(tmp_path)) == 2
+            engine = prepared_engine(url, places=False)
+            hub = Hub(hub_url, engine, url)
+            stores = [Store(tmp_path / f"device-{n}") for n in range(4)]
+            for store in stores:
+                enrol(store, hub_url, hub.code(), "tablet")
+                for _ in range(30):
+                    store.save(dataclasses.replace(gathering(), device_id=store.device_id))
+            results: list[int] = []
+
+            def push(store: Store) -> None:
+                token = store.meta(HUB_META)["token"]  # type: ignore[index]
+                results.append(sync_once(store, hub_url, token).accepted)
+
+            threads = [threading.Thread(target=push, args=(s,)) for s in stores]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
+            assert results == [30, 30, 30, 30]
+            assert hub.count("records") == 120
+            assert httpx.get(f"{hub_url}/office/", timeout=30).status_code == 200
+            for store in stores:
+                store.close()
+            engine.dispose()
+    sqlite = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path / "s"),
+                             "serve", "--workers", "2"], capture_output=True, text=True, timeout=120)
+    assert sqlite.returncode != 0 and "needs PostgreSQL" in sqlite.stderr, sqlite.stderr
+
+
+def _children_serving(data_dir: Path) -> list[int]:
+    """The worker processes of the `serve` process whose command line names `data_dir`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = Path(f"/proc/{parent}/cmdline").read_bytes().replace(b"\0", b" ")
+            own = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"sync.hub.cli" in command and str(data_dir).encode() in command \
+                and b"spawn_main" in own:  # (not multiprocessing's resource tracker)
+            found.append(int(entry.name))
+    return found
+
+
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_migrations_match_the_schema_in_code(tmp_path: Path, kind: str) -> None:
     with database_url(kind, tmp_path) as url:

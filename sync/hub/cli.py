@@ -38,28 +38,61 @@ def engine_for(args: argparse.Namespace, *, reads_only: bool = False) -> tuple[S
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import os
 
-    from sync.hub.api import create_app
+    import uvicorn
 
     if not args.console_idle_minutes > 0:
         raise SystemExit("serve: --console-idle-minutes must be more than 0, got "
                          f"{args.console_idle_minutes}")
+    if not 1 <= args.workers <= 32:
+        raise SystemExit(f"serve: --workers must be 1 to 32, got {args.workers}")
     settings, engine = engine_for(args)
+    if args.workers > 1 and not settings.database_url.startswith("postgresql"):
+        raise SystemExit("serve: --workers above 1 needs PostgreSQL (IBASHO_HUB_DATABASE_URL); "
+                         "SQLite has one writer, so run one worker")
     if args.sample_places:
         load_sample_places(engine)
-    from office.console import Settings, with_console  # the entry point mounts the UI
-
-    console = Settings(public_url=Config.from_env().hub_public_url,
-                       idle_after=60 * args.console_idle_minutes)
-    app = with_console(create_app(engine), console)
     scheme = "https" if args.cert else "http"
     print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
           flush=True)
     print(f"Office console: {scheme}://{args.host}:{args.port}/office/", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
-                log_level=args.log_level, proxy_headers=True, server_header=False)
+    server = dict(host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
+                  log_level=args.log_level, proxy_headers=True, server_header=False)
+    if args.workers == 1:
+        uvicorn.run(hub_app(engine, args.console_idle_minutes), **server)
+        return 0
+    # Each worker process builds its own app (worker_app) from what the environment says;
+    # the schema is already current and the places loaded, here, once.
+    engine.dispose()
+    os.environ.update({"IBASHO_HUB_DATABASE_URL": settings.database_url,
+                       "IBASHO_HUB_DATA_DIR": str(settings.data_dir),
+                       WORKER_IDLE: str(args.console_idle_minutes)})
+    uvicorn.run("sync.hub.cli:worker_app", factory=True, workers=args.workers,
+                **server)
     return 0
+
+
+WORKER_IDLE = "IBASHO_HUB_WORKER_CONSOLE_IDLE_MINUTES"
+
+
+def hub_app(engine: Engine, idle_minutes: float) -> Any:
+    """The device API with the office console mounted at /office."""
+    from office.console import Settings as ConsoleSettings
+    from office.console import with_console
+    from sync.hub.api import create_app
+
+    console = ConsoleSettings(public_url=Config.from_env().hub_public_url,
+                              idle_after=60 * idle_minutes)
+    return with_console(create_app(engine), console)
+
+
+def worker_app() -> Any:
+    """The app of one of `serve --workers N`'s processes (uvicorn imports and calls this)."""
+    import os
+
+    settings = Settings.from_env()
+    return hub_app(connect(settings.database_url), float(os.environ.get(WORKER_IDLE, "30")))
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -366,6 +399,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--log-level", default="warning")
     s.add_argument("--console-idle-minutes", type=float, default=30,
                    help="minutes without use before the office console signs itself out")
+    s.add_argument("--workers", type=int, default=1,
+                   help="processes serving requests (PostgreSQL only; about one per core)")
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
     e = sub.add_parser("enroll", help="make a one-time enrolment code for a staff member")
