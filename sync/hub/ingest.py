@@ -3,6 +3,10 @@
 Each record is checked on its own (validation, ownership, revision); only then are the
 accepted ones written, in one transaction with the idempotency record and the audit
 entry. Replaying a batch, or a single record, changes nothing (`duplicate`).
+
+The checking (`check_batch`) needs no transaction: the hub does it before it opens the one
+that writes (`write_checked`), so SQLite's single writer is not held while Python checks
+a hundred records, and the GIL-free parts of one push's write overlap another's checks.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import bindparam, insert, select, update
@@ -19,6 +23,7 @@ from sqlalchemy.engine import Connection
 from field_app.domain.errors import ValidationError
 from field_app.domain.kinds import FIELD_KINDS, parse_record
 from field_app.domain.problem import shown
+from field_app.domain.reference import Reference
 from field_app.domain.upgrade import upgrade
 from sync.hub import schema
 from sync.hub.bulk import insert_rows
@@ -66,18 +71,47 @@ def stored_response(conn: Connection, device_id: str, key: str) -> list[dict[str
     return json.loads(row.response) if row else None
 
 
+class Checked(NamedTuple):
+    """One pushed record after its checks: its body and the body's canonical text and
+    hash when it passed, or the refusal."""
+    id: str
+    rev: int
+    body: dict[str, Any] | None
+    text: str
+    digest: str
+    refused: RecordResult | None
+
+
+def check_batch(batch: Sequence[Any], device: Device, ref: Reference, today: dt.date
+                ) -> list[Checked]:
+    out = []
+    for raw in batch:
+        rid, rev, body, refused = _check(raw, device, ref, today)
+        # stored as the text its hash is of: one encoding, not two
+        text = canonical_text(body) if body is not None else ""
+        out.append(Checked(rid, rev, body, text, hash_of(text) if text else "", refused))
+    return out
+
+
 def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | None,
            today: dt.date) -> list[dict[str, Any]]:
-    """Apply one batch; returns the per-record results as sent on the wire."""
+    """Check and apply one batch in the one transaction `conn` is in; returns the
+    per-record results as sent on the wire."""
     if key is not None:
         earlier = stored_response(conn, device.id, key)
         if earlier is not None:
             return earlier
-    ref = reference(conn)
-    checked: list[tuple[str, int, dict[str, Any] | None, RecordResult | None]] = []
-    for raw in batch:
-        checked.append(_check(raw, device, ref, today))
-    ids = [rid for rid, _, body, _ in checked if body is not None]
+    return write_checked(conn, device, check_batch(batch, device, reference(conn), today), key)
+
+
+def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
+                  key: str | None) -> list[dict[str, Any]]:
+    """Apply a checked batch; a batch already taken under `key` is answered as it was."""
+    if key is not None:
+        earlier = stored_response(conn, device.id, key)
+        if earlier is not None:
+            return earlier
+    ids = [c.id for c in checked if c.body is not None]
     existing: dict[str, tuple[int, str, str]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
@@ -91,12 +125,10 @@ def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | No
     conflicts: list[dict[str, Any]] = []
     arrivals: list[dict[str, Any]] = []  # each version of a concern, for the office's history
     results: list[RecordResult] = []
-    for rid, rev, body, refused in checked:
+    for rid, rev, body, text, digest, refused in checked:
         if refused is not None or body is None:
             results.append(refused or RecordResult(rid, rev, REJECTED))
             continue
-        text = canonical_text(body)  # stored as the text its hash is of: one encoding, not two
-        digest = hash_of(text)
         row = {"id": rid, "kind": body["kind"], "device_id": device.id,
                "staff_name": device.staff_name, "rev": rev,
                "body": text, "body_hash": digest,
