@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from field_app.domain.errors import ValidationError
 from field_app.domain.guards import REFUSE, WARN, check_digit, is_my_number
@@ -174,3 +176,11 @@ def test_text_going_on_past_digits_is_saved_and_leaving_writes_what_was_held(
     (f"{NUMBER[:4]} {NUMBER[4:8]} {NUMBER[8:]}", False)])
 def test_what_could_still_become_a_number(text: str, growing: bool) -> None:
     assert GUARDS.could_become_number(text) is growing
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["田中さん", "090-1234-5678", "a@b.jp", "１２３４", "-", " ", "\n",
+                                 f"12345678901{check_digit('12345678901')}", "様", "電話",
+                                 "４５６７８９０１２３４５"]), max_size=8).map("".join))
+def test_refusals_are_the_refused_findings_of_check(text: str) -> None:
+    assert GUARDS.refusals(text) == [f for f in GUARDS.check(text) if f.severity == REFUSE]

@@ -108,6 +108,10 @@ class Guards:
         return [f for f in self.check(text) if f.severity == WARN]
 
     def refusals(self, text: str) -> list[Finding]:
+        # only an individual number is refused, and `check` looks for one only in text with
+        # a run of digits: the rest (most notes) need not be searched for warnings at all
+        if not text or not _DIGIT_RUN.search(text.translate(_PLAIN)):
+            return []
         return [f for f in self.check(text) if f.severity == REFUSE]
 
     def masked(self, text: str) -> str:

@@ -29,10 +29,24 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         # each value as SQLAlchemy would store it (a DateTime is text in its own format)
         d = conn.dialect
         binds = [(c, table.c[c].type.dialect_impl(d).bind_processor(d)) for c in columns]
+        bound: dict[tuple[str, Any], Any] = {}  # a batch's rows share their time: bind it once
+
+        def value(column: str, bind: Any, raw: Any) -> Any:
+            if bind is None:
+                return raw
+            key = (column, raw)
+            try:
+                return bound[key]
+            except KeyError:
+                bound[key] = bind(raw)
+                return bound[key]
+            except TypeError:  # a value that cannot be a key (none in our tables today)
+                return bind(raw)
+
         marks = ", ".join("?" for _ in columns)
         conn.exec_driver_sql(
             f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({marks})',
-            [tuple(bind(row[c]) if bind else row[c] for c, bind in binds) for row in rows])
+            [tuple(value(c, bind, row[c]) for c, bind in binds) for row in rows])
     else:  # pragma: no cover - only the two databases above are supported
         conn.execute(insert(table), list(rows))
 
