@@ -29,7 +29,6 @@ from sync.hub import schema
 from sync.hub.bulk import insert_rows
 from sync.hub.database import audit, utcnow
 from sync.hub.devices import Device
-from sync.hub.reference import reference
 from sync.protocol import (
     ACCEPTED,
     CONFLICT,
@@ -91,17 +90,6 @@ def check_batch(batch: Sequence[Any], device: Device, ref: Reference, today: dt.
         text = canonical_text(body) if body is not None else ""
         out.append(Checked(rid, rev, body, text, hash_of(text) if text else "", refused))
     return out
-
-
-def ingest(conn: Connection, device: Device, batch: Sequence[Any], key: str | None,
-           today: dt.date) -> list[dict[str, Any]]:
-    """Check and apply one batch in the one transaction `conn` is in; returns the
-    per-record results as sent on the wire."""
-    if key is not None:
-        earlier = stored_response(conn, device.id, key)
-        if earlier is not None:
-            return earlier
-    return write_checked(conn, device, check_batch(batch, device, reference(conn), today), key)
 
 
 def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
