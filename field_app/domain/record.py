@@ -75,9 +75,13 @@ class Record:
         names = _NAMES.get(type(self))
         if names is None:
             names = _NAMES[type(self)] = tuple(f.name for f in fields(self))
+        state = self.__dict__  # read directly: the hub writes a hundred of these a push
         for name in names:
-            value = getattr(self, name)
-            if isinstance(value, tuple):
+            value = state[name]
+            kind = type(value)
+            if kind is str or kind is int or value is None or kind is bool:
+                pass
+            elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, dt.date):
                 value = value.isoformat()

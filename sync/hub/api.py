@@ -12,10 +12,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
+import orjson
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +38,7 @@ from sync.protocol import (
     PROTOCOL_VERSION,
     PULL_PATH,
     PUSH_PATH,
+    STATUSES,
 )
 
 log = logging.getLogger("ibasho.hub")
@@ -53,11 +55,24 @@ PUSH_BODY = {"content": {"application/json": {"schema": {
     "type": "object", "required": ["records"], "additionalProperties": False,
     "properties": {"records": {"type": "array", "maxItems": MAX_BATCH_RECORDS,
                                "items": RECORD_SCHEMA}}}}}, "required": True}
+RESULT_SCHEMA = {"type": "object", "required": ["id", "rev", "status"], "properties": {
+    "id": {"type": "string"}, "rev": {"type": "integer"}, "status": {"enum": list(STATUSES)},
+    "hub_rev": {"type": "integer"}, "problems": {"type": "array", "items": {"type": "object"}}}}
+PUSH_ANSWER = {"description": "One result per record, in the order sent", "content": {
+    "application/json": {"schema": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": RESULT_SCHEMA}}}}}}
 ENROL_BODY = {"content": {"application/json": {"schema": {
     "type": "object", "required": ["code", "device_id"], "additionalProperties": False,
     "properties": {"code": {"type": "string", "maxLength": 40},
                    "device_id": {"type": "string", "maxLength": 64},
                    "device_name": {"type": "string", "maxLength": 100}}}}}, "required": True}
+
+
+def _json(body: Any) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # what orjson will not write (a lone surrogate echoed back): the stdlib
+        return json.dumps(body).encode()
 
 
 def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) -> FastAPI:
@@ -75,7 +90,8 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
     # process queue on a lock of ours, woken when it is free, instead of on SQLite's busy
     # handler, which sleeps and polls (up to 100 ms a time). Other processes (the CLI)
     # still meet the busy handler.
-    one_writer = threading.RLock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    one_writer_db = engine.dialect.name == "sqlite"
+    one_writer = threading.RLock() if one_writer_db else contextlib.nullcontext()
 
     def in_tx(fn: Callable[[Any], T]) -> T:
         """One transaction; a unique-key race with another hub process is retried once."""
@@ -163,9 +179,10 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
                 "office_public_key": public_key}
 
     @app.post(PUSH_PATH, summary="Push a batch of records; one result per record",
-              openapi_extra={"requestBody": PUSH_BODY})
+              openapi_extra={"requestBody": PUSH_BODY, "responses": {"200": PUSH_ANSWER}},
+              response_model=None)
     async def push(request: Request, authorization: str | None = Header(None),
-                   idempotency_key: str | None = Header(None)) -> dict[str, Any]:
+                   idempotency_key: str | None = Header(None)) -> Response:
         if idempotency_key is not None and not KEY_RE.match(idempotency_key):
             raise BadRequest(f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters of "
                              "A-Z a-z 0-9 . _ : -", message_ja="Idempotency-Key が不正です。")
@@ -188,20 +205,38 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
                 if idempotency_key is not None else None
             return device, earlier, reference(conn)
 
-        def work() -> list[dict[str, Any]]:
+        def in_one(conn: Any) -> list[dict[str, Any]]:
+            device, earlier, ref = prepare(conn)
+            if earlier is not None:
+                return earlier
+            return write_checked(conn, device, check_batch(batch, device, ref, today),
+                                 idempotency_key)
+
+        def in_two() -> list[dict[str, Any]]:
             device, earlier, ref = in_tx(prepare)
             if earlier is not None:
                 return earlier
             checked = check_batch(batch, device, ref, today)  # outside any transaction
 
             def write(conn: Any) -> list[dict[str, Any]]:
-                # the token again: a device revoked while its batch was checked stays out
+                # the token and the key again: a device revoked, or the same batch taken,
+                # while this one was checked
                 again = devices.authenticate(conn, authorization)
+                if idempotency_key is not None:
+                    taken = stored_response(conn, again.id, idempotency_key)
+                    if taken is not None:
+                        return taken
                 return write_checked(conn, again, checked, idempotency_key)
 
             return in_tx(write)
 
-        return {"results": await anyio.to_thread.run_sync(work, limiter=pushes)}
+        # PostgreSQL's writers do not block each other, so a push checks inside its one
+        # transaction (one round of BEGIN, token and key fewer); SQLite's single writer must
+        # not wait while Python checks a hundred records, so there checking comes between two.
+        work = in_two if one_writer_db else (lambda: in_tx(in_one))
+        results = await anyio.to_thread.run_sync(work, limiter=pushes)
+        # written here, not walked by FastAPI's encoder: the results are plain JSON already
+        return Response(_json({"results": results}), media_type="application/json")
 
     @app.get(PULL_PATH, summary="Changes for this device since the cursor")
     async def pull_changes(authorization: str | None = Header(None),

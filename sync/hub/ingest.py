@@ -4,9 +4,10 @@ Each record is checked on its own (validation, ownership, revision); only then a
 accepted ones written, in one transaction with the idempotency record and the audit
 entry. Replaying a batch, or a single record, changes nothing (`duplicate`).
 
-The checking (`check_batch`) needs no transaction: the hub does it before it opens the one
-that writes (`write_checked`), so SQLite's single writer is not held while Python checks
-a hundred records, and the GIL-free parts of one push's write overlap another's checks.
+The checking (`check_batch`) needs no transaction. On SQLite the hub checks before it
+opens the one that writes (`write_checked`), so the single writer is not held while Python
+checks a hundred records; on PostgreSQL, whose writers do not block each other, a push is
+one transaction from the token to the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, any_, bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from field_app.domain.errors import ValidationError
@@ -94,19 +96,10 @@ def check_batch(batch: Sequence[Any], device: Device, ref: Reference, today: dt.
 
 def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
                   key: str | None) -> list[dict[str, Any]]:
-    """Apply a checked batch; a batch already taken under `key` is answered as it was."""
-    if key is not None:
-        earlier = stored_response(conn, device.id, key)
-        if earlier is not None:
-            return earlier
-    ids = [c.id for c in checked if c.body is not None]
-    existing: dict[str, tuple[int, str, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for hit in conn.execute(select(schema.records.c.id, schema.records.c.rev,
-                                       schema.records.c.body_hash, schema.records.c.device_id)
-                                .where(schema.records.c.id.in_(chunk))):
-            existing[hit.id] = (hit.rev, hit.body_hash, hit.device_id)
+    """Apply a checked batch and keep its answer under `key`. The caller has looked the key
+    up in this transaction (`stored_response`): a push racing it under the same key meets
+    the unique index and is retried, and then finds this answer."""
+    existing = _existing(conn, [c.id for c in checked if c.body is not None])
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -169,6 +162,29 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
             device_id=device.id, key=key, response=json.dumps(wire, ensure_ascii=False),
             created_at=now))
     return wire
+
+
+_KNOWN = select(schema.records.c.id, schema.records.c.rev, schema.records.c.body_hash,
+                schema.records.c.device_id)
+# PostgreSQL: one array parameter, so the statement's text is the same for any batch and
+# the server plans it once (an IN list of a hundred placeholders was new text each time)
+_KNOWN_PG = _KNOWN.where(schema.records.c.id == any_(
+    bindparam("ids", type_=postgresql.ARRAY(String))))
+
+
+def _existing(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+    """Rev, hash and owner of each id the hub already holds."""
+    found: dict[str, tuple[int, str, str]] = {}
+    if not ids:
+        return found
+    if conn.dialect.name == "postgresql":
+        hits = conn.execute(_KNOWN_PG, {"ids": ids}).all()
+    else:
+        hits = [hit for start in range(0, len(ids), 500) for hit in conn.execute(
+            _KNOWN.where(schema.records.c.id.in_(ids[start:start + 500])))]
+    for hit in hits:
+        found[hit.id] = (hit.rev, hit.body_hash, hit.device_id)
+    return found
 
 
 def _arrival(row: Mapping[str, Any], action: str) -> dict[str, Any]:
