@@ -123,9 +123,9 @@ def main() -> int:
     p.add_argument("--records-per-device", type=int, default=200)
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--workers", type=int, default=None,
-                   help="hub processes (default: one per core on PostgreSQL, one on SQLite)")
+                   help="hub processes (default: one per core)")
     args = p.parse_args()
-    workers = args.workers or ((os.cpu_count() or 1) if args.db == "postgresql" else 1)
+    workers = args.workers or os.cpu_count() or 1
     root = Path(tempfile.mkdtemp(prefix="ibasho-ingest-"))
     try:
         with database_url(args.db, root) as url:

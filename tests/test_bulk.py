@@ -96,3 +96,20 @@ def test_every_kind_of_record_has_the_same_canonical_text(make: Any) -> None:
     body = dataclasses.replace(make()).to_dict()
     assert canonical_text(body) == canonical(body)
     assert canonical_text({"n": 2**70, **body}) == canonical({"n": 2**70, **body})
+
+
+def test_more_rows_than_one_statement_takes_are_all_written(hub_db: str) -> None:
+    """On SQLite the rows go many to a statement, up to its limit on parameters: a batch
+    past that limit is split, and every row of it arrives once."""
+    engine = prepared_engine(hub_db, places=False)
+    at = dt.datetime(2026, 4, 1, 9, 30, tzinfo=dt.UTC)
+    rows = [_row(f"many-{n:05d}", "2026-04-01", at) for n in range(4000)]  # 36,000 values
+    try:
+        with engine.begin() as conn:
+            insert_rows(conn, schema.records, rows)
+        with engine.connect() as conn:
+            ids = [r.id for r in conn.execute(select(schema.records.c.id)
+                                              .order_by(schema.records.c.id))]
+        assert ids == [r["id"] for r in rows]
+    finally:
+        engine.dispose()

@@ -4,6 +4,7 @@ migrations that match the code's schema, the CLI."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import ssl
 import subprocess
 import sys
@@ -75,14 +76,15 @@ def test_two_hub_processes_share_one_postgresql(tmp_path: Path) -> None:
             engine.dispose()
 
 
-def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"])
+def test_serve_with_two_workers(tmp_path: Path, db: str) -> None:
     import threading
 
     import httpx
 
     from tests.hubs import Hub
 
-    with database_url("postgresql", tmp_path) as url:
+    with database_url(db, tmp_path) as url:
         prepared_engine(url).dispose()
         with serve_process(url, tmp_path, workers=2) as hub_url:
             assert len(_children_serving(tmp_path)) == 2
@@ -104,15 +106,20 @@ def test_serve_with_two_workers_on_postgresql(tmp_path: Path) -> None:
                 t.start()
             for t in threads:
                 t.join(timeout=120)
-            assert results == [30, 30, 30, 30]
+            assert results == [30, 30, 30, 30]  # a push refused as busy would count 0
             assert hub.count("records") == 120
             assert httpx.get(f"{hub_url}/office/", timeout=30).status_code == 200
             for store in stores:
                 store.close()
             engine.dispose()
-    sqlite = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path / "s"),
-                             "serve", "--workers", "2"], capture_output=True, text=True, timeout=120)
-    assert sqlite.returncode != 0 and "needs PostgreSQL" in sqlite.stderr, sqlite.stderr
+
+
+def test_serve_refuses_workers_on_an_in_memory_database(tmp_path: Path) -> None:
+    env = dict(os.environ, IBASHO_HUB_DATABASE_URL="sqlite:///:memory:")
+    served = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path),
+                             "serve", "--workers", "2"], capture_output=True, text=True,
+                            timeout=120, env=env)
+    assert served.returncode != 0 and "needs a database file" in served.stderr, served.stderr
 
 
 def _children_serving(data_dir: Path) -> list[int]:

@@ -110,7 +110,8 @@ class Guards:
     def refusals(self, text: str) -> list[Finding]:
         # only an individual number is refused, and `check` looks for one only in text with
         # a run of digits: the rest (most notes) need not be searched for warnings at all
-        if not text or not _DIGIT_RUN.search(text.translate(_PLAIN)):
+        # (\d matches the full-width digits too: the text need not be translated to tell)
+        if not text or not _DIGIT_RUN.search(text):
             return []
         return [f for f in self.check(text) if f.severity == REFUSE]
 

@@ -10,12 +10,16 @@ caller's transaction rolls back as before.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+
+# SQLite's limit on one statement's parameters (32766 since 3.32; 999 before)
+_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -43,10 +47,17 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             except TypeError:  # a value that cannot be a key (none in our tables today)
                 return bind(raw)
 
-        marks = ", ".join("?" for _ in columns)
-        conn.exec_driver_sql(
-            f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES ({marks})',
-            [tuple(value(c, bind, row[c]) for c, bind in binds) for row in rows])
+        # Many rows to one statement: the driver lets other threads run at every step it
+        # takes, and the writer, holding SQLite's one lock, would wait to run again at each
+        # of a hundred steps while the other threads check records
+        group = max(1, _MAX_VARIABLES // len(columns))
+        row_marks = "(" + ", ".join("?" for _ in columns) + ")"
+        for start in range(0, len(rows), group):
+            chunk = rows[start:start + group]
+            conn.exec_driver_sql(
+                f'INSERT INTO {table.name} ({", ".join(columns)}) VALUES '
+                + ", ".join(row_marks for _ in chunk),
+                tuple(value(c, bind, row[c]) for row in chunk for c, bind in binds))
     else:  # pragma: no cover - only the two databases above are supported
         conn.execute(insert(table), list(rows))
 

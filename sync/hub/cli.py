@@ -48,9 +48,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 1 <= args.workers <= 32:
         raise SystemExit(f"serve: --workers must be 1 to 32, got {args.workers}")
     settings, engine = engine_for(args)
-    if args.workers > 1 and not settings.database_url.startswith("postgresql"):
-        raise SystemExit("serve: --workers above 1 needs PostgreSQL (IBASHO_HUB_DATABASE_URL); "
-                         "SQLite has one writer, so run one worker")
+    if args.workers > 1 and engine.dialect.name == "sqlite" and \
+            engine.url.database in (None, "", ":memory:"):
+        raise SystemExit("serve: --workers above 1 needs a database file the processes share; "
+                         "an in-memory SQLite database is one process's own")
     if args.sample_places:
         load_sample_places(engine)
     scheme = "https" if args.cert else "http"
@@ -400,7 +401,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--console-idle-minutes", type=float, default=30,
                    help="minutes without use before the office console signs itself out")
     s.add_argument("--workers", type=int, default=1,
-                   help="processes serving requests (PostgreSQL only; about one per core)")
+                   help="processes serving requests (about one per core)")
     s.set_defaults(fn=cmd_serve)
     sub.add_parser("migrate", help="create or upgrade the database").set_defaults(fn=cmd_migrate)
     e = sub.add_parser("enroll", help="make a one-time enrolment code for a staff member")

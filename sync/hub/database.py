@@ -16,6 +16,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# an execution option for a connection whose transactions only read: on SQLite a plain BEGIN,
+# which does not take the write lock (in WAL, readers never wait for the writer)
+READ_ONLY = "ibasho_read_only"
+
+
 def connect(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -37,7 +42,9 @@ def connect(url: str) -> Engine:
         def _begin_immediate(conn: Connection) -> None:
             # Take the write lock at BEGIN: a read-then-write transaction must not fail with
             # SQLITE_BUSY half-way, as it can when a deferred BEGIN upgrades to a writer.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A connection marked READ_ONLY only reads (WAL readers never wait for writers).
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql"):

@@ -159,7 +159,7 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
     audit(conn, device.id, "push", device.staff_name, json.dumps(counts))
     if key is not None:
         conn.execute(insert(schema.idempotency).values(
-            device_id=device.id, key=key, response=json.dumps(wire, ensure_ascii=False),
+            device_id=device.id, key=key, response=orjson.dumps(wire).decode(),
             created_at=now))
     return wire
 
