@@ -15,13 +15,12 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from field_app.domain.kinds import FIELD_KINDS
 from field_app.domain.record import utc_now
 from field_app.store import Store
 from sync.errors import NotEnrolledError, RefusedError, RevokedError, SyncError, TransientError
-from sync.http import HubClient
 from sync.protocol import (
     ACCEPTED,
     ASSIGNMENT,
@@ -35,6 +34,9 @@ from sync.protocol import (
     REJECTED,
     STALE,
 )
+
+if TYPE_CHECKING:
+    from sync.http import HubClient
 
 log = logging.getLogger(__name__)
 HUB_META, SYNC_META, RETENTION_META = "hub", "sync", "retention"
@@ -182,8 +184,16 @@ def _wire(doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _hub_client(url: str, token: str) -> HubClient:
+    from sync.http import HubClient  # httpx: the lock screen does not wait for it
+
+    return HubClient(url, token)
+
+
 def enrol(store: Store, hub_url: str, code: str, device_name: str, **client_options: Any) -> str:
     """Exchange an enrolment code; returns the staff name. Pending records stay pending."""
+    from sync.http import HubClient  # httpx: the lock screen does not wait for it
+
     with HubClient(hub_url, **client_options) as client:
         enrolment = client.enrol(code.strip(), store.device_id, device_name)
     store.set_meta(HUB_META, {"url": hub_url, "token": enrolment.token,
@@ -226,7 +236,7 @@ class SyncWorker:
         self.store = store
         self.interval = interval
         self.on_status = on_status
-        self.client_factory = client_factory or (lambda url, token: HubClient(url, token))
+        self.client_factory = client_factory or _hub_client
         self.base_delay, self.max_delay = base_delay, max_delay
         self.status = Status(pending=store.pending_count())
         self._wake = threading.Event()

@@ -4,7 +4,8 @@ after it use.
 Flet makes each control class on its first use (`flet.__getattr__` imports its module and
 builds its dataclass): the home screen's first paint after the PIN paid for dozens of them,
 about a third of a second here. The names are the `ft.X` our screens write; a packaged app
-without its sources simply skips this.
+without its sources simply skips this. httpx, which only sync needs, is imported here too
+(50 ms the lock screen no longer waits for).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def names_used() -> set[str]:
 
 
 def _make_all() -> None:
+    import sync.http  # noqa: F401  (httpx, for the first sync after the PIN)
+
     for name in sorted(names_used()):
         try:
             getattr(ft, name)
