@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from field_app.domain.compliance import assess
 from field_app.domain.conditions import (
@@ -23,7 +25,7 @@ from field_app.domain.conditions import (
     versions_to_json,
 )
 from field_app.domain.errors import ValidationError
-from field_app.domain.gathering import Gathering
+from field_app.domain.gathering import Facts, Gathering
 from field_app.domain.reference import Program
 from tests.factories import REF, SALON, gathering
 
@@ -258,3 +260,21 @@ def test_condition_data_is_checked_every_problem_by_its_path() -> None:
 def test_the_shipped_conditions_round_trip() -> None:
     for p in REF.programs.values():
         assert parse_versions(versions_to_json(p.conditions), ACTIVITIES) == p.conditions
+
+
+_TIMES = st.sampled_from(["09:00", "10:00", "10:30", "13:00", "15:00", "16:30"])
+_ACTS = st.lists(st.sampled_from(["talk", "meal", "exercise", "games"]), unique=True, max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.builds(Qualifies, min_minutes=st.integers(-5, 200), activities_all=_ACTS.map(tuple),
+                 activities_any=_ACTS.map(tuple), min_participants=st.integers(-1, 20),
+                 window=st.none() | st.tuples(_TIMES, _TIMES)),
+       st.lists(st.builds(Facts, id=st.uuids().map(str), date=st.just("2026-05-01"),
+                          start_time=_TIMES, end_time=_TIMES, held=st.booleans(),
+                          activities=_ACTS.map(tuple), participants=st.integers(0, 30),
+                          minutes=st.integers(-60, 300), day=st.just(dt.date(2026, 5, 1))),
+                max_size=20))
+def test_the_gatherings_that_count_are_those_each_call_accepts(q: Qualifies,
+                                                               gs: list[Facts]) -> None:
+    assert q.among(gs) == [g for g in gs if q(g)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -99,3 +100,46 @@ def test_csv_is_utf8_with_a_bom_for_japanese_excel(tmp_path: Path, hub: Hub) -> 
     assert komorebi["開催回数"] == "3" and komorebi["参加者合計"] == "21"
     with open(tmp_path / "out" / "ibasho-monthly-FY2025.csv", encoding="utf-8-sig") as f:
         assert f.readline().startswith("場所,2025年4月 開催")
+
+
+def test_a_years_gatherings_are_the_same_whether_read_by_the_index_or_through_the_table(
+        hub_db: str) -> None:
+    """On SQLite the report reads a year by the (kind, day) index when the year is a small
+    part of what the hub holds, and through the table when it is most of it: the same
+    gatherings either way, and none of another year or kind."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from sync.hub import schema
+    from sync.hub.reports import _most_in, gatherings_in
+    from sync.protocol import body_hash
+    from tests.hubs import prepared_engine
+
+    engine = prepared_engine(hub_db, places=False)
+
+    def add(conn: object, day: str, kind: str = "gathering") -> str:
+        doc = dataclasses.replace(gathering(), date=day).to_dict()
+        conn.execute(insert(schema.records).values(  # type: ignore[attr-defined]
+            id=doc["id"], kind=kind, device_id="d", rev=1, body=json.dumps(doc),
+            body_hash=body_hash(doc), received_at=dt.datetime.now(dt.UTC), day=day))
+        return str(doc["id"])
+
+    try:
+        with engine.begin() as conn:
+            in_year = {add(conn, d) for d in ("2025-04-01", "2025-11-30", "2026-03-31")}
+            for d in ("2023-05-01", "2024-03-31", "2024-06-01", "2026-04-01", "2027-01-05",
+                      "2022-09-09", "2021-04-01"):
+                add(conn, d)
+            add(conn, "2025-06-01", kind="visit_note")
+        with engine.connect() as conn:  # 3 of 10: by the index
+            assert not _most_in(conn, "2025-04-01", "2026-03-31")
+            assert {g["id"] for g in gatherings_in(conn, 2025)} == in_year
+        with engine.begin() as conn:
+            for d in ("2025-05-05", "2025-07-07", "2025-09-09", "2026-01-01", "2026-02-02"):
+                in_year.add(add(conn, d))
+        with engine.connect() as conn:  # 8 of 15: through the table
+            assert _most_in(conn, "2025-04-01", "2026-03-31")
+            assert {g["id"] for g in gatherings_in(conn, 2025)} == in_year
+    finally:
+        engine.dispose()

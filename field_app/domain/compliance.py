@@ -22,7 +22,7 @@ from field_app.domain.conditions import (
     PeriodResult,
     assess_set,
 )
-from field_app.domain.fiscal import Span, fiscal_year_of
+from field_app.domain.fiscal import Span, fiscal_year_bounds
 from field_app.domain.reference import Program
 
 UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
@@ -113,7 +113,8 @@ def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,
                    f"{result.minimum:g}{en_unit}.",
                 ja=f"{result.label.ja}: 現在{result.value:.1f}{ja_unit}で、{result.minimum:g}"
                    f"{ja_unit}を下回っています。", condition=result.key))
-    in_year = [g for g in held if g.held and fiscal_year_of(g.day) == fiscal_year]
+    first, last = fiscal_year_bounds(fiscal_year)
+    in_year = [g for g in held if g.held and first <= g.day <= last]
     average_participants = (sum(g.participants for g in in_year) / len(in_year)
                             if in_year else None)
     return Compliance(program.key, fiscal_year, True, results, tuple(warnings),

@@ -18,6 +18,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Protocol
 
 from field_app.domain.errors import ValidationError
@@ -73,6 +74,15 @@ class Qualifies:
             return False
         return self.window is None or (g.start_time <= self.window[0]
                                        and g.end_time >= self.window[1])
+
+    def among(self, gatherings: Iterable[Occasion]) -> list[Occasion]:
+        """The gatherings that count, in order: the same as calling this on each, without
+        the call when only the numbers matter (most conditions; a year of gatherings)."""
+        if self.activities_all or self.activities_any or self.window is not None:
+            return [g for g in gatherings if self(g)]
+        least_minutes, least_people = self.min_minutes, self.min_participants
+        return [g for g in gatherings
+                if g.held and g.minutes >= least_minutes and g.participants >= least_people]
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,7 @@ class ConditionResult:
 
 def assess_set(conditions: ConditionSet, gatherings: Iterable[Occasion], fiscal_year: int,
                today: dt.date) -> tuple[ConditionResult, ...]:
-    ordered = sorted(gatherings, key=lambda g: (g.date, g.start_time))
+    ordered = sorted(gatherings, key=attrgetter("date", "start_time"))
     days = [g.day for g in ordered]  # sorted too: each period is a slice found by bisection
     out = [_period(c, ordered, days, fiscal_year, today) for c in conditions.periods]
     out += [_year(c, ordered, fiscal_year, today) for c in conditions.year]
@@ -165,7 +175,7 @@ def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
     results = []
     for span in c.spans(fiscal_year):
         within = ordered[bisect_left(days, span.start):bisect_right(days, span.end)]
-        hits = tuple(g.id for g in within if c.qualifies(g))
+        hits = tuple(g.id for g in c.qualifies.among(within))
         cancelled = tuple(g.id for g in within if not g.held)
         needed = max(0, c.count - len(hits))
         if not needed:
@@ -196,7 +206,7 @@ def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
 def _year(c: YearCondition, ordered: list[Occasion], fiscal_year: int, today: dt.date
           ) -> ConditionResult:
     first, last = fiscal_year_bounds(fiscal_year)
-    counted = [g for g in ordered if first <= g.day <= last and c.qualifies(g)]
+    counted = c.qualifies.among(g for g in ordered if first <= g.day <= last)
     elapsed_end = min(today, last)
     if c.measure == "average_participants":
         value = sum(g.participants for g in counted) / len(counted) if counted else None

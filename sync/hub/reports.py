@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
 
 from field_app.domain.compliance import Compliance, assess
 from field_app.domain.fiscal import fiscal_year_bounds
 from field_app.domain.gathering import Facts
 from field_app.domain.gathering import facts as gathering_facts
 from field_app.domain.reference import Reference
-from sync.hub import schema
+from sync.hub import collector, schema
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 
@@ -54,12 +55,28 @@ def gatherings_in(conn: Connection, fiscal_year: int) -> Iterator[dict[str, Any]
     """The fiscal year's gatherings, read by their day (not every gathering ever held)."""
     start, end = fiscal_year_bounds(fiscal_year)
     r = schema.records.c
+    day: ColumnElement[Any] = r.day
+    if conn.dialect.name == "sqlite" and _most_in(conn, start.isoformat(), end.isoformat()):
+        # SQLite's planner cannot tell a year's share of the days (PostgreSQL's can): when
+        # it is most of what the hub holds, reading the table through is quicker than
+        # following the index to each row (0.15 s against 0.25 s for 66,000 of 100,000)
+        day = func.coalesce(r.day, "")  # the same values, with the index out of the plan
     # on the statement, not the connection: the rest of the transaction must not stream
     rows = conn.execute(select(r.body).where(r.kind == "gathering",
-                                             r.day.between(start.isoformat(), end.isoformat()))
+                                             day.between(start.isoformat(), end.isoformat()))
                         .execution_options(stream_results=True, yield_per=5000))
     for (body,) in rows:
         yield orjson.loads(body)
+
+
+def _most_in(conn: Connection, start: str, end: str) -> bool:
+    """Whether more than a third of the stored gatherings fall between the two days (two
+    counts over the (kind, day) index, a few milliseconds)."""
+    r = schema.records.c
+    gatherings = r.kind == "gathering"
+    within = conn.execute(select(func.count()).where(gatherings, r.day.between(start, end)))
+    every = conn.execute(select(func.count()).where(gatherings))
+    return int(within.scalar_one()) * 3 > int(every.scalar_one())
 
 
 def places(conn: Connection) -> list[dict[str, Any]]:
@@ -98,7 +115,7 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         done = acts[place_id]
         for a in g["activities"]:
             done[a] = done.get(a, 0) + 1
-        month = int(g["date"][5:7])
+        month = facts.day.month
         held = months[place_id]
         held[month] = held.get(month, 0) + 1
         came = people[place_id]
@@ -119,7 +136,9 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
 
 
 def build(conn: Connection, ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
-    return activity_report(places(conn), gatherings_in(conn, fiscal_year), ref, fiscal_year, today)
+    with collector.paused():
+        return activity_report(places(conn), gatherings_in(conn, fiscal_year), ref, fiscal_year,
+                               today)
 
 
 def attendance(conn: Connection, place_id: str, fiscal_year: int) -> dict[str, Counter[str]]:
