@@ -76,13 +76,21 @@ class Qualifies:
                                        and g.end_time >= self.window[1])
 
     def among(self, gatherings: Iterable[Occasion]) -> list[Occasion]:
-        """The gatherings that count, in order: the same as calling this on each, without
-        the call when only the numbers matter (most conditions; a year of gatherings)."""
-        if self.activities_all or self.activities_any or self.window is not None:
-            return [g for g in gatherings if self(g)]
+        """The gatherings that count, in order: the same as calling this on each (tested),
+        one test at a time over the whole list, where a call for each was a fifth of a
+        year's report."""
         least_minutes, least_people = self.min_minutes, self.min_participants
-        return [g for g in gatherings
-                if g.held and g.minutes >= least_minutes and g.participants >= least_people]
+        found = [g for g in gatherings
+                 if g.held and g.minutes >= least_minutes and g.participants >= least_people]
+        for a in self.activities_all:
+            found = [g for g in found if a in g.activities]
+        if self.activities_any:
+            wanted = frozenset(self.activities_any)
+            found = [g for g in found if not wanted.isdisjoint(g.activities)]
+        if self.window is not None:
+            opens, closes = self.window
+            found = [g for g in found if g.start_time <= opens and g.end_time >= closes]
+        return found
 
 
 @dataclass(frozen=True)
@@ -161,10 +169,15 @@ class ConditionResult:
         return sum(p.state == MISSED for p in self.periods)
 
 
+_ID, _DAY, _START = attrgetter("id"), attrgetter("day"), attrgetter("start_time")
+
+
 def assess_set(conditions: ConditionSet, gatherings: Iterable[Occasion], fiscal_year: int,
                today: dt.date) -> tuple[ConditionResult, ...]:
-    ordered = sorted(gatherings, key=attrgetter("date", "start_time"))
-    days = [g.day for g in ordered]  # sorted too: each period is a slice found by bisection
+    # by date, then start: two stable sorts on the values themselves (no key tuples)
+    ordered = sorted(gatherings, key=_START)
+    ordered.sort(key=_DAY)
+    days = list(map(_DAY, ordered))  # sorted too: each period is a slice found by bisection
     out = [_period(c, ordered, days, fiscal_year, today) for c in conditions.periods]
     out += [_year(c, ordered, fiscal_year, today) for c in conditions.year]
     return tuple(out)
@@ -175,8 +188,8 @@ def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
     results = []
     for span in c.spans(fiscal_year):
         within = ordered[bisect_left(days, span.start):bisect_right(days, span.end)]
-        hits = tuple(g.id for g in c.qualifies.among(within))
-        cancelled = tuple(g.id for g in within if not g.held)
+        hits = tuple(map(_ID, c.qualifies.among(within)))
+        cancelled = tuple([g.id for g in within if not g.held])
         needed = max(0, c.count - len(hits))
         if not needed:
             state = MET

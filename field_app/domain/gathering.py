@@ -80,12 +80,20 @@ _new_tuple = tuple.__new__
 _day = dt.date.fromisoformat
 
 
+_MINUTES: dict[tuple[str, str], int] = {}  # a place meets at the same hours week after week
+
+
 def facts(doc: Mapping[str, Any]) -> Facts:
     start, end, date = doc["start_time"], doc["end_time"], doc["date"]  # checked when saved
+    hours = (start, end)
+    minutes = _MINUTES.get(hours)
+    if minutes is None:
+        minutes = (int(end[:2]) - int(start[:2])) * 60 + int(end[3:]) - int(start[3:])
+        if len(_MINUTES) < 10_000:
+            _MINUTES[hours] = minutes
     return _new_tuple(Facts, (
         doc["id"], date, start, end, doc.get("held", True), tuple(doc["activities"]),
-        sum(doc["attendance"].values()),
-        (int(end[:2]) - int(start[:2])) * 60 + int(end[3:]) - int(start[3:]), _day(date)))
+        sum(doc["attendance"].values()), minutes, _day(date)))
 
 
 def parse_gathering(

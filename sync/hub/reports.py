@@ -65,8 +65,7 @@ def gatherings_in(conn: Connection, fiscal_year: int) -> Iterator[dict[str, Any]
     rows = conn.execute(select(r.body).where(r.kind == "gathering",
                                              day.between(start.isoformat(), end.isoformat()))
                         .execution_options(stream_results=True, yield_per=5000))
-    for (body,) in rows:
-        yield orjson.loads(body)
+    yield from map(orjson.loads, rows.scalars())
 
 
 def _most_in(conn: Connection, start: str, end: str) -> bool:
@@ -83,6 +82,19 @@ def places(conn: Connection) -> list[dict[str, Any]]:
     return [json.loads(b) for (b,) in conn.execute(select(schema.places.c.body))]
 
 
+@dataclass(slots=True)
+class _Tally:
+    """One place's year while its gatherings are read."""
+    facts: list[Facts] = field(default_factory=list)
+    attendance: dict[str, int] = field(default_factory=dict)
+    activities: dict[str, int] = field(default_factory=dict)
+    months: dict[int, int] = field(default_factory=dict)  # month -> gatherings
+    people: dict[int, int] = field(default_factory=dict)  # month -> participants
+    not_held: int = 0
+    first_time: int = 0
+    helpers: int = 0
+
+
 def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterable[Mapping[str, Any]],
                     ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
     """One report per place for the fiscal year, in kana order."""
@@ -91,40 +103,40 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
     # Each gathering is looked at once: counted, and kept only as the Facts the conditions
     # need (not its whole document). The counts go to plain dicts first: Counter.update
     # costs more than the adding, over a year of gatherings.
-    kept: dict[str, list[Facts]] = {}
-    counts: dict[str, dict[str, int]] = {pid: {} for pid in reports}
-    acts: dict[str, dict[str, int]] = {pid: {} for pid in reports}
-    months: dict[str, dict[int, int]] = {pid: {} for pid in reports}
-    people: dict[str, dict[int, int]] = {pid: {} for pid in reports}
+    tallies = {pid: _Tally() for pid in reports}
+    tally_of = tallies.get
     for g in gatherings:
-        place_id = g["place_id"]
-        r = reports.get(place_id)
-        if r is None:
+        tally = tally_of(g["place_id"])
+        if tally is None:
             continue
         facts = gathering_facts(g)
-        kept.setdefault(place_id, []).append(facts)
+        tally.facts.append(facts)
         if not facts.held:
-            r.not_held += 1
+            tally.not_held += 1
             continue
-        r.gatherings += 1
-        attended = counts[place_id]
+        attended = tally.attendance
         for k, v in g["attendance"].items():
             attended[k] = attended.get(k, 0) + v
-        r.first_time += g["first_time"]
-        r.helpers += g["helpers"]
-        done = acts[place_id]
-        for a in g["activities"]:
+        tally.first_time += g["first_time"]
+        tally.helpers += g["helpers"]
+        done = tally.activities
+        for a in facts.activities:
             done[a] = done.get(a, 0) + 1
         month = facts.day.month
-        held = months[place_id]
+        held = tally.months
         held[month] = held.get(month, 0) + 1
-        came = people[place_id]
+        came = tally.people
         came[month] = came.get(month, 0) + facts.participants
+    kept: dict[str, list[Facts]] = {}
     for place_id, r in reports.items():
-        r.attendance.update(counts[place_id])
-        r.activities.update(acts[place_id])
-        r.by_month.update(months[place_id])
-        r.participants_by_month.update(people[place_id])
+        tally = tallies[place_id]
+        kept[place_id] = tally.facts
+        r.not_held, r.first_time, r.helpers = tally.not_held, tally.first_time, tally.helpers
+        r.gatherings = len(tally.facts) - tally.not_held
+        r.attendance.update(tally.attendance)
+        r.activities.update(tally.activities)
+        r.by_month.update(tally.months)
+        r.participants_by_month.update(tally.people)
     for r in reports.values():
         program = ref.programs.get(r.program)
         if program is None:
