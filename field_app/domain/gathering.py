@@ -80,7 +80,9 @@ _new_tuple = tuple.__new__
 _day = dt.date.fromisoformat
 
 
-_MINUTES: dict[tuple[str, str], int] = {}  # a place meets at the same hours week after week
+# a place meets at the same hours week after week, and a year has 366 days at most
+_MINUTES: dict[tuple[str, str], int] = {}
+_DAYS: dict[str, dt.date] = {}
 
 
 def facts(doc: Mapping[str, Any]) -> Facts:
@@ -91,9 +93,14 @@ def facts(doc: Mapping[str, Any]) -> Facts:
         minutes = (int(end[:2]) - int(start[:2])) * 60 + int(end[3:]) - int(start[3:])
         if len(_MINUTES) < 10_000:
             _MINUTES[hours] = minutes
+    day = _DAYS.get(date)
+    if day is None:
+        day = _day(date)
+        if len(_DAYS) < 10_000:
+            _DAYS[date] = day
     return _new_tuple(Facts, (
         doc["id"], date, start, end, doc.get("held", True), tuple(doc["activities"]),
-        sum(doc["attendance"].values()), minutes, _day(date)))
+        sum(doc["attendance"].values()), minutes, day))
 
 
 def parse_gathering(
