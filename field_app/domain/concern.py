@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from field_app.domain import legal_basis
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -128,7 +128,7 @@ def parse_concern(
         else:
             body["office"] = _office(c, raw_office, ref)
     c.raise_if_any()
-    return Concern(**meta, **body)
+    return rebuild(Concern, {**meta, **body})
 
 
 def parse_office_part(data: Mapping[str, Any], ref: Reference) -> OfficePart:

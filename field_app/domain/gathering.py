@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from field_app.domain.record import Record, check_meta, derived
+from field_app.domain.record import Record, check_meta, derived, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -146,7 +146,7 @@ def parse_gathering(
         c.fail("not_held_reason", body["not_held_reason"], "no reason for a gathering held",
                "開催した記録に中止理由は不要です")
     c.raise_if_any()
-    return Gathering(**meta, **body)
+    return rebuild(Gathering, {**meta, **body})
 
 
 def _not_held(c: Checker, body: dict[str, Any]) -> None:

@@ -81,14 +81,8 @@ class Guards:
         if not text:
             return []
         plain = text.translate(_PLAIN)
-        found: list[Finding] = []
-        numbers: list[tuple[int, int]] = []
-        for m in _TWELVE.finditer(plain) if _DIGIT_RUN.search(plain) else ():
-            digits = re.sub(r"\D", "", m.group(1))
-            if is_my_number(digits):
-                found.append(Finding("my_number", REFUSE, m.start(), m.end(),
-                                     self.messages["my_number"]))
-                numbers.append((m.start(), m.end()))
+        found = self._numbers(plain)
+        numbers = [(f.start, f.end) for f in found]
         for m in _EMAIL.finditer(plain) if "@" in plain else ():
             found.append(Finding("email", WARN, m.start(), m.end(), self.messages["email"]))
         for m in _PHONE.finditer(plain):
@@ -97,6 +91,16 @@ class Guards:
         for start, end in self._names(plain):
             found.append(Finding("full_name", WARN, start, end, self.messages["full_name"]))
         return sorted(found, key=lambda f: (f.severity != REFUSE, f.start))
+
+    def _numbers(self, plain: str) -> list[Finding]:
+        """The individual numbers in `plain` (already translated to ASCII digits)."""
+        found = []
+        for m in _TWELVE.finditer(plain) if _DIGIT_RUN.search(plain) else ():
+            digits = re.sub(r"\D", "", m.group(1))
+            if is_my_number(digits):
+                found.append(Finding("my_number", REFUSE, m.start(), m.end(),
+                                     self.messages["my_number"]))
+        return found
 
     def could_become_number(self, text: str) -> bool:
         """Whether typing on could turn `text` into one holding an individual number: a
@@ -108,12 +112,12 @@ class Guards:
         return [f for f in self.check(text) if f.severity == WARN]
 
     def refusals(self, text: str) -> list[Finding]:
-        # only an individual number is refused, and `check` looks for one only in text with
-        # a run of digits: the rest (most notes) need not be searched for warnings at all
+        # only an individual number is refused: text without a digit (most notes) need not
+        # be searched at all, and the rest only for numbers, not for what is warned about
         # (\d matches the full-width digits too: the text need not be translated to tell)
         if not text or not _DIGIT_RUN.search(text):
             return []
-        return [f for f in self.check(text) if f.severity == REFUSE]
+        return self._numbers(text.translate(_PLAIN))
 
     def masked(self, text: str) -> str:
         """`text` with every refused number blanked out (what a draft may keep)."""

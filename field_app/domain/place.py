@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
 from field_app.domain.validation import Checker
@@ -60,4 +60,4 @@ def parse_place(data: Mapping[str, Any], ref: Reference) -> Place:
         startup_id=c.uuid("startup_id"),
     )
     c.raise_if_any()
-    return Place(**meta, **place)
+    return rebuild(Place, {**meta, **place})

@@ -122,9 +122,10 @@ _SHAPES: dict[type, tuple[frozenset[str], dict[str, Any], dict[str, Callable[[],
 
 
 def rebuild(cls: type[T], values: Mapping[str, Any]) -> T:
-    """A record of `cls` from values already checked (our own stored form), without running
-    the dataclass's __init__ field by field: reading a year of records builds thousands.
-    Values it does not know fall back to the constructor, which names them."""
+    """A record of `cls` from values already checked (our own stored form, or what a parser
+    has just checked), without running the dataclass's __init__ field by field: reading a
+    year of records builds thousands, and the hub a hundred a push. Values it does not know
+    fall back to the constructor, which names them."""
     shape = _SHAPES.get(cls)
     if shape is None:
         known = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -85,7 +85,7 @@ def parse_startup(data: Mapping[str, Any], ref: Reference) -> StartUp:
         note=c.text("note"),
     )
     c.raise_if_any()
-    return StartUp(**meta, **body)
+    return rebuild(StartUp, {**meta, **body})
 
 
 def _history(c: Checker, stage: str) -> tuple[dict[str, str], ...]:

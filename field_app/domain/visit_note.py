@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -80,4 +80,4 @@ def parse_visit_note(
         next_meeting_on=next_meeting.isoformat() if next_meeting else None,
     )
     c.raise_if_any()
-    return VisitNote(**meta, **body)
+    return rebuild(VisitNote, {**meta, **body})

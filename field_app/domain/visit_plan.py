@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta
+from field_app.domain.record import Record, check_meta, rebuild
 from field_app.domain.reference import Reference
 from field_app.domain.validation import Checker
 
@@ -56,4 +56,4 @@ def parse_visit_plan(data: Mapping[str, Any], ref: Reference) -> VisitPlan:
         cancelled=c.boolean("cancelled"),
     )
     c.raise_if_any()
-    return VisitPlan(**meta, **body)
+    return rebuild(VisitPlan, {**meta, **body})
