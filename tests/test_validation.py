@@ -164,3 +164,9 @@ def test_edit_bumps_rev_and_time() -> None:
     e = g.edited(note="追記", at="2099-01-01T00:00:00.000Z")
     assert (e.rev, e.note, e.updated_at, e.created_at) == (2, "追記", "2099-01-01T00:00:00.000Z",
                                                            g.created_at)
+
+
+def test_every_kind_of_record_has_its_parser() -> None:
+    from field_app.domain.kinds import _PARSERS, KINDS
+
+    assert set(_PARSERS) == set(KINDS)

@@ -51,6 +51,17 @@ def guard_problems(data: Mapping[str, Any], ref: Reference) -> list[Problem]:
 SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
 
 
+_PARSERS: dict[str, Callable[[Mapping[str, Any], Reference, dt.date | None, bool], Record]] = {
+    "place": lambda data, ref, today, from_device: parse_place(data, ref),
+    "gathering": lambda data, ref, today, from_device: parse_gathering(data, ref, today=today),
+    "visit_note": lambda data, ref, today, from_device: parse_visit_note(data, ref, today=today),
+    "concern": lambda data, ref, today, from_device: parse_concern(
+        data, ref, today=today, allow_office=not from_device),
+    "visit_plan": lambda data, ref, today, from_device: parse_visit_plan(data, ref),
+    "startup": lambda data, ref, today, from_device: parse_startup(data, ref),
+}
+
+
 def parse_record(
     data: Mapping[str, Any], ref: Reference, *, today: dt.date | None = None,
     from_device: bool = False,
@@ -63,21 +74,15 @@ def parse_record(
         c.fail("record", data, "an object", "オブジェクト")
         c.raise_if_any()
     kind = data.get("kind")
-    parsers: dict[str, Callable[[], Record]] = {
-        "place": lambda: parse_place(data, ref),
-        "gathering": lambda: parse_gathering(data, ref, today=today),
-        "visit_note": lambda: parse_visit_note(data, ref, today=today),
-        "concern": lambda: parse_concern(data, ref, today=today, allow_office=not from_device),
-        "visit_plan": lambda: parse_visit_plan(data, ref),
-        "startup": lambda: parse_startup(data, ref),
-    }
-    if kind not in parsers:
+    parse = _PARSERS.get(kind) if isinstance(kind, str) else None
+    if parse is None:
         c = Checker(data)
         c.choice("kind", KINDS.keys(), required=True)
         c.raise_if_any()
+        raise AssertionError("unreachable: a kind not parsed is refused above")
     refused = guard_problems(data, ref)
     try:
-        record = parsers[str(kind)]()
+        record = parse(data, ref, today, from_device)
     except ValidationError as exc:
         raise ValidationError([*exc.problems, *refused]) from None
     if refused:

@@ -46,11 +46,12 @@ class Checker:
             raise ValidationError(self.problems)
 
     def _get(self, name: str, required: bool) -> tuple[bool, Any]:
-        if name not in self.data or self.data[name] is None:
+        value = self.data.get(name)  # absent and null are the same here
+        if value is None:
             if required:
                 self.fail(name, None, "a value (required)", "必須項目です")
             return False, None
-        return True, self.data[name]
+        return True, value
 
     def text(
         self, name: str, *, required: bool = False, max_len: int = MAX_TEXT, default: str = ""
