@@ -100,6 +100,7 @@ changes = Table(
     Column("device_id", String(64)),  # NULL: for every device (reference data)
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_changes_device_seq", "device_id", "seq"),
+    Index("ix_changes_kind_seq", "kind", "seq"),  # the newest of a kind (reference.py)
 )
 
 idempotency = Table(
