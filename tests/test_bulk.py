@@ -113,3 +113,15 @@ def test_more_rows_than_one_statement_takes_are_all_written(hub_db: str) -> None
         assert ids == [r["id"] for r in rows]
     finally:
         engine.dispose()
+
+
+def test_an_answer_orjson_will_not_write_is_written_by_the_stdlib() -> None:
+    import json
+
+    from sync.hub.ingest import answer_json
+
+    answer = {"results": [{"id": "a", "rev": 1, "status": "rejected",
+                           "problems": [{"field": "note", "value": "居場所\ud800"}]}]}
+    assert json.loads(answer_json(answer)) == answer
+    plain = {"results": [{"id": "居場所", "rev": 2, "status": "accepted"}]}
+    assert json.loads(answer_json(plain)) == plain

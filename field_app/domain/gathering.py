@@ -80,7 +80,8 @@ _new_tuple = tuple.__new__
 _day = dt.date.fromisoformat
 
 
-# a place meets at the same hours week after week, and a year has 366 days at most
+# a place meets at the same hours week after week, and a year has 366 days at most: a
+# year's facts parse each once (plain dicts: functools.lru_cache made the report 5% slower)
 _MINUTES: dict[tuple[str, str], int] = {}
 _DAYS: dict[str, dt.date] = {}
 

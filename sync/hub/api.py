@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
-import orjson
 from anyio import CapacityLimiter
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +25,7 @@ from sync.hub import accounts, devices, hub_settings, office_key, rate_limits
 from sync.hub.changes import pull
 from sync.hub.database import READ_ONLY
 from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable, request_problem
-from sync.hub.ingest import check_batch, stored_response, write_checked
+from sync.hub.ingest import answer_json, check_batch, stored_response, write_checked
 from sync.hub.office_api import office_router
 from sync.hub.reference import reference
 from sync.hub.request_body import RefuseNulInUrl, read_json
@@ -67,13 +66,6 @@ ENROL_BODY = {"content": {"application/json": {"schema": {
     "properties": {"code": {"type": "string", "maxLength": 40},
                    "device_id": {"type": "string", "maxLength": 64},
                    "device_name": {"type": "string", "maxLength": 100}}}}}, "required": True}
-
-
-def _json(body: Any) -> bytes:
-    try:
-        return orjson.dumps(body)
-    except TypeError:  # what orjson will not write (a lone surrogate echoed back): the stdlib
-        return json.dumps(body).encode()
 
 
 def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) -> FastAPI:
@@ -244,7 +236,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
         work = in_two if one_writer_db else (lambda: in_tx(in_one))
         results = await anyio.to_thread.run_sync(work, limiter=pushes)
         # written here, not walked by FastAPI's encoder: the results are plain JSON already
-        return Response(_json({"results": results}), media_type="application/json")
+        return Response(answer_json({"results": results}), media_type="application/json")
 
     @app.get(PULL_PATH, summary="Changes for this device since the cursor")
     async def pull_changes(authorization: str | None = Header(None),

@@ -62,6 +62,15 @@ def canonical_text(body: Mapping[str, Any]) -> str:
         return canonical(body)
 
 
+def answer_json(value: Any) -> bytes:
+    """A push's answer as JSON: orjson, or the stdlib (escaping to ASCII) for what orjson
+    will not write (a lone surrogate echoed back from a refused value)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value).encode()
+
+
 def problem(field: str, value: Any, en: str, ja: str) -> dict[str, str]:
     return {"field": field, "value": shown(value), "expected_en": en, "expected_ja": ja}
 
@@ -159,7 +168,7 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
     audit(conn, device.id, "push", device.staff_name, json.dumps(counts))
     if key is not None:
         conn.execute(insert(schema.idempotency).values(
-            device_id=device.id, key=key, response=orjson.dumps(wire).decode(),
+            device_id=device.id, key=key, response=answer_json(wire).decode(),
             created_at=now))
     return wire
 
