@@ -18,9 +18,13 @@ class NotHeldDialog:
                  on_saved: Callable[[], None] | None = None) -> None:
         self.session, self.expected, self.on_saved = session, expected, on_saved
         t = session.t
-        self.reason: str | None = None
         reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
-        self.menu = dropdown(t("week.not_held_reason"), reasons, None, self._pick, width=300)
+        # the reason is read from the menu when saving: Flet runs the menu's on_select and the
+        # save button's on_click on threads of their own, so a save tapped just after a pick
+        # could run before the pick's handler and find no reason (the menu's value is set as
+        # the pick arrives, before either handler)
+        self.menu = dropdown(t("week.not_held_reason"), reasons, None, lambda value: None,
+                             width=300)
         self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
                                  max_lines=4, max_length=500)
         self.problems = ft.Text(color=ft.Colors.ERROR)
@@ -37,9 +41,6 @@ class NotHeldDialog:
     def show(self) -> None:
         self.session.page.show_dialog(self.dialog)
 
-    def _pick(self, value: str | None) -> None:
-        self.reason = value
-
     def _close(self) -> None:
         # this dialog, not whatever is on top (a toast may be): pop_dialog takes the top one
         self.dialog.open = False
@@ -50,7 +51,7 @@ class NotHeldDialog:
         form = RecordForm.open(
             s.store, s.reference, "gathering", None, s.services.author(), place_id=e.place_id,
             date=e.date.isoformat(), start_time=e.start_time, end_time=e.end_time, held=False,
-            staff_visited=False, not_held_reason=self.reason or "",
+            staff_visited=False, not_held_reason=str(self.menu.value or ""),
             note=(self.text.value or "").strip())
         problems = form.check()
         if problems:  # nothing is kept, not even a draft, until it is whole
