@@ -7,7 +7,7 @@ the browser refuse any request to a third party, so nothing leaves the device.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,11 @@ HEADERS = [
 ]
 
 
-def web_app(main: Callable[[ft.Page], Any], assets_dir: Path, name: str) -> FastAPI:
-    app: FastAPI = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+def web_app(main: Callable[[ft.Page], Any], assets_dir: Path, name: str,
+            on_startup: Sequence[Callable[[], Any]] = ()) -> FastAPI:
+    """`on_startup` runs as the server starts, before it listens."""
+    app: FastAPI = flet_fastapi.FastAPI(docs_url=None, redoc_url=None, openapi_url=None,
+                                         on_startup=list(on_startup))
     app.add_middleware(FixedHeaders, headers=HEADERS)
     app.mount("/", flet_fastapi.app(main, assets_dir=str(assets_dir), no_cdn=True,
                                      app_name=name, app_short_name=name))

@@ -16,14 +16,17 @@ from field_app.config import Config
 from field_app.domain.errors import IbashoError
 from field_app.reference_data import ASSETS_DIR, LANGS, load_reference
 from field_app.store.location import default_data_dir
+from field_app.ui import warm
 from field_app.ui.services import Services
-from field_app.ui.shell import Shell
 
 log = logging.getLogger("ibasho")
 
 
 def build_main(services: Services, lang: str) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
+        warm.ready()  # the screens were loaded while the browser started the client
+        from field_app.ui.shell import Shell
+
         Shell(page, services, lang)
 
     return main
@@ -121,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.web or not can_open_window():
             serve_web(services, args.host, args.port, args.lang)
         else:
+            warm.warm_up()
             ft.run(build_main(services, args.lang), assets_dir=str(ASSETS_DIR))
     finally:
         services.stop()
@@ -134,6 +138,7 @@ def run_packaged() -> None:
     logging.basicConfig(level="WARNING")
     services = Services.at(default_data_dir(), load_reference())
     services.watch_idle()
+    warm.warm_up()
     try:
         ft.run(build_main(services, "ja"), assets_dir=str(ASSETS_DIR))
     finally:
@@ -145,7 +150,9 @@ def serve_web(services: Services, host: str, port: int, lang: str) -> None:
 
     from ui_kit.web import web_app
 
-    app = web_app(build_main(services, lang), ASSETS_DIR, "Ibasho Field Notes")
+    # the screens load while the browser fetches and starts the client
+    app = web_app(build_main(services, lang), ASSETS_DIR, "Ibasho Field Notes",
+                  on_startup=[warm.warm_up])
     print(f"Ibasho Field Notes: http://{host}:{port}/  (data: {services.data_dir})", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
 

@@ -27,7 +27,6 @@ from field_app.ui.views.sync_view import SyncView
 from field_app.ui.views.visit_note import VisitNoteView
 from field_app.ui.views.visit_plan import VisitPlanView
 from field_app.ui.views.week import WeekView
-from field_app.ui.warm import warm_controls
 from sync.client import Status
 from ui_kit import theme
 from ui_kit.i18n import Translator
@@ -187,7 +186,6 @@ class Shell:
                 ft.Container(self.view, alignment=ft.Alignment.CENTER, expand=True),
                 expand=True)]))
             page.update()
-            warm_controls()  # while the PIN is typed
             return
         if by_user:  # a repaint for a sync must not keep the idle lock away
             self.services.touch()
