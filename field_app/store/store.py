@@ -252,12 +252,18 @@ class Store:
         return self.apply_retention_async(today, policy).result()
 
     def apply_retention_async(self, today: dt.date, policy: Policy) -> Future[tuple[int, int]]:
+        def due(kinds: tuple[str, ...], test: Callable[..., bool]) -> list[dict[str, Any]]:
+            # runs at every unlock while home is being built: only what is due is copied
+            with self._storage.lock:
+                tables = self._storage.read()
+                unsynced = (tables.get(OUTBOX, {}).keys() | tables.get(QUARANTINE, {}).keys()
+                            | tables.get(DRAFTS, {}).keys())
+                return [dict(d) for kind in kinds for d in tables.get(kind, {}).values()
+                        if d["id"] not in unsynced and test(d, today, policy)]
+
         def write() -> tuple[int, int]:
-            unsynced = set(self._keys(OUTBOX)) | set(self._keys(QUARANTINE)) | set(self._keys(DRAFTS))
-            stubs = [(kind, d) for kind in ("concern",) for d in self.all(kind)
-                     if d["id"] not in unsynced and stub_due(d, today, policy)]
-            old = [d for kind in ("gathering", "visit_note") for d in self.all(kind)
-                   if d["id"] not in unsynced and archive_due(d, today, policy)]
+            stubs = [("concern", d) for d in due(("concern",), stub_due)]
+            old = due(("gathering", "visit_note"), archive_due)
             if old:
                 self._archive.add(old)  # durable first: a crash here leaves a copy, never none
             ops: list[Op] = [(kind, d["id"], stub(d)) for kind, d in stubs]
