@@ -280,6 +280,9 @@ def choose(page: Page, label: str, option: str) -> None:
     menu.first.click()
     page.get_by_role("menuitem", name=option, exact=True).or_(
         page.get_by_text(option, exact=True)).last.click()
+    # the menu closes with an animation, and its barrier takes a tap meant for what is
+    # under it (a dialog's save button): seen as a save that never ran
+    page.get_by_role("menuitem").first.wait_for(state="detached", timeout=10_000)
 
 
 def seen(page: Page, text: str):  # type: ignore[no-untyped-def]
