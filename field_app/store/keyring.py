@@ -190,13 +190,20 @@ class Keyring:
         self._save()
         return data_key
 
-    def unlock(self, pin: str) -> bytes:
+    def derive(self, pin: str) -> bytes:
+        """The key that wraps the data key, from `pin` (scrypt at the stored cost)."""
+        entry = self.data["pin"]
+        return Scrypt(salt=_unb64(entry["salt"]), length=32, n=2 ** entry["log2_n"],
+                      r=entry["r"], p=entry["p"]).derive(pin.encode())
+
+    def unlock(self, pin: str, derive: Callable[[str], bytes] | None = None) -> bytes:
+        """The data key, if `pin` opens it; a wrong PIN is counted and slows the next.
+        `derive` gives the key from the PIN (`Derivations`: derived while it was typed)."""
         wait = self.wait_seconds()
         if wait > 0:
             raise TooSoon(wait)
         entry = self.data["pin"]
-        kek = Scrypt(salt=_unb64(entry["salt"]), length=32, n=2 ** entry["log2_n"],
-                     r=entry["r"], p=entry["p"]).derive(pin.encode())
+        kek = (derive or self.derive)(pin)
         try:
             key = AESGCM(kek).decrypt(_unb64(entry["nonce"]), _unb64(entry["wrapped"]),
                                       b"ibasho-data-key")

@@ -19,6 +19,7 @@ from field_app.domain.reference import Reference
 from field_app.domain.retention import Policy
 from field_app.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError, open_sealed
+from field_app.store.derivations import Derivations
 from field_app.store.keyring import Keyring
 from sync.client import HUB_META, REFERENCE_META, RETENTION_META, Status, SyncWorker, enrol
 
@@ -37,6 +38,7 @@ class Services:
     interval: float = 60.0
     lock_after: float = 300.0  # seconds without use
     on_unlock: Callable[[Services], None] | None = None
+    derivations: Derivations = field(default_factory=Derivations)
     _listeners: list[Callable[[Status], None]] = field(default_factory=list)
     _lock_listeners: list[Callable[[bool], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,10 +74,22 @@ class Services:
     def create_pin(self, pin: str) -> None:
         self._open(self.keyring.create(pin))
 
+    def typing_pin(self, pin: str) -> None:
+        """What the lock screen's PIN field holds, as it is typed: its key is derived
+        meanwhile, so the unlock does not wait for scrypt (nothing is tried or counted)."""
+        if not self.needs_pin and self.locked:
+            self.derivations.ahead(self.keyring, pin)
+
     def unlock(self, pin: str) -> None:
         # read keys.json afresh: the office may have recovered it with a new PIN meanwhile
+        # (a key derived ahead under the old salt then does not answer for it)
         self.keyring = Keyring.at(self.data_dir)
-        self._open(self.keyring.unlock(pin))
+        try:
+            key = self.keyring.unlock(
+                pin, derive=lambda typed: self.derivations.derive(self.keyring, typed))
+        finally:
+            self.derivations.forget()
+        self._open(key)
 
     def _open(self, key: bytes) -> None:
         try:
@@ -100,6 +114,7 @@ class Services:
         self._tell_lock(False)
 
     def lock(self) -> None:
+        self.derivations.forget()
         with self._lock:
             store, worker = self.store, self.worker
             self.store, self.worker, self._key = None, None, b""
