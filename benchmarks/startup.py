@@ -71,7 +71,7 @@ def shown(page, text: str) -> None:  # type: ignore[no-untyped-def]
 def time_screens(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """(seconds to render home, the week) from a tap on the navigation."""
     out = []
-    for tab, text in (("週", "週の予定"), ("ホーム", "今日の記録")):
+    for tab, text in (("週", "週の予定"), ("ホーム", "今日の開催予定")):
         start = time.perf_counter()
         nav(page, tab)
         shown(page, text)
@@ -133,7 +133,7 @@ def main() -> int:
                 port = free_port()
                 locked, home, app_only = time_start(browser, [
                     sys.executable, "-m", "field_app.ui.app", "--web", "--port", str(port),
-                    "--data-dir", str(root / "data")], port, "今日の記録", pin=PIN,
+                    "--data-dir", str(root / "data")], port, "今日の開催予定", pin=PIN,
                     screens=screens)
                 ours.append(app_only)
                 wall.append(home)

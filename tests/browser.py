@@ -290,6 +290,20 @@ def seen(page: Page, text: str):  # type: ignore[no-untyped-def]
     return page.get_by_text(text).or_(page.locator(f'flt-semantics [aria-label*="{text}"]')).first
 
 
+def scrolled_to(page: Page, text: str, tries: int = 15):  # type: ignore[no-untyped-def]
+    """`seen`, for a text further down a lazy list (home): such a list builds what is below
+    its first screen only as it is scrolled to, so scroll down until the text is there."""
+    found = seen(page, text)
+    size = page.viewport_size or {"width": 1280, "height": 800}
+    for _ in range(tries):
+        if found.count():
+            break
+        page.mouse.move(size["width"] * 0.6, size["height"] * 0.6)
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(300)
+    return found
+
+
 def unlocked_store(data: Path, pin: str = PIN):  # type: ignore[no-untyped-def]
     """The app's store, opened the way the app opens it: with the key the PIN unlocks."""
     from field_app.store import open_with_pin

@@ -25,6 +25,7 @@ from tests.browser import (
     nav,
     open_app,
     running_app,
+    scrolled_to,
     seen,
     shot,
     type_into,
@@ -103,8 +104,8 @@ def test_offline_flow_survives_a_restart(tmp_path: Path) -> None:
         assert store.pending_count() == 2 and store.drafts() == []
     with running_app(data) as url, chromium() as browser:  # closed and opened again
         page = open_app(browser, url, TABLET, traffic)
-        seen(page, "今日の記録").wait_for(timeout=60_000)
-        assert seen(page, "開催記録").is_visible()
+        seen(page, "今日の開催予定").wait_for(timeout=60_000)
+        assert scrolled_to(page, "開催記録").is_visible()
         nav(page, "フォロー")
         page.get_by_text("孤立").first.click()
         seen(page, "今すぐ対応してください").wait_for(timeout=10_000)
@@ -278,7 +279,7 @@ def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> Non
     with running_app(data, "--lang", lang) as url, chromium() as browser:
         for size, viewport in (("tablet", TABLET), ("phone", PHONE)):
             page = open_app(browser, url, viewport, traffic)
-            seen(page, t["home.today"]).wait_for(timeout=60_000)
+            seen(page, t["home.expected_today"]).wait_for(timeout=60_000)
             shot(page, f"screen-home-{size}-{lang}")
             nav(page, t["nav.places"])
             seen(page, t["places.count"].format(count=len(sample_places()))).wait_for(timeout=10_000)
@@ -336,4 +337,4 @@ def test_the_lock_screen_shows_nothing_and_slows_wrong_pins(tmp_path: Path) -> N
         seen(page, "お待ちください").wait_for(timeout=30_000)
         page.wait_for_timeout(5_000)
         unlock(page)
-        seen(page, "今日の記録").wait_for(timeout=30_000)
+        seen(page, "今日の開催予定").wait_for(timeout=30_000)

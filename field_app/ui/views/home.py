@@ -52,9 +52,11 @@ def missed_tile(session: Session, slot: Slot, on_done: object = None) -> ft.Cont
     ], spacing=4))
 
 
-class HomeView(ft.Column):
+class HomeView(ft.ListView):
+    """A lazy list: what is below the first screen is built as it is scrolled to."""
+
     def __init__(self, session: Session) -> None:
-        super().__init__(spacing=16, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=16, expand=True)
         t = session.t
         today = dt.date.today()
         week_end = today + dt.timedelta(days=6 - today.weekday())
