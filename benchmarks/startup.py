@@ -141,6 +141,10 @@ def main() -> int:
                 port = free_port()
                 baseline.append(time_start(browser, [sys.executable, "-c", ONE_BUTTON, str(port)],
                                            port, "ホーム")[1])
+        # calibration times scrypt once: where 2**16 takes about 0.28 s (here), a run gets
+        # either cost, and the unlock takes 0.3 or 0.6 s; say which this run got
+        print(f"PIN cost calibrated here: scrypt log2_n="
+              f"{Keyring.at(root / 'data').data['pin']['log2_n']}")
         print(f"one-button Flet page: median {statistics.median(baseline):.2f} s "
               f"(runs: {', '.join(f'{b:.2f}' for b in baseline)})")
         print(f"ibasho-field with {args.records} records: lock screen interactive after "
