@@ -32,6 +32,7 @@ from office.reports import ReportsView
 from office.signin import SignInView
 from ui_kit import theme
 from ui_kit.i18n import Translator
+from ui_kit.navigation import Navigation
 from ui_kit.routes import Router
 from ui_kit.web import mounted
 
@@ -83,6 +84,11 @@ class Console:
         page.padding = 0
         self.view: Any = None
         self.wide = True
+        # the frame's controls are kept across repaints: a tap that lands while one is on
+        # its way still reaches them (see ui_kit.navigation)
+        self.navigation = Navigation([icon for _, icon, _ in NAV], self._nav, rail_width=96)
+        self.language = ft.TextButton(on_click=self._language)
+        self.signout = ft.TextButton(icon=ft.Icons.LOGOUT, on_click=self._sign_out)
         page.on_resize = self._resized
         page.on_disconnect = self._gone
         page.on_keyboard_event = lambda e: self._touch()  # typing is use too
@@ -194,26 +200,18 @@ class Console:
             ft.Container(expand=True),
             ft.Text(t("office.signed_in_as", name=officer.username,
                       role=t(f"office.role.{officer.role}")), size=14),
-            ft.TextButton(t("lang.switch"), on_click=self._language),
-            ft.TextButton(t("office.signout"), icon=ft.Icons.LOGOUT, on_click=self._sign_out),
+            self.language, self.signout,
         ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        self.language.content, self.signout.content = t("lang.switch"), t("office.signout")
         body = ft.Column([bar, ft.Container(self.view, padding=16 if self.wide else 8,
                                             expand=True)], expand=True, spacing=0)
-        on_change = lambda e: self._nav(int(e.control.selected_index or 0))  # noqa: E731
+        labels = [t(key) for _, _, key in NAV]
         view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if self.wide:
-            view.controls = [ft.Row([
-                ft.NavigationRail(
-                    selected_index=index, label_type=ft.NavigationRailLabelType.ALL,
-                    min_width=96, on_change=on_change,
-                    destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
-                                  for _, icon, key in NAV]),
-                ft.VerticalDivider(width=1), body], expand=True, spacing=0)]
+            view.controls = [ft.Row([self.navigation.rail(labels, index),
+                                     ft.VerticalDivider(width=1), body], expand=True, spacing=0)]
         else:
-            view.navigation_bar = ft.NavigationBar(
-                selected_index=index, on_change=on_change,
-                destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
-                              for _, icon, key in NAV])
+            view.navigation_bar = self.navigation.bar(labels, index)
             view.controls = [body]
         self.router.show(view)
 

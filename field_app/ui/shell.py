@@ -9,6 +9,7 @@ from typing import Any
 import flet as ft
 
 from field_app.domain.record import new_id
+from field_app.ui.chrome import NAV, Chrome
 from field_app.ui.form import RecordForm
 from field_app.ui.prefill import FORM_KINDS, after_save, defaults
 from field_app.ui.services import Services
@@ -32,12 +33,6 @@ from ui_kit import theme
 from ui_kit.i18n import Translator
 from ui_kit.routes import Router
 
-NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
-       ("week", ft.Icons.CALENDAR_VIEW_WEEK_OUTLINED, "nav.week"),
-       ("places", ft.Icons.PLACE_OUTLINED, "nav.places"),
-       ("followups", ft.Icons.ASSIGNMENT_OUTLINED, "nav.followups"),
-       ("sync", ft.Icons.SYNC, "nav.sync"),
-       ("settings", ft.Icons.SETTINGS_OUTLINED, "nav.settings")]
 PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places",
           "plan": "week", "startups": "places", "startup": "places"}
 # Screens that only show records: a sync that brought changes repaints them, so a referral
@@ -64,6 +59,9 @@ class Shell:
         self.view: ft.Control | None = None
         self.form: RecordForm | None = None  # the form on screen, if any
         self.badge = ft.Text(size=14)
+        self.chrome = Chrome(self.badge, go=self._nav, sync=lambda: self.router.go("sync"),
+                             language=lambda: self.switch_language(),
+                             lock=lambda: self.services.lock())
         theme.apply(page)
         page.padding = 0
         page.on_resize = lambda e: self.render()
@@ -198,31 +196,16 @@ class Shell:
             padding=ft.Padding.symmetric(horizontal=16, vertical=8),
             content=ft.Row([
                 ft.Text(t("app.title"), size=16, weight=ft.FontWeight.W_600, visible=wide),
-                ft.Container(expand=True),
-                ft.Container(self.badge, padding=ft.Padding.symmetric(horizontal=10, vertical=4),
-                             border_radius=16, bgcolor=ft.Colors.SECONDARY_CONTAINER,
-                             on_click=lambda e: self.router.go("sync")),
-                ft.TextButton(t("lang.switch"), on_click=lambda e: self.switch_language()),
-                ft.TextButton(t("nav.lock"), icon=ft.Icons.LOCK_OUTLINE,
-                              on_click=lambda e: self.services.lock()),
-            ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
+                ft.Container(expand=True), *self.chrome.top(t)],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER))
         body = ft.Container(self.view, padding=16, expand=True)
         view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if wide:
-            rail = ft.NavigationRail(
-                selected_index=index, label_type=ft.NavigationRailLabelType.ALL, min_width=88,
-                destinations=[ft.NavigationRailDestination(icon=icon, label=t(key))
-                              for _, icon, key in NAV],
-                on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
-            view.controls = [ft.Row([rail, ft.VerticalDivider(width=1),
+            view.controls = [ft.Row([self.chrome.rail(t, index), ft.VerticalDivider(width=1),
                                      ft.Column([bar, body], expand=True, spacing=0)],
                                     expand=True, spacing=0)]
         else:
-            view.navigation_bar = ft.NavigationBar(
-                selected_index=index,
-                destinations=[ft.NavigationBarDestination(icon=icon, label=t(key))
-                              for _, icon, key in NAV],
-                on_change=lambda e: self._nav(int(e.control.selected_index or 0)))
+            view.navigation_bar = self.chrome.bar(t, index)
             view.controls = [ft.Column([bar, body], expand=True, spacing=0)]
         self.router.show(view)
 
