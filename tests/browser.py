@@ -104,8 +104,26 @@ def chromium() -> Iterator[Browser]:
         browser = launch(p)
         try:
             yield browser
+        except BaseException:
+            on_failure(browser)
+            raise
         finally:
             browser.close()
+
+
+def on_failure(browser: Browser) -> None:
+    """What each open page showed when the test failed: a screenshot under artifacts and the
+    screen's text among the browser errors, since a timeout says only what it waited for."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pages = [page for context in browser.contexts for page in context.pages]
+    for n, page in enumerate(pages):
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"failed-{n}.png"), timeout=5_000)
+            text = page.evaluate("() => document.querySelector('flt-semantics-host')"
+                                 "?.innerText ?? ''")
+            BROWSER_ERRORS.append(f"page {n} showed: {' | '.join(str(text).split())[:1500]}")
+        except Exception as e:  # the page may be what failed
+            BROWSER_ERRORS.append(f"page {n}: no screenshot ({e})")
 
 
 def launch(p: Playwright) -> Browser:
@@ -214,12 +232,24 @@ def shot(page: Page, name: str) -> Path:
 
 
 def nav(page: Page, label: str) -> None:
-    """Press a navigation destination (rail on a tablet, bottom bar on a phone)."""
+    """Press a navigation destination (rail on a tablet, bottom bar on a phone) until it is
+    the current one. Flutter cancels a pointer that is down while the screens change (the
+    screen a tap just before asked for arriving), so under load a tap can go nowhere, as it
+    would for a person, who taps again."""
     import re
 
     rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
     bar = page.get_by_role("tab", name=label, exact=True)
-    rail.or_(bar).first.click()
+    current = rail.and_(page.locator('[aria-current="true"]')).or_(
+        page.get_by_role("tab", name=label, exact=True, selected=True))
+    for _ in range(3):
+        rail.or_(bar).first.click()
+        try:
+            current.first.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"the tab {label} did not open after three taps")
 
 
 def button(page: Page, name: str) -> None:

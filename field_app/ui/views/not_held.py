@@ -19,10 +19,9 @@ class NotHeldDialog:
         self.session, self.expected, self.on_saved = session, expected, on_saved
         t = session.t
         reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
-        # the reason is read from the menu when saving: Flet runs the menu's on_select and the
-        # save button's on_click on threads of their own, so a save tapped just after a pick
-        # could run before the pick's handler and find no reason (the menu's value is set as
-        # the pick arrives, before either handler)
+        # the reason is read from the menu when saving, not kept by a pick handler: the
+        # menu's value is set as the pick arrives, before any handler runs, so the menu
+        # is the one place the reason is
         self.menu = dropdown(t("week.not_held_reason"), reasons, None, lambda value: None,
                              width=300)
         self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
