@@ -17,6 +17,7 @@ class NotHeldDialog:
     def __init__(self, session: Session, expected: Expected,
                  on_saved: Callable[[], None] | None = None) -> None:
         self.session, self.expected, self.on_saved = session, expected, on_saved
+        self.saved = False  # a second tap on save (a double tap, a slow close) keeps nothing
         t = session.t
         reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
         # the reason is read from the menu when saving, not kept by a pick handler: the
@@ -46,6 +47,8 @@ class NotHeldDialog:
         self.dialog.update()
 
     def _save(self) -> None:
+        if self.saved:
+            return
         s, e, lang = self.session, self.expected, self.session.t.lang
         form = RecordForm.open(
             s.store, s.reference, "gathering", None, s.services.author(), place_id=e.place_id,
@@ -60,6 +63,7 @@ class NotHeldDialog:
                 for name, p in problems.items())
             self.problems.update()
             return
+        self.saved = True
         form.on_saved = s.services.notify
         s.watch_form(form, self.on_saved or s.refresh)  # repaint once it is on disk
         form.change()
