@@ -33,6 +33,7 @@ class Desk:
     signed_out: Callable[[], None] = field(default=lambda: None)
     touch: Callable[[], None] = field(default=lambda: None)  # the console is in use
     inbox_check: float = 30.0  # seconds between the open inbox's looks for new concerns
+    _sending: set[Any] = field(default_factory=set)  # the send handlers now running
 
     async def refresh_reference(self) -> None:
         """The hub's destinations and program settings, for labels and choices."""
@@ -105,6 +106,23 @@ class Desk:
                 ft.Text(text, color=ft.Colors.ON_ERROR_CONTAINER if error else None),
                 duration=ft.Duration(seconds=8 if error else 4),
                 bgcolor=ft.Colors.ERROR_CONTAINER if error else None))
+
+    def send(self, handler: Callable[..., Awaitable[Any]], *args: Any) -> None:
+        """Run a button's request unless that button's last one is still on its way: each
+        tap is a task of its own, so a double click (or a second click on a slow line) sent
+        a new place, provision or code twice. What was refused can be sent again."""
+        key = (handler, *map(id, args))  # an argument may be a dict: its identity
+        if key in self._sending:
+            return
+
+        async def once() -> None:
+            try:
+                await handler(*args)
+            finally:
+                self._sending.discard(key)
+
+        self._sending.add(key)
+        self.page.run_task(once)
 
     async def submit(self, work: Awaitable[T], show: Callable[[OfficeError], None]) -> T | None:
         """Send a form: on refusal `show` marks the fields the hub named, the snackbar says

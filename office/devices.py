@@ -102,7 +102,7 @@ class DevicesView(ft.Column):
                      ft.FilledButton(t("office.devices.revoke"), on_click=revoke)]))
 
     def _make(self) -> None:
-        self.page.run_task(self._code)
+        self.desk.send(self._code)
 
     async def _code(self) -> None:
         d, t, page = self.desk, self.desk.t, self.page

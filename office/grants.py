@@ -222,7 +222,7 @@ class GrantView(ft.Column):
             title, *body, self.problems[step], *cancel,
             ft.FilledButton(t("office.grants.save_step", step=t(f"office.grants.step.{step}")),
                             icon=ft.Icons.SAVE,
-                            on_click=lambda e: self.page.run_task(self._save, step, values)),
+                            on_click=lambda e: self.desk.send(self._save, step, values)),
         ], spacing=8)))
 
     def _build(self) -> None:

@@ -122,7 +122,7 @@ class PlaceForm(ft.Column):
             self.fields["schedule"],
             ft.Row(switches, wrap=True, spacing=24),
             ft.FilledButton(t("office.place.save"), icon=ft.Icons.SAVE,
-                            on_click=lambda e: self.page.run_task(self._save)),
+                            on_click=lambda e: self.desk.send(self._save)),
             *([self._members()] if self.members is not None else []),
         ]
 
@@ -173,7 +173,7 @@ class PlaceForm(ft.Column):
                                         size=16, weight=ft.FontWeight.W_600),
                                 caption(t("office.members.hint")), *rows,
                                 ft.OutlinedButton(t("office.members.save"), icon=ft.Icons.SAVE,
-                                                  on_click=lambda e: self.page.run_task(save))],
+                                                  on_click=lambda e: self.desk.send(save))],
                                 spacing=8))
 
     async def _save(self) -> None:

@@ -156,4 +156,4 @@ class AssignmentsView(ft.Column):
                 scroll=ft.ScrollMode.AUTO),
             actions=[ft.TextButton(t("office.cancel"), on_click=lambda e: self.page.pop_dialog()),
                      ft.FilledButton(t("office.assign.save"),
-                                     on_click=lambda e: self.page.run_task(save))]))
+                                     on_click=lambda e: self.desk.send(save))]))

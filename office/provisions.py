@@ -57,8 +57,7 @@ class ProvisionsView(ft.Column):
                                     on_click=lambda e: self.page.run_task(self.load))],
                    wrap=True, spacing=12),
             ft.Row([*[ft.OutlinedButton(t(key), icon=icon,
-                                        on_click=lambda e, f=fmt: self.page.run_task(self._file,
-                                                                                     f))
+                                        on_click=lambda e, f=fmt: self.desk.send(self._file, f))
                       for fmt, icon, key in (("xlsx", ft.Icons.GRID_ON, "office.provisions.xlsx"),
                                              ("csv", ft.Icons.DESCRIPTION_OUTLINED,
                                               "office.provisions.csv"))],
@@ -118,7 +117,7 @@ class DisclosureView(ft.Column):
         self.status = caption("")
         self.export = ft.FilledButton(t("office.disclosure.export"), icon=ft.Icons.DOWNLOAD,
                                       visible=False,
-                                      on_click=lambda e: self.page.run_task(self._file))
+                                      on_click=lambda e: self.desk.send(self._file))
 
         def pick(name: str) -> Callable[[str | None], None]:
             return lambda v: self.query.update({name: "" if v in (None, ALL) else str(v)})

@@ -51,7 +51,7 @@ class ReferenceView(ft.Column):
         self.controls = [
             ft.Row([heading(t("office.reference.title")), ft.Container(expand=True),
                     ft.FilledButton(t("office.reference.save"), icon=ft.Icons.SAVE,
-                                    on_click=lambda e: self.page.run_task(self._save))]),
+                                    on_click=lambda e: self.desk.send(self._save))]),
             caption(t("office.reference.hint")),
             self.others,
             ft.Text(t("office.reference.destinations"), size=18, weight=ft.FontWeight.W_600),
