@@ -14,7 +14,7 @@ from office.console import Console, Settings
 from office.places import PlaceForm
 from sync.hub import accounts
 from tests.hubs import Hub, prepared_engine, serve_in_thread
-from tests.test_navigation import PASSWORD, opened, shown, tap
+from tests.test_navigation import PASSWORD, console_settled, opened, shown, tap
 
 
 async def sending() -> list[asyncio.Task[object]]:
@@ -51,7 +51,7 @@ async def save_a_new_place_twice(hub: Hub) -> None:
                 break
         assert console.route[0] != "place"  # the form was saved and left
     finally:
-        console.watching += 1
+        await console_settled(console)
         await console.desk.client.sign_out()
         await console.desk.client.aclose()
 

@@ -97,6 +97,26 @@ async def tap(session: Session, control: ft.Control, **state: Any) -> None:
     await session.dispatch_event(control._i, "change" if state else "click", None)
 
 
+async def console_settled(console: Console) -> None:
+    """Let the console's requests on their way (a screen loading, a save) finish and stop
+    the rest (its idle watch; route pushes this connection never answers), so that no
+    request is cut off with its socket open when the loop closes and signs out."""
+    console.watching += 1  # its idle watch ends
+    me = asyncio.current_task()
+    for _ in range(5):
+        others = [task for task in asyncio.all_tasks() if task is not me and not task.done()]
+        if not others:
+            return
+        requests = []
+        for task in others:
+            name = task.get_coro().__qualname__
+            if name.endswith((".load", "._save", ".once")):
+                requests.append(task)
+            else:
+                task.cancel()
+        await asyncio.wait(requests or others, timeout=30)
+
+
 async def field_app_tap_after_repaint(data: Path, width: int) -> tuple[str, str]:
     """Open the app, tap 場所 (a repaint), then deliver a tap on 週 to the navigation the
     client still showed before that repaint; return the routes after each."""
@@ -134,7 +154,7 @@ async def console_tap_after_repaint(hub: Hub, width: int) -> tuple[str, str, boo
         await tap(session, english)
         return after_repaint, route, console.desk.t.lang == "en"
     finally:
-        console.watching += 1  # its idle watch ends
+        await console_settled(console)
         await console.desk.client.sign_out()
         await console.desk.client.aclose()
 
