@@ -1,6 +1,6 @@
 """The console sends a button's request once while it is on its way: a double click on save
 (each tap is a task of its own) made a new place twice. On a real Flet session and a real
-hub on 127.0.0.1 (see test_navigation for the session)."""
+hub in this process, as the console calls it (see test_navigation for the session)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import asyncio
 from pathlib import Path
 
 import flet as ft
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
 
 from office.client import OfficeClient
 from office.console import Console, Settings
 from office.places import PlaceForm
-from sync.hub import accounts
-from tests.hubs import Hub, prepared_engine, serve_in_thread
-from tests.test_navigation import PASSWORD, console_settled, opened, shown, tap
+from sync.hub.api import create_app
+from tests.test_navigation import PASSWORD, console_settled, hub_engine, opened, shown, tap
 
 
 async def sending() -> list[asyncio.Task[object]]:
@@ -23,9 +24,9 @@ async def sending() -> list[asyncio.Task[object]]:
             and task.get_coro().__qualname__ in ("PlaceForm._save", "Desk.send.<locals>.once")]
 
 
-async def save_a_new_place_twice(hub: Hub) -> None:
+async def save_a_new_place_twice(hub: FastAPI) -> None:
     session, page = await opened(1280)
-    console = Console(page, OfficeClient(hub.url), Settings())
+    console = Console(page, OfficeClient.in_process(hub), Settings())  # as `serve` mounts it
     try:
         await console.desk.client.sign_in("sato", PASSWORD)
         await console._signed_in()
@@ -57,13 +58,15 @@ async def save_a_new_place_twice(hub: Hub) -> None:
 
 
 def test_a_double_click_on_save_makes_one_place(tmp_path: Path) -> None:
-    engine = prepared_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    with engine.begin() as conn:
-        accounts.add_user(conn, "sato", PASSWORD, "office", "test")
+    engine = hub_engine(tmp_path)
     try:
-        with serve_in_thread(engine, "sqlite") as hub:
-            before = hub.count("places")
-            asyncio.run(save_a_new_place_twice(hub))
-            assert hub.count("places") == before + 1
+        before = count_places(engine)
+        asyncio.run(save_a_new_place_twice(create_app(engine)))
+        assert count_places(engine) == before + 1
     finally:
         engine.dispose()
+
+
+def count_places(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM places")).scalar_one())

@@ -17,12 +17,14 @@ from typing import Any
 import flet as ft
 import msgpack
 import pytest
+from fastapi import FastAPI
 from flet.controls.base_control import BaseControl
 from flet.controls.context import _context_page
 from flet.messaging.connection import Connection
 from flet.messaging.protocol import Message, configure_encode_object_for_msgpack
 from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
+from sqlalchemy import Engine
 
 from field_app.reference_data import load_reference
 from field_app.ui.services import Services
@@ -30,7 +32,8 @@ from field_app.ui.shell import Shell
 from office.client import OfficeClient
 from office.console import NAV, Console, Settings
 from sync.hub import accounts
-from tests.hubs import Hub, prepared_engine, serve_in_thread
+from sync.hub.api import create_app
+from tests.hubs import prepared_engine
 
 PASSWORD = "correct horse battery"
 
@@ -97,6 +100,14 @@ async def tap(session: Session, control: ft.Control, **state: Any) -> None:
     await session.dispatch_event(control._i, "change" if state else "click", None)
 
 
+def hub_engine(tmp_path: Path) -> Engine:
+    """A migrated hub database on SQLite with the sample places and one officer."""
+    engine = prepared_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    with engine.begin() as conn:
+        accounts.add_user(conn, "sato", PASSWORD, "office", "test")
+    return engine
+
+
 async def console_settled(console: Console) -> None:
     """Let the console's requests on their way (a screen loading, a save) finish and stop
     the rest (its idle watch; route pushes this connection never answers), so that no
@@ -140,9 +151,9 @@ def test_a_tab_tapped_in_the_field_app_while_it_repaints_is_not_lost(tmp_path: P
     assert asyncio.run(field_app_tap_after_repaint(tmp_path, width)) == ("places", "week")
 
 
-async def console_tap_after_repaint(hub: Hub, width: int) -> tuple[str, str, bool]:
+async def console_tap_after_repaint(hub: FastAPI, width: int) -> tuple[str, str, bool]:
     session, page = await opened(width)
-    console = Console(page, OfficeClient(hub.url), Settings())
+    console = Console(page, OfficeClient.in_process(hub), Settings())  # as `serve` mounts it
     try:
         await console.desk.client.sign_in("sato", PASSWORD)
         await console._signed_in()
@@ -162,12 +173,10 @@ async def console_tap_after_repaint(hub: Hub, width: int) -> tuple[str, str, boo
 @pytest.mark.parametrize("width", [1280, 412])
 def test_a_tab_tapped_in_the_console_while_it_repaints_is_not_lost(tmp_path: Path,
                                                                    width: int) -> None:
-    engine = prepared_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
-    with engine.begin() as conn:
-        accounts.add_user(conn, "sato", PASSWORD, "office", "test")
+    engine = hub_engine(tmp_path)
     try:
-        with serve_in_thread(engine, "sqlite") as hub:
-            third = NAV[2][0]
-            assert asyncio.run(console_tap_after_repaint(hub, width)) == ("places", third, True)
+        third = NAV[2][0]
+        assert asyncio.run(console_tap_after_repaint(create_app(engine), width)) == (
+            "places", third, True)
     finally:
         engine.dispose()
