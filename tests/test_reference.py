@@ -81,3 +81,37 @@ def test_bundled_font_covers_all_japanese_in_the_data() -> None:
     missing = sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) not in cmap})
     assert missing == []
     assert (ASSETS_DIR / "fonts" / "OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
+
+
+def test_bundled_font_keeps_the_japanese_forms_only() -> None:
+    """The font carries no Chinese or Korean language system (their `locl` forms doubled
+    the file the client loads before the lock screen), and keeps the Japanese ones:
+    quotes in their Japanese forms, vertical punctuation."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(ASSETS_DIR / "fonts" / "NotoSansJP-JIS0208.otf")
+    gsub = font["GSUB"].table
+    languages = {(s.ScriptTag, ls.LangSysTag)
+                 for s in gsub.ScriptList.ScriptRecord for ls in s.Script.LangSysRecord}
+    assert ("hani", "JAN ") in languages
+    assert not {tag for _, tag in languages} & {"KOR ", "ZHH ", "ZHS ", "ZHT "}
+    japanese = next(ls.LangSys for s in gsub.ScriptList.ScriptRecord if s.ScriptTag == "hani"
+                    for ls in s.Script.LangSysRecord if ls.LangSysTag == "JAN ")
+
+    def substitutions(feature: str, features: list[int]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for index in features:
+            record = gsub.FeatureList.FeatureRecord[index]
+            if record.FeatureTag != feature:
+                continue
+            for lookup in record.Feature.LookupListIndex:
+                for sub in gsub.LookupList.Lookup[lookup].SubTable:
+                    out.update(getattr(getattr(sub, "ExtSubTable", sub), "mapping", {}))
+        return out
+
+    cmap = font.getBestCmap()
+    assert cmap[ord("“")] in substitutions("locl", japanese.FeatureIndex)
+    default = next(s.Script.DefaultLangSys for s in gsub.ScriptList.ScriptRecord
+                   if s.ScriptTag == "hani")
+    assert cmap[ord("、")] in substitutions("vert", default.FeatureIndex)
+    assert len(font.getGlyphOrder()) < 1.1 * len(cmap)  # no second set of kanji
