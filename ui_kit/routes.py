@@ -77,6 +77,9 @@ class Stack:
         self.routes = [Route(self.home)]
 
 
+REPAINTED = ("controls", "navigation_bar")  # what a screen's view holds beyond its route
+
+
 class Router:
     """An app's one router over a Flet page: a tap moves the page's route (push_route), the
     route's change follows the browser's back and forward and typed addresses, a view pop
@@ -116,7 +119,18 @@ class Router:
                 self.render()
 
     def show(self, view: Any) -> None:
+        """Put `view` on the page. A repaint of the screen already shown (a save, a sync,
+        a turn of the tablet) changes that screen's view in place: a new view is a new
+        page for Flutter's navigator, and a dialog closed in the same moment (a save that
+        repaints the screen below) was then seen to stay open over the new screen."""
         below = self.stack.below
+        views = self.page.views
+        if (views and type(views[-1]) is type(view) and views[-1].route == view.route
+                and [v.route for v in views[:-1]] == ([below.url] if below else [])):
+            for name in REPAINTED:
+                setattr(views[-1], name, getattr(view, name))
+            self.page.update()
+            return
         self.page.views.clear()
         if below is not None:
             self.page.views.append(type(view)(route=below.url, padding=0))

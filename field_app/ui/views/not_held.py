@@ -22,9 +22,9 @@ class NotHeldDialog:
         reasons = [(o.key, o.label(t.lang)) for o in session.reference.enums["not_held_reasons"]]
         # the reason is read from the menu when saving, not kept by a pick handler: the
         # menu's value is set as the pick arrives, before any handler runs, so the menu
-        # is the one place the reason is
-        self.menu = dropdown(t("week.not_held_reason"), reasons, None, lambda value: None,
-                             width=300)
+        # is the one place the reason is. A pick only clears a refusal that asked for it.
+        self.menu = dropdown(t("week.not_held_reason"), reasons, None,
+                             lambda value: self._answered(), width=300)
         self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
                                  max_lines=4, max_length=500)
         self.problems = ft.Text(color=ft.Colors.ERROR)
@@ -37,6 +37,11 @@ class NotHeldDialog:
                 named(self.menu), self.text, self.problems], tight=True, spacing=12, width=420),
             actions=[ft.TextButton(t("week.cancel"), on_click=lambda ev: self._close()),
                      ft.FilledButton(t("week.not_held_save"), on_click=lambda ev: self._save())])
+
+    def _answered(self) -> None:
+        if self.problems.value:
+            self.problems.value = ""
+            self.problems.update()
 
     def show(self) -> None:
         self.session.page.show_dialog(self.dialog)
