@@ -28,6 +28,7 @@ def build_main(services: Services, lang: str) -> Callable[[ft.Page], None]:
         from field_app.ui.shell import Shell
 
         Shell(page, services, lang)
+        warm.after_lock_screen()  # what home needs, loaded while the PIN is typed
 
     return main
 
