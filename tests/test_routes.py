@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui_kit.routes import Route, Stack
+from ui_kit.routes import Route, Router, Stack
 
 
 def test_a_route_is_its_url_and_back() -> None:
@@ -29,3 +29,28 @@ def test_back_is_the_screen_below_and_a_tab_starts_over_from_home() -> None:
     assert stack.back_target() == Route("home")
     stack.arrive(Route("home"))  # the same route again changes nothing
     assert stack.routes == [Route("home")]
+
+
+async def repaint_and_move() -> tuple[bool, bool, bool]:
+    import flet as ft
+
+    from tests.test_navigation import opened
+
+    _, page = await opened(1280)
+    router = Router(page, "home", ("home", "places"), render=lambda: None)
+    router.show(ft.View(route="/home", controls=[ft.Text("first")]))
+    first = page.views[-1]
+    router.show(ft.View(route="/home", controls=[ft.Text("second")],
+                        appbar=ft.AppBar(title=ft.Text("bar")), padding=4))
+    kept = page.views[-1] is first and len(page.views) == 1
+    carried = (first.controls[0].value == "second" and first.appbar is not None  # type: ignore[attr-defined]
+               and first.padding == 4)
+    router.stack.arrive(Route("places"))
+    router.show(ft.View(route="/places"))
+    return kept, carried, page.views[-1] is not first and page.views[0].route == "/home"
+
+
+def test_a_repaint_of_the_shown_screen_keeps_its_view_and_carries_everything_over() -> None:
+    import asyncio
+
+    assert asyncio.run(repaint_and_move()) == (True, True, True)

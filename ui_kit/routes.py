@@ -77,7 +77,10 @@ class Stack:
         self.routes = [Route(self.home)]
 
 
-REPAINTED = ("controls", "navigation_bar")  # what a screen's view holds beyond its route
+# what a screen's view holds beyond its route: a repaint in place carries all of it over
+REPAINTED = ("controls", "appbar", "bottom_appbar", "navigation_bar", "drawer", "end_drawer",
+             "floating_action_button", "floating_action_button_location", "padding",
+             "spacing", "scroll", "bgcolor", "vertical_alignment", "horizontal_alignment")
 
 
 class Router:
