@@ -6,11 +6,10 @@ import flet as ft
 
 from field_app.domain.kinds import restore
 from field_app.domain.record import Record
+from field_app.ui.screens import form_route
 from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
-
-ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}
 
 
 class SyncView(ft.Column):
@@ -49,7 +48,7 @@ class SyncView(ft.Column):
         self.pending.controls = [
             ft.ListTile(title=ft.Text(f"{t('kind.' + r.kind)}  {self._place_of(r)}"),
                         subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", ""))),
-                        dense=True, on_click=lambda e, r=r: session.go(ROUTES[r.kind], id=r.id))
+                        dense=True, on_click=lambda e, r=r: session.go(form_route(r.kind), id=r.id))
             for r in pending] or [caption(t("sync.nothing_pending"))]
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
@@ -62,7 +61,7 @@ class SyncView(ft.Column):
                 ft.Text(t("sync.refused_because")), ft.Text(reasons, color=ft.Colors.ERROR),
                 ft.Row([
                     ft.FilledTonalButton(t("sync.fix"), icon=ft.Icons.EDIT,
-                                         on_click=lambda e, q=q: session.go(ROUTES[q.kind], id=q.id)),
+                                         on_click=lambda e, q=q: session.go(form_route(q.kind), id=q.id)),
                     ft.OutlinedButton(t("sync.resend"), icon=ft.Icons.SEND,
                                       on_click=lambda e, q=q: self._resend(q.kind, q.id)),
                 ], wrap=True),
