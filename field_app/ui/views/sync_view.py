@@ -19,12 +19,13 @@ class SyncView(ft.Column):
         t = session.t
         self.state = ft.Text(size=18, weight=ft.FontWeight.W_600)
         self.detail = caption("")
+        self.notice = ft.Text(visible=False)  # what happened that the staff member should know
         self.progress = ft.ProgressBar(value=0, visible=False, semantics_label=t("sync.progress"))
         self.pending = ft.Column(spacing=2)
         self.quarantine = ft.Column(spacing=8)
         self.controls = [
             heading(t("sync.title")),
-            self.state, self.detail, self.progress,
+            self.state, self.detail, self.notice, self.progress,
             ft.Row([ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC,
                                     on_click=lambda e: session.services.notify())]),
             heading(t("sync.quarantined"), 18), self.quarantine,
@@ -42,6 +43,14 @@ class SyncView(ft.Column):
         if message and status.state not in ("idle", "syncing"):
             parts.append(message)
         self.detail.value = "　".join(parts)
+        notices = []
+        if status.state == "revoked":  # revoked, or unknown to a hub restored from a backup
+            notices.append(t("sync.revoked_what_to_do"))
+        if status.restored_at:
+            notices.append(t("sync.restored", when=status.restored_at[:16].replace("T", " "),
+                             count=status.offered_again))
+        self.notice.value = "\n".join(notices)
+        self.notice.visible = bool(notices)
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
         pending = session.records.pending(limit=200)
