@@ -53,6 +53,7 @@ class Report:
     rebased: int = 0
     quarantined: int = 0
     pulled: int = 0
+    offered_again: int = 0  # records offered again to a hub restored from a backup
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Syncer:
         report = Report()
         self.push_all(report)
         self.pull_all(report)
+        if report.offered_again:  # the restored hub may lack what it had acknowledged
+            self.push_all(report)
         return report
 
     # push --------------------------------------------------------------------------
@@ -145,6 +148,18 @@ class Syncer:
         seen_places: set[str] = set()
         for _ in range(100_000):
             page = self.client.pull(cursor)
+            known = state.get("history")
+            if page.history and known and page.history != known:
+                # Not the history this device last synced with: the hub was restored from a
+                # backup. Offer again everything held before the new name is kept, so that a
+                # pass cut short here offers again next time rather than never.
+                report.offered_again += self.store.offer_again()
+                state = {**state, "restored": {"at": utc_now(), "from": known,
+                                               "to": page.history,
+                                               "offered": report.offered_again}}
+            if page.history:
+                state = {**state, "history": page.history}
+            full = full or page.reset
             places = [c.body for c in page.changes if c.kind == PLACE]
             parts = {c.id: c.body for c in page.changes if c.kind == OFFICE_PART}
             for c in page.changes:
@@ -199,7 +214,11 @@ def enrol(store: Store, hub_url: str, code: str, device_name: str, **client_opti
     store.set_meta(HUB_META, {"url": hub_url, "token": enrolment.token,
                               "staff_name": enrolment.staff_name, "enrolled_at": utc_now(),
                               "office_public_key": enrolment.office_public_key})
-    store.set_meta(SYNC_META, None)  # a new hub (or a re-enrolment) starts with a full pull
+    # A new hub (or a re-enrolment) starts with a full pull. The history last synced with is
+    # kept: a device re-enrolled because a restored hub no longer knew it must still offer
+    # again what that hub lost.
+    last = (store.meta(SYNC_META) or {}).get("history")
+    store.set_meta(SYNC_META, {"history": last} if last else None)
     return enrolment.staff_name
 
 
@@ -217,6 +236,15 @@ class Status:
     message_ja: str = ""
     next_try_in: float | None = None
     pulled: int = 0  # changes the last finished pass brought from the hub
+    restored_at: str = ""  # when this device last found its hub restored from a backup
+    offered_again: int = 0  # how many records it then offered again
+
+
+def restored(store: Store) -> dict[str, Any]:
+    """The Status fields saying when the hub was last found restored, kept across restarts."""
+    found = (store.meta(SYNC_META) or {}).get("restored") or {}
+    return {"restored_at": str(found.get("at") or ""),
+            "offered_again": int(found.get("offered") or 0)}
 
 
 def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0,
@@ -238,7 +266,7 @@ class SyncWorker:
         self.on_status = on_status
         self.client_factory = client_factory or _hub_client
         self.base_delay, self.max_delay = base_delay, max_delay
-        self.status = Status(pending=store.pending_count())
+        self.status = Status(pending=store.pending_count(), **restored(store))
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ibasho-sync", daemon=True)
@@ -306,4 +334,4 @@ class SyncWorker:
         with self.client_factory(hub["url"], hub["token"]) as client:
             report = Syncer(self.store, client, on_progress=progress).sync_once()
         self._publish(state="idle", last_success=utc_now(), message="", message_ja="",
-                      pulled=report.pulled)
+                      pulled=report.pulled, **restored(self.store))

@@ -2,7 +2,10 @@
 
 Push: `POST /api/v1/sync/push` with `{"records": [...]}` (JSON, gzip allowed) and an
 `Idempotency-Key` header per batch. The answer has one result per record, in order.
-Pull: `GET /api/v1/sync/pull?cursor=…` answers `{"changes": [...], "cursor": …, "more": …}`.
+Pull: `GET /api/v1/sync/pull?cursor=…` answers `{"changes": [...], "cursor": …, "more": …,
+"history": …, "reset": …}`: `history` names the hub's history of changes (a restore from
+backup gives it a new name); `reset` says the cursor was of another history, so the answer
+starts from the beginning (a full pull).
 Errors are `{"error": {"code", "message", "message_ja", "problems"?}}` with a 4xx status.
 """
 
@@ -104,13 +107,16 @@ class PullPage:
     cursor: str
     more: bool
     settings: Mapping[str, Any] | None = None  # the office's settings for devices (retention)
+    history: str = ""  # the hub's history of changes ("" from a hub older than this field)
+    reset: bool = False  # the cursor was of another history: this is a full pull
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PullPage:
         settings = data.get("settings")
         return cls(tuple(Change(c["kind"], c["id"], c["body"]) for c in data["changes"]),
                    str(data["cursor"]), bool(data["more"]),
-                   settings if isinstance(settings, dict) else None)
+                   settings if isinstance(settings, dict) else None,
+                   str(data.get("history") or ""), bool(data.get("reset")))
 
 
 @dataclass(frozen=True)
@@ -121,17 +127,32 @@ class Enrolment:
     office_public_key: str = ""  # PEM; lets the office recover a device whose PIN is lost
 
 
-def encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
+def encode_cursor(seq: int, history: str) -> str:
+    """A position in one history of changes: a cursor is never read against another."""
+    return base64.urlsafe_b64encode(f"v2:{history}:{seq}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> int:
-    """0 for a full resync; ValueError for anything that is not one of ours."""
+def decode_cursor(cursor: str | None) -> tuple[str, int]:
+    """(history, seq); ("", 0) for a full resync, and "" as the history of a cursor given
+    out before histories had names (`v1`), which matches none; ValueError for anything
+    that is not one of ours."""
     if not cursor:
-        return 0
+        return "", 0
     padded = cursor + "=" * (-len(cursor) % 4)
     text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
-    prefix, _, number = text.partition(":")
-    if prefix != "v1" or not number.isdigit() or len(number) > 18:
+    prefix, _, rest = text.partition(":")
+    if prefix == "v2":
+        history, _, number = rest.rpartition(":")
+        if not history:
+            raise ValueError("not a cursor")
+    elif prefix == "v1":
+        history, number = "", rest
+    else:
         raise ValueError("not a cursor")
-    return int(number)
+    if not number.isdigit() or len(number) > 18 or len(history) > 64 \
+            or not set(history) <= HISTORY_CHARS:
+        raise ValueError("not a cursor")
+    return history, int(number)
+
+
+HISTORY_CHARS = frozenset("0123456789abcdef")

@@ -197,6 +197,29 @@ class Store:
 
         return self._run(write)
 
+    def offer_again(self) -> int:
+        """Mark pending again, at their current revs, the records this device wrote and
+        still holds in full: the hub it syncs with was restored from a backup and may lack
+        some it once acknowledged (it keeps what it lacks, answers `duplicate` for the rest).
+        Nothing is removed. Not offered: what already waits or was refused (it goes its own
+        way), a concern reduced to a stub (the hub's full record must not be overwritten by
+        it), records of another device. Returns how many were marked."""
+
+        def write() -> int:
+            me = self.device_id
+            with self._storage.lock:
+                tables = self._storage.read()
+                waiting = tables.get(OUTBOX, {}).keys() | tables.get(QUARANTINE, {}).keys()
+                ops: list[Op] = [
+                    (OUTBOX, rid, {"kind": kind, "rev": int(doc["rev"])})
+                    for kind in FIELD_KINDS for rid, doc in tables.get(kind, {}).items()
+                    if rid not in waiting and not doc.get("stub") and doc.get("device_id") == me]
+            if ops:
+                self._write(ops)
+            return len(ops)
+
+        return self._run(write)
+
     def quarantine(self, rid: str, rev: int, reasons: Iterable[Mapping[str, str]]) -> bool:
         """The hub refused (id, rev) for good: keep it aside with the reasons, unsent."""
         why = [dict(r) for r in reasons]

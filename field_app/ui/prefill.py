@@ -11,10 +11,6 @@ from typing import Any
 from field_app.store import Store
 from field_app.store.repository import Repository
 
-# route name -> record kind
-FORM_KINDS = {"gathering": "gathering", "concern": "concern", "visit": "visit_note",
-              "plan": "visit_plan", "startup": "startup"}
-
 
 def defaults(route: str, params: Mapping[str, str], records: Repository) -> dict[str, Any]:
     """The new record's first values (a record already stored opens as it is)."""

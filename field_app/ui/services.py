@@ -21,7 +21,15 @@ from field_app.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError, open_sealed
 from field_app.store.derivations import Derivations
 from field_app.store.keyring import Keyring
-from sync.client import HUB_META, REFERENCE_META, RETENTION_META, Status, SyncWorker, enrol
+from sync.client import (
+    HUB_META,
+    REFERENCE_META,
+    RETENTION_META,
+    Status,
+    SyncWorker,
+    enrol,
+    restored,
+)
 
 log = logging.getLogger(__name__)
 PROFILE = "profile"
@@ -158,7 +166,7 @@ class Services:
         if self.store is None:
             return Status(state="idle")
         state = "not_enrolled" if not self.store.meta(HUB_META) else "idle"
-        return Status(state=state, pending=self.store.pending_count())
+        return Status(state=state, pending=self.store.pending_count(), **restored(self.store))
 
     def listen(self, fn: Callable[[Status], None]) -> Callable[[], None]:
         with self._lock:

@@ -11,7 +11,8 @@ import flet as ft
 from field_app.domain.record import new_id
 from field_app.ui.chrome import NAV, Chrome
 from field_app.ui.form import RecordForm
-from field_app.ui.prefill import FORM_KINDS, after_save, defaults
+from field_app.ui.prefill import after_save, defaults
+from field_app.ui.screens import FORM_KINDS, FORM_ROUTES
 from field_app.ui.services import Services
 from field_app.ui.session import Session
 from field_app.ui.views.concern import ConcernView
@@ -39,8 +40,10 @@ PARENT = {"place": "places", "gathering": "places", "concern": "followups", "vis
 # the office made appears without leaving the screen. Forms are never repainted under the
 # staff member's hands.
 LIVE = (HomeView, PlaceView, FollowUpsView, WeekView, StartUpsView)
-FORMS: dict[str, Any] = {"gathering": GatheringView, "concern": ConcernView,
-                         "visit": VisitNoteView, "plan": VisitPlanView, "startup": StartUpView}
+VIEWS: dict[str, Any] = {"gathering": GatheringView, "concern": ConcernView,
+                         "visit_note": VisitNoteView, "visit_plan": VisitPlanView,
+                         "startup": StartUpView}  # by record kind
+FORMS: dict[str, Any] = {FORM_ROUTES[kind]: view for kind, view in VIEWS.items()}
 WIDE = 840  # px: rail at and above, bottom bar below
 
 

@@ -247,7 +247,8 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
             devices.touch_pull(conn, device.id)
             retention = json.loads(hub_settings.get(conn, "retention") or "{}")
             return {"changes": [c.to_json() for c in page.changes], "cursor": page.cursor,
-                    "more": page.more, "settings": {"retention": retention}}
+                    "more": page.more, "settings": {"retention": retention},
+                    "history": page.history, "reset": page.reset}
 
         return await run_in_threadpool(in_tx, work)
 

@@ -24,7 +24,7 @@ from field_app.domain.place import FIELDS as PLACE_FIELDS
 from field_app.domain.place import parse_place
 from field_app.domain.record import SCHEMA, new_id, utc_now
 from field_app.reference_data import load_reference
-from sync.hub import hub_settings, provisions, schema
+from sync.hub import history, hub_settings, provisions, schema
 from sync.hub.database import audit, is_postgres, utcnow
 from sync.hub.errors import BadRequest, Conflict, NotFound
 from sync.hub.reference import SETTING, overrides, reference
@@ -199,10 +199,16 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
 def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
          limit: int = PAGE) -> PullPage:
     try:
-        after = decode_cursor(cursor)
+        of, after = decode_cursor(cursor)
     except (ValueError, UnicodeError) as exc:
         raise BadRequest("cursor is not one this hub gave out; pull without a cursor to resync",
                          message_ja="同期位置が不正です。最初から同期し直してください。") from exc
+    named = history.identity(conn)
+    # a cursor of another history (from before a restore, or older than names) may point
+    # past changes this history has not given out yet, or gave out others under its numbers
+    reset = bool(cursor) and of != named
+    if reset:
+        after = 0
     rows = conn.execute(
         select(schema.changes.c.seq, schema.changes.c.kind, schema.changes.c.record_id)
         .where(schema.changes.c.seq > after,
@@ -244,5 +250,5 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
     ordered = sorted(latest.items(), key=lambda item: item[1])
     changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered
                     if (kind, rid) in bodies)
-    next_cursor = encode_cursor(rows[-1].seq if rows else after)
-    return PullPage(changes, next_cursor, more)
+    next_cursor = encode_cursor(rows[-1].seq if rows else after, named)
+    return PullPage(changes, next_cursor, more, history=named, reset=reset)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -162,7 +164,13 @@ def cmd_import_places(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = Settings.from_env(args.data_dir)
-    url, dest = settings.database_url, Path(args.dest)
+    dest = Path(args.dest)
+    _backup(settings.database_url, dest)
+    print(f"backup written to {dest}")
+    return 0
+
+
+def _backup(url: str, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if url.startswith("sqlite"):
         source = sqlite3.connect(url.split("///", 1)[1])
@@ -172,12 +180,74 @@ def cmd_backup(args: argparse.Namespace) -> int:
         target.close()
         source.close()
     else:
-        if shutil.which("pg_dump") is None:
-            raise SystemExit("backup: pg_dump is needed for PostgreSQL (apt-get install "
-                             "postgresql-client)")
-        libpq = url.replace("postgresql+psycopg://", "postgresql://")
-        subprocess.run(["pg_dump", "--format=custom", f"--file={dest}", libpq], check=True)
-    print(f"backup written to {dest}")
+        _need("pg_dump", "backup")
+        subprocess.run(["pg_dump", "--format=custom", f"--file={dest}", *_pg_schema(url),
+                        _libpq(url)], check=True)
+
+
+def _libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _pg_schema(url: str) -> list[str]:
+    """A hub kept in a schema of its own (search_path in the URL's options) is backed up and
+    restored alone: the other schemas of the database are not the hub's to overwrite."""
+    found = re.search(r"search_path(?:%3D|=)([A-Za-z_][A-Za-z0-9_]*)", url)
+    return [f"--schema={found.group(1)}"] if found else []
+
+
+def _need(program: str, command: str) -> None:
+    if shutil.which(program) is None:
+        raise SystemExit(f"{command}: {program} is needed for PostgreSQL (apt-get install "
+                         "postgresql-client)")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the hub's database (the hub stopped), keeping a copy of
+    what it replaces; then give the restored history a new name, so that every device
+    pulls it from the start and offers again the records the backup lacks."""
+    from sync.hub import history
+
+    settings = Settings.from_env(args.data_dir)
+    url, source = settings.database_url, Path(args.backup)
+    if not source.is_file():
+        raise SystemExit(f"restore: {source}: no such backup file")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    suffix = "sqlite3" if url.startswith("sqlite") else "pgdump"
+    kept = settings.data_dir / f"before-restore-{stamp}.{suffix}"
+    if url.startswith("sqlite"):
+        path = Path(url.split("///", 1)[1])
+        try:
+            backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            backup.execute("SELECT version_num FROM alembic_version").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise SystemExit(f"restore: {source} is not a backup of a hub ({exc})") from exc
+        if path.exists():
+            _backup(url, kept)
+        live = sqlite3.connect(path)
+        with live:
+            # page by page under SQLite's own lock, in one transaction: a crash leaves the
+            # database as it was or as the backup, never half of each
+            backup.backup(live)
+        live.close()
+        backup.close()
+    else:
+        _need("pg_restore", "restore")
+        listed = subprocess.run(["pg_restore", "--list", str(source)], capture_output=True)
+        if listed.returncode != 0:
+            raise SystemExit(f"restore: {source} is not a backup written by `ibasho-hub backup`")
+        _backup(url, kept)
+        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
+                        "--single-transaction", "--exit-on-error", *_pg_schema(url),
+                        f"--dbname={_libpq(url)}", str(source)], check=True)
+    _, engine = engine_for(args)  # a backup from an older version is brought up to date
+    with engine.begin() as conn:
+        named = history.renew(conn, "cli", f"restored from {source.name}")
+    engine.dispose()
+    print(f"restored {source} (the database it replaced is kept in {kept})")
+    print(f"the hub's history is now {named}: devices pull it from the start and send again "
+          "what the backup lacks")
+    print("see docs/restore.md for what the office does next")
     return 0
 
 
@@ -457,6 +527,10 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("backup", help="write a consistent copy of the database")
     b.add_argument("dest")
     b.set_defaults(fn=cmd_backup)
+    rs = sub.add_parser("restore", help="put a backup in place of the database (stop the hub "
+                                        "first; see docs/restore.md)")
+    rs.add_argument("backup")
+    rs.set_defaults(fn=cmd_restore)
     return p
 
 

@@ -11,13 +11,12 @@ import flet as ft
 from field_app.domain.record import Record
 from field_app.domain.week import Slot
 from field_app.store.planner import Planner
+from field_app.ui.screens import FORM_ROUTES
 from field_app.ui.session import Session
 from field_app.ui.views.not_held import NotHeldDialog
 from ui_kit.widgets import caption, heading
 
 MAX_ITEMS = 12
-ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit",
-          "visit_plan": "plan", "startup": "startup"}
 
 
 def record_slot(session: Session, slot: Slot, *, visited: bool = True) -> None:
@@ -79,7 +78,7 @@ class HomeView(ft.ListView):
         none: list[ft.Control] = [caption(t("home.none"))]
 
         def item(kind: str, rid: str, text: str) -> ft.Control:
-            route = ROUTES[kind]
+            route = FORM_ROUTES[kind]
             return ft.ListTile(title=ft.Text(text), leading=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                                on_click=lambda e: session.go(route, id=rid),
                                min_vertical_padding=6)
@@ -156,7 +155,7 @@ class HomeView(ft.ListView):
               for p, last in unvisited[:MAX_ITEMS]],
             heading(t("home.today"), 18),
             *([item(r.kind, r.id, f"{t('kind.' + r.kind)}  {where(r)}")
-               for r in todays[:MAX_ITEMS] if r.kind in ROUTES] or none),
+               for r in todays[:MAX_ITEMS] if r.kind in FORM_ROUTES] or none),
             heading(t("home.recent_places"), 18),
             *([ft.ListTile(title=ft.Text(session.place_name(pid)),
                            subtitle=ft.Text(t("home.last_gathering", date=day.isoformat())),

@@ -6,11 +6,10 @@ import flet as ft
 
 from field_app.domain.kinds import restore
 from field_app.domain.record import Record
+from field_app.ui.screens import form_route
 from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
-
-ROUTES = {"gathering": "gathering", "concern": "concern", "visit_note": "visit"}
 
 
 class SyncView(ft.Column):
@@ -20,12 +19,13 @@ class SyncView(ft.Column):
         t = session.t
         self.state = ft.Text(size=18, weight=ft.FontWeight.W_600)
         self.detail = caption("")
+        self.notice = ft.Text(visible=False)  # what happened that the staff member should know
         self.progress = ft.ProgressBar(value=0, visible=False, semantics_label=t("sync.progress"))
         self.pending = ft.Column(spacing=2)
         self.quarantine = ft.Column(spacing=8)
         self.controls = [
             heading(t("sync.title")),
-            self.state, self.detail, self.progress,
+            self.state, self.detail, self.notice, self.progress,
             ft.Row([ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC,
                                     on_click=lambda e: session.services.notify())]),
             heading(t("sync.quarantined"), 18), self.quarantine,
@@ -43,13 +43,21 @@ class SyncView(ft.Column):
         if message and status.state not in ("idle", "syncing"):
             parts.append(message)
         self.detail.value = "　".join(parts)
+        notices = []
+        if status.state == "revoked":  # revoked, or unknown to a hub restored from a backup
+            notices.append(t("sync.revoked_what_to_do"))
+        if status.restored_at:
+            notices.append(t("sync.restored", when=status.restored_at[:16].replace("T", " "),
+                             count=status.offered_again))
+        self.notice.value = "\n".join(notices)
+        self.notice.visible = bool(notices)
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
         pending = session.records.pending(limit=200)
         self.pending.controls = [
             ft.ListTile(title=ft.Text(f"{t('kind.' + r.kind)}  {self._place_of(r)}"),
                         subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", ""))),
-                        dense=True, on_click=lambda e, r=r: session.go(ROUTES[r.kind], id=r.id))
+                        dense=True, on_click=lambda e, r=r: session.go(form_route(r.kind), id=r.id))
             for r in pending] or [caption(t("sync.nothing_pending"))]
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
@@ -62,7 +70,7 @@ class SyncView(ft.Column):
                 ft.Text(t("sync.refused_because")), ft.Text(reasons, color=ft.Colors.ERROR),
                 ft.Row([
                     ft.FilledTonalButton(t("sync.fix"), icon=ft.Icons.EDIT,
-                                         on_click=lambda e, q=q: session.go(ROUTES[q.kind], id=q.id)),
+                                         on_click=lambda e, q=q: session.go(form_route(q.kind), id=q.id)),
                     ft.OutlinedButton(t("sync.resend"), icon=ft.Icons.SEND,
                                       on_click=lambda e, q=q: self._resend(q.kind, q.id)),
                 ], wrap=True),

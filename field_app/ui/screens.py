@@ -1,0 +1,26 @@
+"""Which screen shows a record of each kind: the one map between the record kinds a device
+writes and the routes of their forms. Home, sync, the shell and the forms' first values all
+read it, so a kind added here opens everywhere a record of it is listed."""
+
+from __future__ import annotations
+
+from field_app.domain.kinds import FIELD_KINDS
+
+# record kind -> route of the form that shows and edits it
+FORM_ROUTES: dict[str, str] = {
+    "gathering": "gathering",
+    "concern": "concern",
+    "visit_note": "visit",
+    "visit_plan": "plan",
+    "startup": "startup",
+}
+# route of a form -> the kind of record it edits
+FORM_KINDS: dict[str, str] = {route: kind for kind, route in FORM_ROUTES.items()}
+
+if set(FORM_ROUTES) != set(FIELD_KINDS):  # a kind with no screen would crash a tap on it
+    raise RuntimeError(f"field kinds without a screen: {set(FIELD_KINDS) ^ set(FORM_ROUTES)}")
+
+
+def form_route(kind: str) -> str:
+    """The route of the form for a record of `kind`; KeyError names a kind with no form."""
+    return FORM_ROUTES[kind]

@@ -1,0 +1,85 @@
+"""Every record kind the sync screen can list opens its form when tapped, on a real Flet
+session: a pending or refused plan or start-up crashed the screen with a KeyError while
+four modules each kept their own map between kinds and screens."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from field_app.domain.kinds import FIELD_KINDS
+from field_app.domain.record import Record
+from field_app.ui.screens import FORM_KINDS, FORM_ROUTES
+from field_app.ui.shell import FORMS, Shell
+from tests import factories
+from tests.test_navigation import opened, shown, tap, unlocked
+
+MADE = {"gathering": factories.gathering, "concern": factories.concern,
+        "visit_note": factories.visit_note, "visit_plan": factories.visit_plan,
+        "startup": factories.startup}
+
+
+def test_every_kind_a_device_writes_has_one_screen() -> None:
+    assert set(MADE) == set(FIELD_KINDS) == set(FORM_ROUTES)
+    assert set(FORMS) == set(FORM_KINDS) and all(FORM_KINDS[FORM_ROUTES[k]] == k
+                                                  for k in FIELD_KINDS)
+
+
+async def taps_on_the_sync_screen(data: Path) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """Save a pending and a refused record of every kind, then tap each on the sync screen;
+    returns (kind, which, route, params) of the screen each tap opened."""
+    session, page = await opened(1280)
+    opened_by: list[tuple[str, str, str, dict[str, Any]]] = []
+    with unlocked(data) as services:
+        store = services.store
+        assert store is not None
+        made: dict[str, tuple[Record, Record]] = {}
+        for kind, make in MADE.items():
+            waiting, refused = make(device_id=store.device_id), make(device_id=store.device_id)
+            store.save(waiting)
+            store.save(refused)
+            assert store.quarantine(refused.id, refused.rev, [
+                {"field": "place_id", "value": "x", "expected_en": "a known place",
+                 "expected_ja": "登録済みの場所"}])
+            made[kind] = (waiting, refused)
+        shell = Shell(page, services, "ja")
+        for kind, (waiting, refused) in made.items():
+            for which, record in (("pending", waiting), ("quarantined", refused)):
+                shell.router.go("sync")
+                if which == "pending":
+                    target = next(c for c in shown(page) if isinstance(c, ft.ListTile)
+                                  and isinstance(c.title, ft.Text)
+                                  and labelled(c.title, shell.session.t("kind." + kind)))
+                else:
+                    target = fix_button(page, shell, kind)
+                await tap(session, target)
+                name, params = shell.route
+                opened_by.append((kind, which, name, dict(params)))
+                assert params.get("id") == record.id, (kind, which, params)
+    return opened_by
+
+
+def labelled(text: ft.Text, label: str) -> bool:
+    return str(text.value).split("  ")[0] == label
+
+
+def fix_button(page: ft.Page, shell: Shell, kind: str) -> ft.Control:
+    """The 修正 button on the card of the refused record of `kind`."""
+    label = shell.session.t("kind." + kind)
+    for card in (c for c in shown(page) if isinstance(c, ft.Card)):
+        column = card.content.content  # type: ignore[union-attr]
+        title = column.controls[0]
+        if labelled(title, label):
+            row = column.controls[-1]
+            return next(b for b in row.controls if isinstance(b, ft.FilledTonalButton))
+    raise AssertionError(f"no refused {kind} on the sync screen")
+
+
+def test_a_tap_on_every_kind_the_sync_screen_lists_opens_its_form(tmp_path: Path) -> None:
+    opened_by = asyncio.run(taps_on_the_sync_screen(tmp_path))
+    assert [(k, w, name) for k, w, name, _ in opened_by] == [
+        (kind, which, FORM_ROUTES[kind]) for kind in MADE
+        for which in ("pending", "quarantined")]
