@@ -54,6 +54,8 @@ class Report:
     quarantined: int = 0
     pulled: int = 0
     offered_again: int = 0  # records offered again to a hub restored from a backup
+    archive_offered: int = 0  # of those, records kept in this device's yearly archives
+    archive_refused: int = 0  # archived records the restored hub now refuses (kept here)
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Syncer:
         self.pull_all(report)
         if report.offered_again:  # the restored hub may lack what it had acknowledged
             self.push_all(report)
+        self.offer_archived(report)
         return report
 
     # push --------------------------------------------------------------------------
@@ -139,6 +142,47 @@ class Syncer:
                 return True
         return False
 
+    def offer_archived(self, report: Report) -> None:
+        """Offer a restored hub the records this device archived, a year at a time. They left
+        the outbox long ago, so they go straight from the archive; the hub keeps what it
+        lacks and answers `duplicate` for the rest. Nothing in the archive changes."""
+        state = self.store.meta(SYNC_META) or {}
+        years = [int(y) for y in state.get("archive_to_offer") or []]
+        me = self.store.device_id
+        size = max(1, min(self.batch_size, MAX_BATCH_RECORDS))
+        for year in years:
+            docs = [_wire(d) for d in self.store.archived(year) if d.get("device_id") == me]
+            for start in range(0, len(docs), size):
+                self._offer(docs[start:start + size], report)
+            state = self.store.meta(SYNC_META) or {}
+            left = [y for y in state.get("archive_to_offer") or [] if int(y) != year]
+            restored_at = dict(state.get("restored") or {})
+            if restored_at:
+                restored_at["offered"] = int(restored_at.get("offered") or 0) + len(docs)
+            self.store.set_meta(SYNC_META, {**state, "archive_to_offer": left,
+                                            **({"restored": restored_at} if restored_at else {})})
+
+    def _offer(self, batch: list[dict[str, Any]], report: Report) -> None:
+        try:
+            results = self.client.push(batch, str(uuid.uuid4()))
+        except RefusedError as exc:
+            if exc.status not in (400, 413, 415, 422):
+                raise
+            if len(batch) > 1:  # find the records the hub cannot take; send the rest
+                half = len(batch) // 2
+                self._offer(batch[:half], report)
+                self._offer(batch[half:], report)
+            else:
+                report.archive_refused += 1
+                log.warning("an archived record was refused by the restored hub (%s)", exc.status)
+            return
+        for r in results:
+            report.archive_offered += 1
+            report.accepted += r.status == ACCEPTED
+            report.duplicate += r.status == DUPLICATE
+            # stale or conflict: the hub holds that record at another rev, which it keeps
+            report.archive_refused += r.status == REJECTED
+
     # pull --------------------------------------------------------------------------------
 
     def pull_all(self, report: Report) -> None:
@@ -154,9 +198,13 @@ class Syncer:
                 # backup. Offer again everything held before the new name is kept, so that a
                 # pass cut short here offers again next time rather than never.
                 report.offered_again += self.store.offer_again()
+                # the yearly archives hold what was synced long ago: offered year by year
+                # after the store's records, each year struck off once the hub has it, so
+                # that a pass cut short resumes where it stopped
                 state = {**state, "restored": {"at": utc_now(), "from": known,
                                                "to": page.history,
-                                               "offered": report.offered_again}}
+                                               "offered": report.offered_again},
+                         "archive_to_offer": self.store.archived_years()}
             if page.history:
                 state = {**state, "history": page.history}
             full = full or page.reset

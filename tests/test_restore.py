@@ -195,3 +195,46 @@ def test_a_cursor_of_another_history_is_a_full_pull(tmp_path: Path, kind: str) -
             assert decode_cursor(encode_cursor(7, "ab12")) == ("ab12", 7)
         finally:
             engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_restored_hub_gets_back_what_the_tablet_keeps_in_its_yearly_archives(
+        tmp_path: Path, kind: str) -> None:
+    """Gatherings synced long ago live in the tablet's yearly archive files, not in its
+    store: a restored hub that lacks them gets them back from there, once."""
+    import datetime as dt
+
+    from field_app.domain.retention import Policy
+    from tests.hubs import serve_in_thread
+
+    with database_url(kind, tmp_path) as database:
+        engine = prepared_engine(database)
+        with serve_in_thread(engine, database) as hub:
+            store = Store(tmp_path / "tablet")
+            try:
+                enrol(store, hub.url, hub.code(), "tablet")
+                old = [dataclasses.replace(factories.gathering(date=day), device_id=store.device_id)
+                       for day in ("2023-05-10", "2024-06-11", "2024-07-12")]
+                for r in old:
+                    store.save(r)
+                recent = save_new(store, 1)
+                assert sync(store).accepted == 4
+                assert store.apply_retention(dt.date(2026, 6, 30), Policy()) == (0, 3)
+                assert store.archived_years() == [2023, 2024]
+                assert store.get("gathering", old[0].id) is None  # only in the archive now
+
+                # what a restore from an early backup leaves: none of the records, and a
+                # history of another name
+                with engine.begin() as conn:
+                    conn.execute(schema.records.delete())
+                    history.renew(conn, "cli", "test")
+                report = sync(store)
+                assert (report.offered_again, report.archive_offered) == (1, 3)
+                assert report.accepted == 4 and report.archive_refused == 0
+                assert hub_ids(database) == {r.id for r in old + recent}
+                assert restored(store)["offered_again"] == 4
+                again = sync(store)
+                assert (again.offered_again, again.archive_offered, again.sent) == (0, 0, 0)
+            finally:
+                store.close()
+        engine.dispose()

@@ -40,6 +40,13 @@ class Archive:
             if new:
                 fsync_dir(self.directory)
 
+    def years(self) -> list[int]:
+        """The years that have an archive file, oldest first."""
+        if not self.directory.is_dir():
+            return []
+        found = (p.name[len("archive-"):-len(".jsonl")] for p in self.directory.glob("archive-*.jsonl"))
+        return sorted(int(y) for y in found if y.isdigit())
+
     def read(self, year: int) -> list[dict[str, Any]]:
         path = self.path(year)
         if not path.exists():

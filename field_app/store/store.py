@@ -301,6 +301,10 @@ class Store:
         """Records archived from `year`: read (and unsealed) only when asked for."""
         return self._archive.read(year)
 
+    def archived_years(self) -> list[int]:
+        """The years that have archived records, oldest first."""
+        return self._archive.years()
+
     def _keys(self, table: str) -> list[str]:
         with self._storage.lock:
             return list(self._storage.read().get(table, {}))
