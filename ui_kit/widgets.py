@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from field_app.domain import clock
 from ui_kit.i18n import Translator
 from ui_kit.theme import MIN_TOUCH
 
@@ -81,7 +82,7 @@ class DateField(ft.Row):
             self.field,
             icon_button(ft.Icons.CHEVRON_LEFT, prev_label, lambda e: self._step(-1)),
             icon_button(ft.Icons.CHEVRON_RIGHT, next_label, lambda e: self._step(1)),
-            ft.TextButton(today_label, on_click=lambda e: self._set(dt.date.today().isoformat())),
+            ft.TextButton(today_label, on_click=lambda e: self._set(clock.today().isoformat())),
         ]
         if optional:
             self.controls.append(icon_button(ft.Icons.CLEAR, clear_label, lambda e: self._set(None)))
@@ -112,7 +113,7 @@ class DateField(ft.Row):
         try:
             base = dt.date.fromisoformat((self.field.value or "").strip())
         except ValueError:
-            base = dt.date.today()
+            base = clock.today()
         self._set((base + dt.timedelta(days=days)).isoformat())
 
     def _set(self, value: str | None) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from tinydb import Query
 
+from field_app.domain import clock
 from field_app.domain.concern import Concern, OfficePart
 from field_app.domain.gathering import Gathering
 from field_app.domain.kinds import FIELD_KINDS, restore
@@ -71,7 +72,7 @@ class Repository:
 
     def __init__(self, store: Store, today: dt.date | None = None) -> None:
         self.store = store
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
 
     # places --------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from tinydb.queries import QueryLike
 
+from field_app.domain import clock
 from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
 from field_app.domain.record import Record, new_id, utc_now
 from field_app.domain.retention import Policy, archive_due, stub, stub_due
@@ -83,7 +84,7 @@ class Store:
             raise
         if self._get(META, "device") is None:
             # `since`: the first day this tablet was used; nothing before it was "missed"
-            since = dt.date.today().isoformat()
+            since = clock.today().isoformat()
             self._run(lambda: self._write([(META, "device", {"id": new_id(), "since": since})]))
 
     def _check_seal(self) -> None:

@@ -24,7 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from field_app.domain import legal_basis
+from field_app.domain import clock, legal_basis
 from field_app.domain.errors import IbashoError, ValidationError
 from field_app.domain.kinds import GUARDED, parse_record
 from field_app.domain.problem import Problem
@@ -48,10 +48,10 @@ def default_times(now: dt.datetime) -> tuple[str, str]:
 
 
 def blank(kind: str, store: Store, author: str, **values: Any) -> dict[str, Any]:
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     data = new_meta(kind, store.device_id, author)
     if kind == "gathering":
-        start, end = default_times(dt.datetime.now())
+        start, end = default_times(clock.now())
         data.update(date=today, start_time=start, end_time=end, attendance={}, first_time=0,
                     helpers=0, activities=[], staff_visited=True, note="")
     elif kind == "concern":

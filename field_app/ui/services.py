@@ -6,7 +6,6 @@ readable in this process, and the lock screen has nothing to show."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from field_app.domain import clock
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
 from field_app.domain.retention import Policy
@@ -109,7 +109,7 @@ class Services:
         if store.count("place") == 0:
             store.put_reference(sample_places())  # until a hub sends the council's own
         # on the writer thread, after the screen is back: the home screen does not wait for it
-        store.apply_retention_async(dt.date.today(), Policy.of(store.meta(RETENTION_META)))
+        store.apply_retention_async(clock.today(), Policy.of(store.meta(RETENTION_META)))
         hub = store.meta(HUB_META) or {}
         if hub.get("office_public_key") and self.keyring.office_key_id is None:
             self.keyring.add_office_key(key, hub["office_public_key"].encode())

@@ -8,6 +8,7 @@ import datetime as dt
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.record import Record
 from field_app.domain.week import Slot
 from field_app.store.planner import Planner
@@ -57,7 +58,7 @@ class HomeView(ft.ListView):
     def __init__(self, session: Session) -> None:
         super().__init__(spacing=16, expand=True)
         t = session.t
-        today = dt.date.today()
+        today = clock.today()
         week_end = today + dt.timedelta(days=6 - today.weekday())
         records = session.records
         plan = Planner(records, session.reference, today)

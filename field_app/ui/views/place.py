@@ -6,6 +6,7 @@ import datetime as dt
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.compliance import MET, MISSED, assess
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.place import Place
@@ -55,7 +56,7 @@ class PlaceView(ft.Column):
             self.controls = [caption(t("places.none"))]
             return
         program = session.reference.programs.get(place.program)
-        today = dt.date.today()
+        today = clock.today()
         gatherings = session.records.gatherings_of(place_id)[:10]
         upcoming = expected(place.usual, today, today + dt.timedelta(days=62), place.id)[:4] \
             if place.recurrence else []

@@ -4,11 +4,11 @@ place the office opened from it once that has arrived."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
@@ -81,7 +81,7 @@ class StartUpView(ft.Column):
         data = self.form.data
         history = [dict(h) for h in data.get("history") or []]
         if stage != data.get("stage"):
-            history.append({"stage": stage, "on": dt.date.today().isoformat()})
+            history.append({"stage": stage, "on": clock.today().isoformat()})
         reason = (self.reason.value or "").strip() if stage == DECLINED else ""
         self._change(stage=stage, history=history, stage_reason=reason)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.kinds import restore
 from field_app.domain.record import Record
 from field_app.ui.screens import form_route
@@ -38,7 +39,7 @@ class SyncView(ft.Column):
         self.state.value = t(f"sync.state.{status.state}", pending=status.pending)
         parts = []
         if status.last_success:
-            parts.append(t("sync.last_success", when=status.last_success[:16].replace("T", " ")))
+            parts.append(t("sync.last_success", when=clock.minute(status.last_success)))
         message = status.message_ja if t.lang == "ja" else status.message
         if message and status.state not in ("idle", "syncing"):
             parts.append(message)
@@ -47,7 +48,7 @@ class SyncView(ft.Column):
         if status.state == "revoked":  # revoked, or unknown to a hub restored from a backup
             notices.append(t("sync.revoked_what_to_do"))
         if status.restored_at:
-            notices.append(t("sync.restored", when=status.restored_at[:16].replace("T", " "),
+            notices.append(t("sync.restored", when=clock.minute(status.restored_at),
                              count=status.offered_again))
         self.notice.value = "\n".join(notices)
         self.notice.visible = bool(notices)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.week import Day, Slot
 from field_app.store.planner import Planner, monday_of
 from field_app.ui.prefill import parse_day
@@ -23,7 +24,7 @@ class WeekView(ft.Column):
         super().__init__(spacing=12, expand=True)
         self.session = session
         t = session.t
-        self.today = dt.date.today()
+        self.today = clock.today()
         monday = monday_of(parse_day(start, self.today))
         self.monday = monday
         planner = Planner(session.records, session.reference, self.today)
