@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from field_app.domain import clock
 from field_app.reference_data import sample_places
 from field_app.store import Store
 from sync.hub.changes import import_places
@@ -251,7 +251,7 @@ def seeded(data: Path) -> None:
 
     from tests.factories import concern, gathering, visit_note
 
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     with Store(data) as store:
         store.put_reference(sample_places())
         own = {"device_id": store.device_id, "author": "佐藤 花子"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import flet as ft
 import pytest
 
+from field_app.domain import clock
 from field_app.domain.schedule import Expected
 from field_app.ui.shell import Shell
 from field_app.ui.views.not_held import NotHeldDialog
@@ -22,7 +23,7 @@ async def save_twice(data: Path) -> None:
     session, page = await opened(1280)
     with unlocked(data) as services:
         shell = Shell(page, services, "ja")
-        day = dt.date.today() - dt.timedelta(days=7)
+        day = clock.today() - dt.timedelta(days=7)
         dialog = NotHeldDialog(shell.session, Expected(day, "10:00", "12:00", IBASHO.id))
         dialog.show()
         dialog.menu.value = "weather"
@@ -57,7 +58,7 @@ async def save_and_repaint(data: Path, width: int) -> tuple[bool, bool, bool, bo
             render(**kwargs)
 
         shell.render = counted  # type: ignore[method-assign]
-        day = dt.date.today() - dt.timedelta(days=7)
+        day = clock.today() - dt.timedelta(days=7)
         dialog = NotHeldDialog(shell.session, Expected(day, "10:00", "12:00", IBASHO.id))
         dialog.show()
         dialog.menu.value = "weather"
@@ -85,7 +86,7 @@ async def pick_after_refusal(data: Path) -> tuple[str, str]:
     session, page = await opened(1280)
     with unlocked(data) as services:
         shell = Shell(page, services, "ja")
-        dialog = NotHeldDialog(shell.session, Expected(dt.date.today(), "10:00", "12:00",
+        dialog = NotHeldDialog(shell.session, Expected(clock.today(), "10:00", "12:00",
                                                        IBASHO.id))
         dialog.show()
         save = next(b for b in dialog.dialog.actions if isinstance(b, ft.FilledButton))

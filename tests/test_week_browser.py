@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from field_app.domain import clock
 from field_app.reference_data import sample_places, texts
 from field_app.store import Store
 from sync.client import ASSIGNMENT_META
@@ -79,7 +80,7 @@ def test_home_records_today_in_two_taps_and_missed_ones_are_answered(
         tmp_path: Path, lang: str, size: str) -> None:
     t = texts(lang)
     data = tmp_path / "data"
-    day = dt.date.today()  # read once: the app reads the same clock
+    day = clock.today()  # read once: the app reads the same clock
     seeded(data, day)
     viewport = TABLET if size == "tablet" else PHONE
     week_ago = day - dt.timedelta(days=7)
