@@ -286,6 +286,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from sync.hub import export, grants, reports, survey
+    from sync.hub.filenames import inside
     from sync.hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
@@ -310,8 +311,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     for name, data in export.documents(built, ref, args.fiscal_year, args.format,
                                        startups=startups, grants=given,
                                        survey=asked).items():
-        (out / name).write_bytes(data)
-        written.append(out / name)
+        written.append(inside(out, name))  # never outside --out, whatever the data says
+        written[-1].write_bytes(data)
     with engine.begin() as conn:
         audit(conn, "cli", "report_exported", str(args.fiscal_year),
               json.dumps({"format": args.format}))
@@ -325,6 +326,7 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
     from sync.hub import annual_report, report_files
     from sync.hub.errors import HubError
+    from sync.hub.filenames import inside
     from sync.hub.reference import reference
 
     with engine.connect() as conn:
@@ -336,7 +338,7 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
     data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"jisseki-FY{args.fiscal_year}-{year.place['name']}.{args.format}"
+    path = inside(out, report_files.file_name(year, args.format))
     path.write_bytes(data)
     with engine.begin() as conn:
         audit(conn, "cli", "place_report_exported", args.place,

@@ -104,3 +104,8 @@ def request_problem(error: dict[str, Any]) -> dict[str, str]:
     return {"field": ".".join(str(p) for p in error.get("loc", ())),
             "value": str(error.get("input", ""))[:40], "expected_en": en,
             "expected_ja": ja or f"正しい値（{en}）"}
+
+
+class OutsideFolder(HubError):
+    """A file to write would land outside the folder it was meant for."""
+    code = "outside_folder"
