@@ -42,6 +42,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from sync.hub import logs
+
+    # one setup for this process and every worker's (uvicorn applies it in each)
+    log_config = logs.config(Config.from_env().log_level)
+    logs.configure(Config.from_env().log_level)
     if not args.console_idle_minutes > 0:
         raise SystemExit("serve: --console-idle-minutes must be more than 0, got "
                          f"{args.console_idle_minutes}")
@@ -55,11 +60,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.sample_places:
         load_sample_places(engine)
     scheme = "https" if args.cert else "http"
-    print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
-          flush=True)
-    print(f"Office console: {scheme}://{args.host}:{args.port}/office/", flush=True)
+    banner = logging.getLogger(logs.BANNER)
+    banner.info("Ibasho hub: %s://%s:%s/  (database: %s)", scheme, args.host, args.port,
+                _safe_url(settings))
+    banner.info("Office console: %s://%s:%s/office/", scheme, args.host, args.port)
     server = dict(host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
-                  log_level=args.log_level, proxy_headers=True, server_header=False)
+                  log_level=args.log_level, log_config=log_config, proxy_headers=True,
+                  server_header=False)
     if args.workers == 1:
         uvicorn.run(hub_app(engine, args.console_idle_minutes), **server)
         return 0
