@@ -18,6 +18,17 @@ class TransientError(SyncError):
         self.retry_after = retry_after
 
 
+class HubDiskFullError(TransientError):
+    """The hub's disk is full (507): nothing was saved there; the records stay on the device
+    and go again later. Said as such, so the office is told to free space on the hub."""
+
+    def __init__(self, *, retry_after: float | None = None) -> None:
+        super().__init__("the hub's disk is full: records stay on this device and are sent "
+                         "again later; tell the office", retry_after=retry_after,
+                         message_ja="ハブのディスクがいっぱいです。記録はこの端末に残り、後で自動的に"
+                                    "再送します。事務局に連絡してください。")
+
+
 class NotEnrolledError(SyncError):
     def __init__(self) -> None:
         super().__init__("this device is not enrolled with a hub yet",

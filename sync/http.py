@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from sync.errors import RefusedError, RevokedError, TLSError, TransientError
+from sync.errors import HubDiskFullError, RefusedError, RevokedError, TLSError, TransientError
 from sync.protocol import (
     ENROL_PATH,
     PING_PATH,
@@ -23,6 +23,7 @@ from sync.protocol import (
 )
 
 GZIP_FROM = 2048  # bytes; smaller bodies are not worth compressing
+HUB_DISK_FULL = 507  # Insufficient Storage
 
 
 def retry_after(value: str | None) -> float | None:
@@ -82,6 +83,8 @@ class HubClient:
         except httpx.TransportError as exc:  # reset, timeout, protocol error, ...
             raise TransientError(f"hub not reachable: {type(exc).__name__}: {exc}") from exc
         status = response.status_code
+        if status == HUB_DISK_FULL:  # a person must free space; keep everything, try later
+            raise HubDiskFullError(retry_after=retry_after(response.headers.get("retry-after")))
         if status == 429 or status >= 500:
             raise TransientError(f"hub answered {status}",
                                  retry_after=retry_after(response.headers.get("retry-after")))

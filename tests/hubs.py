@@ -117,14 +117,15 @@ def serve_in_thread(engine: Engine, url: str, *, console: object = False, **ssl:
 
 
 @contextmanager
-def serve_process(database: str, data_dir: Path, port: int | None = None, *, workers: int = 1
-                  ) -> Iterator[str]:
-    """`ibasho-hub serve` as a real process (for two hubs on one PostgreSQL, benchmarks)."""
+def serve_process(database: str, data_dir: Path, port: int | None = None, *, workers: int = 1,
+                  args: tuple[str, ...] = ()) -> Iterator[str]:
+    """`ibasho-hub serve` as a real process (for two hubs on one PostgreSQL, benchmarks);
+    what it says goes to `data_dir`/hub-PORT.log."""
     port = port or free_port()
     env = dict(os.environ, IBASHO_HUB_DATABASE_URL=database, IBASHO_LOG_LEVEL="WARNING")
     log = open(data_dir / f"hub-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir),
-                             "serve", "--port", str(port), "--workers", str(workers)],
+                             "serve", "--port", str(port), "--workers", str(workers), *args],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         wait_for_port(port, proc)

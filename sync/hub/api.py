@@ -24,7 +24,16 @@ from field_app.security_headers import FixedHeaders
 from sync.hub import accounts, devices, hub_settings, office_key, rate_limits
 from sync.hub.changes import pull
 from sync.hub.database import READ_ONLY
-from sync.hub.errors import BadRequest, HubError, TooLarge, Unavailable, request_problem
+from sync.hub.errors import (
+    BadRequest,
+    HubError,
+    TooLarge,
+    Unavailable,
+    database_unavailable,
+    describe,
+    is_disk_full,
+    request_problem,
+)
 from sync.hub.ingest import answer_json, check_batch, stored_response, write_checked
 from sync.hub.office_api import office_router
 from sync.hub.reference import reference
@@ -103,10 +112,13 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
                 if attempt == 2:
                     raise Unavailable("busy, try again", headers={"Retry-After": "1"}) from None
             except OperationalError as exc:
-                log.warning("database unavailable: %s", exc)
-                raise Unavailable("the database is busy or unreachable; try again",
-                                  message_ja="サーバーが混み合っています。しばらくして再送します。",
-                                  headers={"Retry-After": "5"}) from None
+                log.warning("database unavailable: %s", describe(exc))  # never its message
+                raise database_unavailable(exc) from None
+            except Exception as exc:  # a full disk under a COPY: the driver's own error
+                if not is_disk_full(exc):
+                    raise
+                log.warning("database unavailable: %s", describe(exc))
+                raise database_unavailable(exc) from None
         raise AssertionError("unreachable")
 
     @app.exception_handler(HubError)

@@ -44,6 +44,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from sync.hub import logs
+
+    # one setup for this process and every worker's (uvicorn applies it in each)
+    log_config = logs.config(Config.from_env().log_level)
+    logs.configure(Config.from_env().log_level)
     if not args.console_idle_minutes > 0:
         raise SystemExit("serve: --console-idle-minutes must be more than 0, got "
                          f"{args.console_idle_minutes}")
@@ -57,11 +62,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.sample_places:
         load_sample_places(engine)
     scheme = "https" if args.cert else "http"
-    print(f"Ibasho hub: {scheme}://{args.host}:{args.port}/  (database: {_safe_url(settings)})",
-          flush=True)
-    print(f"Office console: {scheme}://{args.host}:{args.port}/office/", flush=True)
+    banner = logging.getLogger(logs.BANNER)
+    banner.info("Ibasho hub: %s://%s:%s/  (database: %s)", scheme, args.host, args.port,
+                _safe_url(settings))
+    banner.info("Office console: %s://%s:%s/office/", scheme, args.host, args.port)
     server = dict(host=args.host, port=args.port, ssl_certfile=args.cert, ssl_keyfile=args.key,
-                  log_level=args.log_level, proxy_headers=True, server_header=False)
+                  log_level=args.log_level, log_config=log_config, proxy_headers=True,
+                  server_header=False)
     if args.workers == 1:
         uvicorn.run(hub_app(engine, args.console_idle_minutes), **server)
         return 0
@@ -356,6 +363,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from sync.hub import export, grants, reports, survey
+    from sync.hub.filenames import inside
     from sync.hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
@@ -380,8 +388,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     for name, data in export.documents(built, ref, args.fiscal_year, args.format,
                                        startups=startups, grants=given,
                                        survey=asked).items():
-        (out / name).write_bytes(data)
-        written.append(out / name)
+        written.append(inside(out, name))  # never outside --out, whatever the data says
+        written[-1].write_bytes(data)
     with engine.begin() as conn:
         audit(conn, "cli", "report_exported", str(args.fiscal_year),
               json.dumps({"format": args.format}))
@@ -395,6 +403,7 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
     from sync.hub import annual_report, report_files
     from sync.hub.errors import HubError
+    from sync.hub.filenames import inside
     from sync.hub.reference import reference
 
     with engine.connect() as conn:
@@ -406,7 +415,7 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
     data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"jisseki-FY{args.fiscal_year}-{year.place['name']}.{args.format}"
+    path = inside(out, report_files.file_name(year, args.format))
     path.write_bytes(data)
     with engine.begin() as conn:
         audit(conn, "cli", "place_report_exported", args.place,

@@ -22,11 +22,14 @@ READ_ONLY = "ibasho_read_only"
 
 
 def connect(url: str) -> Engine:
+    """The engine. A failed statement's error never quotes its parameters (a concern's
+    text, an audit row's actor and subject), so it cannot carry them into a log."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -48,7 +51,8 @@ def connect(url: str) -> Engine:
 
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                             hide_parameters=True)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///… or postgresql+psycopg://…")
 
 

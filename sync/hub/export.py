@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from field_app.domain.reference import Reference
+from sync.hub.filenames import safe_name
 from sync.hub.reports import MONTHS, PlaceReport
 
 CATEGORY_ORDER = ("preschool", "school_age", "adult", "senior", "under_65")
@@ -154,7 +155,8 @@ def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, 
               grants: Sequence[Mapping[str, Any]] | None = None,
               survey: list[list[Any]] | None = None) -> dict[str, bytes]:
     """The report files by name: one workbook with every table, or one CSV per table.
-    With `place_name`, the activity report is that place's alone (and has no start-ups)."""
+    With `place_name`, the activity report is that place's alone (and has no start-ups);
+    the names are safe file names whatever the place is called."""
     report = report_rows(reports, ref, fiscal_year)
     monthly = monthly_rows(reports, fiscal_year)
     suffix = f"-{place_name}" if place_name else ""
@@ -165,9 +167,9 @@ def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, 
         if survey is not None:
             tables["通いの場調査"] = survey
     if fmt == "xlsx":
-        return {f"ibasho-report-FY{fiscal_year}{suffix}.xlsx": xlsx_bytes(tables)}
+        return {safe_name(f"ibasho-report-FY{fiscal_year}{suffix}.xlsx"): xlsx_bytes(tables)}
     if fmt == "csv":
         names = ("report", "monthly", "startups", "summary", "survey")
-        return {f"ibasho-{n}-FY{fiscal_year}{suffix}.csv": csv_bytes(rows)
+        return {safe_name(f"ibasho-{n}-FY{fiscal_year}{suffix}.csv"): csv_bytes(rows)
                 for n, rows in zip(names, tables.values(), strict=False)}
     raise ValueError(f"unknown format {fmt!r}: expected xlsx or csv")

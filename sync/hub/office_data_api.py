@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
@@ -25,6 +24,7 @@ from sync.hub import (
 from sync.hub.changes import save_place, save_reference
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
+from sync.hub.filenames import content_disposition
 from sync.hub.office_access import Transaction, as_officer
 from sync.hub.reference import reference
 from sync.hub.request_body import read_json
@@ -170,7 +170,7 @@ def data_router(in_tx: Transaction) -> APIRouter:
 
         name, data = await as_officer(in_tx, authorization, work)
         return Response(data, media_type=MEDIA[format], headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+            "Content-Disposition": content_disposition(name)})
 
     @router.get("/places/{place_id}/members/{fiscal_year}",
                 summary="A registration program's registered members for a year (counts)")
@@ -202,10 +202,10 @@ def data_router(in_tx: Transaction) -> APIRouter:
                 year, ref)
             audit(conn, who.username, "place_report_exported", place_id,
                   json.dumps({"fiscal_year": fiscal_year, "format": format}))
-            return f"jisseki-FY{fiscal_year}-{year.place['name']}.{format}", data
+            return report_files.file_name(year, format), data
 
         name, data = await as_officer(in_tx, authorization, work)
         return Response(data, media_type=MEDIA[format], headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+            "Content-Disposition": content_disposition(name)})
 
     return router

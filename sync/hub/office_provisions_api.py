@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
@@ -15,6 +14,7 @@ from fastapi.responses import Response
 from sync.hub import accounts, disclosure, export, inbox, provisions
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest
+from sync.hub.filenames import content_disposition
 from sync.hub.office_access import Transaction, as_officer
 from sync.hub.office_data_api import MEDIA
 from sync.hub.reference import reference
@@ -35,7 +35,7 @@ def _day(name: str, text: str) -> dt.date | None:
 
 def _attachment(name: str, fmt: str, data: bytes) -> Response:
     return Response(data, media_type=MEDIA[fmt], headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+        "Content-Disposition": content_disposition(name)})
 
 
 def provisions_router(in_tx: Transaction) -> APIRouter:

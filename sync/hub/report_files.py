@@ -12,6 +12,7 @@ from field_app.domain.compliance import MET, MISSED, OPEN
 from field_app.domain.reference import Reference
 from field_app.reference_data import ASSETS_DIR
 from sync.hub.annual_report import PlaceYear, Session
+from sync.hub.filenames import safe_name
 from sync.hub.reports import MONTHS
 
 FONT = ASSETS_DIR / "fonts" / "NotoSansJP-JIS0208.otf"
@@ -76,6 +77,11 @@ def sections(year: PlaceYear, ref: Reference) -> list[tuple[str, list[list[Any]]
     out.append(("収支決算", money))
     out.append(("自己評価", [["自己評価"], [report.get("self_evaluation") or "（記載なし）"]]))
     return out
+
+
+def file_name(year: PlaceYear, fmt: str) -> str:
+    """The report's file name, the place's name in it made safe (it is data)."""
+    return safe_name(f"jisseki-FY{year.fiscal_year}-{year.place['name']}.{fmt}")
 
 
 def heading_lines(year: PlaceYear) -> list[str]:
