@@ -267,3 +267,37 @@ def test_the_migration_links_each_startup_to_its_first_place(hub_db: str) -> Non
         command.downgrade(cfg, "0011")
     migrate(engine)  # and up again
     engine.dispose()
+
+
+def test_two_hub_processes_never_take_a_record_back_to_an_older_rev(
+        pg_url: str, tmp_path: Path) -> None:
+    engine = prepared_engine(pg_url)
+    hub = Hub("", engine, pg_url)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    try:
+        with serve_process(pg_url, tmp_path / "a") as a, serve_process(pg_url, tmp_path / "b") as b:
+            from field_app.store import Store
+
+            store = Store(tmp_path / "tablet")
+            try:
+                enrol(store, a, hub.code(), "tablet")
+                token, device_id = str(store.meta(HUB_META)["token"]), store.device_id  # type: ignore[index]
+            finally:
+                store.close()
+            c = concern_data(device_id=device_id)
+            push(a, token, c)
+            top = 1
+            for _ in range(5):  # each round: N newer versions at once over both processes
+                versions = [{**c, "rev": top + 1 + i, "observed": f"版{i}"} for i in range(N)]
+                answers = at_once(N, lambda i, versions=versions: httpx.post(
+                    f"{(a, b)[i % 2]}/api/v1/sync/push", timeout=60,
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"records": [versions[i]]}))
+                assert statuses(answers) == {200: N}
+                got = Counter(r.json()["results"][0]["status"] for r in answers)
+                assert set(got) <= {"accepted", "stale"}, got
+                top += N
+                assert count(hub, "SELECT rev FROM records WHERE id = :i", i=c["id"]) == top
+    finally:
+        engine.dispose()
