@@ -64,20 +64,42 @@ def import_places(conn: Connection, places: Iterable[Mapping[str, Any]], actor: 
         raise BadRequest(f"{len(problems)} problem(s) in the places", problems=problems,
                          message_ja="場所データに誤りがあります。")
     _lock_feed(conn)
+    _refuse_second_place(conn, parsed)
     now = utcnow()
     known = {r.id: r.rev for r in conn.execute(select(schema.places.c.id, schema.places.c.rev))}
     for place in parsed:
         body = json.dumps(place.to_dict(), ensure_ascii=False)
         if place.id in known:
             conn.execute(update(schema.places).where(schema.places.c.id == place.id)
-                         .values(rev=place.rev, body=body, updated_at=now))
+                         .values(rev=place.rev, body=body, updated_at=now,
+                                 startup_id=place.startup_id or None))
         else:
             conn.execute(insert(schema.places).values(id=place.id, rev=place.rev, body=body,
-                                                      updated_at=now))
+                                                      updated_at=now,
+                                                      startup_id=place.startup_id or None))
         conn.execute(insert(schema.changes).values(kind=PLACE, record_id=place.id,
                                                    device_id=None, at=now))
     audit(conn, actor, "places_imported", "", json.dumps({"count": len(parsed)}))
     return len(parsed)
+
+
+def _refuse_second_place(conn: Connection, parsed: Iterable[Any]) -> None:
+    """One place per start-up (a unique index, 0012, holds it; this names the place that
+    has it, as the office is told, instead of failing on the index)."""
+    linked = [p for p in parsed if p.startup_id]
+    claimed = {p.startup_id: p.id for p in linked}
+    if len(claimed) < len(linked):
+        raise BadRequest("two places name the same start-up (startup_id)",
+                         message_ja="同じ立ち上げ相談から作成した場所が2つあります。")
+    if not claimed:
+        return
+    for held in conn.execute(select(schema.places.c.id, schema.places.c.startup_id,
+                                    schema.places.c.body).where(
+            schema.places.c.startup_id.in_(list(claimed)))):
+        if claimed[held.startup_id] != held.id:
+            name = json.loads(held.body).get("name", "")
+            raise Conflict(f"a place was already opened from this start-up: {name}",
+                           message_ja=f"この立ち上げ相談からは既に場所「{name}」を作成済みです。")
 
 
 def save_place(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from sync.hub import schema
@@ -85,8 +85,7 @@ def enrol(conn: Connection, code: str, device_id: str, device_name: str) -> tupl
                    message_ja="この登録コードは有効期限が切れています。事務局に新しいコードを依頼してください。")
     existing = conn.execute(select(schema.devices).where(schema.devices.c.id == device_id)).first()
     if existing is not None and existing.revoked_at is None and existing.token_hash is not None:
-        raise Conflict("this device is already enrolled; the office must revoke it first",
-                       message_ja="この端末はすでに登録されています。再登録するには事務局で登録解除が必要です。")
+        raise already_enrolled()
     if existing is not None and existing.staff_name != row.staff_name:
         # A device id belongs to one staff member for good: re-enrolling it for someone else
         # would hand them the office's answers to the first staff member's concerns.
@@ -104,13 +103,26 @@ def enrol(conn: Connection, code: str, device_id: str, device_name: str) -> tupl
     token = secrets.token_urlsafe(32)
     values = dict(staff_name=row.staff_name, device_name=device_name[:100],
                   token_hash=digest(token), enrolled_at=now, revoked_at=None)
-    if existing is None:
+    if existing is None:  # two codes for one new id at once: the key lets one in (409 after)
         conn.execute(insert(schema.devices).values(id=device_id, **values))
-    else:  # re-enrolment after a revocation keeps the device's records
-        conn.execute(update(schema.devices).where(schema.devices.c.id == device_id).values(**values))
+    else:
+        # Re-enrolment after a revocation keeps the device's records. Only while it is still
+        # revoked, for the same staff member: of two codes re-enrolling it at once, the
+        # second would otherwise replace the token the first was just given.
+        taken = conn.execute(update(schema.devices).where(
+            schema.devices.c.id == device_id, schema.devices.c.staff_name == row.staff_name,
+            or_(schema.devices.c.revoked_at.is_not(None), schema.devices.c.token_hash.is_(None))
+        ).values(**values))
+        if taken.rowcount != 1:
+            raise already_enrolled()
     audit(conn, device_id, "device_enrolled", row.staff_name,
           json.dumps({"device_name": device_name[:100]}, ensure_ascii=False))
     return token, row.staff_name
+
+
+def already_enrolled() -> Conflict:
+    return Conflict("this device is already enrolled; the office must revoke it first",
+                    message_ja="この端末はすでに登録されています。再登録するには事務局で登録解除が必要です。")
 
 
 def authenticate(conn: Connection, authorization: str | None) -> Device:

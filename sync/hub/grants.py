@@ -95,11 +95,15 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
     now = utcnow()
     values = {"rev": rev + 1, "body": json.dumps(new, ensure_ascii=False), "updated_at": now,
               "updated_by": actor}
-    if rev:
-        conn.execute(update(schema.grants).where(
-            schema.grants.c.place_id == place["id"],
-            schema.grants.c.fiscal_year == fiscal_year).values(**values))
-    else:
+    if rev:  # only over the rev read: the feed's lock serialises, this holds it regardless
+        done = conn.execute(update(schema.grants).where(
+            schema.grants.c.place_id == place["id"], schema.grants.c.fiscal_year == fiscal_year,
+            schema.grants.c.rev == rev).values(**values))
+        if done.rowcount != 1:
+            raise Conflict("someone changed this grant meanwhile; reload it and record again",
+                           message_ja="ほかの職員がこの助成を先に変更しました。読み込み直してから"
+                                      "記録してください。")
+    else:  # the first step: the key (place, year) lets one in
         conn.execute(insert(schema.grants).values(place_id=place["id"],
                                                   fiscal_year=fiscal_year, **values))
     key = grant_key(place["id"], fiscal_year)

@@ -109,6 +109,8 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
     up in this transaction (`stored_response`): a push racing it under the same key meets
     the unique index and is retried, and then finds this answer."""
     existing = _existing(conn, [c.id for c in checked if c.body is not None])
+    _read_changing(conn, existing, [c.id for c in checked if c.body is not None
+                                    and c.id in existing and existing[c.id].hash != c.digest])
     now = utcnow()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -126,17 +128,20 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
         known = existing.get(rid)
         if known is None:
             inserts.append(row)
-            existing[rid] = (rev, digest, device.id)
+            existing[rid] = Known(rev, digest, device.id, row["kind"], body.get("author"))
             results.append(RecordResult(rid, rev, ACCEPTED))
             if row["kind"] == "concern":
                 arrivals.append(_arrival(row, "concern_received"))
             continue
-        hub_rev, hub_hash, owner = known
-        if owner != device.id:
+        hub_rev, hub_hash = known.rev, known.hash
+        clash = _changed_identity(body, known)
+        if known.owner != device.id:
             results.append(RecordResult(rid, rev, REJECTED, problems=(problem(
                 "id", rid, "a record id of this device", "この端末で作成した記録のID"),)))
         elif rev == hub_rev and digest == hub_hash:
             results.append(RecordResult(rid, rev, DUPLICATE, hub_rev=hub_rev))
+        elif clash:  # before the conflict: a clash of kinds is no edit to choose between
+            results.append(RecordResult(rid, rev, REJECTED, problems=tuple(clash)))
         elif rev == hub_rev:
             conflicts.append({"record_id": rid, "rev": rev, "device_id": device.id,
                               "body": row["body"], "body_hash": digest, "received_at": now})
@@ -145,7 +150,7 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
             results.append(RecordResult(rid, rev, STALE, hub_rev=hub_rev))
         else:
             _replace(inserts, updates, row)
-            existing[rid] = (rev, digest, device.id)
+            existing[rid] = known._replace(rev=rev, hash=digest)
             results.append(RecordResult(rid, rev, ACCEPTED))
             if row["kind"] == "concern":
                 arrivals.append(_arrival(row, "concern_updated"))
@@ -173,17 +178,31 @@ def write_checked(conn: Connection, device: Device, checked: Sequence[Checked],
     return wire
 
 
+class Known(NamedTuple):
+    """What the hub holds of a record: its rev and hash, and what identifies it (the device
+    that owns it, its kind, and its author: None where the body was not read)."""
+    rev: int
+    hash: str
+    owner: str
+    kind: str
+    author: str | None
+
+
 _KNOWN = select(schema.records.c.id, schema.records.c.rev, schema.records.c.body_hash,
-                schema.records.c.device_id)
+                schema.records.c.device_id, schema.records.c.kind)
+_ANY_ID = schema.records.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(String)))
 # PostgreSQL: one array parameter, so the statement's text is the same for any batch and
 # the server plans it once (an IN list of a hundred placeholders was new text each time)
-_KNOWN_PG = _KNOWN.where(schema.records.c.id == any_(
-    bindparam("ids", type_=postgresql.ARRAY(String))))
+_KNOWN_PG = _KNOWN.where(_ANY_ID)
+# the rows a push may change, whole, locked until it commits: a push racing it in another
+# hub process waits, then reads the rev this one wrote (SQLite: the writer lock did it)
+_CHANGING = _KNOWN.add_columns(schema.records.c.body).order_by(schema.records.c.id)
+_CHANGING_PG = _CHANGING.where(_ANY_ID).with_for_update()
 
 
-def _existing(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str, str]]:
-    """Rev, hash and owner of each id the hub already holds."""
-    found: dict[str, tuple[int, str, str]] = {}
+def _existing(conn: Connection, ids: list[str]) -> dict[str, Known]:
+    """Rev, hash, owner and kind of each id the hub already holds."""
+    found: dict[str, Known] = {}
     if not ids:
         return found
     if conn.dialect.name == "postgresql":
@@ -192,8 +211,43 @@ def _existing(conn: Connection, ids: list[str]) -> dict[str, tuple[int, str, str
         hits = [hit for start in range(0, len(ids), 500) for hit in conn.execute(
             _KNOWN.where(schema.records.c.id.in_(ids[start:start + 500])))]
     for hit in hits:
-        found[hit.id] = (hit.rev, hit.body_hash, hit.device_id)
+        found[hit.id] = Known(hit.rev, hit.body_hash, hit.device_id, hit.kind, None)
     return found
+
+
+def _read_changing(conn: Connection, existing: dict[str, Known], ids: list[str]) -> None:
+    """Read again, whole, the held records this push sends another version of (their
+    author is in the body): what a replay sends again costs nothing more."""
+    if not ids:
+        return
+    if conn.dialect.name == "postgresql":
+        hits = conn.execute(_CHANGING_PG, {"ids": sorted(set(ids))}).all()
+    else:
+        hits = [hit for start in range(0, len(ids), 500) for hit in conn.execute(
+            _CHANGING.where(schema.records.c.id.in_(ids[start:start + 500])))]
+    for hit in hits:
+        author = json.loads(hit.body).get("author")
+        existing[hit.id] = Known(hit.rev, hit.body_hash, hit.device_id, hit.kind,
+                                 author if isinstance(author, str) else "")
+
+
+def _changed_identity(body: Mapping[str, Any], known: Known) -> list[dict[str, str]]:
+    """A version may change what a record says, never which record it is: a concern sent
+    again as a start-up would leave the inbox, the disclosure search and its export while
+    its provision record stayed; another author would make it someone else's record."""
+    out = []
+    if body["kind"] != known.kind:
+        out.append(problem("kind", body["kind"],
+                           f"{known.kind}: the kind this record was stored as (a record keeps "
+                           "its kind; another kind is a new record with a new id)",
+                           f"{known.kind}（この記録が保存された種類。種類は変えられません。"
+                           "別の種類なら新しい記録として作成します）"))
+    if known.author is not None and body.get("author") != known.author:
+        out.append(problem("author", body.get("author"),
+                           f"{known.author}: the author this record was stored with (a record "
+                           "keeps its author)",
+                           f"{known.author}（この記録を作成した職員。作成者は変えられません）"))
+    return out
 
 
 def _arrival(row: Mapping[str, Any], action: str) -> dict[str, Any]:

@@ -105,7 +105,12 @@ def startups(conn: Connection) -> list[dict[str, Any]]:
 def open_place(conn: Connection, startup_id: str, data: Mapping[str, Any], actor: str
                ) -> dict[str, Any]:
     """Create the place a start-up became, in one step: its fields carried over (what the
-    office sends replaces them), linked both ways, pulled by every device."""
+    office sends replaces them), linked both ways, pulled by every device.
+
+    The feed's lock is taken before the start-up is looked at: requests opening the same
+    one at once then take turns, and the second is told which place the first made (the
+    unique index on `places.startup_id` holds it for any other way in)."""
+    _lock_feed(conn)
     row = conn.execute(select(schema.records.c.body).where(
         schema.records.c.id == startup_id[:36], schema.records.c.kind == "startup")).first()
     if row is None:
@@ -116,10 +121,12 @@ def open_place(conn: Connection, startup_id: str, data: Mapping[str, Any], actor
                        "one at 'opened' (the staff member records the opening first)",
                        message_ja="この立ち上げ相談はまだ「開設」になっていません。"
                                   "担当職員が開設を記録してから場所を作成してください。")
-    already = next((p for p in _places(conn) if p.get("startup_id") == doc["id"]), None)
-    if already is not None:
-        raise Conflict(f"a place was already opened from this start-up: {already['name']}",
-                       message_ja=f"この立ち上げ相談からは既に場所「{already['name']}」を作成済みです。")
+    held = conn.execute(select(schema.places.c.body).where(
+        schema.places.c.startup_id == doc["id"])).scalar()
+    if held is not None:
+        name = json.loads(held)["name"]
+        raise Conflict(f"a place was already opened from this start-up: {name}",
+                       message_ja=f"この立ち上げ相談からは既に場所「{name}」を作成済みです。")
     place = {"name": doc["group_name"], "kana": "", "program": doc.get("program") or "",
              "area": doc["area"], "group_name": doc["group_name"],
              "venue": doc.get("planned_venue", ""), "schedule": doc.get("planned_frequency", ""),

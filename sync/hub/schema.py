@@ -81,6 +81,9 @@ places = Table(
     Column("rev", Integer, nullable=False),
     Column("body", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the start-up it was opened from (body's startup_id): one place per start-up (0012)
+    Column("startup_id", String(36)),
+    Index("ux_places_startup_id", "startup_id", unique=True),
 )
 
 office_parts = Table(
