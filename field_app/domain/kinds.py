@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any
 
 from field_app.domain.concern import Concern, OfficePart, parse_concern
@@ -69,11 +70,9 @@ def _read_as_text(kind: str) -> tuple[str, ...]:
     # with an area list, `area` is a choice, as in every real reference
     ref = Reference(programs={}, enums=defaultdict(tuple), destinations=(),
                     areas=(Option("_", Label("_", "_")),))
-    with reading_text(probe) as names:
-        try:
-            _PARSERS[kind](probe, ref, None, False)
-        except ValidationError:
-            pass  # an empty probe is refused; what it was read as is all that is asked
+    # an empty probe is refused: what it was read as is all that is asked
+    with reading_text(probe) as names, suppress(ValidationError):
+        _PARSERS[kind](probe, ref, None, False)
     return tuple(n for n in dict.fromkeys(names) if n not in Record.META)
 
 

@@ -21,6 +21,7 @@ from sync.hub.changes import import_places
 from sync.hub.config import Settings
 from sync.hub.database import audit, connect
 from sync.hub.migrate import migrate, require_current
+from sync.hub.text_guard import refuse_numbers
 
 log = logging.getLogger("ibasho.hub")
 
@@ -103,6 +104,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    refuse_numbers({"staff": args.staff})
     _, engine = engine_for(args)
     with engine.begin() as conn:
         code, expires = devices.create_code(conn, args.staff, args.hours)
@@ -225,6 +227,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     if args.action in ("add", "passwd"):
         if not args.name:
             raise SystemExit(f"users {args.action}: give a user name")
+        refuse_numbers({"name": args.name})
         if sys.stdin.isatty():
             password = getpass.getpass(f"password for {args.name} (12 characters or more): ")
         else:
@@ -356,6 +359,7 @@ def cmd_council(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name or len(name) > 100:
         raise SystemExit("council: the name must be 1 to 100 characters")
+    refuse_numbers({"name": name})
     _, engine = engine_for(args)
     with engine.begin() as conn:
         hub_settings.put(conn, annual_report.COUNCIL, name, "cli")
