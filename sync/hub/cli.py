@@ -381,6 +381,29 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_redact(args: argparse.Namespace) -> int:
+    from sync.hub import redaction
+
+    if args.find_numbers:
+        _, engine = engine_for(args, reads_only=True)
+        with engine.connect() as conn:
+            found = list(redaction.find_numbers(conn))
+        for table, row, field in found:  # where, never the text
+            print(f"{table}  row {row}  {field}")
+        print(f"{len(found)} text(s) holding an individual number")
+        return 0
+    if not args.actor:
+        raise SystemExit("redact: give --actor (the admin who redacts)")
+    table, row, field, reason = redaction.check(
+        {"table": args.table, "row": args.row, "field": args.field, "reason": args.reason})
+    refuse_numbers({"actor": args.actor})
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        redaction.redact(conn, table, row, field, reason, args.actor)
+    print(f"redacted {table} row {row} {field}")
+    return 0
+
+
 def _safe_url(settings: Settings) -> str:
     url = settings.database_url
     if "@" in url and "://" in url:  # hide a password
@@ -458,6 +481,15 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
     a.add_argument("--limit", type=int, default=200)
     a.set_defaults(fn=cmd_audit)
+    rd = sub.add_parser("redact", help="replace one text of an audit or provision row with a "
+                        "redaction mark (audited), or --find-numbers to list where one is")
+    rd.add_argument("--find-numbers", action="store_true")
+    rd.add_argument("--table", choices=("audit", "provisions"))
+    rd.add_argument("--row", type=int)
+    rd.add_argument("--field")
+    rd.add_argument("--reason")
+    rd.add_argument("--actor")
+    rd.set_defaults(fn=cmd_redact)
     b = sub.add_parser("backup", help="write a consistent copy of the database")
     b.add_argument("dest")
     b.set_defaults(fn=cmd_backup)
