@@ -356,3 +356,16 @@ def test_the_cli_refuses_a_number_in_what_it_writes(hub: Any, tmp_path: Any) -> 
         assert done.returncode == 2, (argv, done.stderr)
         assert "1234********" in done.stderr and NUMBER not in done.stderr + done.stdout
     assert audit_text(hub) == before
+
+
+@pytest.mark.parametrize("text", ["00000000-0000-4000-8000-000000000000",
+                                  f"00000000-0000-4000-8000-{NUMBER}",
+                                  f"{NUMBER[:8]}-{NUMBER[8:]}-4000-8000-0a0000000000",
+                                  f"A{NUMBER}", f"{NUMBER}-1", f"1-{NUMBER}"])
+def test_an_id_or_a_longer_token_is_never_taken_for_a_number(text: str) -> None:
+    """Ids go through the same walk (a body's concern_ids): a UUID whose last group is all
+    digits (about one in 300) must not be refused as a number."""
+    from field_app.domain.my_number import holds_number
+
+    assert not holds_number(text)
+    assert holds_number(f"番号は{NUMBER}です") and holds_number(f"({NUMBER})")

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import re
 
-# 12 digits, each pair at most one separator apart (a space or a hyphen of any width)
-TWELVE = re.compile(r"(?<![\d])(\d(?:[ \-‐‑‒–—―−]?\d){11})(?![\d])")
+# 12 digits, each pair at most one separator apart (a space or a hyphen of any width), not
+# part of a longer token: not touching a letter or a digit, nor hyphened onto one (a UUID's
+# last group is 12 hex digits, all of them digits for about one id in 300: never a number)
+_HYPHEN = "\\-‐‑‒–—―−"
+TWELVE = re.compile(
+    rf"(?<![\dA-Za-z])(?<![\dA-Za-z][{_HYPHEN}])"
+    rf"(\d(?:[ {_HYPHEN}]?\d){{11}})"
+    rf"(?![\dA-Za-z])(?![{_HYPHEN}][\dA-Za-z])")
 # full-width digits, hyphens and spaces as ASCII, one character for one: positions stay
 PLAIN = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
                        "－": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-",
