@@ -12,25 +12,23 @@ Dates (2026-12-01), times (10:00), amounts (100,000円) and counts never look li
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from field_app.domain.my_number import DIGIT as _DIGIT_RUN
+from field_app.domain.my_number import PLAIN as _PLAIN
+from field_app.domain.my_number import is_my_number, spans
 from field_app.domain.reference import Label
 
+__all__ = ["REFUSE", "WARN", "Finding", "Guards", "check_digit", "is_my_number"]
+
 REFUSE, WARN = "refuse", "warn"
-# 12 digits, each pair at most one separator apart (a space or a hyphen of any width)
-_TWELVE = re.compile(r"(?<![\d])(\d(?:[ \-‐‑‒–—―−]?\d){11})(?![\d])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(
     r"(?<![\d])(?:\+81[ \-]?\d{1,4}[ \-]?\d{1,4}[ \-]?\d{4}"
     r"|0\d{1,4}[ \-‐−]\d{1,4}[ \-‐−]\d{3,4}|0[5789]0\d{8}|0\d{9})(?![\d])")
 _NAME_CHARS = r"[\u3041-\u309f\u30a1-\u30ff\u4e00-\u9fff々]"
-# full-width digits, hyphens and spaces as ASCII, one character for one: positions stay
-_PLAIN = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
-                        "－": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-",
-                        "−": "-", "　": " "})
-_DIGIT_RUN = re.compile(r"\d")
 # text ending in a run of at most 11 digits (a separator may follow): the next keystrokes
 # could still make it an individual number
 _GROWING = re.compile(r"(?<!\d)(?<!\d[ \-])\d(?:[ \-]?\d){0,10}[ \-]?$")
@@ -94,13 +92,8 @@ class Guards:
 
     def _numbers(self, plain: str) -> list[Finding]:
         """The individual numbers in `plain` (already translated to ASCII digits)."""
-        found = []
-        for m in _TWELVE.finditer(plain) if _DIGIT_RUN.search(plain) else ():
-            digits = re.sub(r"\D", "", m.group(1))
-            if is_my_number(digits):
-                found.append(Finding("my_number", REFUSE, m.start(), m.end(),
-                                     self.messages["my_number"]))
-        return found
+        return [Finding("my_number", REFUSE, start, end, self.messages["my_number"])
+                for start, end in spans(plain)]
 
     def could_become_number(self, text: str) -> bool:
         """Whether typing on could turn `text` into one holding an individual number: a
@@ -129,35 +122,9 @@ class Guards:
         return "".join(out)
 
 
-def is_my_number(digits: str) -> bool:
-    """12 digits whose last is the check digit of the first 11 (番号法施行令 第8条)."""
-    if len(digits) != 12 or not digits.isdigit():
-        return False
-    body = [int(d) for d in digits[:11]]
-    total = 0
-    for n in range(1, 12):  # P_n: the nth digit from the right of the first 11
-        p = body[11 - n]
-        q = n + 1 if n <= 6 else n - 5
-        total += p * q
-    remainder = total % 11
-    check = 0 if remainder <= 1 else 11 - remainder
-    return check == int(digits[11])
-
-
 def check_digit(first_eleven: str) -> int:
     """The check digit that completes 11 digits into an individual number (for tests)."""
     for d in range(10):
         if is_my_number(first_eleven + str(d)):
             return d
     raise ValueError(first_eleven)
-
-
-def fields_refused(guards: Guards, values: Mapping[str, Any], names: Sequence[str]
-                   ) -> list[tuple[str, Finding]]:
-    """The free-text fields among `names` that hold something refused."""
-    out = []
-    for name in names:
-        value = values.get(name)
-        if isinstance(value, str):
-            out += [(name, f) for f in guards.refusals(value)]
-    return out

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any
 
 from field_app.domain.concern import Concern, OfficePart, parse_concern
 from field_app.domain.errors import ValidationError
 from field_app.domain.gathering import Gathering, parse_gathering
-from field_app.domain.guards import fields_refused
 from field_app.domain.place import Place, parse_place
-from field_app.domain.problem import Problem
 from field_app.domain.record import Record, rebuild
-from field_app.domain.reference import Reference
+from field_app.domain.reference import Label, Option, Reference
 from field_app.domain.startup import StartUp, parse_startup
-from field_app.domain.validation import Checker
+from field_app.domain.validation import Checker, reading_text
 from field_app.domain.visit_note import VisitNote, parse_visit_note
 from field_app.domain.visit_plan import VisitPlan, parse_visit_plan
 
@@ -29,25 +29,6 @@ KINDS: dict[str, type[Record]] = {
 }
 # written by devices (DESIGN §6); everything else is the office's
 FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup")
-# free text checked for what it may not hold (an individual number): the sealed fields, and
-# the other words typed about people or groups
-GUARDED: dict[str, tuple[str, ...]] = {
-    **{k: cls.SENSITIVE for k, cls in KINDS.items()},
-    "concern": (*Concern.SENSITIVE, "subject_alias", "legal_basis_note"),
-    "visit_note": (*VisitNote.SENSITIVE, "group_name"),
-    "startup": (*StartUp.SENSITIVE, "group_name", "target", "planned_venue"),
-    "place": ("name", "group_name", "venue", "schedule"),
-}
-
-
-def guard_problems(data: Mapping[str, Any], ref: Reference) -> list[Problem]:
-    """An individual number in any guarded field, named by field; the value is never shown
-    (a refusal must not carry the number on)."""
-    if ref.guards is None:
-        return []
-    names = GUARDED.get(str(data.get("kind")), ())
-    return [Problem(name, "'…'", f.message.en, f.message.ja)
-            for name, f in fields_refused(ref.guards, data, names)]
 SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
 
 
@@ -80,14 +61,25 @@ def parse_record(
         c.choice("kind", KINDS.keys(), required=True)
         c.raise_if_any()
         raise AssertionError("unreachable: a kind not parsed is refused above")
-    refused = guard_problems(data, ref)
-    try:
-        record = parse(data, ref, today, from_device)
-    except ValidationError as exc:
-        raise ValidationError([*exc.problems, *refused]) from None
-    if refused:
-        raise ValidationError(refused)
-    return record
+    return parse(data, ref, today, from_device)
+
+
+def _read_as_text(kind: str) -> tuple[str, ...]:
+    """The fields of `kind` its parser reads as free text (each guarded there)."""
+    probe: dict[str, Any] = {"kind": kind}
+    # with an area list, `area` is a choice, as in every real reference
+    ref = Reference(programs={}, enums=defaultdict(tuple), destinations=(),
+                    areas=(Option("_", Label("_", "_")),))
+    # an empty probe is refused: what it was read as is all that is asked
+    with reading_text(probe) as names, suppress(ValidationError):
+        _PARSERS[kind](probe, ref, None, False)
+    return tuple(n for n in dict.fromkeys(names) if n not in Record.META)
+
+
+# free text, found from the parsers (DESIGN §8: not a hand list): refused there when it holds
+# an individual number; the form warns about phones and names in these and keeps a number
+# typed into one off the disk
+GUARDED: dict[str, tuple[str, ...]] = {k: _read_as_text(k) for k in KINDS}
 
 
 def restore(doc: Mapping[str, Any]) -> Record:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from field_app.domain.my_number import mask
+
 _SHOW_MAX = 40
 
 
 def shown(value: Any) -> str:
-    """A short, safe rendering of a bad value for a message."""
-    text = repr(value)
+    """A short, safe rendering of a bad value for a message: an individual number in it
+    is masked, whatever field it was typed into (a refusal must not carry it on)."""
+    text = mask(repr(value))
     return text if len(text) <= _SHOW_MAX else text[: _SHOW_MAX - 1] + "…"
 
 

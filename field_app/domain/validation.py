@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from field_app.domain import my_number
 from field_app.domain.errors import ValidationError
 from field_app.domain.problem import Problem, shown
 
@@ -21,6 +24,23 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 # Records older than this are almost certainly a typo in the year.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_TEXT = 20_000
+
+
+# (the document asked about, the names read from it as text) while `reading_text` runs
+_TRACE: ContextVar[tuple[Mapping[str, Any], list[str]] | None] = ContextVar(
+    "reading_text", default=None)
+
+
+@contextmanager
+def reading_text(doc: Mapping[str, Any]) -> Iterator[list[str]]:
+    """The names of `doc`'s fields that are read as free text while this runs: the
+    schema's own answer to "which fields are free text" (kinds.GUARDED), not a hand list."""
+    names: list[str] = []
+    token = _TRACE.set((doc, names))
+    try:
+        yield names
+    finally:
+        _TRACE.reset(token)
 
 
 def _encodable(text: str) -> bool:
@@ -56,6 +76,11 @@ class Checker:
     def text(
         self, name: str, *, required: bool = False, max_len: int = MAX_TEXT, default: str = ""
     ) -> str:
+        """Free text. Every free-text field of every record and office form is read here, so
+        the guard below holds for each one by its type: an individual number is refused."""
+        trace = _TRACE.get()
+        if trace is not None and trace[0] is self.data:
+            trace[1].append(name)
         present, value = self._get(name, required)
         if not present:
             return default
@@ -71,6 +96,8 @@ class Checker:
         elif not _encodable(value):
             self.fail(name, value, "valid Unicode text (no lone surrogates)",
                       "正しい文字列（不正な文字コードなし）")
+        elif my_number.holds_number(value):
+            self.fail(name, value, my_number.EXPECTED_EN, my_number.EXPECTED_JA)
         return value
 
     def integer(
@@ -186,4 +213,5 @@ class Checker:
             return
         for key in self.data:
             if key not in known:
-                self.fail(str(key), self.data[key], "a known field", "定義されている項目名")
+                self.fail(my_number.mask(str(key)), self.data[key], "a known field",
+                          "定義されている項目名")

@@ -23,6 +23,7 @@ from sync.hub.changes import import_places
 from sync.hub.config import Settings
 from sync.hub.database import audit, connect
 from sync.hub.migrate import migrate, require_current
+from sync.hub.text_guard import refuse_numbers
 
 log = logging.getLogger("ibasho.hub")
 
@@ -112,6 +113,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    refuse_numbers({"staff": args.staff})
     _, engine = engine_for(args)
     with engine.begin() as conn:
         code, expires = devices.create_code(conn, args.staff, args.hours)
@@ -302,6 +304,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     if args.action in ("add", "passwd"):
         if not args.name:
             raise SystemExit(f"users {args.action}: give a user name")
+        refuse_numbers({"name": args.name})
         if sys.stdin.isatty():
             password = getpass.getpass(f"password for {args.name} (12 characters or more): ")
         else:
@@ -435,6 +438,7 @@ def cmd_council(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name or len(name) > 100:
         raise SystemExit("council: the name must be 1 to 100 characters")
+    refuse_numbers({"name": name})
     _, engine = engine_for(args)
     with engine.begin() as conn:
         hub_settings.put(conn, annual_report.COUNCIL, name, "cli")
@@ -453,6 +457,29 @@ def cmd_audit(args: argparse.Namespace) -> int:
                             .limit(args.limit)).all()
     for r in reversed(rows):
         print(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {r.subject}  {r.detail}")
+    return 0
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from sync.hub import redaction
+
+    if args.find_numbers:
+        _, engine = engine_for(args, reads_only=True)
+        with engine.connect() as conn:
+            found = list(redaction.find_numbers(conn))
+        for table, row, field in found:  # where, never the text
+            print(f"{table}  row {row}  {field}")
+        print(f"{len(found)} text(s) holding an individual number")
+        return 0
+    if not args.actor:
+        raise SystemExit("redact: give --actor (the admin who redacts)")
+    table, row, field, reason = redaction.check(
+        {"table": args.table, "row": args.row, "field": args.field, "reason": args.reason})
+    refuse_numbers({"actor": args.actor})
+    _, engine = engine_for(args)
+    with engine.begin() as conn:
+        redaction.redact(conn, table, row, field, reason, args.actor)
+    print(f"redacted {table} row {row} {field}")
     return 0
 
 
@@ -533,6 +560,15 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("audit", help="show the audit log (oldest of the last N first)")
     a.add_argument("--limit", type=int, default=200)
     a.set_defaults(fn=cmd_audit)
+    rd = sub.add_parser("redact", help="replace one text of an audit or provision row with a "
+                        "redaction mark (audited), or --find-numbers to list where one is")
+    rd.add_argument("--find-numbers", action="store_true")
+    rd.add_argument("--table", choices=("audit", "provisions"))
+    rd.add_argument("--row", type=int)
+    rd.add_argument("--field")
+    rd.add_argument("--reason")
+    rd.add_argument("--actor")
+    rd.set_defaults(fn=cmd_redact)
     b = sub.add_parser("backup", help="write a consistent copy of the database")
     b.add_argument("dest")
     b.set_defaults(fn=cmd_backup)

@@ -23,6 +23,7 @@ from sync.hub.office_devices_api import devices_router
 from sync.hub.office_grants_api import grants_router
 from sync.hub.office_planning_api import planning_router
 from sync.hub.office_provisions_api import provisions_router
+from sync.hub.office_redactions_api import redactions_router
 from sync.hub.reference import reference
 from sync.hub.request_body import read_json
 from sync.protocol import API
@@ -52,6 +53,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
     router.include_router(planning_router(in_tx))
     router.include_router(grants_router(in_tx))
     router.include_router(provisions_router(in_tx))
+    router.include_router(redactions_router(in_tx))
 
     @router.post("/login", summary="Sign in; returns a session token that expires")
     async def login(request: Request) -> dict[str, Any]:

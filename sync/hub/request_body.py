@@ -9,6 +9,7 @@ import orjson
 from starlette.requests import Request
 
 from sync.hub.errors import BadRequest, TooLarge, Unsupported
+from sync.hub.text_guard import refuse_numbers
 from sync.protocol import MAX_BODY_BYTES
 
 
@@ -46,7 +47,8 @@ def _nul_at(value: Any, path: str) -> str | None:
 async def read_json(request: Request, limit: int = MAX_BODY_BYTES, *,
                     records_checked_each: bool = False) -> Any:
     """The body as JSON, refused with a clear 400 when it is not. A text with a NUL
-    character is refused too, naming the field, except in a device's batch
+    character or an individual number (text_guard) is refused too, naming the field, except
+    in a device's batch
     (`records_checked_each`): there each record is validated on its own, so that one bad
     record never refuses its neighbours."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -99,6 +101,8 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES, *,
                          problems=[{"field": field, "value": "…",
                                     "expected_en": "text without NUL characters",
                                     "expected_ja": "制御文字(NUL)を含まない文字列"}])
+    if not records_checked_each:
+        refuse_numbers(body)
     return body
 
 

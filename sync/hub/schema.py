@@ -209,3 +209,20 @@ provisions = Table(
     Index("provisions_concern", "concern_id"),
     Index("provisions_provided_on", "provided_on"),
 )
+
+# the one way an audit or provision row changes (migration 0014): an admin's redaction of one
+# text the law says must go. Append-only itself; `mark` is the exact value the text became,
+# and the tables' triggers let an UPDATE through only to that value, for that row and
+# column, in the transaction that wrote this row (`tx`, PostgreSQL; SQLite: the newest row)
+redactions = Table(
+    "redactions", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("table_name", String(20), nullable=False),
+    Column("row_seq", BigInteger, nullable=False),
+    Column("column_name", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("mark", Text, nullable=False),
+    Column("tx", BigInteger, nullable=True),
+)
