@@ -2,7 +2,7 @@
 or provision row — an individual number that got in before the guards, or any text the law
 says must go. The row stays; that text becomes a mark saying who, when and why; the
 redaction is recorded (table `redactions`, append-only) and audited without the text.
-The database lets nothing else change those rows (migration 0014).
+The database lets nothing else change those rows (migration 0013).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sync.hub.database import audit, utcnow
 from sync.hub.errors import BadRequest, NotFound
 from sync.hub.text_guard import refuse_numbers
 
-# the texts a redaction may replace, by table (kept in step with migration 0014)
+# the texts a redaction may replace, by table (kept in step with migration 0013)
 TEXTS: dict[str, tuple[str, ...]] = {
     "audit": ("actor", "subject", "detail"),
     "provisions": ("recipient_name", "items", "subject", "basis_note", "recorded_by"),

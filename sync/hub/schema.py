@@ -210,7 +210,7 @@ provisions = Table(
     Index("provisions_provided_on", "provided_on"),
 )
 
-# the one way an audit or provision row changes (migration 0014): an admin's redaction of one
+# the one way an audit or provision row changes (migration 0013): an admin's redaction of one
 # text the law says must go. Append-only itself; `mark` is the exact value the text became,
 # and the tables' triggers let an UPDATE through only to that value, for that row and
 # column, in the transaction that wrote this row (`tx`, PostgreSQL; SQLite: the newest row)

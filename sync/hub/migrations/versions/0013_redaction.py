@@ -3,16 +3,16 @@ recorded redaction (table `redactions`, itself append-only) of one text column t
 mark that redaction wrote, in the same transaction; every other change path stays refused
 (UPDATE of anything else, DELETE, SQLite's REPLACE, PostgreSQL's TRUNCATE).
 
-Revision ID: 0014
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
