@@ -135,7 +135,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
 
     @router.get("/concerns/{concern_id}/history",
                 summary="A concern's office part and history, without its sensitive fields "
-                        "(not a read of the concern)")
+                        "(not a read of the concern; audited as a history read)")
     async def concern_history(concern_id: str, authorization: str | None = Header(None)
                               ) -> dict[str, Any]:
         def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
