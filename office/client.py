@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -54,10 +54,23 @@ class SignedOut(OfficeError):
 
 @dataclass(frozen=True)
 class SignedIn:
-    """Who this console session is signed in as."""
+    """Who this console session is signed in as, their roles, and the roles each office
+    operation needs ("GET /concerns" -> ["supervisor"]), as the hub declares them."""
 
     username: str
-    role: str
+    roles: tuple[str, ...]
+    operations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def role(self) -> str:
+        return self.roles[0] if self.roles else ""
+
+    def needs(self, operation: str) -> tuple[str, ...]:
+        """The roles that may call `operation` ("GET /concerns"); none if it is unknown."""
+        return tuple(self.operations.get(operation, ()))
+
+    def may(self, operation: str) -> bool:
+        return bool(set(self.needs(operation)) & set(self.roles))
 
 
 class OfficeClient:
@@ -105,7 +118,9 @@ class OfficeClient:
         data = await self._json("POST", "/login", json={"username": username,
                                                         "password": password})
         self._token = data["token"]
-        self.officer = SignedIn(username, data["role"])
+        me = await self._json("GET", "/me")  # the roles, and what each operation needs
+        self.officer = SignedIn(username, tuple(me["roles"]), {
+            op: tuple(needs) for op, needs in me["operations"].items()})
         return self.officer
 
     async def sign_out(self) -> None:

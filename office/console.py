@@ -48,6 +48,16 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("reference", ft.Icons.TUNE, "office.nav.reference")]
 PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants",
           "disclosure": "provisions"}
+# the office operation each screen is for: a screen is shown only to roles that may call it
+# (the hub says which those are, at sign-in: sync/hub/roles.py)
+NEEDS = {"inbox": "GET /concerns", "concern": "GET /concerns/{concern_id}",
+         "places": "POST /places", "place": "PUT /places/{place_id}",
+         "compliance": "GET /compliance", "attendance": "GET /places/{place_id}/attendance",
+         "grants": "GET /grants", "grant": "GET /grants/{place_id}/{fiscal_year}",
+         "startups": "GET /startups", "assignments": "GET /assignments",
+         "reports": "GET /reports", "provisions": "GET /provisions",
+         "disclosure": "GET /disclosure", "devices": "GET /devices",
+         "reference": "PUT /reference"}
 WIDE = 840  # px: rail at and above, bottom bar below (as in the field app)
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
@@ -86,6 +96,7 @@ class Console:
         self.wide = True
         # the frame's controls are kept across repaints: a tap that lands while one is on
         # its way still reaches them (see ui_kit.navigation)
+        self.tabs = list(NAV)  # the tabs the signed-in roles may open (set at sign-in)
         self.navigation = Navigation([icon for _, icon, _ in NAV], self._nav, rail_width=96)
         self.language = ft.TextButton(on_click=self._language)
         self.signout = ft.TextButton(icon=ft.Icons.LOGOUT, on_click=self._sign_out)
@@ -139,7 +150,37 @@ class Console:
             expand=True)]))
         self.page.update()
 
+    def may(self, screen: str) -> bool:
+        officer = self.desk.client.officer
+        return officer is not None and officer.may(NEEDS[screen])
+
+    def _roles_changed(self) -> None:
+        """Only the tabs the roles allow, the first of them home; an address opened for a
+        screen these roles may not see goes home instead."""
+        self.tabs = [tab for tab in NAV if self.may(tab[0])]
+        self.navigation = Navigation([icon for _, icon, _ in self.tabs], self._nav,
+                                     rail_width=96)
+        stack = self.router.stack
+        stack.home = self.tabs[0][0] if self.tabs else "inbox"
+        stack.tabs = tuple(name for name, _, _ in self.tabs)
+        if any(not self.may(r.name) for r in stack.routes if r.name in NEEDS):
+            stack.reset()
+
+    def missing(self) -> str:
+        """Why tabs are missing: which roles each one needs (empty when none is)."""
+        t, officer = self.desk.t, self.desk.client.officer
+        if officer is None:
+            return ""
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for name, _, key in NAV:
+            if not self.may(name):
+                groups.setdefault(officer.needs(NEEDS[name]), []).append(t(key))
+        return " ".join(t("office.roles.missing", screens="・".join(screens),
+                          roles=" / ".join(needs) or "—")
+                        for needs, screens in groups.items())
+
     async def _signed_in(self) -> None:
+        self._roles_changed()
         await self.desk.refresh_reference()
         self._touch()
         self.watching += 1
@@ -157,7 +198,7 @@ class Console:
         self.router.back()
 
     def _nav(self, index: int) -> None:
-        self.router.go(NAV[index][0])
+        self.router.go(self.tabs[index][0])
 
     def _language(self, e: Any) -> None:
         t = self.desk.t
@@ -180,7 +221,7 @@ class Console:
             return
         self._touch()
         name, params = self.route
-        if name not in SCREENS:  # an address that is no screen of ours
+        if name not in SCREENS or not self.may(name):  # no screen of ours, or not for these roles
             self.router.stack.reset()
             name, params = self.route
         self.view = SCREENS[name](self.desk, back=self.back, **params)
@@ -194,18 +235,22 @@ class Console:
         page.title = t("office.title")
         self.wide = self._is_wide()
         top = PARENT.get(self.route[0], self.route[0])
-        index = next(i for i, n in enumerate(NAV) if n[0] == top)
+        index = next((i for i, n in enumerate(self.tabs) if n[0] == top), 0)
         bar = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=ft.Row([
             ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600, visible=self.wide),
             ft.Container(expand=True),
             ft.Text(t("office.signed_in_as", name=officer.username,
-                      role=t(f"office.role.{officer.role}")), size=14),
+                      role="・".join(t(f"office.role.{r}") for r in officer.roles)), size=14),
             self.language, self.signout,
         ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
         self.language.content, self.signout.content = t("lang.switch"), t("office.signout")
-        body = ft.Column([bar, ft.Container(self.view, padding=16 if self.wide else 8,
-                                            expand=True)], expand=True, spacing=0)
-        labels = [t(key) for _, _, key in NAV]
+        why = self.missing()
+        body = ft.Column([bar, ft.Container(ft.Text(why, size=13, italic=True),
+                                            padding=ft.Padding.symmetric(horizontal=16),
+                                            visible=bool(why)),
+                          ft.Container(self.view, padding=16 if self.wide else 8,
+                                       expand=True)], expand=True, spacing=0)
+        labels = [t(key) for _, _, key in self.tabs]
         view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if self.wide:
             view.controls = [ft.Row([self.navigation.rail(labels, index),

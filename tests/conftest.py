@@ -94,12 +94,13 @@ def field(tmp_path: Path, hub: object) -> Iterator[object]:
 
 @pytest.fixture
 def office(hub: object) -> Iterator[object]:
-    """An httpx client signed in to the office API of `hub` (as an office user)."""
+    """An httpx client signed in to the office API of `hub`, as an account holding the roles
+    of every screen (admin, supervisor, grants): the role checks are tests/test_roles.py's."""
     import httpx
 
     from tests.test_hub_office import login, with_user
 
-    with_user(hub)  # type: ignore[arg-type]
+    with_user(hub, role="admin,supervisor,grants")  # type: ignore[arg-type]
     with httpx.Client(base_url=hub.url, timeout=30) as http:  # type: ignore[attr-defined]
         token = login(http).json()["token"]
     with httpx.Client(base_url=hub.url + "/api/v1/office", timeout=30,  # type: ignore[attr-defined]

@@ -49,7 +49,10 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 
 
-def add_officer(engine: object, name: str = "sato", role: str = "office") -> None:
+def add_officer(engine: object, name: str = "sato", role: str = "admin,supervisor,grants"
+                ) -> None:
+    """An account for the console's screens (by default every tab's roles: the role checks
+    are test_roles' and test_console_roles')."""
     with engine.begin() as conn:  # type: ignore[attr-defined]
         accounts.add_user(conn, name, PASSWORD, role, "test")
 
@@ -226,7 +229,7 @@ def seed(tmp_path: Path, hub: Hub) -> None:
 
 def test_every_console_screen(tmp_path: Path) -> None:
     engine, url = hub_with(tmp_path)
-    add_officer(engine, "admin", "admin")
+    add_officer(engine, "admin", "admin,supervisor,grants")  # every screen
     with serve_in_thread(engine, url, console=True) as hub, chromium() as browser:
         seed(tmp_path, hub)
         places = hub.count("places")

@@ -32,7 +32,8 @@ def fuzz_hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     with database_url(request.param, tmp_path_factory.mktemp("fuzz")) as url:
         engine = prepared_engine(url)
         with engine.begin() as conn:
-            accounts.add_user(conn, "fuzzer", "a long enough password", "admin", "test")
+            accounts.add_user(conn, "fuzzer", "a long enough password", "admin,supervisor,grants",
+                              "test")  # every operation: the role checks are test_roles's
         with serve_in_thread(engine, url) as hub:
             token = httpx.post(hub.url + "/api/v1/enrol", json={
                 "code": hub.code(), "device_id": DEVICE_ID}).json()["token"]

@@ -154,11 +154,13 @@ def test_users_are_added_given_a_new_password_and_disabled_from_the_cli(tmp_path
                               env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                                    "IBASHO_HUB_DATABASE_URL": hub.database_url})
 
-    assert cli("add", "suzuki", "--role", "office", stdin=PASSWORD + "\n").returncode == 0
+    assert cli("add", "suzuki", "--role", "supervisor,grants", stdin=PASSWORD + "\n"
+               ).returncode == 0
     with httpx.Client(base_url=hub.url, timeout=30) as http:
         session = {"Authorization": f"Bearer {login(http, 'suzuki').json()['token']}"}
-        assert http.get("/api/v1/office/me", headers=session).json() == {
-            "username": "suzuki", "role": "office"}
+        me = http.get("/api/v1/office/me", headers=session).json()
+        assert (me["username"], me["role"], me["roles"]) == (
+            "suzuki", "supervisor", ["supervisor", "grants"])
         short = cli("passwd", "suzuki", stdin="short\n")
         assert short.returncode == 2 and "12" in short.stderr  # refused, nothing changed
         assert http.get("/api/v1/office/me", headers=session).status_code == 200
@@ -172,4 +174,4 @@ def test_users_are_added_given_a_new_password_and_disabled_from_the_cli(tmp_path
         assert cli("disable", "suzuki").returncode == 0
         assert login(http, "suzuki", new).status_code == 401
     listed = cli("list").stdout
-    assert "suzuki  office  disabled" in listed
+    assert "suzuki  supervisor,grants  disabled" in listed

@@ -79,9 +79,17 @@ def test_no_office_endpoint_answers_without_a_session_or_to_a_device(field: Fiel
                 assert r.json()["error"]["message_ja"]
 
 
-def test_admin_only_endpoints_refuse_office_staff(hub: Hub, office: httpx.Client) -> None:
-    r = office.get("/audit")
-    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+def test_admin_only_endpoints_refuse_office_staff(hub: Hub) -> None:
+    with hub.engine.begin() as conn:
+        accounts.add_user(conn, "kato", "another long password", "supervisor,grants", "test")
+    with httpx.Client(base_url=hub.url + OFFICE, timeout=30) as http:
+        token = http.post("/login", json={"username": "kato",
+                                          "password": "another long password"}).json()["token"]
+        for method, path in (("GET", "/audit"), ("GET", "/devices"), ("PUT", "/reference")):
+            r = http.request(method, path, json={} if method == "PUT" else None,
+                             headers={"Authorization": f"Bearer {token}"})
+            assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", path
+            assert "admin" in r.json()["error"]["message_ja"]
 
 
 def test_the_inbox_puts_the_most_urgent_and_newest_first_and_filters(

@@ -11,20 +11,20 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from sync.hub import rate_limits, schema
+from sync.hub import rate_limits, roles, schema
 from sync.hub.database import audit, utcnow
 from sync.hub.devices import _aware, digest
 from sync.hub.errors import BadRequest, Conflict, Unauthorized
 from sync.hub.rate_limits import Limit
 
-ROLES = ("admin", "office")
+ROLES = roles.ROLES
 SESSION_HOURS = 8
 SCRYPT = {"n": 2 ** 15, "r": 8, "p": 1}
 LOGIN_LIMIT = Limit(5, dt.timedelta(minutes=15))  # attempts per user name, per window
@@ -54,7 +54,12 @@ def verify_password(password: str, stored: str) -> bool:
 @dataclass(frozen=True)
 class OfficeUser:
     username: str
-    role: str
+    roles: tuple[str, ...]
+
+    @property
+    def role(self) -> str:
+        """The first of the roles (what answers said before an account held several)."""
+        return self.roles[0] if self.roles else ""
 
 
 def _password_problems(password: str) -> list[dict[str, str]]:
@@ -64,16 +69,20 @@ def _password_problems(password: str) -> list[dict[str, str]]:
     return []
 
 
-def add_user(conn: Connection, username: str, password: str, role: str, actor: str) -> None:
+def add_user(conn: Connection, username: str, password: str, role: str | Iterable[str],
+             actor: str) -> None:
+    """`role`: one or more of roles.ROLES (`supervisor,grants`, or a list)."""
     problems = []
     if not (1 <= len(username) <= 64) or not username.replace("_", "").replace(".", "").isalnum():
         problems.append({"field": "username", "value": username[:40],
                          "expected_en": "1-64 letters, digits, . or _",
                          "expected_ja": "1〜64文字の英数字・.・_"})
     problems += _password_problems(password)
-    if role not in ROLES:
-        problems.append({"field": "role", "value": role, "expected_en": "admin or office",
-                         "expected_ja": "admin または office"})
+    held: tuple[str, ...] = ()
+    try:
+        held = roles.parse(role)
+    except BadRequest as exc:
+        problems += exc.problems
     if problems:
         raise BadRequest("invalid office account", problems=problems,
                          message_ja="事務局アカウントの内容が正しくありません。")
@@ -82,8 +91,9 @@ def add_user(conn: Connection, username: str, password: str, role: str, actor: s
     if exists:
         raise Conflict(f"user {username} exists", message_ja="そのユーザー名はすでにあります。")
     conn.execute(insert(schema.office_users).values(
-        username=username, password_hash=hash_password(password), role=role, created_at=utcnow()))
-    audit(conn, actor, "office_user_added", username, json.dumps({"role": role}))
+        username=username, password_hash=hash_password(password), roles=",".join(held),
+        created_at=utcnow()))
+    audit(conn, actor, "office_user_added", username, json.dumps({"roles": list(held)}))
 
 
 def set_password(conn: Connection, username: str, password: str, actor: str) -> bool:
@@ -101,6 +111,17 @@ def set_password(conn: Connection, username: str, password: str, actor: str) -> 
     return bool(done.rowcount)
 
 
+def set_roles(conn: Connection, username: str, role: str | Iterable[str], actor: str) -> bool:
+    """Give an account these roles (in place of the ones it had; audited). Its sessions go
+    on: each request checks the roles held at that moment."""
+    held = roles.parse(role)
+    done = conn.execute(update(schema.office_users).where(
+        schema.office_users.c.username == username).values(roles=",".join(held)))
+    if done.rowcount:
+        audit(conn, actor, "office_roles_set", username, json.dumps({"roles": list(held)}))
+    return bool(done.rowcount)
+
+
 def disable_user(conn: Connection, username: str, actor: str) -> bool:
     done = conn.execute(update(schema.office_users).where(
         schema.office_users.c.username == username, schema.office_users.c.disabled_at.is_(None)
@@ -113,8 +134,9 @@ def disable_user(conn: Connection, username: str, actor: str) -> bool:
 
 
 def list_users(conn: Connection) -> list[tuple[str, str, bool]]:
+    """(name, roles comma-separated, active) for every account."""
     rows = conn.execute(select(schema.office_users).order_by(schema.office_users.c.username))
-    return [(r.username, r.role, r.disabled_at is None) for r in rows]
+    return [(r.username, ",".join(roles.loaded(r.roles)), r.disabled_at is None) for r in rows]
 
 
 WRONG = Unauthorized("wrong user name or password",
@@ -129,7 +151,7 @@ def _decoy_hash() -> str:
 
 
 def sign_in(in_tx: Callable[[Callable[[Connection], Any]], Any], username: str, password: str
-            ) -> tuple[str, dt.datetime, str]:
+            ) -> tuple[str, dt.datetime, tuple[str, ...]]:
     """A new session for a right name and password; raises 401 (wrong) or 429 (too many).
 
     Three short transactions: the attempt is counted and committed first (so that parallel
@@ -155,7 +177,7 @@ def sign_in(in_tx: Callable[[Callable[[Connection], Any]], Any], username: str, 
         in_tx(lambda conn: audit(conn, actor, "office_sign_in_failed"))
         raise WRONG
 
-    def open_session(conn: Connection) -> tuple[str, dt.datetime, str]:
+    def open_session(conn: Connection) -> tuple[str, dt.datetime, tuple[str, ...]]:
         rate_limits.clear(conn, bucket)
         token = secrets.token_urlsafe(32)
         now = utcnow()
@@ -163,9 +185,9 @@ def sign_in(in_tx: Callable[[Callable[[Connection], Any]], Any], username: str, 
         conn.execute(insert(schema.office_sessions).values(
             token_hash=digest(token), username=username, created_at=now, expires_at=expires))
         audit(conn, username, "office_signed_in")
-        return token, expires, str(row.role)
+        return token, expires, roles.loaded(row.roles)
 
-    result: tuple[str, dt.datetime, str] = in_tx(open_session)
+    result: tuple[str, dt.datetime, tuple[str, ...]] = in_tx(open_session)
     return result
 
 
@@ -177,7 +199,7 @@ def officer(conn: Connection, authorization: str | None) -> OfficeUser:
                            headers={"WWW-Authenticate": "Bearer"})
     row = conn.execute(
         select(schema.office_sessions.c.username, schema.office_sessions.c.expires_at,
-               schema.office_users.c.role, schema.office_users.c.disabled_at)
+               schema.office_users.c.roles, schema.office_users.c.disabled_at)
         .join(schema.office_users,
               schema.office_users.c.username == schema.office_sessions.c.username)
         .where(schema.office_sessions.c.token_hash == digest(token.strip()))).first()
@@ -185,7 +207,7 @@ def officer(conn: Connection, authorization: str | None) -> OfficeUser:
         raise Unauthorized("the session has expired; sign in again",
                            message_ja="セッションの有効期限が切れました。もう一度サインインしてください。",
                            headers={"WWW-Authenticate": "Bearer"})
-    return OfficeUser(str(row.username), str(row.role))
+    return OfficeUser(str(row.username), roles.loaded(row.roles))
 
 
 def sign_out(conn: Connection, authorization: str | None) -> None:

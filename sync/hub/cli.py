@@ -298,26 +298,45 @@ def cmd_recover(args: argparse.Namespace) -> int:
 def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
-    from sync.hub import accounts
+    from sync.hub import accounts, roles
+    from sync.hub.errors import BadRequest
 
     _, engine = engine_for(args, reads_only=args.action == "list")
     if args.action in ("add", "passwd"):
         if not args.name:
             raise SystemExit(f"users {args.action}: give a user name")
         refuse_numbers({"name": args.name})
+        if args.action == "add":  # a wrong role is told before the password is asked for
+            try:
+                held = roles.parse(args.role)
+            except BadRequest:
+                raise SystemExit(f"users add: unknown role in {args.role!r}; give one or more "
+                                 f"of {', '.join(roles.ROLES)}, separated by commas "
+                                 f"(e.g. --role supervisor,grants)") from None
         if sys.stdin.isatty():
             password = getpass.getpass(f"password for {args.name} (12 characters or more): ")
         else:
             password = sys.stdin.readline().rstrip("\n")  # for scripts
         with engine.begin() as conn:
             if args.action == "add":
-                accounts.add_user(conn, args.name, password, args.role, "cli")
-                print(f"added {args.name} ({args.role})")
+                accounts.add_user(conn, args.name, password, held, "cli")
+                print(f"added {args.name} ({','.join(held)})")
             elif accounts.set_password(conn, args.name, password, "cli"):
                 print(f"new password set for {args.name}; their sessions have ended")
             else:
                 print(f"{args.name}: no user by that name")
                 return 1
+    elif args.action == "roles":
+        try:
+            held = roles.parse(args.role)
+        except BadRequest:
+            raise SystemExit(f"users roles: unknown role in {args.role!r}; give one or more "
+                             f"of {', '.join(roles.ROLES)}, separated by commas") from None
+        with engine.begin() as conn:
+            done = accounts.set_roles(conn, args.name or "", held, "cli")
+        print(f"{args.name} now holds {','.join(held)}" if done
+              else f"{args.name}: no user by that name")
+        return 0 if done else 1
     elif args.action == "disable":
         with engine.begin() as conn:
             done = accounts.disable_user(conn, args.name or "", "cli")
@@ -325,8 +344,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         return 0 if done else 1
     else:
         with engine.begin() as conn:
-            for name, role, active in accounts.list_users(conn):
-                print(f"{name}  {role}  {'active' if active else 'disabled'}")
+            for name, held_roles, active in accounts.list_users(conn):
+                print(f"{name}  {held_roles}  {'active' if active else 'disabled'}")
     return 0
 
 
@@ -534,10 +553,12 @@ def parser() -> argparse.ArgumentParser:
     rc.add_argument("--device-data", required=True, help="the device's data directory")
     rc.set_defaults(fn=cmd_recover)
     u = sub.add_parser("users", help="office accounts: list, add, passwd (password on stdin), "
-                                     "disable")
-    u.add_argument("action", choices=("list", "add", "passwd", "disable"))
+                                     "roles (set an account's --role), disable")
+    u.add_argument("action", choices=("list", "add", "passwd", "roles", "disable"))
     u.add_argument("name", nargs="?")
-    u.add_argument("--role", choices=("admin", "office"), default="office")
+    u.add_argument("--role", default="supervisor,grants",
+                   help="one or more of admin, supervisor, grants, viewer, comma-separated "
+                        "(default: supervisor,grants; see README, office roles)")
     u.set_defaults(fn=cmd_users)
     rt = sub.add_parser("retention", help="how long devices keep closed concerns and old "
                                           "records and the hub keeps provision records; "

@@ -1,6 +1,7 @@
 """A hub on 127.0.0.1 for trying the app (`make run`): SQLite under the app's data
 directory, the sample places loaded, a fresh enrolment code for this device, and an
-office account for the console (its password kept in a file only this user can read)."""
+office account for the console holding every role, so that a demo reaches every screen (its
+password kept in a file only this user can read)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.hub import accounts, devices
+from sync.hub import accounts, devices, roles
 from sync.hub.cli import load_sample_places
 from sync.hub.database import connect
 from sync.hub.migrate import migrate
@@ -107,11 +108,16 @@ def start(data_dir: Path, port: int = PORT) -> LocalHub:
 def _office_account(engine: object, password_file: Path) -> str:
     """The trial hub's office account: made once, its password kept beside the database."""
     if password_file.exists():
+        with engine.begin() as conn:  # type: ignore[attr-defined]
+            # made before roles were split (admin alone), or given fewer since
+            held = {n: r for n, r, _ in accounts.list_users(conn)}.get(OFFICE_USER)
+            if held is not None and held != ",".join(roles.ROLES):
+                accounts.set_roles(conn, OFFICE_USER, roles.ROLES, "local-dev")
         return password_file.read_text(encoding="utf-8").strip()
     password = secrets.token_urlsafe(12)
     with engine.begin() as conn:  # type: ignore[attr-defined]
         if OFFICE_USER not in {name for name, _, _ in accounts.list_users(conn)}:
-            accounts.add_user(conn, OFFICE_USER, password, "admin", "local-dev")
+            accounts.add_user(conn, OFFICE_USER, password, roles.ROLES, "local-dev")
         else:  # the file was deleted: nothing else knows the password, so set a new one
             accounts.set_password(conn, OFFICE_USER, password, "local-dev")
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -8,16 +8,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from field_app.domain.legal_basis import basis_of
-from sync.hub import accounts, inbox, schema
+from sync.hub import accounts, inbox, roles, schema
 from sync.hub.changes import UNCHECKED, set_office_part
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest, NotFound
-from sync.hub.office_access import Transaction, as_officer
+from sync.hub.office_access import Transaction, allowed, as_officer
 from sync.hub.office_data_api import data_router
 from sync.hub.office_devices_api import devices_router
 from sync.hub.office_grants_api import grants_router
@@ -47,7 +47,9 @@ def _story(conn: Any, concern_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def office_router(in_tx: Transaction) -> APIRouter:
-    router = APIRouter(prefix=OFFICE, tags=["office"])
+    # every route below and in the included routers passes `allowed` first (roles.py)
+    router = APIRouter(prefix=OFFICE, tags=["office"],
+                       dependencies=[Depends(allowed(in_tx, OFFICE))])
     router.include_router(data_router(in_tx))
     router.include_router(devices_router(in_tx))
     router.include_router(planning_router(in_tx))
@@ -63,18 +65,22 @@ def office_router(in_tx: Transaction) -> APIRouter:
             raise BadRequest('expected {"username": "...", "password": "..."}',
                              message_ja="ユーザー名とパスワードを送ってください。")
         name, password = body["username"][:64], body["password"][:200]
-        token, expires, role = await run_in_threadpool(accounts.sign_in, in_tx, name, password)
-        return {"token": token, "expires_at": expires.isoformat(), "role": role}
+        token, expires, held = await run_in_threadpool(accounts.sign_in, in_tx, name, password)
+        return {"token": token, "expires_at": expires.isoformat(),
+                "role": held[0] if held else "", "roles": list(held)}
 
     @router.post("/logout", summary="End this session")
     async def logout(authorization: str | None = Header(None)) -> dict[str, bool]:
         await run_in_threadpool(in_tx, lambda c: accounts.sign_out(c, authorization))
         return {"ok": True}
 
-    @router.get("/me", summary="Who this session belongs to")
-    async def me(authorization: str | None = Header(None)) -> dict[str, str]:
+    @router.get("/me", summary="Who this session belongs to, their roles, and the roles "
+                               "each office operation needs")
+    async def me(authorization: str | None = Header(None)) -> dict[str, Any]:
         who = await as_officer(in_tx, authorization, lambda conn, who: who)
-        return {"username": who.username, "role": who.role}
+        return {"username": who.username, "role": who.role, "roles": list(who.roles),
+                "operations": {f"{method} {path}": [r for r in roles.ROLES if r in needs]
+                               for (method, path), needs in roles.OPERATIONS.items()}}
 
     @router.get("/concerns", summary="The inbox: most urgent and newest first, no sensitive fields")
     async def concerns(authorization: str | None = Header(None),
@@ -104,8 +110,13 @@ def office_router(in_tx: Transaction) -> APIRouter:
             if problems:
                 raise BadRequest("unknown filter value", problems=problems,
                                  message_ja="絞り込みの値が正しくありません。")
-            return {**inbox.page(inbox.concerns(conn, filters, after=after), offset, limit),
-                    "staff": inbox.staff_names(conn)}
+            found = inbox.page(inbox.concerns(conn, filters, after=after), offset, limit)
+            if found["concerns"]:  # a look that found nothing new showed nobody
+                audit(conn, who.username, "concerns_listed", detail=json.dumps({
+                    "filters": {k: v for k, v in vars(filters).items() if v},
+                    "received_after": bool(received_after), "offset": offset,
+                    "rows": len(found["concerns"]), "total": found["total"]}))
+            return {**found, "staff": inbox.staff_names(conn)}
 
         return await as_officer(in_tx, authorization, work)
 
@@ -126,11 +137,17 @@ def office_router(in_tx: Transaction) -> APIRouter:
 
     @router.get("/concerns/{concern_id}/history",
                 summary="A concern's office part and history, without its sensitive fields "
-                        "(not a read of the concern)")
+                        "(not a read of the concern; audited as a history read)")
     async def concern_history(concern_id: str, authorization: str | None = Header(None)
                               ) -> dict[str, Any]:
-        return await as_officer(in_tx, authorization,
-                                lambda conn, who: _story(conn, concern_id[:36])[1])
+        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
+            story = _story(conn, concern_id[:36])[1]
+            # the office part's feedback and the provisions' items are about the person
+            audit(conn, who.username, "concern_history_read", concern_id[:36],
+                  json.dumps({"events": len(story["history"])}))
+            return story
+
+        return await as_officer(in_tx, authorization, work)
 
     @router.put("/concerns/{concern_id}/office", summary="Triage, refer, watch, close (audited)")
     async def act(concern_id: str, request: Request, authorization: str | None = Header(None)
@@ -166,6 +183,6 @@ def office_router(in_tx: Transaction) -> APIRouter:
             return [{"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
                      "subject": r.subject, "detail": json.loads(r.detail or "{}")} for r in rows]
 
-        return {"entries": await as_officer(in_tx, authorization, work, admin=True)}
+        return {"entries": await as_officer(in_tx, authorization, work)}
 
     return router

@@ -3,11 +3,13 @@ from a start-up."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, Header, Request
 
 from sync.hub import accounts, devices, planning
+from sync.hub.database import audit
 from sync.hub.errors import BadRequest
 from sync.hub.office_access import Transaction, as_officer
 from sync.hub.request_body import read_json
@@ -42,8 +44,13 @@ def planning_router(in_tx: Transaction) -> APIRouter:
 
     @router.get("/startups", summary="Every start-up consultation, with the place it became")
     async def startups(authorization: str | None = Header(None)) -> dict[str, Any]:
-        return {"startups": await as_officer(in_tx, authorization,
-                                             lambda conn, who: planning.startups(conn))}
+        def work(conn: Any, who: accounts.OfficeUser) -> list[dict[str, Any]]:
+            found = planning.startups(conn)
+            # the board shows notes sealed on the tablet: who read them, and how many
+            audit(conn, who.username, "startups_read", detail=json.dumps({"rows": len(found)}))
+            return found
+
+        return {"startups": await as_officer(in_tx, authorization, work)}
 
     @router.post("/startups/{startup_id}/place",
                  summary="Open the place a start-up became (stage 開設): its fields carried "

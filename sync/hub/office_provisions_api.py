@@ -54,8 +54,16 @@ def provisions_router(in_tx: Transaction) -> APIRouter:
                       place_id: str = Query("", max_length=36),
                       concern_id: str = Query("", max_length=36)) -> dict[str, Any]:
         f = filters(since, until, recipient, basis, place_id, concern_id)
-        found = await as_officer(in_tx, authorization,
-                                 lambda conn, who: provisions.listing(conn, f))
+
+        def work(conn: Any, who: accounts.OfficeUser) -> list[dict[str, Any]]:
+            found = provisions.listing(conn, f)
+            # recipients, items and legal bases are about people: who looked, at how many
+            audit(conn, who.username, "provisions_listed", concern_id, json.dumps({
+                "rows": len(found), "since": since, "until": until, "recipient": recipient,
+                "basis": basis, "place_id": place_id, "concern_id": concern_id}))
+            return found
+
+        found = await as_officer(in_tx, authorization, work)
         return {"provisions": found, "total": len(found), "limit": provisions.MAX_ROWS}
 
     @router.get("/provisions/export", response_class=Response,

@@ -25,6 +25,6 @@ def redactions_router(in_tx: Transaction) -> APIRouter:
             table, row, field, reason = redaction.check(body)  # after the admin is known
             return redaction.redact(conn, table, row, field, reason, who.username)
 
-        return await as_officer(in_tx, authorization, work, admin=True)
+        return await as_officer(in_tx, authorization, work)
 
     return router

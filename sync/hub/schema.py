@@ -135,7 +135,8 @@ office_users = Table(
     "office_users", metadata,
     Column("username", String(64), primary_key=True),
     Column("password_hash", String(200), nullable=False),
-    Column("role", String(10), nullable=False),  # admin | office
+    # one or more of admin, supervisor, grants, viewer, comma-separated (sync/hub/roles.py)
+    Column("roles", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True)),
 )
