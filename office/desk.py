@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import flet as ft
 
+from field_app.domain import clock
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import apply_overrides
 from field_app.domain.reference import Reference
@@ -19,7 +20,6 @@ from office.client import OfficeClient, OfficeError, SignedOut
 from ui_kit.i18n import Translator
 
 T = TypeVar("T")
-JST = dt.timezone(dt.timedelta(hours=9))
 
 
 @dataclass
@@ -42,10 +42,10 @@ class Desk:
             self.ref = apply_overrides(load_reference(), doc)
 
     def today(self) -> dt.date:
-        return dt.datetime.now(JST).date()
+        return clock.today()
 
     def clock(self) -> str:
-        return f"{dt.datetime.now(JST):%H:%M}"
+        return f"{clock.now():%H:%M}"
 
     def fiscal_year(self) -> int:
         return fiscal_year_of(self.today())
@@ -82,10 +82,7 @@ class Desk:
         """A stored UTC time, as the office reads it: Japan time."""
         if not iso:
             return ""
-        when = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        local = when.astimezone(JST)
+        local = clock.local(iso.replace("Z", "+00:00"))
         return f"{self.t.date(local.date())} {local:%H:%M}"
 
     def typing(self, handler: Callable[[Any], None] | None = None) -> Callable[[Any], None]:

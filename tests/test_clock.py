@@ -50,7 +50,7 @@ def test_the_sync_screen_says_when_it_last_synced_in_japan_time(tmp_path: Path) 
 
 # Reading the machine's own zone is what put UTC on the screens: outside clock.py no code
 # asks for a naive "now" or "today", and nobody defines Japan's offset again.
-PACKAGES = ("field_app", "ui_kit")
+PACKAGES = ("field_app", "ui_kit", "office", "sync")
 
 
 def _offences(path: Path) -> list[str]:
@@ -75,3 +75,17 @@ def test_no_code_reads_the_machines_zone_or_defines_japan_time_again() -> None:
     offences = [o for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
                 if path.name != "clock.py" for o in _offences(path)]
     assert offences == []
+
+
+def test_the_provision_record_says_when_it_was_written_in_japan_time() -> None:
+    from field_app.reference_data import load_reference
+    from sync.hub import provisions
+
+    row = {"provided_on": "2026-12-07", "recipient_name": "在宅介護・地域包括支援センター",
+           "items": ["observed"], "subject": {"age_band": "80s_plus"}, "place_id": "",
+           "basis": "consent", "basis_note": "", "basis_by": "office", "consent": "written",
+           "recorded_by": "sato", "recorded_at": LATE.isoformat(), "keep_until": "2029-12-07",
+           "concern_id": "c1"}
+    header, line = provisions.rows([row], load_reference(), {})
+    assert header[10] == "記録日時（日本時間）" and line[10] == "2026-12-07 08:30"
+    assert provisions.keep_until(clock.today(LATE), 3) == dt.date(2029, 12, 7)

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
+from field_app.domain import clock
 from sync.hub import schema
 from tests.hubs import Field, Hub
 from tests.test_office_api import push
@@ -55,7 +56,7 @@ def test_a_referral_writes_a_provision_record_of_the_items_chosen(
     assert str(row.provided_on) == "2026-06-12"
     assert row.recipient_name == "在宅介護・地域包括支援センター"
     # kept three years from the day it was written (the default)
-    written = dt.date.today()
+    written = clock.today()
     assert str(row.keep_until) == written.replace(year=written.year + 3).isoformat()
     # the concern's history shows it; saving the same referral again provides nothing new
     history = office.get(f"/concerns/{c.id}/history").json()["history"]
@@ -208,7 +209,7 @@ def test_retention_removes_only_records_kept_past_their_day(
         field: Field, hub: Hub, office: httpx.Client, tmp_path: Path) -> None:
     c = push(field, hub, consent="written")
     office.put(f"/concerns/{c.id}/office", json=REFER).raise_for_status()
-    today = dt.date.today()
+    today = clock.today()
     with hub.engine.begin() as conn:  # written years ago, by an older hub
         conn.execute(insert(schema.provisions).values(**old_row("expired", today
                                                                  - dt.timedelta(days=2))))

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from field_app.domain import clock
 from field_app.security_headers import FixedHeaders
 from sync.hub import accounts, devices, hub_settings, office_key, rate_limits
 from sync.hub.changes import pull
@@ -89,7 +90,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
     # benchmark: 1 at a time beat 2 and 4 on both databases. Cores are used by processes
     # (`serve --workers N`), not threads.
     pushes = CapacityLimiter(1)
-    local_today = today or (lambda: dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date())
+    local_today = today or clock.today
 
     # SQLite has one writer and every transaction here takes it at BEGIN: the hub's threads
     # and worker processes take turns at it on a lock of ours (writer_lock.py)

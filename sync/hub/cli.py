@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import logging
 import re
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from field_app.config import Config
+from field_app.domain import clock
 from field_app.domain.errors import IbashoError
 from sync.hub import devices, planning
 from sync.hub.changes import import_places
@@ -135,8 +135,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
     if not rows:
         print("no devices enrolled")
     for d in rows:
-        state = f"revoked {d.revoked_at:%Y-%m-%d}" if d.revoked_at else "active"
-        last = f"{d.last_sync:%Y-%m-%d %H:%M}" if d.last_sync else "never"
+        state = f"revoked {clock.local(d.revoked_at):%Y-%m-%d}" if d.revoked_at else "active"
+        last = clock.minute(d.last_sync) if d.last_sync else "never"
         print(f"{d.id}  {d.staff_name}  {d.device_name or '-'}  {state}  last push: {last}")
     return 0
 
@@ -221,7 +221,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     url, source = settings.database_url, Path(args.backup)
     if not source.is_file():
         raise SystemExit(f"restore: {source}: no such backup file")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     suffix = "sqlite3" if url.startswith("sqlite") else "pgdump"
     kept = settings.data_dir / f"before-restore-{stamp}.{suffix}"
     if url.startswith("sqlite"):
@@ -382,7 +382,6 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from sync.hub import export, grants, reports, survey
     from sync.hub.filenames import inside
@@ -400,7 +399,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_place(engine, args)
     with engine.connect() as conn:
         ref = reference(conn)  # with the office's program settings
-        built = reports.build(conn, ref, args.fiscal_year, dt.date.today())
+        built = reports.build(conn, ref, args.fiscal_year, clock.today())
         startups = planning.startup_report(conn, args.fiscal_year)
         given = grants.listing(conn, args.fiscal_year)
         asked = survey.survey(conn, ref, args.fiscal_year)
@@ -421,7 +420,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export_place(engine: Engine, args: argparse.Namespace) -> int:
-    import datetime as dt
 
     from sync.hub import annual_report, report_files
     from sync.hub.errors import HubError
@@ -431,7 +429,7 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
     with engine.connect() as conn:
         ref = reference(conn)
         try:
-            year = annual_report.load(conn, ref, args.place, args.fiscal_year, dt.date.today())
+            year = annual_report.load(conn, ref, args.place, args.fiscal_year, clock.today())
         except HubError as exc:
             raise SystemExit(f"export: {exc.message}") from exc
     data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
@@ -475,7 +473,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
                             .limit(args.limit)).all()
     for r in reversed(rows):
-        print(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {r.subject}  {r.detail}")
+        print(f"{clock.local(r.at):%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {r.subject}  {r.detail}")
     return 0
 
 

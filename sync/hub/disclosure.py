@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from field_app.domain import clock
 from field_app.domain.reference import Reference
 from sync.hub import inbox, provisions, schema
 from sync.hub.database import audit
@@ -153,19 +154,19 @@ def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str) -> 
     given: list[dict[str, Any]] = []
     for cid in wanted:
         r = rows[cid]
-        version(cid, json.loads(r.body), f"rev {r.rev}", r.staff_name, r.received_at.isoformat())
+        version(cid, json.loads(r.body), f"rev {r.rev}", r.staff_name, clock.minute(r.received_at))
         for c in conn.execute(select(schema.conflicts).where(schema.conflicts.c.record_id == cid)):
-            version(cid, json.loads(c.body), f"rev {c.rev}（競合版）", "", c.received_at.isoformat())
+            version(cid, json.loads(c.body), f"rev {c.rev}（競合版）", "", clock.minute(c.received_at))
         part = parts.get(cid)
         if part:
             acted.append([cid, label("concern_status", part.get("status")),
                           destination(part.get("destination")), part.get("referred_on") or "",
                           part.get("method", ""), part.get("feedback", ""),
                           part.get("closed_on") or "", label("legal_basis", part.get("legal_basis")),
-                          part.get("legal_basis_note", ""), part.get("updated_at", ""),
+                          part.get("legal_basis_note", ""), clock.minute(part.get("updated_at") or ""),
                           part.get("updated_by", "")])
         for e in inbox.history(conn, cid):
-            story.append([cid, e["at"][:19], e["actor"], e["action"]])
+            story.append([cid, clock.minute(e["at"]), e["actor"], e["action"]])
         given += provisions.listing(conn, provisions.Filters(concern_id=cid))
         audit(conn, actor, "concern_disclosed", cid)
     audit(conn, actor, "disclosure_export", "", json.dumps({"concern_ids": wanted}))

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
+from field_app.domain import clock
 from field_app.domain.fiscal import fiscal_year_of
 from field_app.domain.overrides import editable
 from sync.hub import (
@@ -36,7 +37,7 @@ YEAR = Query(..., ge=2000, le=2100, description="fiscal year (April to March), e
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()
+    return clock.today()
 
 
 def _period(p: Any) -> dict[str, Any]:

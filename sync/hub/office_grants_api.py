@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 
+from field_app.domain import clock
 from field_app.domain.grant import STEPS
 from sync.hub import grants
 from sync.hub.errors import BadRequest
@@ -20,7 +21,7 @@ STEP = Path(..., pattern="^(" + "|".join(STEPS) + ")$",
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()
+    return clock.today()
 
 
 def grants_router(in_tx: Transaction) -> APIRouter:

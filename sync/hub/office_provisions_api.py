@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
+from field_app.domain import clock
 from sync.hub import accounts, disclosure, export, inbox, provisions
 from sync.hub.database import audit
 from sync.hub.errors import BadRequest
@@ -116,7 +117,7 @@ def provisions_router(in_tx: Transaction) -> APIRouter:
                                         "expected_ja": "気づきの記録のID一覧"}])
         data = await as_officer(in_tx, authorization, lambda conn, who: disclosure.export(
             conn, reference(conn), ids, who.username))
-        stamp = dt.date.today().isoformat()
+        stamp = clock.today().isoformat()
         return _attachment(f"kaiji-{stamp}.xlsx", "xlsx", data)
 
     return router

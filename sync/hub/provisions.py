@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
+from field_app.domain import clock
 from field_app.domain.legal_basis import Basis
 from field_app.domain.reference import Reference
 from sync.hub import hub_settings, schema
@@ -89,7 +90,7 @@ def record(conn: Connection, concern: Mapping[str, Any], concern_id: str,
     now = utcnow()
     recipient = str(part["destination"])
     option = next((d for d in ref.destinations if d.key == recipient), None)
-    provided_on = dt.date.fromisoformat(part.get("referred_on") or now.date().isoformat())
+    provided_on = dt.date.fromisoformat(part.get("referred_on") or clock.today(now).isoformat())
     subject = {"age_band": concern.get("subject_age_band", ""),
                "gender": concern.get("subject_gender", ""),
                "alias": concern.get("subject_alias", "")}
@@ -99,7 +100,7 @@ def record(conn: Connection, concern: Mapping[str, Any], concern_id: str,
                place_id=str(concern.get("place_id") or ""), basis=basis.key,
                basis_note=basis.note, basis_by=basis.by,
                consent=str(concern.get("consent") or ""), recorded_by=actor, recorded_at=now,
-               keep_until=keep_until(now.date(), years(conn)))
+               keep_until=keep_until(clock.today(now), years(conn)))
     conn.execute(insert(schema.provisions).values(**row))
     return _public(row)
 
@@ -150,7 +151,7 @@ def purge(conn: Connection, actor: str) -> int:
 
 
 HEADER = ["提供日", "提供先", "提供した項目", "本人（記述子）", "場所", "根拠", "根拠の補足",
-          "根拠の記録", "本人の同意", "記録した職員", "記録日時", "保存期限", "気づきID"]
+          "根拠の記録", "本人の同意", "記録した職員", "記録日時（日本時間）", "保存期限", "気づきID"]
 
 
 def rows(found: Sequence[Mapping[str, Any]], ref: Reference,
@@ -171,6 +172,6 @@ def rows(found: Sequence[Mapping[str, Any]], ref: Reference,
                      if x),
             place_names.get(r["place_id"], ""), label("legal_basis", r["basis"]),
             r["basis_note"], "事務局" if r["basis_by"] == "office" else "記録した職員",
-            label("consent", r["consent"]), r["recorded_by"], r["recorded_at"][:19],
+            label("consent", r["consent"]), r["recorded_by"], clock.minute(r["recorded_at"]),
             r["keep_until"], r["concern_id"]])
     return out
