@@ -31,9 +31,9 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, insert, update
 
-from sync.hub import devices, schema
-from sync.hub.database import utcnow
-from sync.hub.ingest import record_day
+from hub import devices, schema
+from hub.database import utcnow
+from hub.ingest import record_day
 from sync.protocol import body_hash
 from tests.factories import concern, gathering, visit_note
 from tests.hubs import Hub, database_url, prepared_engine, serve_process

@@ -49,7 +49,7 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
 PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants",
           "disclosure": "provisions"}
 # the office operation each screen is for: a screen is shown only to roles that may call it
-# (the hub says which those are, at sign-in: sync/hub/roles.py)
+# (the hub says which those are, at sign-in: hub/roles.py)
 NEEDS = {"inbox": "GET /concerns", "concern": "GET /concerns/{concern_id}",
          "places": "POST /places", "place": "PUT /places/{place_id}",
          "compliance": "GET /compliance", "attendance": "GET /places/{place_id}/attendance",

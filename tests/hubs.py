@@ -19,11 +19,11 @@ import uvicorn
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from sync.hub import devices
-from sync.hub.api import create_app
-from sync.hub.cli import load_sample_places
-from sync.hub.database import connect
-from sync.hub.migrate import migrate
+from hub import devices
+from hub.api import create_app
+from hub.cli import load_sample_places
+from hub.database import connect
+from hub.migrate import migrate
 from tests.browser import free_port, wait_for_port
 
 PG_ADMIN = os.environ.get("IBASHO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -124,7 +124,7 @@ def serve_process(database: str, data_dir: Path, port: int | None = None, *, wor
     port = port or free_port()
     env = dict(os.environ, IBASHO_HUB_DATABASE_URL=database, IBASHO_LOG_LEVEL="WARNING")
     log = open(data_dir / f"hub-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir),
+    proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "--data-dir", str(data_dir),
                              "serve", "--port", str(port), "--workers", str(workers), *args],
                             stdout=log, stderr=subprocess.STDOUT, env=env)
     try:

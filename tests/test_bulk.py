@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from sync.hub import schema
-from sync.hub.bulk import insert_rows
-from sync.hub.ingest import canonical_text
+from hub import schema
+from hub.bulk import insert_rows
+from hub.ingest import canonical_text
 from sync.protocol import canonical
 from tests.factories import concern, gathering, startup, visit_note, visit_plan
 from tests.hubs import prepared_engine
@@ -118,7 +118,7 @@ def test_more_rows_than_one_statement_takes_are_all_written(hub_db: str) -> None
 def test_an_answer_orjson_will_not_write_is_written_by_the_stdlib() -> None:
     import json
 
-    from sync.hub.ingest import answer_json
+    from hub.ingest import answer_json
 
     answer = {"results": [{"id": "a", "rev": 1, "status": "rejected",
                            "problems": [{"field": "note", "value": "居場所\ud800"}]}]}

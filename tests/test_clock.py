@@ -79,7 +79,7 @@ def test_no_code_reads_the_machines_zone_or_defines_japan_time_again() -> None:
 
 def test_the_provision_record_says_when_it_was_written_in_japan_time() -> None:
     from field_app.reference_data import load_reference
-    from sync.hub import provisions
+    from hub import provisions
 
     row = {"provided_on": "2026-12-07", "recipient_name": "在宅介護・地域包括支援センター",
            "items": ["observed"], "subject": {"age_band": "80s_plus"}, "place_id": "",

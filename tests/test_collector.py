@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from sync.hub import collector
+from hub import collector
 
 
 def test_the_collector_runs_again_when_the_last_report_ends() -> None:

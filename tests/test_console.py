@@ -17,9 +17,9 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from field_app.store import Store
+from hub import accounts
 from office.console import Settings
 from sync.client import HUB_META, Syncer, enrol
-from sync.hub import accounts
 from tests.browser import (
     PHONE,
     TABLET,

@@ -9,10 +9,10 @@ from pathlib import Path
 import flet as ft
 from fastapi import FastAPI
 
+from hub import accounts
+from hub.api import create_app
 from office.client import OfficeClient
 from office.console import Console, Settings
-from sync.hub import accounts
-from sync.hub.api import create_app
 from tests.test_navigation import PASSWORD, console_settled, hub_engine, navigation, opened, shown
 
 

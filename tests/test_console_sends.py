@@ -11,10 +11,10 @@ import flet as ft
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
+from hub.api import create_app
 from office.client import OfficeClient
 from office.console import Console, Settings
 from office.places import PlaceForm
-from sync.hub.api import create_app
 from tests.test_navigation import PASSWORD, console_settled, hub_engine, opened, shown, tap
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from field_app.ui import app
-from sync.hub import cli
+from hub import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

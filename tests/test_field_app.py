@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from field_app.domain import clock
 from field_app.reference_data import sample_places
 from field_app.store import Store
-from sync.hub.changes import import_places
+from hub.changes import import_places
 from tests.browser import (
     PHONE,
     TABLET,

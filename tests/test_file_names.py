@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from sync.hub.changes import import_places
-from sync.hub.filenames import content_disposition, inside, safe_name
+from hub.changes import import_places
+from hub.filenames import content_disposition, inside, safe_name
 from tests.hubs import Hub
 from tests.test_reports import KOMOREBI
 
@@ -65,7 +65,7 @@ def test_inside_refuses_a_link_out_of_the_folder(tmp_path: Path) -> None:
     out.mkdir()
     elsewhere.mkdir()
     (out / "report.pdf").symlink_to(elsewhere / "report.pdf")
-    from sync.hub.errors import OutsideFolder
+    from hub.errors import OutsideFolder
 
     with pytest.raises(OutsideFolder) as info:
         inside(out, "report.pdf")
@@ -101,7 +101,7 @@ def test_export_never_writes_outside_out(tmp_path: Path, hub: Hub) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
            "IBASHO_HUB_DATABASE_URL": hub.database_url}
     for fmt in ("xlsx", "pdf"):
-        run = subprocess.run([sys.executable, "-m", "sync.hub.cli", "export", "--fiscal-year",
+        run = subprocess.run([sys.executable, "-m", "hub.cli", "export", "--fiscal-year",
                               "2025", "--format", fmt, "--place", KOMOREBI.id, "--out",
                               str(out)], capture_output=True, text=True, timeout=120, env=env)
         assert run.returncode == 0, run.stderr

@@ -244,7 +244,7 @@ def office_writes() -> list[tuple[str, str, dict[str, Any]]]:
     from fastapi.routing import APIRoute
     from starlette.requests import Request
 
-    from sync.hub.api import create_app
+    from hub.api import create_app
     from tests.hubs import prepared_engine
 
     def routes(found: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
@@ -350,7 +350,7 @@ def test_the_cli_refuses_a_number_in_what_it_writes(hub: Any, tmp_path: Any) -> 
            "IBASHO_HUB_DATABASE_URL": hub.database_url}
     for argv in (["import-places", str(places)], ["council", f"社協 {NUMBER}"],
                  ["enroll", f"山田 {NUMBER}"]):
-        done = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir",
+        done = subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir",
                                str(tmp_path / "hub"), *argv], capture_output=True, text=True,
                               timeout=120, env=env)
         assert done.returncode == 2, (argv, done.stderr)

@@ -17,9 +17,9 @@ from sqlalchemy import text
 
 from field_app.reference_data import sample_places
 from field_app.store import Store
+from hub.schema import metadata
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TLSError
-from sync.hub.schema import metadata
 from tests.certs import make_ca_and_server
 from tests.factories import gathering
 from tests.hubs import database_url, hub_client, prepared_engine, serve_in_thread, serve_process, sync_once
@@ -116,7 +116,7 @@ def test_serve_with_two_workers(tmp_path: Path, db: str) -> None:
 
 def test_serve_refuses_workers_on_an_in_memory_database(tmp_path: Path) -> None:
     env = dict(os.environ, IBASHO_HUB_DATABASE_URL="sqlite:///:memory:")
-    served = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path),
+    served = subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir", str(tmp_path),
                              "serve", "--workers", "2"], capture_output=True, text=True,
                             timeout=120, env=env)
     assert served.returncode != 0 and "needs a database file" in served.stderr, served.stderr
@@ -132,7 +132,7 @@ def _children_serving(data_dir: Path) -> list[int]:
             own = (entry / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue
-        if b"sync.hub.cli" in command and str(data_dir).encode() in command \
+        if b"hub.cli" in command and str(data_dir).encode() in command \
                 and b"spawn_main" in own:  # (not multiprocessing's resource tracker)
             found.append(int(entry.name))
     return found
@@ -150,7 +150,7 @@ def test_migrations_match_the_schema_in_code(tmp_path: Path, kind: str) -> None:
 
 def test_cli_enrol_devices_revoke_import_backup(tmp_path: Path) -> None:
     def hub(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir",
+        return subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir",
                                str(tmp_path / "hub"), *args], capture_output=True, text=True,
                               timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from field_app.domain.kinds import parse_record
-from sync.hub import accounts
-from sync.hub.reference import reference
+from hub import accounts
+from hub.reference import reference
 from sync.protocol import ACCEPTED, REJECTED
 from tests.factories import concern_data, gathering_data, visit_note_data
 from tests.hubs import Hub, database_url, prepared_engine, serve_in_thread

@@ -20,11 +20,11 @@ from sqlalchemy.exc import DBAPIError
 
 from field_app.domain.concern import Concern
 from field_app.store import Store
+from hub import accounts
+from hub.changes import set_office_part
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError
 from sync.http import HubClient
-from sync.hub import accounts
-from sync.hub.changes import set_office_part
 from sync.protocol import OFFICE_PART, PLACE
 from tests.factories import concern
 from tests.hubs import Hub, hub_client
@@ -276,8 +276,8 @@ def test_the_migration_names_each_old_record_for_the_staff_enrolled_when_it_came
     staff member's, those after are the second's."""
     from alembic import command
 
-    from sync.hub.database import connect
-    from sync.hub.migrate import _config, migrate
+    from hub.database import connect
+    from hub.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()
@@ -323,7 +323,7 @@ def test_two_hubs_started_at_once_on_an_empty_postgresql_both_come_up(tmp_path: 
         env = dict(os.environ, IBASHO_HUB_DATABASE_URL=url, IBASHO_LOG_LEVEL="WARNING")
         ports = [free_port(), free_port()]
         logs = [open(tmp_path / f"hub-{p}.log", "wb") for p in ports]  # noqa: SIM115
-        procs = [subprocess.Popen([sys.executable, "-m", "sync.hub.cli", "--data-dir",
+        procs = [subprocess.Popen([sys.executable, "-m", "hub.cli", "--data-dir",
                                    str(tmp_path / f"d{p}"), "serve", "--port", str(p)],
                                   stdout=log, stderr=subprocess.STDOUT, env=env)
                  for p, log in zip(ports, logs, strict=True)]
@@ -364,15 +364,15 @@ def test_commands_that_only_read_do_not_migrate(tmp_path: Path, hub_db: str,
 
     from alembic import command as alembic
 
-    from sync.hub.database import connect
-    from sync.hub.migrate import _config
+    from hub.database import connect
+    from hub.migrate import _config
 
     engine = connect(hub_db)
     cfg = _config()
     with engine.begin() as conn:  # an older hub's database
         cfg.attributes["connection"] = conn
         alembic.upgrade(cfg, "0004")
-    out = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path),
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir", str(tmp_path),
                           *command], capture_output=True, text=True, timeout=120, cwd=tmp_path,
                          env=dict(os.environ, IBASHO_HUB_DATABASE_URL=hub_db))
     assert out.returncode == 2 and "ibasho-hub migrate" in out.stderr, out

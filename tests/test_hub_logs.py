@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from field_app.store import Store
+from hub import accounts, devices
 from sync.client import HUB_META, enrol
 from sync.errors import TransientError
-from sync.hub import accounts, devices
 from tests.factories import IBASHO, concern
 from tests.hubs import database_url, prepared_engine, serve_process, sync_once
 from tests.test_hub_office import PASSWORD

@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from field_app.store import Store
+from hub import accounts
 from sync.client import HUB_META, enrol
-from sync.hub import accounts
 from tests.factories import concern
 from tests.hubs import Hub, sync_once
 
@@ -130,7 +130,7 @@ def test_the_audit_log_records_each_action_and_cannot_be_changed(tmp_path: Path,
         conn.execute(text("DELETE FROM audit"))
     with hub.engine.begin() as conn, pytest.raises(DBAPIError):
         conn.execute(text("UPDATE audit SET actor = 'someone else'"))
-    out = subprocess.run([sys.executable, "-m", "sync.hub.cli", "audit", "--limit", "50"],
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "audit", "--limit", "50"],
                          capture_output=True, text=True, timeout=60,
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                               "IBASHO_HUB_DATABASE_URL": hub.database_url})
@@ -149,7 +149,7 @@ def test_security_headers_and_no_cors(hub: Hub) -> None:
 def test_users_are_added_given_a_new_password_and_disabled_from_the_cli(tmp_path: Path,
                                                                        hub: Hub) -> None:
     def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "sync.hub.cli", "users", *args],
+        return subprocess.run([sys.executable, "-m", "hub.cli", "users", *args],
                               input=stdin, capture_output=True, text=True, timeout=60,
                               env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                                    "IBASHO_HUB_DATABASE_URL": hub.database_url})

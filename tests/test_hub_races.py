@@ -187,7 +187,7 @@ def test_a_revoked_device_is_re_enrolled_once(hub: Hub, tmp_path: Path) -> None:
     finally:
         store.close()
     with hub.engine.begin() as conn:
-        from sync.hub import devices
+        from hub import devices
 
         assert devices.revoke(conn, device_id)
     codes = [hub.code() for _ in range(N)]
@@ -239,8 +239,8 @@ def test_two_hub_processes_open_one_place(pg_url: str, tmp_path: Path) -> None:
 def test_the_migration_links_each_startup_to_its_first_place(hub_db: str) -> None:
     from alembic import command
 
-    from sync.hub.database import connect
-    from sync.hub.migrate import _config, migrate
+    from hub.database import connect
+    from hub.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()

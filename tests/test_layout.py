@@ -39,7 +39,7 @@ def test_the_domain_imports_nothing_of_ours() -> None:
 
 
 def test_only_the_hubs_entry_point_touches_a_ui() -> None:
-    for path in modules("sync"):
+    for path in modules("sync") + modules("hub"):
         found = ours(imported(path), *UI)
         if path.name == "cli.py" and path.parent.name == "hub":
             assert found == {"office.console"}  # `serve` mounts the console
@@ -52,20 +52,20 @@ def test_below_the_field_apps_ui_nothing_touches_a_ui_or_the_hub() -> None:
         for path in modules("field_app", part):
             assert not ours(imported(path), *UI, "sync", "httpx"), path
     for path in ROOT.joinpath("field_app").glob("*.py"):
-        assert not ours(imported(path), *UI, "sync.hub"), path
+        assert not ours(imported(path), *UI, "hub"), path
 
 
 def test_the_field_apps_ui_never_touches_tinydb_sqlalchemy_the_hub_or_the_console() -> None:
     for path in modules("field_app", "ui"):
-        found = ours(imported(path), "tinydb", "sqlalchemy", "sync.hub", "office", "httpx")
+        found = ours(imported(path), "tinydb", "sqlalchemy", "hub", "office", "httpx")
         if path.name == "app.py":  # `ibasho-field --local-hub` starts a hub process to try sync
-            found -= {"sync.hub"}
+            found -= {"hub"}
         assert not found, (path, found)
 
 
 def test_the_console_talks_to_the_hub_only_through_its_api_client() -> None:
     for path in modules("office"):
-        found = ours(imported(path), "sync.hub", "sqlalchemy", "tinydb", "field_app.ui",
+        found = ours(imported(path), "hub", "sqlalchemy", "tinydb", "field_app.ui",
                      "field_app.store")
         assert not found, (path, found)
         if path.name != "client.py":
@@ -74,7 +74,8 @@ def test_the_console_talks_to_the_hub_only_through_its_api_client() -> None:
 
 def test_the_ui_kit_knows_neither_app() -> None:
     for path in modules("ui_kit"):
-        assert not ours(imported(path), "field_app.ui", "field_app.store", "office", "sync"), path
+        assert not ours(imported(path), "field_app.ui", "field_app.store", "office", "sync",
+                        "hub"), path
 
 
 def test_the_field_apps_import_closure_holds_no_hub_console_or_server_library() -> None:
@@ -86,5 +87,5 @@ def test_the_field_apps_import_closure_holds_no_hub_console_or_server_library() 
     assert "field_app.ui.shell" in out and "sync.client" in out and "ui_kit.theme" in out
     bad = [m for m in out if m.split(".")[0] in ("office", "fastapi", "sqlalchemy", "alembic",
                                                  "uvicorn", "flet_web", "psycopg", "openpyxl")
-           or m.startswith("sync.hub")]
+           or m.startswith("hub")]
     assert bad == []

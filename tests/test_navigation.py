@@ -29,10 +29,10 @@ from sqlalchemy import Engine
 from field_app.reference_data import load_reference
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
+from hub import accounts
+from hub.api import create_app
 from office.client import OfficeClient
 from office.console import NAV, Console, Settings
-from sync.hub import accounts
-from sync.hub.api import create_app
 from tests.hubs import prepared_engine
 
 PASSWORD = "correct horse battery"

@@ -16,10 +16,10 @@ from sqlalchemy import insert
 
 from field_app.domain.concern import Concern, parse_concern
 from field_app.domain.overrides import apply_overrides
+from hub import accounts, schema
+from hub.database import utcnow
 from sync.client import REFERENCE_META
 from sync.http import HubClient
-from sync.hub import accounts, schema
-from sync.hub.database import utcnow
 from tests.factories import IBASHO, REF, concern, concern_data
 from tests.hubs import Field, Hub
 from tests.test_reports import KOMOREBI, known_data

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_package_list_covers_the_tree() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     found = {".".join(p.parent.relative_to(ROOT).parts)
-             for top in ("field_app", "ui_kit", "office", "sync")
+             for top in ("field_app", "ui_kit", "office", "sync", "hub")
              for p in (ROOT / top).rglob("__init__.py")}
     assert set(config["packages"]) == found | {"field_app.assets"}
     assert config["package-dir"] == {"field_app.assets": "assets"}
@@ -29,7 +29,7 @@ def test_the_package_list_covers_the_tree() -> None:
 def test_the_tablet_build_leaves_the_hub_and_the_console_out() -> None:
     flet = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["flet"]
     assert flet["app"]["module"] == "main" and (ROOT / "main.py").exists()
-    assert {"sync/hub", "office", "tests", "benchmarks"} <= set(flet["app"]["exclude"])
+    assert {"hub", "office", "tests", "benchmarks"} <= set(flet["app"]["exclude"])
 
 
 @pytest.mark.slow
@@ -49,7 +49,7 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
         z.extractall(site)
     for shipped in ("field_app/assets/data/programs.json", "field_app/assets/i18n/ja.json",
                     "field_app/assets/fonts/NotoSansJP-JIS0208.otf",
-                    "sync/hub/migrations/env.py"):
+                    "hub/migrations/env.py"):
         assert shipped in names, f"{shipped} is missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "assets/")) for n in names)
 
@@ -64,7 +64,7 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
         "assert ASSETS_DIR.is_relative_to(site), ASSETS_DIR\n"
         "reference = load_reference()\n"
         "assert reference.programs and texts('ja')['app.title'] == '居場所フィールドノート'\n"
-        "from sync.hub.cli import main\n"
+        "from hub.cli import main\n"
         "sys.exit(main(['migrate']))\n")
     ran = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)

@@ -49,7 +49,7 @@ def test_the_place_report_matches_the_records(tmp_path: Path, hub: Hub,
                                               office: httpx.Client) -> None:
     known_data(tmp_path, hub)  # こもれび広場 in FY2025: 04-01 (7), 06-15 (6), 03-31 (8)
     settle(office)
-    subprocess.run([sys.executable, "-m", "sync.hub.cli", "council", "武蔵野市民社会福祉協議会"],
+    subprocess.run([sys.executable, "-m", "hub.cli", "council", "武蔵野市民社会福祉協議会"],
                    check=True, capture_output=True, timeout=60,
                    env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                         "IBASHO_HUB_DATABASE_URL": hub.database_url})
@@ -116,7 +116,7 @@ def test_export_writes_the_place_report_and_refuses_what_it_cannot_make(
     known_data(tmp_path, hub)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
            "IBASHO_HUB_DATABASE_URL": hub.database_url}
-    base = [sys.executable, "-m", "sync.hub.cli", "export", "--fiscal-year", "2025",
+    base = [sys.executable, "-m", "hub.cli", "export", "--fiscal-year", "2025",
             "--out", str(tmp_path / "out")]
     for fmt in ("pdf", "xlsx"):
         run = subprocess.run([*base, "--format", fmt, "--place", KOMOREBI.id],

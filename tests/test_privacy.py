@@ -13,8 +13,8 @@ import pytest
 from field_app.reference_data import load_reference
 from field_app.store.keyring import WrongPin
 from field_app.ui.services import Services
+from hub.changes import set_office_part
 from sync.client import HUB_META
-from sync.hub.changes import set_office_part
 from tests.factories import IBASHO, concern, gathering, visit_note
 from tests.hubs import Hub, sync_once
 
@@ -73,7 +73,7 @@ def test_nothing_sensitive_is_written_in_plaintext(tmp_path: Path, hub: Hub) -> 
 
 def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sync(
         tmp_path: Path, hub: Hub) -> None:
-    from sync.hub import office_key
+    from hub import office_key
 
     private = tmp_path / "office-private.pem"
     public = office_key.generate(private, None)
@@ -88,7 +88,7 @@ def test_a_lost_pin_is_recovered_with_the_office_key_and_unsent_records_still_sy
     services.lock()
     with pytest.raises(WrongPin):
         services.unlock("9999")  # forgotten
-    run = subprocess.run([sys.executable, "-m", "sync.hub.cli", "recover", "--office-key",
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "recover", "--office-key",
                           str(private), "--device-data", str(data)], input="13579\n",
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
@@ -118,8 +118,8 @@ def test_the_app_locks_after_idle_time_and_forgets_the_key(tmp_path: Path) -> No
 
 
 def test_revocation_keeps_the_data_and_says_so(tmp_path: Path, hub: Hub) -> None:
+    from hub import devices
     from sync.errors import RevokedError
-    from sync.hub import devices
 
     services = enrolled(tmp_path, hub)
     store = services.store

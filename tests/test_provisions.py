@@ -22,7 +22,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
 from field_app.domain import clock
-from sync.hub import schema
+from hub import schema
 from tests.hubs import Field, Hub
 from tests.test_office_api import push
 
@@ -200,7 +200,7 @@ def old_row(concern_id: str, keep_until: dt.date) -> dict[str, Any]:
 
 
 def run_cli(hub: Hub, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(tmp_path),
+    return subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir", str(tmp_path),
                            "retention", *args], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, IBASHO_HUB_DATABASE_URL=hub.database_url))
 

@@ -19,9 +19,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
 from field_app.domain.guards import check_digit
-from sync.hub import redaction, schema
-from sync.hub.database import utcnow
-from sync.hub.migrate import _config
+from hub import redaction, schema
+from hub.database import utcnow
+from hub.migrate import _config
 from tests.hubs import Hub
 from tests.test_hub_office import login, with_user
 
@@ -176,7 +176,7 @@ def test_the_cli_finds_without_printing_and_redacts(hub: Hub, tmp_path: Path) ->
     a, p = old_rows(hub)
 
     def cli(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir",
+        return subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir",
                                str(tmp_path / "hub"), "redact", *argv], capture_output=True,
                               text=True, timeout=120, env={
                                   "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),

@@ -47,7 +47,7 @@ def known_data(tmp_path: Path, hub: Hub) -> list:  # type: ignore[type-arg]
 
 
 def export(hub: Hub, tmp_path: Path, fmt: str) -> str:
-    run = subprocess.run([sys.executable, "-m", "sync.hub.cli", "export", "--fiscal-year", "2025",
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "export", "--fiscal-year", "2025",
                           "--format", fmt, "--out", str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
@@ -111,8 +111,8 @@ def test_a_years_gatherings_are_the_same_whether_read_by_the_index_or_through_th
 
     from sqlalchemy import insert
 
-    from sync.hub import schema
-    from sync.hub.reports import _most_in, gatherings_in
+    from hub import schema
+    from hub.reports import _most_in, gatherings_in
     from sync.protocol import body_hash
     from tests.hubs import prepared_engine
 

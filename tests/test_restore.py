@@ -24,12 +24,12 @@ from field_app.domain.record import Record
 from field_app.store import Store
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
+from hub import devices, history, hub_settings, schema
+from hub.changes import pull, save_place
+from hub.database import connect
 from sync.client import HUB_META, Report, Syncer, enrol, restored
 from sync.errors import RevokedError
 from sync.http import HubClient
-from sync.hub import devices, history, hub_settings, schema
-from sync.hub.changes import pull, save_place
-from sync.hub.database import connect
 from sync.protocol import decode_cursor, encode_cursor
 from tests import factories
 from tests.factories import IBASHO, SALON
@@ -39,7 +39,7 @@ from tests.test_navigation import opened, shown, unlocked
 
 def hub_cli(database: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, IBASHO_HUB_DATABASE_URL=database, IBASHO_LOG_LEVEL="WARNING")
-    done = subprocess.run([sys.executable, "-m", "sync.hub.cli", "--data-dir", str(data_dir),
+    done = subprocess.run([sys.executable, "-m", "hub.cli", "--data-dir", str(data_dir),
                            *args], capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     return done

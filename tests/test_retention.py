@@ -12,8 +12,8 @@ from field_app.domain.kinds import SENSITIVE
 from field_app.domain.retention import Policy
 from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
+from hub import hub_settings
 from sync.client import RETENTION_META, enrol
-from sync.hub import hub_settings
 from tests.factories import concern, gathering, visit_note
 from tests.hubs import Hub, sync_once
 

@@ -1,4 +1,4 @@
-"""Least privilege: every office operation declares its roles in one table (sync/hub/roles.py),
+"""Least privilege: every office operation declares its roles in one table (hub/roles.py),
 and every operation is walked as every role, on SQLite and PostgreSQL (the `hub` fixture):
 an allowed role gets past the check, any other role gets 403 before anything is read or
 written, and nobody without a session gets past 401 — whatever else is wrong with the
@@ -21,10 +21,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
 
-from sync.hub import accounts, roles, schema
-from sync.hub.api import create_app
-from sync.hub.errors import BadRequest, HubError
-from sync.hub.office_access import allowed
+from hub import accounts, roles, schema
+from hub.api import create_app
+from hub.errors import BadRequest, HubError
+from hub.office_access import allowed
 from tests.factories import IBASHO
 from tests.hubs import Hub
 
@@ -198,7 +198,7 @@ def test_roles_are_named_and_checked(hub: Hub) -> None:
 def test_users_add_with_roles_on_the_command_line(tmp_path: Path, hub: Hub) -> None:
     def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "sync.hub.cli", "users", *args],
+            [sys.executable, "-m", "hub.cli", "users", *args],
             input=stdin, capture_output=True, text=True, timeout=120,
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
                  "IBASHO_HUB_DATABASE_URL": hub.database_url})
@@ -217,8 +217,8 @@ def test_the_migration_gives_office_accounts_supervisor_and_grants(hub_db: str) 
     reads no concern). Downgraded, each goes back to what it was."""
     from alembic import command
 
-    from sync.hub.database import connect
-    from sync.hub.migrate import _config, migrate
+    from hub.database import connect
+    from hub.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()

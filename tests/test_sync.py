@@ -10,11 +10,11 @@ import pytest
 
 from field_app.reference_data import sample_places
 from field_app.store import Store
+from hub import devices
+from hub.changes import set_office_part
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError, RevokedError
 from sync.http import HubClient
-from sync.hub import devices
-from sync.hub.changes import set_office_part
 from sync.protocol import ACCEPTED, CONFLICT, DUPLICATE, MAX_BATCH_RECORDS, REJECTED, STALE
 from tests.factories import IBASHO, concern, gathering, visit_note
 from tests.hubs import Hub, hub_client

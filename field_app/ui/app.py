@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     local_hub = None
     try:
         if args.local_hub:
-            from sync.hub import local
+            from hub import local
 
             local_hub = local.start(data_dir / "local-hub")
             services.on_unlock = local_hub_enrolment(local_hub)

@@ -1,0 +1,167 @@
+"""The office's concern inbox: what needs acting on, most urgent and newest first, and the
+history of one concern (when it came in, every office change, who read it).
+
+The inbox lists no sensitive field (DESIGN §8): opening a concern is the audited read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from field_app.domain.reference import Reference
+from hub import provisions, schema
+
+URGENCY_ORDER = ("emergency", "high", "medium", "watch")
+MAX_ROWS = 500
+# audit actions that belong to a concern's history, and what the history calls them
+AUDITED = {"concern_received": "received", "concern_updated": "updated",
+           "office_part_written": "office_part_written", "concern_read": "concern_read",
+           "concern_disclosed": "disclosed"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    category: str = ""
+    urgency: str = ""
+    place_id: str = ""
+    staff: str = ""
+
+    def check(self, ref: Reference) -> list[dict[str, str]]:
+        """Problems with the filter values, as the API reports them."""
+        problems = []
+        for name, enum in (("status", "concern_status"), ("category", "concern_categories"),
+                           ("urgency", "urgency")):
+            value = getattr(self, name)
+            if value and value not in ref.keys(enum):
+                problems.append({"field": name, "value": value[:40],
+                                 "expected_en": f"one of {', '.join(sorted(ref.keys(enum)))}",
+                                 "expected_ja": "一覧にある値"})
+        return problems
+
+    def admits(self, summary: Mapping[str, Any]) -> bool:
+        return ((not self.status or summary["status"] == self.status)
+                and (not self.category or self.category in summary["categories"])
+                and (not self.urgency or summary["urgency"] == self.urgency)
+                and (not self.place_id or summary["place_id"] == self.place_id)
+                and (not self.staff or summary["staff"] == self.staff))
+
+
+def place_names(conn: Connection) -> dict[str, str]:
+    return {r.id: json.loads(r.body)["name"]
+            for r in conn.execute(select(schema.places.c.id, schema.places.c.body))}
+
+
+def _staff(conn: Connection) -> dict[str, str]:
+    return {r.id: r.staff_name
+            for r in conn.execute(select(schema.devices.c.id, schema.devices.c.staff_name))}
+
+
+def _rank(summary: Mapping[str, Any]) -> int:
+    urgency = summary["urgency"]
+    return URGENCY_ORDER.index(urgency) if urgency in URGENCY_ORDER else len(URGENCY_ORDER)
+
+
+def received_after(text: str) -> dt.datetime | None:
+    """The `received_after` of an inbox query (an inbox's `newest`), in UTC; None if empty.
+    ValueError if it is not an ISO 8601 time."""
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text)
+    # the hub stores UTC; SQLite keeps it without an offset
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+
+
+def concerns(conn: Connection, filters: Filters, concern_id: str | None = None,
+             after: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Every concern the filters admit, in inbox order (page with `page`); with `after`, only
+    those received since (an open inbox looking for arrivals reads only those)."""
+    places, staff = place_names(conn), _staff(conn)
+    parts_q = select(schema.office_parts.c.concern_id, schema.office_parts.c.body)
+    rows_q = (select(schema.records.c.id, schema.records.c.device_id, schema.records.c.body,
+                     schema.records.c.received_at).where(schema.records.c.kind == "concern"))
+    if concern_id is not None:
+        parts_q = parts_q.where(schema.office_parts.c.concern_id == concern_id)
+        rows_q = rows_q.where(schema.records.c.id == concern_id)
+    if after is not None:
+        rows_q = rows_q.where(schema.records.c.received_at > after)
+    parts = {r.concern_id: json.loads(r.body) for r in conn.execute(parts_q)}
+    rows = conn.execute(rows_q)
+    found = []
+    for r in rows:
+        doc = json.loads(r.body)
+        part = parts.get(r.id) or {}
+        summary = {
+            "id": r.id, "observed_on": doc["observed_on"], "urgency": doc["urgency"],
+            "categories": doc["categories"], "place_id": doc.get("place_id", ""),
+            "place_name": places.get(doc.get("place_id", ""), ""),
+            "staff": staff.get(r.device_id, ""), "status": part.get("status", "new"),
+            "destination": part.get("destination", ""),
+            "suggested_destination": doc.get("suggested_destination", ""),
+            "follow_up_on": doc.get("follow_up_on"),
+            "received_at": r.received_at.isoformat() if r.received_at else "",
+        }
+        if filters.admits(summary):
+            found.append(summary)
+    # Still open before closed (years of closed emergencies must not bury today's), then most
+    # urgent first, then newest observed (then newest received). Stable sorts, least
+    # significant key first.
+    found.sort(key=lambda s: s["received_at"], reverse=True)
+    found.sort(key=lambda s: s["observed_on"], reverse=True)
+    found.sort(key=_rank)
+    found.sort(key=lambda s: s["status"] == "closed")
+    return found
+
+
+def page(found: list[dict[str, Any]], offset: int, limit: int) -> dict[str, Any]:
+    """One page of the inbox, with how many there are in all: the office must be able to
+    tell that a list goes on past what it shows."""
+    return {"concerns": found[offset:offset + limit], "total": len(found), "offset": offset,
+            # ask with received_after=newest to learn what arrived since this answer
+            "newest": max((s["received_at"] for s in found), default="")}
+
+
+def staff_names(conn: Connection) -> list[str]:
+    return sorted(set(_staff(conn).values()))
+
+
+def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
+    """The concern's story, oldest first: received from the device, each later version and any
+    conflicting version kept for review, each office change, each provision to a third
+    party, and each time the office opened it or disclosed it to the person."""
+    staff = _staff(conn)
+    events: list[dict[str, Any]] = []
+    rows = conn.execute(select(schema.audit).where(
+        schema.audit.c.subject == concern_id,
+        schema.audit.c.action.in_(tuple(AUDITED))).order_by(schema.audit.c.seq))
+    for r in rows:
+        by_device = r.action in ("concern_received", "concern_updated")
+        events.append({"at": r.at.isoformat(), "action": AUDITED[r.action],
+                       "actor": staff.get(r.actor, r.actor) if by_device else r.actor,
+                       "detail": json.loads(r.detail or "{}")})
+    if not any(e["action"] == "received" for e in events):
+        # received before the hub kept each version's arrival: the row knows the latest
+        rec = conn.execute(select(schema.records.c.received_at, schema.records.c.rev,
+                                  schema.records.c.device_id)
+                           .where(schema.records.c.id == concern_id)).first()
+        if rec is not None:
+            events.append({"at": rec.received_at.isoformat(), "action": "received",
+                           "actor": staff.get(rec.device_id, rec.device_id),
+                           "detail": {"rev": rec.rev}})
+    for p in provisions.listing(conn, provisions.Filters(concern_id=concern_id)):
+        events.append({"at": p["recorded_at"], "actor": p["recorded_by"], "action": "provided",
+                       "detail": {k: p[k] for k in ("provided_on", "recipient",
+                                                    "recipient_name", "items", "basis",
+                                                    "basis_note", "basis_by")}})
+    for c in conn.execute(select(schema.conflicts.c.received_at, schema.conflicts.c.rev,
+                                 schema.conflicts.c.device_id)
+                          .where(schema.conflicts.c.record_id == concern_id)):
+        events.append({"at": c.received_at.isoformat(), "actor": staff.get(c.device_id, ""),
+                       "action": "conflict", "detail": {"rev": c.rev}})
+    return sorted(events, key=lambda e: e["at"])

@@ -1,0 +1,53 @@
+"""The reference data the hub validates pushes against: programs and enumerations from
+assets/ with the office's changes (destinations, program settings) on top, places from the
+hub's own database. Cached per process until the feed says they changed."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from field_app.domain.overrides import apply_overrides
+from field_app.domain.reference import Reference
+from field_app.reference_data import load_reference
+from hub import hub_settings, schema
+from sync.protocol import PLACE, REFERENCE
+
+SETTING = "reference"
+
+
+@dataclass
+class _Cached:
+    version: int = -1
+    reference: Reference | None = None
+
+
+_cache: dict[str, _Cached] = {}
+_lock = threading.Lock()
+
+
+def reference(conn: Connection) -> Reference:
+    """Cheap when nothing changed: one MAX() over the feed's place rows."""
+    version = conn.execute(select(func.coalesce(func.max(schema.changes.c.seq), 0)).where(
+        schema.changes.c.kind.in_((PLACE, REFERENCE)))).scalar_one()
+    key = str(conn.engine.url)
+    with _lock:
+        cached = _cache.setdefault(key, _Cached())
+        if cached.reference is not None and cached.version == version:
+            return cached.reference
+    rows = conn.execute(select(schema.places.c.id, schema.places.c.body)).all()
+    ref = apply_overrides(load_reference(), overrides(conn)).with_places(
+        {r.id: json.loads(r.body)["program"] for r in rows})
+    with _lock:
+        _cache[key] = _Cached(version, ref)
+    return ref
+
+
+def overrides(conn: Connection) -> dict[str, Any] | None:
+    stored = hub_settings.get(conn, SETTING)
+    return json.loads(stored) if stored else None

@@ -1,0 +1,229 @@
+"""The hub's tables (SQLAlchemy Core). Alembic migrations create them (hub/migrations).
+
+Bodies are JSON text so the same schema runs on SQLite and PostgreSQL.
+`changes` is the pull feed: one row per change devices must hear about, in commit order.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for a long feed.
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("staff_name", String(100), nullable=False),
+    Column("device_name", String(100), nullable=False, default=""),
+    Column("token_hash", String(64), unique=True),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_push_at", DateTime(timezone=True)),
+    Column("last_pull_at", DateTime(timezone=True)),
+)
+
+enrolment_codes = Table(
+    "enrolment_codes", metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("staff_name", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("used_by", String(64)),
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    # the staff member the pushing device belonged to: the office's part of a concern goes
+    # back only to a device of the same staff member
+    Column("staff_name", String(100), nullable=False, default=""),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    # the record's own day (protocol.record_day), for reading one fiscal year (0010)
+    Column("day", String(10)),
+    Index("ix_records_device_kind", "device_id", "kind"),
+    Index("ix_records_kind_day", "kind", "day"),
+)
+
+conflicts = Table(
+    "conflicts", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("record_id", String(36), nullable=False, index=True),
+    Column("rev", Integer, nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+places = Table(
+    "places", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # the start-up it was opened from (body's startup_id): one place per start-up (0012)
+    Column("startup_id", String(36)),
+    Index("ux_places_startup_id", "startup_id", unique=True),
+)
+
+office_parts = Table(
+    "office_parts", metadata,
+    Column("concern_id", String(36), primary_key=True),
+    Column("device_id", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("device_id", String(64)),  # NULL: for every device (reference data)
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_changes_device_seq", "device_id", "seq"),
+    Index("ix_changes_kind_seq", "kind", "seq"),  # the newest of a kind (reference.py)
+)
+
+idempotency = Table(
+    "idempotency", metadata,
+    Column("device_id", String(64), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("device_id", "key"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("subject", String(100), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+)
+
+hub_settings = Table(
+    "hub_settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+office_users = Table(
+    "office_users", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    # one or more of admin, supervisor, grants, viewer, comma-separated (hub/roles.py)
+    Column("roles", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+office_sessions = Table(
+    "office_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+rate_limits = Table(
+    "rate_limits", metadata,
+    Column("bucket", String(200), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
+# which places and areas each staff member looks after; body: {"places": [...], "areas": [...]}
+assignments = Table(
+    "assignments", metadata,
+    Column("staff_name", String(100), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+# a place's grant for a fiscal year: body holds each step recorded (domain.grant)
+grants = Table(
+    "grants", metadata,
+    Column("place_id", String(36), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("rev", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    PrimaryKeyConstraint("place_id", "fiscal_year"),
+)
+
+# registered members of a place for a year: body {"counts": {band: {sex: n}}} (no names)
+members = Table(
+    "members", metadata,
+    Column("place_id", String(36), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    PrimaryKeyConstraint("place_id", "fiscal_year"),
+)
+
+# the 第三者提供記録 (append-only, kept until keep_until; migration 0009): each provision of a
+# concern to a third party, with the items passed on and the basis it rested on
+provisions = Table(
+    "provisions", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("concern_id", String(36), nullable=False),
+    Column("provided_on", Date, nullable=False),
+    Column("recipient", String(64), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("items", Text, nullable=False),  # JSON list of provision_items keys
+    Column("subject", Text, nullable=False),  # JSON descriptor: age band, gender, alias
+    Column("place_id", String(36), nullable=False),
+    Column("basis", String(40), nullable=False),
+    Column("basis_note", String(200), nullable=False),
+    Column("basis_by", String(10), nullable=False),  # device | office
+    Column("consent", String(20), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("keep_until", Date, nullable=False),
+    Index("provisions_concern", "concern_id"),
+    Index("provisions_provided_on", "provided_on"),
+)
+
+# the one way an audit or provision row changes (migration 0013): an admin's redaction of one
+# text the law says must go. Append-only itself; `mark` is the exact value the text became,
+# and the tables' triggers let an UPDATE through only to that value, for that row and
+# column, in the transaction that wrote this row (`tx`, PostgreSQL; SQLite: the newest row)
+redactions = Table(
+    "redactions", metadata,
+    Column("seq", SEQ, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("table_name", String(20), nullable=False),
+    Column("row_seq", BigInteger, nullable=False),
+    Column("column_name", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("mark", Text, nullable=False),
+    Column("tx", BigInteger, nullable=True),
+)
