@@ -32,7 +32,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select, text
 
-from field_app.reference_data import load_reference, sample_places
+from core.reference_data import load_reference, sample_places
 from hub import export, reports, schema
 from sync.protocol import body_hash
 from tests.hubs import database_url, prepared_engine

@@ -33,9 +33,9 @@ import time
 from pathlib import Path
 
 from benchmarks.store import make_records, tables_of
-from field_app.reference_data import sample_places
+from core.keyring import Keyring
+from core.reference_data import sample_places
 from field_app.store.journal import JournalStorage
-from field_app.store.keyring import Keyring
 from field_app.store.migrations import STORE_DIR
 from field_app.store.sealing import sealed_codec
 from field_app.store.store import SEAL_CHECK, SEAL_MARK

@@ -40,10 +40,10 @@ from typing import Any
 
 from tinydb import TinyDB
 
-from field_app.domain.concern import OfficePart
-from field_app.domain.kinds import SENSITIVE
-from field_app.domain.record import Record
-from field_app.reference_data import load_reference
+from core.domain.concern import OfficePart
+from core.domain.kinds import SENSITIVE
+from core.domain.record import Record
+from core.reference_data import load_reference
 from field_app.store import Store
 from field_app.store.journal import JournalStorage, Tables
 from field_app.store.migrations import STORE_DIR

@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from field_app.domain import grant as grants
-from field_app.domain.compliance import Compliance, assess
-from field_app.domain.fiscal import fiscal_year_bounds
-from field_app.domain.kinds import restore
-from field_app.domain.reference import Reference
+from core.domain import grant as grants
+from core.domain.compliance import Compliance, assess
+from core.domain.fiscal import fiscal_year_bounds
+from core.domain.kinds import restore
+from core.domain.reference import Reference
 from hub import hub_settings, schema
 from hub.errors import NotFound
 from hub.reports import MONTHS

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from field_app.domain import clock
-from field_app.security_headers import FixedHeaders
+from core.domain import clock
+from core.security_headers import FixedHeaders
 from hub import accounts, devices, hub_settings, office_key, rate_limits
 from hub.changes import pull
 from hub.database import READ_ONLY

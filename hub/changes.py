@@ -16,14 +16,14 @@ from typing import Any
 from sqlalchemy import insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 
-from field_app.domain.concern import parse_office_part
-from field_app.domain.errors import ValidationError
-from field_app.domain.legal_basis import basis_of
-from field_app.domain.overrides import parse_overrides
-from field_app.domain.place import FIELDS as PLACE_FIELDS
-from field_app.domain.place import parse_place
-from field_app.domain.record import SCHEMA, new_id, utc_now
-from field_app.reference_data import load_reference
+from core.domain.concern import parse_office_part
+from core.domain.errors import ValidationError
+from core.domain.legal_basis import basis_of
+from core.domain.overrides import parse_overrides
+from core.domain.place import FIELDS as PLACE_FIELDS
+from core.domain.place import parse_place
+from core.domain.record import SCHEMA, new_id, utc_now
+from core.reference_data import load_reference
 from hub import history, hub_settings, provisions, schema
 from hub.database import audit, is_postgres, utcnow
 from hub.errors import BadRequest, Conflict, NotFound

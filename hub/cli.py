@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from field_app.config import Config
-from field_app.domain import clock
-from field_app.domain.errors import IbashoError
+from core.config import Config
+from core.domain import clock
+from core.domain.errors import IbashoError
 from hub import devices, planning
 from hub.changes import import_places
 from hub.config import Settings
@@ -150,7 +150,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def load_sample_places(engine: Engine) -> int:
-    from field_app.reference_data import sample_places
+    from core.reference_data import sample_places
 
     with engine.begin() as conn:
         return import_places(conn, [p.to_dict() for p in sample_places()], "sample")
@@ -280,7 +280,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     """Re-wrap a device's data key under a new PIN, with the office's private key."""
     import getpass
 
-    from field_app.store.keyring import Keyring
+    from core.keyring import Keyring
 
     if sys.stdin.isatty():
         pin = getpass.getpass("new PIN for the device: ")

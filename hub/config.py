@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from field_app.config import Config
-from field_app.store.location import default_data_dir
+from core.config import Config
+from core.location import default_data_dir
 
 
 @dataclass(frozen=True)

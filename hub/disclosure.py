@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from field_app.domain import clock
-from field_app.domain.reference import Reference
+from core.domain import clock
+from core.domain.reference import Reference
 from hub import inbox, provisions, schema
 from hub.database import audit
 from hub.errors import BadRequest, NotFound

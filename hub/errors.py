@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from field_app.domain.errors import IbashoError
+from core.domain.errors import IbashoError
 
 
 class HubError(IbashoError):

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from field_app.domain.reference import Reference
+from core.domain.reference import Reference
 from hub.filenames import safe_name
 from hub.reports import MONTHS, PlaceReport
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from field_app.domain import grant as domain
-from field_app.domain.errors import ValidationError
+from core.domain import grant as domain
+from core.domain.errors import ValidationError
 from hub import schema
 from hub.changes import _lock_feed
 from hub.database import audit, utcnow

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from field_app.domain.reference import Reference
+from core.domain.reference import Reference
 from hub import provisions, schema
 
 URGENCY_ORDER = ("emergency", "high", "medium", "watch")

@@ -22,11 +22,11 @@ from sqlalchemy import String, any_, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.kinds import FIELD_KINDS, parse_record
-from field_app.domain.problem import shown
-from field_app.domain.reference import Reference
-from field_app.domain.upgrade import upgrade
+from core.domain.errors import ValidationError
+from core.domain.kinds import FIELD_KINDS, parse_record
+from core.domain.problem import shown
+from core.domain.reference import Reference
+from core.domain.upgrade import upgrade
 from hub import schema
 from hub.bulk import insert_rows
 from hub.database import audit, utcnow

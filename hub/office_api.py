@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from field_app.domain.legal_basis import basis_of
+from core.domain.legal_basis import basis_of
 from hub import accounts, inbox, roles, schema
 from hub.changes import UNCHECKED, set_office_part
 from hub.database import audit

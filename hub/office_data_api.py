@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 
-from field_app.domain import clock
-from field_app.domain.fiscal import fiscal_year_of
-from field_app.domain.overrides import editable
+from core.domain import clock
+from core.domain.fiscal import fiscal_year_of
+from core.domain.overrides import editable
 from hub import (
     accounts,
     annual_report,

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
 
-from field_app.domain import clock
-from field_app.domain.grant import STEPS
+from core.domain import clock
+from core.domain.grant import STEPS
 from hub import grants
 from hub.errors import BadRequest
 from hub.office_access import Transaction, as_officer

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
-from field_app.domain import clock
+from core.domain import clock
 from hub import accounts, disclosure, export, inbox, provisions
 from hub.database import audit
 from hub.errors import BadRequest

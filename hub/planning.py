@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from field_app.domain.fiscal import fiscal_year_bounds
-from field_app.domain.startup import DECLINED, OPENED
+from core.domain.fiscal import fiscal_year_bounds
+from core.domain.startup import DECLINED, OPENED
 from hub import schema
 from hub.changes import _lock_feed, save_place
 from hub.database import audit, utcnow

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection
 
-from field_app.domain import clock
-from field_app.domain.legal_basis import Basis
-from field_app.domain.reference import Reference
+from core.domain import clock
+from core.domain.legal_basis import Basis
+from core.domain.reference import Reference
 from hub import hub_settings, schema
 from hub.database import audit, utcnow
 from hub.errors import BadRequest

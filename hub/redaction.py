@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection
 
-from field_app.domain import my_number
+from core.domain import my_number
 from hub import schema
 from hub.database import audit, utcnow
 from hub.errors import BadRequest, NotFound

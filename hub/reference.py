@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from field_app.domain.overrides import apply_overrides
-from field_app.domain.reference import Reference
-from field_app.reference_data import load_reference
+from core.domain.overrides import apply_overrides
+from core.domain.reference import Reference
+from core.reference_data import load_reference
 from hub import hub_settings, schema
 from sync.protocol import PLACE, REFERENCE
 

@@ -8,9 +8,9 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from field_app.domain.compliance import MET, MISSED, OPEN
-from field_app.domain.reference import Reference
-from field_app.reference_data import ASSETS_DIR
+from core.domain.compliance import MET, MISSED, OPEN
+from core.domain.reference import Reference
+from core.reference_data import ASSETS_DIR
 from hub.annual_report import PlaceYear, Session
 from hub.filenames import safe_name
 from hub.reports import MONTHS

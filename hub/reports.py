@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ColumnElement
 
-from field_app.domain.compliance import Compliance, assess
-from field_app.domain.fiscal import fiscal_year_bounds
-from field_app.domain.gathering import Facts
-from field_app.domain.gathering import facts as gathering_facts
-from field_app.domain.reference import Reference
+from core.domain.compliance import Compliance, assess
+from core.domain.fiscal import fiscal_year_bounds
+from core.domain.gathering import Facts
+from core.domain.gathering import facts as gathering_facts
+from core.domain.reference import Reference
 from hub import collector, schema
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)

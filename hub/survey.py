@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from field_app.domain.reference import Reference
+from core.domain.reference import Reference
 from hub import schema
 from hub.database import audit, utcnow
 from hub.errors import BadRequest, NotFound

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from field_app.domain import my_number
-from field_app.domain.problem import shown
+from core.domain import my_number
+from core.domain.problem import shown
 from hub.errors import BadRequest
 
 SECRETS = frozenset({"password", "code"})

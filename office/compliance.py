@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.text import matches
+from core.domain.text import matches
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
 

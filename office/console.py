@@ -16,7 +16,7 @@ import flet_web.fastapi as flet_fastapi
 from fastapi import FastAPI
 from starlette.responses import RedirectResponse
 
-from field_app.reference_data import ASSETS_DIR, load_reference
+from core.reference_data import ASSETS_DIR, load_reference
 from office.client import OfficeClient
 from office.compliance import AttendanceView, ComplianceView
 from office.concern import ConcernView

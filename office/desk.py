@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.fiscal import fiscal_year_of
-from field_app.domain.overrides import apply_overrides
-from field_app.domain.reference import Reference
-from field_app.reference_data import load_reference
+from core.domain import clock
+from core.domain.fiscal import fiscal_year_of
+from core.domain.overrides import apply_overrides
+from core.domain.reference import Reference
+from core.reference_data import load_reference
 from office.client import OfficeClient, OfficeError, SignedOut
 from ui_kit.i18n import Translator
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.grant import STEPS
-from field_app.domain.text import matches
+from core.domain.grant import STEPS
+from core.domain.text import matches
 from office.client import OfficeError
 from office.compliance import year_menu
 from office.conditions_editor import number

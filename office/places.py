@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.text import matches
+from core.domain.text import matches
 from office.client import OfficeError
 from office.conditions_editor import number
 from office.desk import Desk

@@ -8,8 +8,8 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.startup import OPENED, STAGES
-from field_app.domain.text import matches
+from core.domain.startup import OPENED, STAGES
+from core.domain.text import matches
 from office.desk import Desk
 from ui_kit.widgets import caption, heading
 

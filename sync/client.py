@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from field_app.domain.kinds import FIELD_KINDS
-from field_app.domain.record import utc_now
+from core.domain.kinds import FIELD_KINDS
+from core.domain.record import utc_now
 from field_app.store import Store
 from sync.errors import NotEnrolledError, RefusedError, RevokedError, SyncError, TransientError
 from sync.protocol import (

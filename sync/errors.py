@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from field_app.domain.errors import IbashoError
+from core.domain.errors import IbashoError
 
 
 class SyncError(IbashoError):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from field_app.domain.concern import Concern, parse_concern
-from field_app.domain.gathering import Gathering, parse_gathering
-from field_app.domain.record import new_meta
-from field_app.domain.startup import StartUp, parse_startup
-from field_app.domain.visit_note import VisitNote, parse_visit_note
-from field_app.domain.visit_plan import VisitPlan, parse_visit_plan
-from field_app.reference_data import load_reference, sample_places
+from core.domain.concern import Concern, parse_concern
+from core.domain.gathering import Gathering, parse_gathering
+from core.domain.record import new_meta
+from core.domain.startup import StartUp, parse_startup
+from core.domain.visit_note import VisitNote, parse_visit_note
+from core.domain.visit_plan import VisitPlan, parse_visit_plan
+from core.reference_data import load_reference, sample_places
 
 REF = load_reference()
 PLACES = sample_places()

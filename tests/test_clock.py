@@ -11,7 +11,7 @@ from pathlib import Path
 
 import flet as ft
 
-from field_app.domain import clock
+from core.domain import clock
 from field_app.ui.shell import Shell
 from sync.client import Status
 from tests.test_navigation import opened, shown, unlocked
@@ -78,7 +78,7 @@ def test_no_code_reads_the_machines_zone_or_defines_japan_time_again() -> None:
 
 
 def test_the_provision_record_says_when_it_was_written_in_japan_time() -> None:
-    from field_app.reference_data import load_reference
+    from core.reference_data import load_reference
     from hub import provisions
 
     row = {"provided_on": "2026-12-07", "recipient_name": "在宅介護・地域包括支援センター",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from field_app.domain.compliance import FUTURE, MET, MISSED, OPEN, assess
-from field_app.domain.fiscal import fiscal_year_bounds, fiscal_year_of, month_periods, weeks
+from core.domain.compliance import FUTURE, MET, MISSED, OPEN, assess
+from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of, month_periods, weeks
 from tests.factories import REF, SALON, gathering
 
 IBASHO = REF.programs["ibasho"]

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.domain.compliance import assess
-from field_app.domain.conditions import (
+from core.domain.compliance import assess
+from core.domain.conditions import (
     FUTURE,
     MET,
     MISSED,
@@ -24,9 +24,9 @@ from field_app.domain.conditions import (
     parse_versions,
     versions_to_json,
 )
-from field_app.domain.errors import ValidationError
-from field_app.domain.gathering import Facts, Gathering
-from field_app.domain.reference import Program
+from core.domain.errors import ValidationError
+from core.domain.gathering import Facts, Gathering
+from core.domain.reference import Program
 from tests.factories import REF, SALON, gathering
 
 D = dt.date

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.reference_data import sample_places
+from core.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError
 from field_app.store.journal import SNAPSHOT, journal_name
 from tests.factories import gathering
@@ -66,7 +66,7 @@ def test_torn_last_line_is_an_unacknowledged_save_and_is_dropped(tmp_path: Path,
 
 
 def test_the_app_tells_the_user_and_keeps_the_files(tmp_path: Path) -> None:
-    from field_app.reference_data import load_reference
+    from core.reference_data import load_reference
     from field_app.ui.services import Services
 
     services = Services.at(tmp_path, load_reference())

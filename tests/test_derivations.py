@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.keyring import Keyring, WrongPin
 from field_app.store.derivations import FRESH_SECONDS, Derivations
-from field_app.store.keyring import Keyring, WrongPin
 
 FAST = 14
 
@@ -118,7 +118,7 @@ def test_forgotten_or_old_derivations_are_not_used(tmp_path: Path) -> None:
 
 def test_the_app_derives_the_pin_typed_on_the_lock_screen_and_keeps_nothing_after(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from field_app.reference_data import load_reference
+    from core.reference_data import load_reference
     from field_app.ui.services import Services
 
     monkeypatch.setenv("IBASHO_SCRYPT_LOG2N", str(FAST))

@@ -42,12 +42,13 @@ def test_the_two_commands_are_there() -> None:
 
 
 def test_every_setting_is_read_in_one_place_and_documented() -> None:
-    from field_app.config import VARIABLES
+    from core.config import VARIABLES
 
     for name in VARIABLES:
         assert f"`{name}`" in README, name
     reading = re.compile(r"(environ\.get\(|environ\[|getenv\()\s*[\"']IBASHO_")
-    readers = [p.relative_to(ROOT).as_posix() for top in ("field_app", "ui_kit", "office", "sync")
+    readers = [p.relative_to(ROOT).as_posix()
+               for top in ("core", "field_app", "ui_kit", "office", "sync", "hub")
                for p in (ROOT / top).rglob("*.py")
                if reading.search(p.read_text(encoding="utf-8")) and p.name != "config.py"]
     assert readers == [], readers

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from field_app.domain import clock
-from field_app.reference_data import sample_places
+from core.domain import clock
+from core.reference_data import sample_places
 from field_app.store import Store
 from hub.changes import import_places
 from tests.browser import (
@@ -270,7 +270,7 @@ def seeded(data: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_screen_at_tablet_and_phone_size(tmp_path: Path, lang: str) -> None:
-    from field_app.reference_data import texts
+    from core.reference_data import texts
 
     t = texts(lang)
     data = tmp_path / "data"

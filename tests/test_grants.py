@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from field_app.domain import grant
-from field_app.domain.errors import ValidationError
+from core.domain import grant
+from core.domain.errors import ValidationError
 from field_app.store.repository import Repository
 from tests.factories import IBASHO, REF, gathering
 from tests.hubs import Field, Hub

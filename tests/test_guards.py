@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.guards import REFUSE, WARN, check_digit, is_my_number
-from field_app.domain.kinds import parse_record
+from core.domain.errors import ValidationError
+from core.domain.guards import REFUSE, WARN, check_digit, is_my_number
+from core.domain.kinds import parse_record
 from field_app.store import Store
 from field_app.ui.form import RecordForm
 from tests.factories import IBASHO, REF, concern_data, gathering_data, visit_note, visit_note_data

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.domain.guards import check_digit
+from core.domain.guards import check_digit
 from tests.browser import (
     TABLET,
     button,

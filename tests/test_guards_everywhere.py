@@ -23,14 +23,14 @@ from typing import Any
 
 import pytest
 
-from field_app.domain import grant
-from field_app.domain.concern import OFFICE_FIELDS, parse_office_part
-from field_app.domain.errors import ValidationError
-from field_app.domain.guards import check_digit
-from field_app.domain.kinds import GUARDED, KINDS, parse_record
-from field_app.domain.my_number import EXPECTED_EN
-from field_app.domain.overrides import DESTINATION_FIELDS, parse_overrides
-from field_app.domain.record import Record, new_meta
+from core.domain import grant
+from core.domain.concern import OFFICE_FIELDS, parse_office_part
+from core.domain.errors import ValidationError
+from core.domain.guards import check_digit
+from core.domain.kinds import GUARDED, KINDS, parse_record
+from core.domain.my_number import EXPECTED_EN
+from core.domain.overrides import DESTINATION_FIELDS, parse_overrides
+from core.domain.record import Record, new_meta
 from tests.factories import (
     IBASHO,
     REF,
@@ -365,7 +365,7 @@ def test_the_cli_refuses_a_number_in_what_it_writes(hub: Any, tmp_path: Any) -> 
 def test_an_id_or_a_longer_token_is_never_taken_for_a_number(text: str) -> None:
     """Ids go through the same walk (a body's concern_ids): a UUID whose last group is all
     digits (about one in 300) must not be refused as a number."""
-    from field_app.domain.my_number import holds_number
+    from core.domain.my_number import holds_number
 
     assert not holds_number(text)
     assert holds_number(f"番号は{NUMBER}です") and holds_number(f"({NUMBER})")

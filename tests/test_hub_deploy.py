@@ -15,7 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from field_app.reference_data import sample_places
+from core.reference_data import sample_places
 from field_app.store import Store
 from hub.schema import metadata
 from sync.client import HUB_META, Syncer, enrol

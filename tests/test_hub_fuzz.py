@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from field_app.domain.kinds import parse_record
+from core.domain.kinds import parse_record
 from hub import accounts
 from hub.reference import reference
 from sync.protocol import ACCEPTED, REJECTED

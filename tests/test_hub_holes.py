@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from field_app.domain.concern import Concern
+from core.domain.concern import Concern
 from field_app.store import Store
 from hub import accounts
 from hub.changes import set_office_part

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from openpyxl import load_workbook
 
-from field_app.domain.startup import StartUp
+from core.domain.startup import StartUp
 from field_app.store import Store
 from field_app.store.repository import Repository
 from sync.client import ASSIGNMENT_META, HUB_META, enrol

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from field_app.store.keyring import Keyring, KeyringError, TooSoon, WrongPin, penalty
+from core.keyring import Keyring, KeyringError, TooSoon, WrongPin, penalty
 
 FAST = 14  # scrypt cost for tests; the app calibrates to ~0.4 s on the device
 

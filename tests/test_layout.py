@@ -33,9 +33,19 @@ def modules(*parts: str) -> list[Path]:
 
 
 def test_the_domain_imports_nothing_of_ours() -> None:
-    for path in modules("field_app", "domain"):
-        found = ours(imported(path), "field_app", "sync", "ui_kit", "office")
-        assert found <= {n for n in found if n.startswith("field_app.domain")}, (path, found)
+    for path in modules("core", "domain"):
+        found = ours(imported(path), "core", "field_app", "sync", "hub", "ui_kit", "office")
+        assert found <= {n for n in found if n.startswith("core.domain")}, (path, found)
+
+
+def test_the_shared_core_imports_no_app_the_hub_or_sync() -> None:
+    for path in modules("core"):
+        assert not ours(imported(path), "field_app", "sync", "hub", "ui_kit", "office"), path
+
+
+def test_nothing_in_the_hub_or_the_console_imports_the_tablets_package() -> None:
+    for path in modules("hub") + modules("office"):
+        assert not ours(imported(path), "field_app"), path
 
 
 def test_only_the_hubs_entry_point_touches_a_ui() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from field_app.domain import legal_basis
-from field_app.domain.concern import parse_office_part
-from field_app.domain.errors import ValidationError
-from field_app.domain.kinds import parse_record
+from core.domain import legal_basis
+from core.domain.concern import parse_office_part
+from core.domain.errors import ValidationError
+from core.domain.kinds import parse_record
 from tests.factories import REF, concern, concern_data
 
 KEYS = {"consent", "life_body_emergency", "support_meeting_106_6", "abuse_report_elder",
@@ -130,7 +130,7 @@ def test_a_device_cannot_write_the_office_basis() -> None:
 
 
 def test_the_note_is_guarded_like_other_free_text() -> None:
-    from field_app.domain.guards import check_digit
+    from core.domain.guards import check_digit
 
     number = "12345678901"
     number += str(check_digit(number))

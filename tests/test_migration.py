@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from field_app.domain.kinds import parse_record
-from field_app.domain.upgrade import upgrade
+from core.domain.kinds import parse_record
+from core.domain.upgrade import upgrade
 from field_app.store import Store
 from tests.factories import REF
 

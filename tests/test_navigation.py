@@ -26,7 +26,7 @@ from flet.messaging.session import Session
 from flet.pubsub.pubsub_hub import PubSubHub
 from sqlalchemy import Engine
 
-from field_app.reference_data import load_reference
+from core.reference_data import load_reference
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
 from hub import accounts

@@ -10,8 +10,8 @@ from pathlib import Path
 import flet as ft
 import pytest
 
-from field_app.domain import clock
-from field_app.domain.schedule import Expected
+from core.domain import clock
+from core.domain.schedule import Expected
 from field_app.ui.shell import Shell
 from field_app.ui.views.not_held import NotHeldDialog
 from tests.browser import PIN, unlocked_store

@@ -14,8 +14,8 @@ import httpx
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from field_app.domain.concern import Concern, parse_concern
-from field_app.domain.overrides import apply_overrides
+from core.domain.concern import Concern, parse_concern
+from core.domain.overrides import apply_overrides
 from hub import accounts, schema
 from hub.database import utcnow
 from sync.client import REFERENCE_META

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from field_app.domain.compliance import assess
-from field_app.domain.concern import parse_concern
-from field_app.domain.errors import ValidationError
-from field_app.domain.overrides import apply_overrides, editable, parse_overrides
+from core.domain.compliance import assess
+from core.domain.concern import parse_concern
+from core.domain.errors import ValidationError
+from core.domain.overrides import apply_overrides, editable, parse_overrides
 from tests.factories import REF, concern_data, gathering
 
 

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_package_list_covers_the_tree() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     found = {".".join(p.parent.relative_to(ROOT).parts)
-             for top in ("field_app", "ui_kit", "office", "sync", "hub")
+             for top in ("core", "field_app", "ui_kit", "office", "sync", "hub")
              for p in (ROOT / top).rglob("__init__.py")}
-    assert set(config["packages"]) == found | {"field_app.assets"}
-    assert config["package-dir"] == {"field_app.assets": "assets"}
+    assert set(config["packages"]) == found | {"core.assets"}
+    assert config["package-dir"] == {"core.assets": "assets"}
 
 
 def test_the_tablet_build_leaves_the_hub_and_the_console_out() -> None:
@@ -47,8 +47,8 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         z.extractall(site)
-    for shipped in ("field_app/assets/data/programs.json", "field_app/assets/i18n/ja.json",
-                    "field_app/assets/fonts/NotoSansJP-JIS0208.otf",
+    for shipped in ("core/assets/data/programs.json", "core/assets/i18n/ja.json",
+                    "core/assets/fonts/NotoSansJP-JIS0208.otf",
                     "hub/migrations/env.py"):
         assert shipped in names, f"{shipped} is missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "assets/")) for n in names)
@@ -58,7 +58,7 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
     env["IBASHO_HUB_DATABASE_URL"] = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     check = (
         "import field_app, pathlib, sys\n"
-        "from field_app.reference_data import ASSETS_DIR, load_reference, texts\n"
+        "from core.reference_data import ASSETS_DIR, load_reference, texts\n"
         f"site = pathlib.Path({str(site)!r})\n"
         "assert pathlib.Path(field_app.__file__).is_relative_to(site), field_app.__file__\n"
         "assert ASSETS_DIR.is_relative_to(site), ASSETS_DIR\n"

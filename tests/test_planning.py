@@ -8,10 +8,10 @@ import datetime as dt
 
 import pytest
 
-from field_app.domain.compliance import MET, MISSED, assess
-from field_app.domain.errors import ValidationError
-from field_app.domain.startup import StartUp
-from field_app.domain.week import missed, not_visited, week
+from core.domain.compliance import MET, MISSED, assess
+from core.domain.errors import ValidationError
+from core.domain.startup import StartUp
+from core.domain.week import missed, not_visited, week
 from tests.factories import IBASHO, REF, gathering, startup, visit_note, visit_plan
 
 D = dt.date
@@ -125,6 +125,6 @@ def test_a_week_puts_each_thing_on_its_day() -> None:
 
 
 def test_a_startup_round_trips_through_restore() -> None:
-    from field_app.domain.kinds import restore
+    from core.domain.kinds import restore
     s = startup()
     assert restore(s.to_dict()) == s and isinstance(restore(s.to_dict()), StartUp)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from field_app.reference_data import load_reference
-from field_app.store.keyring import WrongPin
+from core.keyring import WrongPin
+from core.reference_data import load_reference
 from field_app.ui.services import Services
 from hub.changes import set_office_part
 from sync.client import HUB_META

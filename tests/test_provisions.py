@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
-from field_app.domain import clock
+from core.domain import clock
 from hub import schema
 from tests.hubs import Field, Hub
 from tests.test_office_api import push

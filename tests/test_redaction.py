@@ -18,7 +18,7 @@ from alembic import command
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
-from field_app.domain.guards import check_digit
+from core.domain.guards import check_digit
 from hub import redaction, schema
 from hub.database import utcnow
 from hub.migrate import _config

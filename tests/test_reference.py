@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from field_app.domain.kinds import parse_record
-from field_app.domain.place import parse_place
-from field_app.reference_data import ASSETS_DIR, load_reference, sample_places, texts
+from core.domain.kinds import parse_record
+from core.domain.place import parse_place
+from core.reference_data import ASSETS_DIR, load_reference, sample_places, texts
 
 
 def test_every_option_has_both_labels() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from field_app.domain.concern import Concern
-from field_app.domain.gathering import Gathering
-from field_app.domain.retention import Policy
-from field_app.domain.visit_note import VisitNote
+from core.domain.concern import Concern
+from core.domain.gathering import Gathering
+from core.domain.retention import Policy
+from core.domain.visit_note import VisitNote
 from field_app.store import Store
 from field_app.store.repository import ConcernStub, Repository
 from tests.factories import IBASHO, SALON, concern, gathering, visit_note

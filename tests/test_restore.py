@@ -20,7 +20,7 @@ import flet as ft
 import pytest
 from sqlalchemy import select, text
 
-from field_app.domain.record import Record
+from core.domain.record import Record
 from field_app.store import Store
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
@@ -204,7 +204,7 @@ def test_a_restored_hub_gets_back_what_the_tablet_keeps_in_its_yearly_archives(
     store: a restored hub that lacks them gets them back from there, once."""
     import datetime as dt
 
-    from field_app.domain.retention import Policy
+    from core.domain.retention import Policy
     from tests.hubs import serve_in_thread
 
     with database_url(kind, tmp_path) as database:

@@ -8,8 +8,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from field_app.domain.kinds import SENSITIVE
-from field_app.domain.retention import Policy
+from core.domain.kinds import SENSITIVE
+from core.domain.retention import Policy
 from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from hub import hub_settings

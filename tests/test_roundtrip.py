@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from field_app.domain.kinds import FIELD_KINDS, SENSITIVE
+from core.domain.kinds import FIELD_KINDS, SENSITIVE
 from field_app.store import Store
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from tests.factories import REF, concern, gathering, startup, visit_note, visit_plan

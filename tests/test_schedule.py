@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.fiscal import fiscal_year_bounds
-from field_app.domain.place import parse_place
-from field_app.domain.schedule import (
+from core.domain.errors import ValidationError
+from core.domain.fiscal import fiscal_year_bounds
+from core.domain.place import parse_place
+from core.domain.schedule import (
     LAST,
     expected,
     nth_weekday,

@@ -10,8 +10,8 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.kinds import FIELD_KINDS
-from field_app.domain.record import Record
+from core.domain.kinds import FIELD_KINDS
+from core.domain.record import Record
 from field_app.ui.screens import FORM_KINDS, FORM_ROUTES
 from field_app.ui.shell import FORMS, Shell
 from tests import factories

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.domain.kinds import SENSITIVE
+from core.domain.kinds import SENSITIVE
 from field_app.store import Store, StoreError
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from tests.factories import concern, gathering, visit_note

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.reference_data import sample_places
+from core.reference_data import sample_places
 from field_app.store import Store, StoreError, StoreLockedError
 from field_app.store.journal import SNAPSHOT, journal_name
 from field_app.store.repository import Repository
@@ -205,7 +205,7 @@ def test_compaction_folds_the_journal_and_keeps_everything(tmp_path: Path) -> No
 
 
 def test_data_dir_defaults_to_flet_storage(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from field_app.store.location import default_data_dir
+    from core.location import default_data_dir
 
     monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path / "flet"))
     assert default_data_dir() == tmp_path / "flet"

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from field_app.reference_data import sample_places
+from core.reference_data import sample_places
 from field_app.store import Store
 from hub import devices
 from hub.changes import set_office_part

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from field_app.domain.concern import parse_office_part
-from field_app.domain.errors import ValidationError
-from field_app.domain.kinds import parse_record, restore
+from core.domain.concern import parse_office_part
+from core.domain.errors import ValidationError
+from core.domain.kinds import parse_record, restore
 from tests.factories import (
     REF,
     SALON,
@@ -135,7 +135,7 @@ def test_office_cannot_mark_referred_without_destination() -> None:
 
 
 def test_devices_cannot_write_the_office_part() -> None:
-    from field_app.domain.concern import parse_concern
+    from core.domain.concern import parse_concern
 
     data = concern_data(office={"status": "closed", "closed_on": "2026-06-11"})
     parse_concern(data, REF)
@@ -167,6 +167,6 @@ def test_edit_bumps_rev_and_time() -> None:
 
 
 def test_every_kind_of_record_has_its_parser() -> None:
-    from field_app.domain.kinds import _PARSERS, KINDS
+    from core.domain.kinds import _PARSERS, KINDS
 
     assert set(_PARSERS) == set(KINDS)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from field_app.reference_data import ASSETS_DIR
+from core.reference_data import ASSETS_DIR
 from tests.browser import (
     PHONE,
     TABLET,

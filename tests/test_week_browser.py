@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from field_app.domain import clock
-from field_app.reference_data import sample_places, texts
+from core.domain import clock
+from core.reference_data import sample_places, texts
 from field_app.store import Store
 from sync.client import ASSIGNMENT_META
 from tests.browser import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from field_app.reference_data import texts
+from core.reference_data import texts
 
 WEEKDAYS_JA = "月火水木金土日"
 

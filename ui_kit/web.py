@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from field_app.security_headers import FixedHeaders
+from core.security_headers import FixedHeaders
 
 CSP = "; ".join([
     "default-src 'self'",

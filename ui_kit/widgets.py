@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import flet as ft
 
-from field_app.domain import clock
+from core.domain import clock
 from ui_kit.i18n import Translator
 from ui_kit.theme import MIN_TOUCH
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from field_app.store.keyring import PIN_MAX, PIN_MIN, Keyring
+from core.keyring import PIN_MAX, PIN_MIN, Keyring
 
 FRESH_SECONDS = 60.0  # a derivation not used by then is dropped rather than kept around
 

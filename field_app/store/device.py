@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from field_app.store.keyring import Keyring
+from core.keyring import Keyring
 from field_app.store.sealing import sealed_codec
 from field_app.store.store import Store
 

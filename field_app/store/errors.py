@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from field_app.domain.errors import IbashoError
+from core.domain.errors import IbashoError
 
 
 class StoreError(IbashoError):

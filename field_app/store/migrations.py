@@ -16,7 +16,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from field_app.domain.upgrade import upgrade
+from core.domain.upgrade import upgrade
 from field_app.store.errors import StoreCorruptError
 from field_app.store.journal import SNAPSHOT, JournalStorage, Tables
 

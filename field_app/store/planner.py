@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from field_app.domain.compliance import assess
-from field_app.domain.fiscal import fiscal_year_bounds, fiscal_year_of
-from field_app.domain.gathering import Gathering
-from field_app.domain.place import Place
-from field_app.domain.reference import Reference
-from field_app.domain.visit_plan import VisitPlan
-from field_app.domain.week import Day, Slot, expected_at, missed, not_visited, slots, week
+from core.domain.compliance import assess
+from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from core.domain.gathering import Gathering
+from core.domain.place import Place
+from core.domain.reference import Reference
+from core.domain.visit_plan import VisitPlan
+from core.domain.week import Day, Slot, expected_at, missed, not_visited, slots, week
 from field_app.store.repository import Repository
 
 NOT_VISITED_DAYS, MISSED_LOOKBACK_DAYS = 90, 28  # when the data does not say

@@ -13,16 +13,16 @@ from typing import Any, TypeVar
 
 from tinydb import Query
 
-from field_app.domain import clock
-from field_app.domain.concern import Concern, OfficePart
-from field_app.domain.gathering import Gathering
-from field_app.domain.kinds import FIELD_KINDS, restore
-from field_app.domain.place import Place
-from field_app.domain.record import Record
-from field_app.domain.startup import StartUp
-from field_app.domain.text import matches
-from field_app.domain.visit_note import VisitNote
-from field_app.domain.visit_plan import VisitPlan
+from core.domain import clock
+from core.domain.concern import Concern, OfficePart
+from core.domain.gathering import Gathering
+from core.domain.kinds import FIELD_KINDS, restore
+from core.domain.place import Place
+from core.domain.record import Record
+from core.domain.startup import StartUp
+from core.domain.text import matches
+from core.domain.visit_note import VisitNote
+from core.domain.visit_plan import VisitPlan
 from field_app.store.store import Quarantined, Store
 
 Q = Query()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from field_app.domain.kinds import SENSITIVE
+from core.domain.kinds import SENSITIVE
 from field_app.store import codec
 from field_app.store.errors import StoreError
 

@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 
 from tinydb.queries import QueryLike
 
-from field_app.domain import clock
-from field_app.domain.kinds import FIELD_KINDS, KINDS, restore
-from field_app.domain.record import Record, new_id, utc_now
-from field_app.domain.retention import Policy, archive_due, stub, stub_due
+from core.domain import clock
+from core.domain.kinds import FIELD_KINDS, KINDS, restore
+from core.domain.record import Record, new_id, utc_now
+from core.domain.retention import Policy, archive_due, stub, stub_due
 from field_app.store.archive import Archive
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import flet as ft
 
-from field_app.config import Config
-from field_app.domain.errors import IbashoError
-from field_app.reference_data import ASSETS_DIR, LANGS, load_reference
-from field_app.store.location import default_data_dir
+from core.config import Config
+from core.domain.errors import IbashoError
+from core.location import default_data_dir
+from core.reference_data import ASSETS_DIR, LANGS, load_reference
 from field_app.ui import warm
 from field_app.ui.services import Services
 

@@ -24,12 +24,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from field_app.domain import clock, legal_basis
-from field_app.domain.errors import IbashoError, ValidationError
-from field_app.domain.kinds import GUARDED, parse_record
-from field_app.domain.problem import Problem
-from field_app.domain.record import new_meta, utc_now
-from field_app.domain.reference import Reference
+from core.domain import clock, legal_basis
+from core.domain.errors import IbashoError, ValidationError
+from core.domain.kinds import GUARDED, parse_record
+from core.domain.problem import Problem
+from core.domain.record import new_meta, utc_now
+from core.domain.reference import Reference
 from field_app.store import Store
 
 

@@ -4,7 +4,7 @@ read it, so a kind added here opens everywhere a record of it is listed."""
 
 from __future__ import annotations
 
-from field_app.domain.kinds import FIELD_KINDS
+from core.domain.kinds import FIELD_KINDS
 
 # record kind -> route of the form that shows and edits it
 FORM_ROUTES: dict[str, str] = {

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from field_app.domain import clock
-from field_app.domain.overrides import apply_overrides
-from field_app.domain.reference import Reference
-from field_app.domain.retention import Policy
-from field_app.reference_data import sample_places
+from core.domain import clock
+from core.domain.overrides import apply_overrides
+from core.domain.reference import Reference
+from core.domain.retention import Policy
+from core.keyring import Keyring
+from core.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError, open_sealed
 from field_app.store.derivations import Derivations
-from field_app.store.keyring import Keyring
 from sync.client import (
     HUB_META,
     REFERENCE_META,

@@ -11,9 +11,9 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.concern import OfficePart
-from field_app.domain.errors import IbashoError
-from field_app.domain.reference import Reference
+from core.domain.concern import OfficePart
+from core.domain.errors import IbashoError
+from core.domain.reference import Reference
 from field_app.store import Store
 from field_app.store.repository import Repository
 from field_app.ui.form import RecordForm

@@ -8,7 +8,7 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain.record import new_id
+from core.domain.record import new_id
 from field_app.ui.chrome import NAV, Chrome
 from field_app.ui.form import RecordForm
 from field_app.ui.prefill import after_save, defaults

@@ -6,8 +6,8 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain import legal_basis
-from field_app.domain.legal_basis import CONSENT
+from core.domain import legal_basis
+from core.domain.legal_basis import CONSENT
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from ui_kit.widgets import (

@@ -8,9 +8,9 @@ import datetime as dt
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.record import Record
-from field_app.domain.week import Slot
+from core.domain import clock
+from core.domain.record import Record
+from core.domain.week import Slot
 from field_app.store.planner import Planner
 from field_app.ui.screens import FORM_ROUTES
 from field_app.ui.session import Session

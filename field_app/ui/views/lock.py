@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import flet as ft
 
-from field_app.domain.errors import IbashoError
+from core.domain.errors import IbashoError
 from field_app.ui.services import Services
 from ui_kit.i18n import Translator
 from ui_kit.widgets import caption, heading

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import flet as ft
 
-from field_app.domain.schedule import Expected
+from core.domain.schedule import Expected
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from ui_kit.widgets import dropdown, named

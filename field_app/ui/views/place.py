@@ -6,11 +6,11 @@ import datetime as dt
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.compliance import MET, MISSED, assess
-from field_app.domain.fiscal import fiscal_year_of
-from field_app.domain.place import Place
-from field_app.domain.schedule import expected
+from core.domain import clock
+from core.domain.compliance import MET, MISSED, assess
+from core.domain.fiscal import fiscal_year_of
+from core.domain.place import Place
+from core.domain.schedule import expected
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading, icon_button
 

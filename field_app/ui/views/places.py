@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import flet as ft
 
-from field_app.domain.place import Place
+from core.domain.place import Place
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading
 

@@ -6,7 +6,7 @@ from concurrent.futures import Future
 
 import flet as ft
 
-from field_app.domain.errors import IbashoError
+from core.domain.errors import IbashoError
 from field_app.ui.services import PROFILE
 from field_app.ui.session import Session
 from sync.client import HUB_META

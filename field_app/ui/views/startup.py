@@ -8,8 +8,8 @@ from typing import Any
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.startup import DECLINED, STAGES
+from core.domain import clock
+from core.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from ui_kit.widgets import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.kinds import restore
-from field_app.domain.record import Record
+from core.domain import clock
+from core.domain.kinds import restore
+from core.domain.record import Record
 from field_app.ui.screens import form_route
 from field_app.ui.session import Session
 from sync.client import Status

@@ -7,8 +7,8 @@ import datetime as dt
 
 import flet as ft
 
-from field_app.domain import clock
-from field_app.domain.week import Day, Slot
+from core.domain import clock
+from core.domain.week import Day, Slot
 from field_app.store.planner import Planner, monday_of
 from field_app.ui.prefill import parse_day
 from field_app.ui.session import Session

@@ -8,16 +8,16 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from typing import Any
 
-from field_app.domain.concern import Concern, OfficePart, parse_concern
-from field_app.domain.errors import ValidationError
-from field_app.domain.gathering import Gathering, parse_gathering
-from field_app.domain.place import Place, parse_place
-from field_app.domain.record import Record, rebuild
-from field_app.domain.reference import Label, Option, Reference
-from field_app.domain.startup import StartUp, parse_startup
-from field_app.domain.validation import Checker, reading_text
-from field_app.domain.visit_note import VisitNote, parse_visit_note
-from field_app.domain.visit_plan import VisitPlan, parse_visit_plan
+from core.domain.concern import Concern, OfficePart, parse_concern
+from core.domain.errors import ValidationError
+from core.domain.gathering import Gathering, parse_gathering
+from core.domain.place import Place, parse_place
+from core.domain.record import Record, rebuild
+from core.domain.reference import Label, Option, Reference
+from core.domain.startup import StartUp, parse_startup
+from core.domain.validation import Checker, reading_text
+from core.domain.visit_note import VisitNote, parse_visit_note
+from core.domain.visit_plan import VisitPlan, parse_visit_plan
 
 KINDS: dict[str, type[Record]] = {
     "place": Place,

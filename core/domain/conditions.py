@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Protocol
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.fiscal import Span, fiscal_year_bounds, month_periods, weeks
-from field_app.domain.problem import Problem
-from field_app.domain.reference import Label
-from field_app.domain.validation import TIME_RE, Checker
+from core.domain.errors import ValidationError
+from core.domain.fiscal import Span, fiscal_year_bounds, month_periods, weeks
+from core.domain.problem import Problem
+from core.domain.reference import Label
+from core.domain.validation import TIME_RE, Checker
 
 MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"
 PERIODS = {"week": 0, "month": 1, "months": 0, "half": 6, "fiscal_year": 12}

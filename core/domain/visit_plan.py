@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.validation import Checker
+from core.domain.record import Record, check_meta, rebuild
+from core.domain.reference import Reference
+from core.domain.validation import Checker
 
 FIELDS = ("date", "start_time", "place_id", "startup_id", "purpose", "note", "done_note_id",
           "cancelled")

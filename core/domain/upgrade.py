@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from field_app.domain.record import SCHEMA
+from core.domain.record import SCHEMA
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:

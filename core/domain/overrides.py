@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from field_app.domain.conditions import parse_versions, read_versions, versions_to_json
-from field_app.domain.problem import Problem
-from field_app.domain.reference import Label, Option, Program, Reference
-from field_app.domain.validation import Checker
+from core.domain.conditions import parse_versions, read_versions, versions_to_json
+from core.domain.problem import Problem
+from core.domain.reference import Label, Option, Program, Reference
+from core.domain.validation import Checker
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DESTINATION_FIELDS = ("key", "ja", "en", "phone", "emergency", "retired")

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.validation import Checker
+from core.domain.record import Record, check_meta, rebuild
+from core.domain.reference import Reference
+from core.domain.validation import Checker
 
 FIELDS = ("place_id", "group_name", "visit_type", "date", "duration_minutes", "observations",
           "follow_up_on", "startup_id", "plan_id", "attendee_roles", "topics", "decisions",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.my_number import mask
+from core.domain.my_number import mask
 
 _SHOW_MAX = 40
 

@@ -18,9 +18,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.problem import Problem
-from field_app.domain.validation import Checker
+from core.domain.errors import ValidationError
+from core.domain.problem import Problem
+from core.domain.validation import Checker
 
 STEPS = ("application", "decision", "payments", "report", "settlement")
 NONE, APPLIED, DECIDED, REFUSED, PAID, REPORTED, SETTLED, REFUND = (

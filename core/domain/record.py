@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
-from field_app.domain.validation import Checker
+from core.domain.validation import Checker
 
 SCHEMA = 2  # record schema written by this version; see store.migrations for 1 -> 2
 

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
-from field_app.domain.validation import Checker
+from core.domain.record import Record, check_meta, rebuild
+from core.domain.reference import Reference
+from core.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
+from core.domain.validation import Checker
 
 FIELDS = ("name", "kana", "program", "area", "group_name", "venue", "schedule", "recurrence",
           "open_to_all", "subsidised", "active", "sample", "startup_id")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from field_app.domain.problem import Problem
+from core.domain.problem import Problem
 
 
 class IbashoError(Exception):

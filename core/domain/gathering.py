@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from field_app.domain.record import Record, check_meta, derived, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.validation import Checker
+from core.domain.record import Record, check_meta, derived, rebuild
+from core.domain.reference import Reference
+from core.domain.validation import Checker
 
 FIELDS = ("place_id", "date", "start_time", "end_time", "attendance", "first_time", "helpers",
           "activities", "staff_visited", "note", "held", "not_held_reason")

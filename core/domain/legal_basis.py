@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.reference import Label, Option, Reference
+from core.domain.reference import Label, Option, Reference
 
 CONSENT, OTHER_LAW = "consent", "other_law"
 NOTE_MAX = 200

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain import legal_basis
-from field_app.domain.record import Record, check_meta, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.validation import Checker
+from core.domain import legal_basis
+from core.domain.record import Record, check_meta, rebuild
+from core.domain.reference import Reference
+from core.domain.validation import Checker
 
 FIELDS = ("place_id", "gathering_id", "observed_on", "subject_age_band", "subject_gender",
           "subject_alias", "categories", "urgency", "consent", "legal_basis", "legal_basis_note",

@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from field_app.config import Config
-from field_app.domain.conditions import parse_versions
-from field_app.domain.guards import Guards
-from field_app.domain.place import Place
-from field_app.domain.record import SCHEMA
-from field_app.domain.reference import Label, Option, Program, Reference
+from core.config import Config
+from core.domain.conditions import parse_versions
+from core.domain.guards import Guards
+from core.domain.place import Place
+from core.domain.record import SCHEMA
+from core.domain.reference import Label, Option, Program, Reference
 
 _HERE = Path(__file__).resolve().parent
 # Installed from a wheel the assets sit inside the package; in a checkout, beside it.

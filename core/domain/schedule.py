@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.errors import ValidationError
-from field_app.domain.gathering import minutes_between
-from field_app.domain.problem import Problem
-from field_app.domain.validation import Checker
+from core.domain.errors import ValidationError
+from core.domain.gathering import minutes_between
+from core.domain.problem import Problem
+from core.domain.validation import Checker
 
 WEEKLY, MONTHLY_NTH, MONTHLY_DAY, EVERY_N_WEEKS = (
     "weekly", "monthly_nth", "monthly_day", "every_n_weeks")

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from field_app.domain.conditions import (
+from core.domain.conditions import (
     FUTURE,
     MET,
     MISSED,
@@ -22,8 +22,8 @@ from field_app.domain.conditions import (
     PeriodResult,
     assess_set,
 )
-from field_app.domain.fiscal import Span, fiscal_year_bounds
-from field_app.domain.reference import Program
+from core.domain.fiscal import Span, fiscal_year_bounds
+from core.domain.reference import Program
 
 UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
          "opening_days_per_week": ("日/週", " days a week")}

@@ -15,9 +15,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from field_app.domain import my_number
-from field_app.domain.errors import ValidationError
-from field_app.domain.problem import Problem, shown
+from core.domain import my_number
+from core.domain.errors import ValidationError
+from core.domain.problem import Problem, shown
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -31,8 +31,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from field_app.config import Config
-from field_app.store.errors import StoreError
+from core.config import Config
+from core.domain.errors import IbashoError
 
 KEYS_FILE = "keys.json"
 PIN_MIN, PIN_MAX = 4, 64
@@ -42,7 +42,7 @@ MAX_LOG2_N = 17  # 128 MiB of memory per unlock: enough for a mid-range tablet
 FREE_TRIES = 3  # wrong PINs before the waits start
 
 
-class KeyringError(StoreError):
+class KeyringError(IbashoError):
     pass
 
 

@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from field_app.domain.gathering import Gathering
-from field_app.domain.place import Place
-from field_app.domain.schedule import Expected, expected
-from field_app.domain.visit_note import VisitNote
-from field_app.domain.visit_plan import VisitPlan
+from core.domain.gathering import Gathering
+from core.domain.place import Place
+from core.domain.schedule import Expected, expected
+from core.domain.visit_note import VisitNote
+from core.domain.visit_plan import VisitPlan
 
 
 @dataclass(frozen=True)

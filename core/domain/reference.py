@@ -1,7 +1,7 @@
 """Reference data as typed values: programs, enumerations, destinations, places.
 
 The data itself lives in `assets/data/*.json` (DESIGN §3: rules and labels are
-data, not code); `field_app.reference_data` reads those files and builds these.
+data, not code); `core.reference_data` reads those files and builds these.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from field_app.domain.conditions import ConditionSet
-    from field_app.domain.guards import Guards
+    from core.domain.conditions import ConditionSet
+    from core.domain.guards import Guards
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Program:
     requires_registration: bool
 
     def conditions_in(self, fiscal_year: int) -> ConditionSet:
-        from field_app.domain.conditions import in_force
+        from core.domain.conditions import in_force
 
         return in_force(self.conditions, fiscal_year)
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from field_app.domain.record import Record, check_meta, rebuild
-from field_app.domain.reference import Reference
-from field_app.domain.validation import Checker
+from core.domain.record import Record, check_meta, rebuild
+from core.domain.reference import Reference
+from core.domain.validation import Checker
 
 CONSULT, PREPARE, OPENED, DECLINED = "consult", "prepare", "opened", "declined"
 STAGES = (CONSULT, PREPARE, OPENED, DECLINED)
