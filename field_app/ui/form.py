@@ -17,7 +17,6 @@ and the form says it is not saved until a later save lands (`retry`).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from field_app.domain import clock, legal_basis
+from field_app.domain.defaults import defaults
 from field_app.domain.errors import IbashoError, ValidationError
 from field_app.domain.kinds import GUARDED, parse_record
 from field_app.domain.problem import Problem
@@ -40,37 +40,12 @@ def _is_uuid(text: str) -> bool:
         return False
 
 
-def default_times(now: dt.datetime) -> tuple[str, str]:
-    """A gathering recorded during it: from the last half hour, for two hours."""
-    start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
-    end = min(start + dt.timedelta(hours=2), start.replace(hour=23, minute=59))
-    return f"{start:%H:%M}", f"{end:%H:%M}"
-
-
 def blank(kind: str, store: Store, author: str, **values: Any) -> dict[str, Any]:
-    today = clock.today().isoformat()
+    """A new record as its form starts it: the domain's defaults for today, then `values`
+    (what the route that opened it already knows)."""
+    now = clock.now()
     data = new_meta(kind, store.device_id, author)
-    if kind == "gathering":
-        start, end = default_times(clock.now())
-        data.update(date=today, start_time=start, end_time=end, attendance={}, first_time=0,
-                    helpers=0, activities=[], staff_visited=True, note="")
-    elif kind == "concern":
-        data.update(place_id="", gathering_id="", observed_on=today, subject_age_band=None,
-                    subject_gender=None, subject_alias="", categories=[], urgency=None,
-                    consent=None, observed="", suggested_destination="", follow_up_on=None,
-                    office=None)
-    elif kind == "visit_note":
-        data.update(place_id="", group_name="", visit_type="session_visit", date=today,
-                    duration_minutes=60, observations="", follow_up_on=None, startup_id="",
-                    plan_id="", attendee_roles=[], topics=[], decisions="",
-                    next_meeting_on=None)
-    elif kind == "visit_plan":
-        data.update(date=today, start_time=None, place_id="", startup_id="",
-                    purpose="session_visit", note="", done_note_id="", cancelled=False)
-    elif kind == "startup":
-        data.update(group_name="", contact_role=None, area=None, program="ibasho", target="",
-                    planned_venue="", planned_frequency="", stage="consult", stage_reason="",
-                    history=[{"stage": "consult", "on": today}], note="")
+    data.update(defaults(kind, now.date(), now))
     data.update(values)
     return data
 
