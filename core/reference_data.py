@@ -63,6 +63,16 @@ def load_reference(assets: Path = ASSETS_DIR) -> Reference:
                      limits, Guards.of(_read("data/guards.json", assets)))
 
 
+@functools.cache
+def sync_quiet_seconds(assets: Path = ASSETS_DIR) -> float:
+    """How long a form stays quiet before what it saved is pushed (data/sync.json)."""
+    value = _read("data/sync.json", assets).get("quiet_seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise ValueError(f"data/sync.json quiet_seconds: {value!r}; expected seconds, "
+                         "more than 0 and at most 3600")
+    return float(value)
+
+
 def sample_places(assets: Path = ASSETS_DIR) -> list[Place]:
     """The sample places as records, as the office would send them."""
     out = []

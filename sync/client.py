@@ -1,7 +1,8 @@
 """The device side of sync: drain the outbox in batches, pull what the office changed.
 
 `Syncer.sync_once()` does one complete pass and raises on failure; `SyncWorker` runs
-passes in the background (after saves, on a timer, on connectivity hints), retrying
+passes in the background (when a form is left or has been quiet a while, when asked, on a
+timer, on connectivity hints), retrying
 transient failures with exponential backoff and full jitter, honouring Retry-After,
 for as long as it takes. Nothing here ever deletes a record the hub does not have.
 """
@@ -12,6 +13,7 @@ import dataclasses
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,7 +90,7 @@ class Syncer:
             if rounds > 100_000:  # a bound, not a limit anyone should reach
                 raise SyncError("push did not converge")
             if self._inflight is None:
-                batch = [_wire(d) for d in self.store.pending(limit=size)]
+                batch = [_wire(d) for d in self.store.sending(limit=size)]
                 if not batch:
                     return
                 # the same key for every retry of this exact batch: replays are no-ops
@@ -303,7 +305,10 @@ def backoff(attempt: int, *, base: float = 1.0, cap: float = 300.0,
 
 
 class SyncWorker:
-    """Runs sync passes on its own thread; the UI only calls `notify()` and reads `status`."""
+    """Runs sync passes on its own thread; the UI calls `notify()` (sync now) or `edited()`
+    (sync once quiet) and reads `status`. A form's saves are not pushed one by one: each
+    pushes the quiet deadline back, and a pass runs when it passes, when asked, or when
+    the timer (or a retry's backoff) is due."""
 
     def __init__(self, store: Store, *, interval: float = 120.0,
                  on_status: Callable[[Status], None] | None = None,
@@ -315,7 +320,9 @@ class SyncWorker:
         self.client_factory = client_factory or _hub_client
         self.base_delay, self.max_delay = base_delay, max_delay
         self.status = Status(pending=store.pending_count(), **restored(store))
-        self._wake = threading.Event()
+        self._cond = threading.Condition()
+        self._now = False  # a pass is asked for now
+        self._quiet_due: float | None = None  # monotonic time a quiet form is pushed at
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ibasho-sync", daemon=True)
 
@@ -324,13 +331,36 @@ class SyncWorker:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
+        with self._cond:
+            self._stop.set()
+            self._cond.notify()
         self._thread.join(timeout)
 
     def notify(self) -> None:
-        """Something changed (a save, the network came back): sync soon."""
-        self._wake.set()
+        """Sync now: a form was left, staff asked (今すぐ同期), the network came back."""
+        with self._cond:
+            self._now = True
+            self._cond.notify()
+
+    def edited(self, quiet: float) -> None:
+        """A form saved: sync once nothing more has been saved for `quiet` seconds."""
+        with self._cond:
+            self._quiet_due = time.monotonic() + quiet
+            self._cond.notify()
+
+    def _await_pass(self, wait: float) -> bool:
+        """Wait until a pass is due (asked for, a quiet form, or `wait` seconds gone);
+        False when stopped. Every wait is bounded by the earliest of these."""
+        timer = time.monotonic() + wait
+        with self._cond:
+            while not self._stop.is_set():
+                now = time.monotonic()
+                due = timer if self._quiet_due is None else min(timer, self._quiet_due)
+                if self._now or now >= due:
+                    self._now, self._quiet_due = False, None  # this pass sends it all
+                    return True
+                self._cond.wait(timeout=due - now)
+        return False
 
     def _publish(self, **changes: Any) -> None:
         self.status = dataclasses.replace(self.status, pending=self.store.pending_count(),
@@ -344,11 +374,7 @@ class SyncWorker:
     def _run(self) -> None:
         attempt = 0
         wait = 0.0
-        while not self._stop.is_set():
-            self._wake.wait(timeout=wait)
-            self._wake.clear()
-            if self._stop.is_set():
-                break
+        while self._await_pass(wait):
             try:
                 self._pass()
                 attempt, wait = 0, self.interval

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from core.domain.defaults import STAFF_VISITED
 from core.domain.record import Record, check_meta, derived, rebuild
 from core.domain.reference import Reference
 from core.domain.validation import Checker
@@ -38,7 +39,7 @@ class Gathering(Record):
     first_time: int = 0
     helpers: int = 0
     activities: tuple[str, ...] = ()
-    staff_visited: bool = False
+    staff_visited: bool = STAFF_VISITED  # as a new record starts (domain.defaults)
     note: str = ""
     held: bool = True
     not_held_reason: str = ""  # when not held: a key of `not_held_reasons`
@@ -136,7 +137,7 @@ def parse_gathering(
         first_time=first_time,
         helpers=c.integer("helpers", maximum=MAX_COUNT),
         activities=c.choices("activities", ref.keys("activities")),
-        staff_visited=c.boolean("staff_visited"),
+        staff_visited=c.boolean("staff_visited", default=STAFF_VISITED),
         note=c.text("note"),
         held=c.boolean("held", default=True),
         not_held_reason=c.choice("not_held_reason", ref.keys("not_held_reasons")),

@@ -5,6 +5,13 @@ hands a save over and returns at once (`save_async`), and no two writes race.
 Reads come from memory. Every save of a field record also marks it pending in
 the outbox at its new rev, in the same durable journal line; sync acknowledges
 (id, rev), and a record edited while its push was in flight stays pending.
+
+One editing session, one rev: a form's saves carry its session, and a save by the session
+that wrote the record's current rev replaces that rev in place while it waits in the
+outbox unsent; once that rev has been handed to a push (in flight, acknowledged, or a push
+that failed with the hub perhaps holding it) the next save makes a new rev, so the hub
+never sees two bodies under one (id, rev). Sessions and what was handed to a push are
+kept in memory: a restart ends every session, and the next save makes a new rev.
 """
 
 from __future__ import annotations
@@ -77,6 +84,8 @@ class Store:
         # closing and reopening the form still shows what was typed while the app runs.
         # Dropped once a later save or draft of the same record reaches the disk.
         self._unsaved: dict[str, dict[str, Any]] = {}
+        self._session_of: dict[str, str] = {}  # record id -> the form session that wrote it
+        self._offered: dict[str, int] = {}  # record id -> the last rev handed to a push
         try:
             self._check_seal()
         except BaseException:
@@ -135,17 +144,23 @@ class Store:
         doc = record.to_dict()
         return self._run(lambda: self._save(doc))
 
-    def save_async(self, record: Record) -> Future[Saved]:
-        """Hand a save to the writer thread; the Future fails with a StoreError."""
+    def save_async(self, record: Record, *, session: str | None = None) -> Future[Saved]:
+        """Hand a save to the writer thread; the Future fails with a StoreError. With a
+        form's `session`, a save after the session's first may keep the rev (the module's
+        note): the Future's Saved says which rev was written."""
         if record.kind not in FIELD_KINDS:
             raise StoreError(f"{record.kind} records are written by the office, not saved here")
         doc = record.to_dict()
-        return self._submit(lambda: self._save(doc))
+        return self._submit(lambda: self._save(doc, session))
 
-    def _save(self, doc: dict[str, Any]) -> Saved:
+    def _save(self, doc: dict[str, Any], session: str | None = None) -> Saved:
         kind, rid, rev = str(doc["kind"]), str(doc["id"]), int(doc["rev"])
         current = self._get(kind, rid)
-        if current is not None and int(current["rev"]) >= rev:
+        if current is not None and session is not None and self._session_of.get(rid) == session:
+            # the session's own record: its rev, not the screen's guess, decides the next
+            rev = self._next_rev(rid, int(current["rev"]))
+            doc = {**doc, "rev": rev}
+        elif current is not None and int(current["rev"]) >= rev:
             raise StoreError(
                 f"{kind} {rid}: rev {rev} is not newer than the saved rev {current['rev']}",
                 message_ja="この記録はすでに新しい内容で保存されています。画面を開き直してください。")
@@ -159,7 +174,18 @@ class Store:
         if self._get(DRAFTS, rid) is not None:
             ops.append((DRAFTS, rid, None))  # in the same line: the draft goes only if this lands
         self._keep(rid, doc, lambda: self._write(ops))
+        if session is not None:
+            self._session_of[rid] = session
+        else:  # written by someone else: an open form of it must not carry on over this
+            self._session_of.pop(rid, None)
         return Saved(rid, rev)
+
+    def _next_rev(self, rid: str, current: int) -> int:
+        """The same rev while it waits in the outbox and no push has taken it; else the
+        next (DESIGN §5: edited while its push is in flight, it stays pending at a new rev)."""
+        entry = self._get(OUTBOX, rid)
+        waiting = entry is not None and int(entry["rev"]) == current
+        return current if waiting and self._offered.get(rid) != current else current + 1
 
     def _keep(self, rid: str, doc: dict[str, Any], write: Callable[[], None]) -> None:
         """Write; if the disk refuses, hold `doc` in memory as this record's draft."""
@@ -194,6 +220,8 @@ class Store:
                     ops.append((OUTBOX, rid, None))
             if ops:
                 self._write(ops)
+            for _, rid, _ in ops:  # out of the outbox, it is never saved over in place
+                self._offered.pop(rid, None)
             return len(ops)
 
         return self._run(write)
@@ -217,6 +245,8 @@ class Store:
                     if rid not in waiting and not doc.get("stub") and doc.get("device_id") == me]
             if ops:
                 self._write(ops)
+            for _, rid, entry in ops:  # the hub had these revs once: never reused
+                self._offered[rid] = int(entry["rev"]) if entry else 0
             return len(ops)
 
         return self._run(write)
@@ -439,6 +469,19 @@ class Store:
                 if limit is not None and len(out) >= limit:
                     break
         return out
+
+    def sending(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The records a push is about to send, as `pending`, each marked as handed to a
+        push at its rev, in turn with the writes: a save after this makes a new rev rather
+        than changing the body the hub may already hold under this one."""
+
+        def take() -> list[dict[str, Any]]:
+            docs = self.pending(limit)
+            for doc in docs:
+                self._offered[str(doc["id"])] = int(doc["rev"])
+            return docs
+
+        return self._run(take)
 
     def outbox_ids(self) -> list[str]:
         return self._keys(OUTBOX)

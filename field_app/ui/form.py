@@ -1,9 +1,13 @@
 """The model behind every record screen, apart from its controls.
 
-Every change is kept at once: a change that makes a valid record is saved (a new rev,
-pending for sync); a change that leaves the form invalid is kept as a draft beside the
-last valid record, with the problems per field. Reopening the screen shows the draft.
-Saves go to the store's writer thread; the UI never waits on the disk.
+Every change is kept at once: a change that makes a valid record is saved (pending for
+sync); a change that leaves the form invalid is kept as a draft beside the last valid
+record, with the problems per field. Reopening the screen shows the draft. Saves go to
+the store's writer thread; the UI never waits on the disk.
+
+One screen open is one editing session: its first save makes a new rev, and later saves
+replace that rev in place until a push has taken it (the store decides, as the writes
+land), so the office's history has one version per session, not one per tap.
 
 Text that could still become an individual number as it is typed (it ends in up to 11
 digits) is kept in memory only, until it is complete — and refused, so that a draft keeps
@@ -17,7 +21,6 @@ and the form says it is not saved until a later save lands (`retry`).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -25,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.domain import clock, legal_basis
+from core.domain.defaults import defaults
 from core.domain.errors import IbashoError, ValidationError
 from core.domain.kinds import GUARDED, parse_record
 from core.domain.problem import Problem
-from core.domain.record import new_meta, utc_now
+from core.domain.record import new_id, new_meta, utc_now
 from core.domain.reference import Reference
 from field_app.store import Store
 
@@ -40,37 +44,12 @@ def _is_uuid(text: str) -> bool:
         return False
 
 
-def default_times(now: dt.datetime) -> tuple[str, str]:
-    """A gathering recorded during it: from the last half hour, for two hours."""
-    start = now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
-    end = min(start + dt.timedelta(hours=2), start.replace(hour=23, minute=59))
-    return f"{start:%H:%M}", f"{end:%H:%M}"
-
-
 def blank(kind: str, store: Store, author: str, **values: Any) -> dict[str, Any]:
-    today = clock.today().isoformat()
+    """A new record as its form starts it: the domain's defaults for today, then `values`
+    (what the route that opened it already knows)."""
+    now = clock.now()
     data = new_meta(kind, store.device_id, author)
-    if kind == "gathering":
-        start, end = default_times(clock.now())
-        data.update(date=today, start_time=start, end_time=end, attendance={}, first_time=0,
-                    helpers=0, activities=[], staff_visited=True, note="")
-    elif kind == "concern":
-        data.update(place_id="", gathering_id="", observed_on=today, subject_age_band=None,
-                    subject_gender=None, subject_alias="", categories=[], urgency=None,
-                    consent=None, observed="", suggested_destination="", follow_up_on=None,
-                    office=None)
-    elif kind == "visit_note":
-        data.update(place_id="", group_name="", visit_type="session_visit", date=today,
-                    duration_minutes=60, observations="", follow_up_on=None, startup_id="",
-                    plan_id="", attendee_roles=[], topics=[], decisions="",
-                    next_meeting_on=None)
-    elif kind == "visit_plan":
-        data.update(date=today, start_time=None, place_id="", startup_id="",
-                    purpose="session_visit", note="", done_note_id="", cancelled=False)
-    elif kind == "startup":
-        data.update(group_name="", contact_role=None, area=None, program="ibasho", target="",
-                    planned_venue="", planned_frequency="", stage="consult", stage_reason="",
-                    history=[{"stage": "consult", "on": today}], note="")
+    data.update(defaults(kind, now.date(), now))
     data.update(values)
     return data
 
@@ -88,12 +67,16 @@ class RecordForm:
     show_all: bool = False
     failure: IbashoError | None = None  # why the last save or draft did not reach the disk
     on_settled: Callable[[], None] | None = None  # after each write, on the writer thread
-    _rev: int = 0  # the last rev handed to the store (saved or not yet)
+    _rev: int = 0  # the rev the screen opened at: its first save proposes the next
     held: bool = False  # the last change is in memory only (see the module's note)
+    session: str = field(default_factory=new_id)  # this editing session (the module's note)
+    edited: bool = False  # a valid save was handed to the store in this session
 
     @classmethod
     def open(cls, store: Store, reference: Reference, kind: str, rid: str | None,
-             author: str, **defaults: Any) -> RecordForm:
+             author: str, *, session: str | None = None, **defaults: Any) -> RecordForm:
+        """The screen's form for record `rid` (a new one when nothing is stored under it).
+        `session`: the one this screen carries on (the same record drawn again)."""
         saved = store.get(kind, rid) if rid else None
         draft = store.draft(rid) if rid else None
         # a new record's screen carries its id from the start (a route that can be left and
@@ -104,6 +87,8 @@ class RecordForm:
             data["office"] = saved.get("office") if saved else None
         rev = int(saved["rev"]) if saved else 0
         form = cls(store, reference, data, saved_rev=rev, _rev=rev)
+        if session is not None:
+            form.session = session
         if draft is not None:
             form.problems = form._check(draft)[1]
         if rid and store.is_unsaved(rid):
@@ -142,7 +127,7 @@ class RecordForm:
         self.data.update(values)
         self.touched.update(values)
         self.data["updated_at"] = max(utc_now(), str(self.data.get("created_at", "")))
-        self.data["rev"] = self._rev + 1
+        self.data["rev"] = self._rev + 1  # a later save of this session: the store's rev
         record, self.problems = self._check(self.data)
         future: Future[Any]
         if self._growing(values):
@@ -154,8 +139,9 @@ class RecordForm:
         if record is None:
             future = self.store.put_draft(self._safe(self.data))
         else:
-            self._rev = record.rev  # the next change is newer still, whether this lands or not
-            future = self.store.save_async(record)  # drops the draft in the same journal line
+            self.edited = True
+            # drops the draft in the same journal line
+            future = self.store.save_async(record, session=self.session)
         future.add_done_callback(self._report)
         return future
 

@@ -6,6 +6,7 @@ readable in this process, and the lock screen has nothing to show."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -18,7 +19,7 @@ from core.domain.overrides import apply_overrides
 from core.domain.reference import Reference
 from core.domain.retention import Policy
 from core.keyring import Keyring
-from core.reference_data import sample_places
+from core.reference_data import sample_places, sync_quiet_seconds
 from field_app.store import Store, StoreCorruptError, open_sealed
 from field_app.store.derivations import Derivations
 from sync.client import (
@@ -44,6 +45,7 @@ class Services:
     notices: list[tuple[str, str]] = field(default_factory=list)
     worker: SyncWorker | None = None
     interval: float = 60.0
+    quiet: float = field(default_factory=sync_quiet_seconds)  # a form's saves, then push
     lock_after: float = 300.0  # seconds without use
     on_unlock: Callable[[Services], None] | None = None
     derivations: Derivations = field(default_factory=Derivations)
@@ -53,6 +55,7 @@ class Services:
     _last_use: float = field(default_factory=time.monotonic)
     _stop: threading.Event = field(default_factory=threading.Event)
     _applied: tuple[object, Reference | None] = (None, None)
+    _told_pending: int = -1  # the pending count listeners were last given
 
     @classmethod
     def at(cls, data_dir: Path, reference: Reference, **options: object) -> Services:
@@ -180,6 +183,7 @@ class Services:
         return stop
 
     def _publish(self, status: Status) -> None:
+        self._told_pending = status.pending
         with self._lock:
             listeners = list(self._listeners)
         for fn in listeners:
@@ -195,12 +199,25 @@ class Services:
         self.notify()
 
     def notify(self) -> None:
-        """A save happened, or staff asked: sync soon (the worker coalesces these)."""
+        """Sync now: a form was left, or staff asked (the worker coalesces these)."""
         self.touch()
         if self.worker is not None:
             self.worker.notify()
         else:
             self._publish(self.status)
+
+    def edited(self) -> None:
+        """A form saved (on disk already): pushed once the form is left or has been quiet
+        for `quiet` seconds, not tap by tap."""
+        self.touch()
+        worker, store = self.worker, self.store
+        if worker is None:
+            self._publish(self.status)
+            return
+        worker.edited(self.quiet)
+        pending = store.pending_count() if store is not None else self._told_pending
+        if pending != self._told_pending:  # the badge counts it before the push
+            self._publish(dataclasses.replace(worker.status, pending=pending))
 
     def enrol(self, hub_url: str, code: str, device_name: str) -> str:
         """Blocking (network): call it off the UI's event path."""

@@ -61,6 +61,7 @@ class Shell:
         self.router = Router(page, "home", tuple(name for name, _, _ in NAV), self.render)
         self.view: ft.Control | None = None
         self.form: RecordForm | None = None  # the form on screen, if any
+        self._carried: RecordForm | None = None  # the form drawn again (a turn, a repaint)
         self.badge = ft.Text(size=14)
         self.chrome = Chrome(self.badge, go=self._nav, sync=lambda: self.router.go("sync"),
                              language=lambda: self.switch_language(),
@@ -130,14 +131,21 @@ class Shell:
         if name == "settings":
             return SettingsView(s, on_language=self.switch_language)
         if name in FORMS:
+            carried, self._carried = self._carried, None
             form = RecordForm.open(s.store, s.reference, FORM_KINDS[name], params.get("id"),
-                                   s.services.author(), **defaults(name, params, s.records))
+                                   s.services.author(),
+                                   session=carried.session if carried else None,
+                                   **defaults(name, params, s.records))
+            if carried is not None:
+                form.edited = carried.edited
             also = after_save(name, params, s.store, form.id)
 
             def saved() -> None:
                 if also is not None:
                     also()
-                self.services.notify()  # sync after saves
+                shown = self.form
+                if shown is not None and shown.session == form.session:  # left: pushed then
+                    self.services.edited()
 
             form.on_saved = saved
             self.form = form
@@ -162,12 +170,20 @@ class Shell:
         with contextlib.suppress(Exception):
             self.page.run_task(repaint)
 
-    def _leave_form(self) -> None:
+    def _leave_form(self, *, redraw: bool = False) -> None:
         """What a form held back in memory is written before its screen goes (navigation,
-        a turn of the tablet, the lock)."""
-        if self.form is not None:
-            self.form.flush()
-            self.form = None
+        a turn of the tablet, the lock). Drawn again for the same record (a turn, a
+        language switch), its editing session goes on; left, what it saved is pushed."""
+        form = self.form
+        if form is None:
+            return
+        form.flush()
+        self.form = None
+        name, params = self.route
+        if redraw and not self.services.locked and name in FORMS and params.get("id") == form.id:
+            self._carried = form
+        elif form.edited:
+            self.services.notify()  # after the flush: the writer lands it before the push reads
 
     def _unlocked(self) -> None:
         # the store's own word that it is open (_on_lock) may have shown home already:
@@ -178,7 +194,7 @@ class Shell:
     def render(self, *, by_user: bool = True) -> None:
         t = self.session.t
         page = self.page
-        self._leave_form()
+        self._leave_form(redraw=True)
         page.title = t("app.title")
         if self.services.locked:
             self.view = LockView(self.services, t, page, on_unlocked=self._unlocked)

@@ -10,32 +10,26 @@ from core.domain import legal_basis
 from core.domain.legal_basis import CONSENT
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
+from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
     DateField,
-    SaveState,
     caption,
     chip_group,
     dropdown,
-    heading,
-    icon_button,
     named,
-    pin_header,
     show_text_state,
 )
 
 
-class ConcernView(ft.Column):
+class ConcernView(FormView):
     def __init__(self, session: Session, form: RecordForm) -> None:
-        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.session, self.form = session, form
-        session.watch_form(form, self._repaint)
+        super().__init__(session, form)
         t, ref, lang = session.t, session.reference, session.t.lang
         data = form.data
 
         def options(enum: str) -> list[tuple[str, str]]:
             return [(o.key, o.label(lang)) for o in ref.enums[enum]]
 
-        self.saved = SaveState(session.t, lambda: self._change())
         self.categories_error = ft.Text(color=ft.Colors.ERROR)
         self.urgency_error = ft.Text(color=ft.Colors.ERROR)
         self.emergency = ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.ERROR_CONTAINER)
@@ -89,10 +83,8 @@ class ConcernView(ft.Column):
             status = [ft.Container(padding=10, border_radius=8,
                                    bgcolor=ft.Colors.SECONDARY_CONTAINER,
                                    content=ft.Text(session.office_status_text(office)))]
-        self.controls = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(t("concern.title")), ft.Container(expand=True), self.saved],
-                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        self.build_with([
+            self.header(t("concern.title")),
             ft.Text(place.name if place else "", size=18),
             *status,
             ft.Text(t("concern.categories"), weight=ft.FontWeight.W_600),
@@ -114,9 +106,7 @@ class ConcernView(ft.Column):
             ft.Row([self.observed_on, self.follow_up], wrap=True, spacing=12, run_spacing=12),
             ft.Row([ft.FilledButton(t("form.check"), icon=ft.Icons.CHECK,
                                     on_click=lambda e: self._check_all())]),
-        ]
-        pin_header(self)
-        self._show()
+        ])
 
     def _urgency(self, key: str, on: bool) -> None:
         self._change(urgency=key if on else None)
@@ -154,24 +144,18 @@ class ConcernView(ft.Column):
                 self.destination.value = values["suggested_destination"]
         self._change(**values)
 
-    def _repaint(self) -> None:
-        self._show()
-        self.update()
-
     def _change(self, **values: Any) -> None:
         if values.get("urgency") == "emergency" and not self.form.data.get("suggested_destination"):
             values["suggested_destination"] = "emergency"
             self.destination.value = "emergency"
-        self.form.change(**values)
-        self._show()
-        self.update()
+        super()._change(**values)
 
     def _check_all(self) -> None:
         self.form.show_all = True
         self._show()
         self.update()
 
-    def _show(self) -> None:
+    def paint(self) -> None:
         t, form, lang = self.session.t, self.form, self.session.t.lang
         self.categories_error.value = form.error("categories", lang) or ""
         self.urgency_error.value = form.error("urgency", lang) or ""
@@ -197,7 +181,6 @@ class ConcernView(ft.Column):
                 ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
                         ft.Text(t("concern.emergency_now"), weight=ft.FontWeight.BOLD)]),
                 ft.Text(hint), *[ft.Text(n, size=18, weight=ft.FontWeight.BOLD) for n in numbers]])
-        self.saved.show(form.state_text(t), form.failure is not None)
 
     def _show_basis(self) -> None:
         """One line on what the consent chosen allows; the basis when there is no consent,

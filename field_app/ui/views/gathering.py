@@ -3,37 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import flet as ft
 
+from core.domain.defaults import STAFF_VISITED
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
+from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
     Counter,
     DateField,
-    SaveState,
     chip_group,
     dropdown,
-    heading,
-    icon_button,
     named,
-    pin_header,
     show_text_state,
 )
 
 
-class GatheringView(ft.Column):
+class GatheringView(FormView):
     def __init__(self, session: Session, form: RecordForm) -> None:
-        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.session, self.form = session, form
-        session.watch_form(form, self._repaint)
+        super().__init__(session, form)
         t = session.t
         place = session.records.place(form.data["place_id"])
         program = session.reference.programs.get(place.program) if place else None
         categories = program.participant_categories if program else ()
         self.total = ft.Text(size=20, weight=ft.FontWeight.BOLD)
-        self.saved = SaveState(session.t, lambda: self._change())
         self.problems = ft.Text(color=ft.Colors.ERROR)
         counters: list[ft.Control] = [Counter(c.label(t.lang), int(form.data["attendance"].get(c.key, 0)),
                             self._counter(c.key),
@@ -61,7 +55,7 @@ class GatheringView(ft.Column):
             col={"xs": 12, "lg": 8}, label=t("gathering.note"), value=form.data["note"],
             multiline=True, min_lines=3, max_lines=8, on_change=self._note)
         self.visited = ft.Switch(label=t("gathering.staff_visited"),
-                                 value=bool(form.data.get("staff_visited", True)),
+                                 value=bool(form.data.get("staff_visited", STAFF_VISITED)),
                                  on_change=lambda e: self._change(
                                      staff_visited=bool(e.control.value)))
         self.held = ft.Switch(label=t("gathering.not_held"),
@@ -72,10 +66,8 @@ class GatheringView(ft.Column):
                                form.data.get("not_held_reason") or None,
                                lambda v: self._change(not_held_reason=v or ""), width=280)
         self.reason_box = named(self.reason)
-        self.controls = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(t("gathering.title")), ft.Container(expand=True), self.saved],
-                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        self.build_with([
+            self.header(t("gathering.title")),
             ft.Text(place.name if place else "", size=18),
             ft.Row([self.date, self.start, self.end], wrap=True, spacing=12, run_spacing=12),
             ft.Row([self.visited, self.held, self.reason_box], wrap=True, spacing=16,
@@ -87,9 +79,7 @@ class GatheringView(ft.Column):
             ft.Text(t("gathering.activities"), weight=ft.FontWeight.W_600),
             chip_group(activities, set(form.data["activities"]), self._activity),
             ft.ResponsiveRow([self.note]),
-        ]
-        pin_header(self)
-        self._show()
+        ])
 
     def _held(self, held: bool) -> None:
         if held:
@@ -114,16 +104,7 @@ class GatheringView(ft.Column):
         chosen = [a for a in self.form.data["activities"] if a != key] + ([key] if on else [])
         self._change(activities=chosen)
 
-    def _repaint(self) -> None:
-        self._show()
-        self.update()
-
-    def _change(self, **values: Any) -> None:
-        self.form.change(**values)
-        self._show()
-        self.update()
-
-    def _show(self) -> None:
+    def paint(self) -> None:
         t, form = self.session.t, self.form
         self.total.value = t("gathering.total", count=sum(form.data["attendance"].values()))
         self.start.error = form.error("start_time", t.lang)
@@ -135,4 +116,3 @@ class GatheringView(ft.Column):
         held = bool(form.data.get("held", True))
         self.reason_box.visible = not held
         self.reason.error_text = form.error("not_held_reason", t.lang)
-        self.saved.show(form.state_text(t), form.failure is not None)

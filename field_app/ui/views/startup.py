@@ -4,22 +4,18 @@ place the office opened from it once that has arrived."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from core.domain import clock
 from core.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
+from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
-    SaveState,
     caption,
     dropdown,
     heading,
-    icon_button,
     named,
-    pin_header,
     show_text_state,
 )
 
@@ -27,13 +23,10 @@ TEXTS = (("group_name", 100), ("target", 200), ("planned_venue", 200),
          ("planned_frequency", 200))
 
 
-class StartUpView(ft.Column):
+class StartUpView(FormView):
     def __init__(self, session: Session, form: RecordForm) -> None:
-        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.session, self.form = session, form
-        session.watch_form(form, self._repaint)
+        super().__init__(session, form)
         t, lang, data, ref = session.t, session.t.lang, form.data, session.reference
-        self.saved = SaveState(t, lambda: self._change())
         self.texts: dict[str, ft.TextField] = {
             key: ft.TextField(label=t(f"startup.{key}"), value=str(data.get(key) or ""),
                               max_length=limit, width=420,
@@ -60,10 +53,8 @@ class StartUpView(ft.Column):
         self.stages = ft.Row(wrap=True, spacing=8)
         self.history = ft.Column(spacing=2)
         self.linked = ft.Column(spacing=4)
-        self.controls = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(t("startup.title")), ft.Container(expand=True), self.saved],
-                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        self.build_with([
+            self.header(t("startup.title")),
             caption(t("startup.no_names")),
             self.texts["group_name"],
             ft.Row([named(self.role), named(self.area), named(self.program)], wrap=True,
@@ -73,9 +64,7 @@ class StartUpView(ft.Column):
             self.stages, self.reason, self.history,
             ft.ResponsiveRow([self.note]),
             self.linked,
-        ]
-        pin_header(self)
-        self._show()
+        ])
 
     def _stage(self, stage: str) -> None:
         data = self.form.data
@@ -85,16 +74,7 @@ class StartUpView(ft.Column):
         reason = (self.reason.value or "").strip() if stage == DECLINED else ""
         self._change(stage=stage, history=history, stage_reason=reason)
 
-    def _repaint(self) -> None:
-        self._show()
-        self.update()
-
-    def _change(self, **values: Any) -> None:
-        self.form.change(**values)
-        self._show()
-        self.update()
-
-    def _show(self) -> None:
+    def paint(self) -> None:
         s, t, form, lang = self.session, self.session.t, self.form, self.session.t.lang
         data = form.data
         for key, field in self.texts.items():
@@ -136,4 +116,3 @@ class StartUpView(ft.Column):
                 f"{n.date}  {s.label('visit_types', n.visit_type)}"),
                 on_click=lambda e, i=n.id: s.go("visit", id=i)) for n in notes]
         self.linked.controls = linked
-        self.saved.show(form.state_text(t), form.failure is not None)

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
+from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
     DateField,
-    SaveState,
     caption,
     chip_group,
     dropdown,
-    heading,
-    icon_button,
     named,
-    pin_header,
     show_text_state,
 )
 
 
-class VisitNoteView(ft.Column):
+class VisitNoteView(FormView):
     def __init__(self, session: Session, form: RecordForm) -> None:
-        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.session, self.form = session, form
-        session.watch_form(form, self._repaint)
+        super().__init__(session, form)
         t, lang, data = session.t, session.t.lang, form.data
         types = [(o.key, o.label(lang)) for o in session.reference.enums["visit_types"]]
-        self.saved = SaveState(session.t, lambda: self._change())
         self.type = dropdown(t("visit.type"), types, data.get("visit_type"),
                              lambda v: self._change(visit_type=v), width=260)
         self.group: ft.TextField = ft.TextField(label=t("visit.group"), width=300,
@@ -74,10 +66,8 @@ class VisitNoteView(ft.Column):
         ], spacing=10)
         plan = session.records.plan(data.get("plan_id") or "") if data.get("plan_id") else None
         where = place.name if place else (session.startup_name(startup.id) if startup else "")
-        self.controls = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(t("visit.title")), ft.Container(expand=True), self.saved],
-                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        self.build_with([
+            self.header(t("visit.title")),
             ft.Text(where, size=18),
             *([caption(t("visit.from_plan", date=plan.date))] if plan else []),
             ft.Row(fields, wrap=True, spacing=12, run_spacing=12),
@@ -85,9 +75,7 @@ class VisitNoteView(ft.Column):
             ft.ResponsiveRow([self.observations]),
             self.meeting,
             self.follow_up,
-        ]
-        pin_header(self)
-        self._show()
+        ])
 
     def _toggle(self, name: str, key: str, on: bool) -> None:
         chosen = [k for k in self.form.data.get(name) or () if k != key] + ([key] if on else [])
@@ -103,17 +91,8 @@ class VisitNoteView(ft.Column):
         raw = (self.duration.value or "").strip()
         self._change(duration_minutes=int(raw) if raw.isdigit() else raw)
 
-    def _repaint(self) -> None:
-        self._show()
-        self.update()
-
-    def _change(self, **values: Any) -> None:
-        self.form.change(**values)
-        self._show()
-        self.update()
-
-    def _show(self) -> None:
-        t, form, lang = self.session.t, self.form, self.session.t.lang
+    def paint(self) -> None:
+        form, lang = self.form, self.session.t.lang
         self.type.error_text = form.error("visit_type", lang)
         self.duration.error = form.error("duration_minutes", lang)
         self.group.error = form.error("place_id", lang) or form.error("group_name", lang)
@@ -126,4 +105,3 @@ class VisitNoteView(ft.Column):
         show_text_state(self.decisions, form.error("decisions", lang),
                         form.warning("decisions", lang))
         self.next_meeting.show_error(form.error("next_meeting_on", lang))
-        self.saved.show(form.state_text(t), form.failure is not None)

@@ -3,31 +3,23 @@ the visit note with the plan filled in; the plan then shows as done."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import flet as ft
 
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
+from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
     DateField,
-    SaveState,
     dropdown,
-    heading,
-    icon_button,
     named,
-    pin_header,
     show_text_state,
 )
 
 
-class VisitPlanView(ft.Column):
+class VisitPlanView(FormView):
     def __init__(self, session: Session, form: RecordForm) -> None:
-        super().__init__(spacing=14, scroll=ft.ScrollMode.AUTO, expand=True)
-        self.session, self.form = session, form
-        session.watch_form(form, self._repaint)
+        super().__init__(session, form)
         t, lang, data = session.t, session.t.lang, form.data
-        self.saved = SaveState(t, lambda: self._change())
         types = [(o.key, o.label(lang)) for o in session.reference.enums["visit_types"]]
         self.purpose = dropdown(t("plan.purpose"), types, data.get("purpose"),
                                 lambda v: self._change(purpose=v), width=260)
@@ -48,19 +40,15 @@ class VisitPlanView(ft.Column):
                                   on_click=lambda e: self._do())
         self.cancel = ft.TextButton(t("plan.cancel"), icon=ft.Icons.EVENT_BUSY,
                                     on_click=lambda e: self._change(cancelled=True))
-        self.controls = [
-            ft.Row([icon_button(ft.Icons.ARROW_BACK, t("nav.back"), lambda e: session.back()),
-                    heading(t("plan.title")), ft.Container(expand=True), self.saved],
-                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
+        self.build_with([
+            self.header(t("plan.title")),
             ft.Text(where, size=18),
             ft.Row([self.date, self.time, named(self.purpose)], wrap=True, spacing=12,
                    run_spacing=12),
             ft.ResponsiveRow([self.note]),
             self.status,
             ft.Row([self.do, self.cancel], wrap=True, spacing=12),
-        ]
-        pin_header(self)
-        self._show()
+        ])
 
     def _do(self) -> None:
         data = self.form.data
@@ -69,16 +57,7 @@ class VisitPlanView(ft.Column):
         elif self.form.saved_rev:
             self.session.go("visit", plan=self.form.id)
 
-    def _repaint(self) -> None:
-        self._show()
-        self.update()
-
-    def _change(self, **values: Any) -> None:
-        self.form.change(**values)
-        self._show()
-        self.update()
-
-    def _show(self) -> None:
+    def paint(self) -> None:
         t, form, lang = self.session.t, self.form, self.session.t.lang
         data = form.data
         self.purpose.error_text = form.error("purpose", lang)
@@ -90,4 +69,3 @@ class VisitPlanView(ft.Column):
         self.do.content = t("plan.open_note") if data.get("done_note_id") else t("plan.do")
         self.do.disabled = bool(data.get("cancelled")) or not form.saved_rev
         self.cancel.visible = not data.get("cancelled") and not data.get("done_note_id")
-        self.saved.show(form.state_text(t), form.failure is not None)
