@@ -31,8 +31,9 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, insert, update
 
-from hub import devices, schema
-from hub.database import utcnow
+from hub import devices
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.ingest import record_day
 from sync.protocol import body_hash
 from tests.factories import concern, gathering, visit_note

@@ -33,7 +33,8 @@ import orjson
 from sqlalchemy import insert, select, text
 
 from core.reference_data import load_reference, sample_places
-from hub import export, reports, schema
+from hub.db import schema
+from hub.documents import export, reports
 from sync.protocol import body_hash
 from tests.hubs import database_url, prepared_engine
 
@@ -125,7 +126,7 @@ def read_and_parse(engine: Any) -> int:
 
 def place_pdf_seconds(ref: Any) -> float:
     """One place's 実績報告書 with a gathering every week of the year: build and render."""
-    from hub import annual_report, report_files
+    from hub.documents import annual_report, report_files
     from tests.factories import IBASHO, gathering
 
     docs = [gathering(date=(dt.date(FY, 4, 6) + dt.timedelta(weeks=w)).isoformat()).to_dict()

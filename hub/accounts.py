@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from hub import rate_limits, roles, schema
-from hub.database import audit, utcnow
+from hub import rate_limits, roles
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.devices import _aware, digest
 from hub.errors import BadRequest, Conflict, Unauthorized
 from hub.rate_limits import Limit

@@ -24,8 +24,10 @@ from core.domain.place import FIELDS as PLACE_FIELDS
 from core.domain.place import parse_place
 from core.domain.record import SCHEMA, new_id, utc_now
 from core.reference_data import load_reference
-from hub import history, hub_settings, provisions, schema
-from hub.database import audit, is_postgres, utcnow
+from hub import history, hub_settings, provisions
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import is_postgres, utcnow
 from hub.errors import BadRequest, Conflict, NotFound
 from hub.reference import SETTING, overrides, reference
 from sync.protocol import (
@@ -253,7 +255,7 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
         bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
     grant_ids = [rid for kind, rid in latest if kind == GRANT]
     if grant_ids:
-        from hub.grants import for_devices  # grants builds on this module
+        from hub.grants import for_devices
 
         for key, body in for_devices(conn, grant_ids).items():
             bodies[(GRANT, key)] = body

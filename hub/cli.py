@@ -19,10 +19,11 @@ from core.config import Config
 from core.domain import clock
 from core.domain.errors import IbashoError
 from hub import devices, planning
+from hub.audit import audit
 from hub.changes import import_places
 from hub.config import Settings
-from hub.database import audit, connect
-from hub.migrate import migrate, require_current
+from hub.db.engine import connect
+from hub.db.migrate import migrate, require_current
 from hub.text_guard import refuse_numbers
 
 log = logging.getLogger("ibasho.hub")
@@ -89,7 +90,7 @@ WORKER_IDLE = "IBASHO_HUB_WORKER_CONSOLE_IDLE_MINUTES"
 
 def hub_app(engine: Engine, idle_minutes: float) -> Any:
     """The device API with the office console mounted at /office."""
-    from hub.api import create_app
+    from hub.web.app import create_app
     from office.console import Settings as ConsoleSettings
     from office.console import with_console
 
@@ -383,8 +384,9 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
 
-    from hub import export, grants, reports, survey
-    from hub.filenames import inside
+    from hub import grants
+    from hub.documents import export, reports, survey
+    from hub.documents.filenames import inside
     from hub.reference import reference
 
     if not 2000 <= args.fiscal_year <= 2100:
@@ -421,9 +423,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
-    from hub import annual_report, report_files
+    from hub.documents import annual_report, report_files
+    from hub.documents.filenames import inside
     from hub.errors import HubError
-    from hub.filenames import inside
     from hub.reference import reference
 
     with engine.connect() as conn:
@@ -445,7 +447,8 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def cmd_council(args: argparse.Namespace) -> int:
-    from hub import annual_report, hub_settings
+    from hub import hub_settings
+    from hub.documents import annual_report
 
     if args.name is None:
         _, engine = engine_for(args, reads_only=True)
@@ -466,7 +469,7 @@ def cmd_council(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from hub import schema
+    from hub.db import schema
 
     _, engine = engine_for(args, reads_only=True)
     with engine.connect() as conn:

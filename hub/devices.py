@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from hub import schema
-from hub.database import audit, utcnow
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, Gone, Unauthorized
 from sync.protocol import REJECTED
 

@@ -20,10 +20,12 @@ from sqlalchemy.engine import Connection
 
 from core.domain import clock
 from core.domain.reference import Reference
-from hub import inbox, provisions, schema
-from hub.database import audit
+from hub import concerns as inbox
+from hub import provisions
+from hub.audit import audit
+from hub.db import schema
+from hub.documents.export import xlsx_bytes
 from hub.errors import BadRequest, NotFound
-from hub.export import xlsx_bytes
 
 MAX_EXPORT = 200
 

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Connection
 
 from core.domain import grant as domain
 from core.domain.errors import ValidationError
-from hub import schema
+from hub.audit import audit
 from hub.changes import _lock_feed
-from hub.database import audit, utcnow
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
 from hub.reference import reference
 from sync.protocol import GRANT, grant_key

@@ -15,8 +15,10 @@ import uuid
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from hub import hub_settings, schema
-from hub.database import audit, is_postgres
+from hub import hub_settings
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import is_postgres
 
 KEY = "history"
 

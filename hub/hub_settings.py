@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from hub import schema
-from hub.database import audit
+from hub.audit import audit
+from hub.db import schema
 
 
 def get(conn: Connection, key: str) -> str | None:

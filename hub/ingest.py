@@ -27,9 +27,10 @@ from core.domain.kinds import FIELD_KINDS, parse_record
 from core.domain.problem import shown
 from core.domain.reference import Reference
 from core.domain.upgrade import upgrade
-from hub import schema
-from hub.bulk import insert_rows
-from hub.database import audit, utcnow
+from hub.audit import audit
+from hub.db import schema
+from hub.db.bulk import insert_rows
+from hub.db.engine import utcnow
 from hub.devices import Device
 from sync.protocol import (
     ACCEPTED,

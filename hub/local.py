@@ -17,8 +17,8 @@ from pathlib import Path
 
 from hub import accounts, devices, roles
 from hub.cli import load_sample_places
-from hub.database import connect
-from hub.migrate import migrate
+from hub.db.engine import connect
+from hub.db.migrate import migrate
 
 PORT = 8551
 OFFICE_USER = "office"

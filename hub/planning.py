@@ -18,9 +18,10 @@ from sqlalchemy.engine import Connection
 
 from core.domain.fiscal import fiscal_year_bounds
 from core.domain.startup import DECLINED, OPENED
-from hub import schema
+from hub.audit import audit
 from hub.changes import _lock_feed, save_place
-from hub.database import audit, utcnow
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
 from hub.reference import reference
 from sync.protocol import ASSIGNMENT, assignment_key

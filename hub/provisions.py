@@ -20,8 +20,10 @@ from sqlalchemy.engine import Connection
 from core.domain import clock
 from core.domain.legal_basis import Basis
 from core.domain.reference import Reference
-from hub import hub_settings, schema
-from hub.database import audit, utcnow
+from hub import hub_settings
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import BadRequest
 
 DEFAULT_YEARS = 3

@@ -16,8 +16,8 @@ from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from hub import schema
-from hub.database import utcnow
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import TooManyRequests
 
 

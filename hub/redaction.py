@@ -16,8 +16,9 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.engine import Connection
 
 from core.domain import my_number
-from hub import schema
-from hub.database import audit, utcnow
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import utcnow
 from hub.errors import BadRequest, NotFound
 from hub.text_guard import refuse_numbers
 

@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from core.domain.overrides import apply_overrides
 from core.domain.reference import Reference
 from core.reference_data import load_reference
-from hub import hub_settings, schema
+from hub import hub_settings
+from hub.db import schema
 from sync.protocol import PLACE, REFERENCE
 
 SETTING = "reference"

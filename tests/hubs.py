@@ -20,10 +20,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
 from hub import devices
-from hub.api import create_app
 from hub.cli import load_sample_places
-from hub.database import connect
-from hub.migrate import migrate
+from hub.db.engine import connect
+from hub.db.migrate import migrate
+from hub.web.app import create_app
 from tests.browser import free_port, wait_for_port
 
 PG_ADMIN = os.environ.get("IBASHO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

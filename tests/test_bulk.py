@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from hub import schema
-from hub.bulk import insert_rows
+from hub.db import schema
+from hub.db.bulk import insert_rows
 from hub.ingest import canonical_text
 from sync.protocol import canonical
 from tests.factories import concern, gathering, startup, visit_note, visit_plan

@@ -10,7 +10,7 @@ import flet as ft
 from fastapi import FastAPI
 
 from hub import accounts
-from hub.api import create_app
+from hub.web.app import create_app
 from office.client import OfficeClient
 from office.console import Console, Settings
 from tests.test_navigation import PASSWORD, console_settled, hub_engine, navigation, opened, shown

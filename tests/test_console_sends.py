@@ -11,7 +11,7 @@ import flet as ft
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
 
-from hub.api import create_app
+from hub.web.app import create_app
 from office.client import OfficeClient
 from office.console import Console, Settings
 from office.places import PlaceForm

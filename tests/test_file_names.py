@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from hub.changes import import_places
-from hub.filenames import content_disposition, inside, safe_name
+from hub.documents.filenames import content_disposition, inside, safe_name
 from tests.hubs import Hub
 from tests.test_reports import KOMOREBI
 

@@ -244,7 +244,7 @@ def office_writes() -> list[tuple[str, str, dict[str, Any]]]:
     from fastapi.routing import APIRoute
     from starlette.requests import Request
 
-    from hub.api import create_app
+    from hub.web.app import create_app
     from tests.hubs import prepared_engine
 
     def routes(found: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from core.reference_data import sample_places
 from field_app.store import Store
-from hub.schema import metadata
+from hub.db.schema import metadata
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import TLSError
 from tests.certs import make_ca_and_server

@@ -276,8 +276,8 @@ def test_the_migration_names_each_old_record_for_the_staff_enrolled_when_it_came
     staff member's, those after are the second's."""
     from alembic import command
 
-    from hub.database import connect
-    from hub.migrate import _config, migrate
+    from hub.db.engine import connect
+    from hub.db.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()
@@ -364,8 +364,8 @@ def test_commands_that_only_read_do_not_migrate(tmp_path: Path, hub_db: str,
 
     from alembic import command as alembic
 
-    from hub.database import connect
-    from hub.migrate import _config
+    from hub.db.engine import connect
+    from hub.db.migrate import _config
 
     engine = connect(hub_db)
     cfg = _config()

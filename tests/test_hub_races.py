@@ -239,8 +239,8 @@ def test_two_hub_processes_open_one_place(pg_url: str, tmp_path: Path) -> None:
 def test_the_migration_links_each_startup_to_its_first_place(hub_db: str) -> None:
     from alembic import command
 
-    from hub.database import connect
-    from hub.migrate import _config, migrate
+    from hub.db.engine import connect
+    from hub.db.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()

@@ -30,7 +30,7 @@ from core.reference_data import load_reference
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
 from hub import accounts
-from hub.api import create_app
+from hub.web.app import create_app
 from office.client import OfficeClient
 from office.console import NAV, Console, Settings
 from tests.hubs import prepared_engine

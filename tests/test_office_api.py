@@ -16,8 +16,9 @@ from sqlalchemy import insert
 
 from core.domain.concern import Concern, parse_concern
 from core.domain.overrides import apply_overrides
-from hub import accounts, schema
-from hub.database import utcnow
+from hub import accounts
+from hub.db import schema
+from hub.db.engine import utcnow
 from sync.client import REFERENCE_META
 from sync.http import HubClient
 from tests.factories import IBASHO, REF, concern, concern_data

@@ -49,7 +49,7 @@ def test_a_built_wheel_runs_the_catalogue_and_the_hub_away_from_the_checkout(tmp
         z.extractall(site)
     for shipped in ("core/assets/data/programs.json", "core/assets/i18n/ja.json",
                     "core/assets/fonts/NotoSansJP-JIS0208.otf",
-                    "hub/migrations/env.py"):
+                    "hub/db/migrations/env.py"):
         assert shipped in names, f"{shipped} is missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "assets/")) for n in names)
 

@@ -22,7 +22,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
 from core.domain import clock
-from hub import schema
+from hub.db import schema
 from tests.hubs import Field, Hub
 from tests.test_office_api import push
 

@@ -23,7 +23,7 @@ from field_app.store import Store
 from field_app.ui.form import RecordForm
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
-from hub import inbox
+from hub import concerns as inbox
 from sync.client import HUB_META, Syncer, enrol
 from sync.http import HubClient
 from tests.factories import IBASHO, REF, concern_data

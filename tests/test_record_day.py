@@ -20,8 +20,8 @@ def days(hub: Hub) -> dict[str, str | None]:
 def test_the_migration_fills_the_day_of_records_already_held(hub_db: str) -> None:
     from alembic import command
 
-    from hub.database import connect
-    from hub.migrate import _config, migrate
+    from hub.db.engine import connect
+    from hub.db.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()

@@ -19,9 +19,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError
 
 from core.domain.guards import check_digit
-from hub import redaction, schema
-from hub.database import utcnow
-from hub.migrate import _config
+from hub import redaction
+from hub.db import schema
+from hub.db.engine import utcnow
+from hub.db.migrate import _config
 from tests.hubs import Hub
 from tests.test_hub_office import login, with_user
 

@@ -111,8 +111,8 @@ def test_a_years_gatherings_are_the_same_whether_read_by_the_index_or_through_th
 
     from sqlalchemy import insert
 
-    from hub import schema
-    from hub.reports import _most_in, gatherings_in
+    from hub.db import schema
+    from hub.documents.reports import _most_in, gatherings_in
     from sync.protocol import body_hash
     from tests.hubs import prepared_engine
 

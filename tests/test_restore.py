@@ -24,9 +24,10 @@ from core.domain.record import Record
 from field_app.store import Store
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
-from hub import devices, history, hub_settings, schema
+from hub import devices, history, hub_settings
 from hub.changes import pull, save_place
-from hub.database import connect
+from hub.db import schema
+from hub.db.engine import connect
 from sync.client import HUB_META, Report, Syncer, enrol, restored
 from sync.errors import RevokedError
 from sync.http import HubClient

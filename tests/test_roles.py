@@ -21,10 +21,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
 
-from hub import accounts, roles, schema
-from hub.api import create_app
+from hub import accounts, roles
+from hub.db import schema
 from hub.errors import BadRequest, HubError
-from hub.office_access import allowed
+from hub.web.access import allowed
+from hub.web.app import create_app
 from tests.factories import IBASHO
 from tests.hubs import Hub
 
@@ -217,8 +218,8 @@ def test_the_migration_gives_office_accounts_supervisor_and_grants(hub_db: str) 
     reads no concern). Downgraded, each goes back to what it was."""
     from alembic import command
 
-    from hub.database import connect
-    from hub.migrate import _config, migrate
+    from hub.db.engine import connect
+    from hub.db.migrate import _config, migrate
 
     engine = connect(hub_db)
     cfg = _config()

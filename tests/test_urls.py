@@ -4,8 +4,8 @@ pinned; a new operation is added here on purpose, never by accident."""
 
 from __future__ import annotations
 
-from hub.api import create_app
-from hub.database import connect
+from hub.db.engine import connect
+from hub.web.app import create_app
 
 PINNED = {
     ("POST", "/api/v1/enrol"),

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from hub.writer_lock import WriterLock
+from hub.db.writer_lock import WriterLock
 
 
 def _bump(database: str, counter: str, times: int) -> None:

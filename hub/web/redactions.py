@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 
 from hub import accounts, redaction
-from hub.office_access import Transaction, as_officer
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.request_body import read_json
 
 
 def redactions_router(in_tx: Transaction) -> APIRouter:

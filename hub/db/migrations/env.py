@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from hub.database import connect
-from hub.schema import metadata
+from hub.db.engine import connect
+from hub.db.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

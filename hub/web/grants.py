@@ -12,8 +12,8 @@ from core.domain import clock
 from core.domain.grant import STEPS
 from hub import grants
 from hub.errors import BadRequest
-from hub.office_access import Transaction, as_officer
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.request_body import read_json
 
 YEAR = Query(..., ge=2000, le=2100, description="fiscal year (April to March), e.g. 2026")
 STEP = Path(..., pattern="^(" + "|".join(STEPS) + ")$",

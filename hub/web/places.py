@@ -12,23 +12,15 @@ from fastapi.responses import Response
 from core.domain import clock
 from core.domain.fiscal import fiscal_year_of
 from core.domain.overrides import editable
-from hub import (
-    accounts,
-    annual_report,
-    export,
-    grants,
-    planning,
-    report_files,
-    reports,
-    survey,
-)
+from hub import accounts, grants, planning
+from hub.audit import audit
 from hub.changes import save_place, save_reference
-from hub.database import audit
+from hub.documents import annual_report, export, report_files, reports, survey
+from hub.documents.filenames import content_disposition
 from hub.errors import BadRequest, NotFound
-from hub.filenames import content_disposition
-from hub.office_access import Transaction, as_officer
 from hub.reference import reference
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.request_body import read_json
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "pdf": "application/pdf",

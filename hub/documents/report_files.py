@@ -11,9 +11,9 @@ from typing import Any
 from core.domain.compliance import MET, MISSED, OPEN
 from core.domain.reference import Reference
 from core.reference_data import ASSETS_DIR
-from hub.annual_report import PlaceYear, Session
-from hub.filenames import safe_name
-from hub.reports import MONTHS
+from hub.documents.annual_report import PlaceYear, Session
+from hub.documents.filenames import safe_name
+from hub.documents.reports import MONTHS
 
 FONT = ASSETS_DIR / "fonts" / "NotoSansJP-JIS0208.otf"
 STATES = {MET: "達成", MISSED: "未達", OPEN: "年度途中", "future": "これから"}

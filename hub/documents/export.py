@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from core.domain.reference import Reference
-from hub.filenames import safe_name
-from hub.reports import MONTHS, PlaceReport
+from hub.documents.filenames import safe_name
+from hub.documents.reports import MONTHS, PlaceReport
 
 CATEGORY_ORDER = ("preschool", "school_age", "adult", "senior", "under_65")
 

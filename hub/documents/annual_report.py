@@ -20,9 +20,10 @@ from core.domain.compliance import Compliance, assess
 from core.domain.fiscal import fiscal_year_bounds
 from core.domain.kinds import restore
 from core.domain.reference import Reference
-from hub import hub_settings, schema
+from hub import hub_settings
+from hub.db import schema
+from hub.documents.reports import MONTHS
 from hub.errors import NotFound
-from hub.reports import MONTHS
 
 COUNCIL = "council_name"  # the hub setting the documents are headed with
 DEFAULT_COUNCIL = "社会福祉協議会"

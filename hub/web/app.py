@@ -24,7 +24,8 @@ from core.domain import clock
 from core.security_headers import FixedHeaders
 from hub import accounts, devices, hub_settings, office_key, rate_limits
 from hub.changes import pull
-from hub.database import READ_ONLY
+from hub.db.engine import READ_ONLY
+from hub.db.writer_lock import WriterLock
 from hub.errors import (
     BadRequest,
     HubError,
@@ -36,10 +37,9 @@ from hub.errors import (
     request_problem,
 )
 from hub.ingest import answer_json, check_batch, stored_response, write_checked
-from hub.office_api import office_router
 from hub.reference import reference
-from hub.request_body import RefuseNulInUrl, read_json
-from hub.writer_lock import WriterLock
+from hub.web.office import office_router
+from hub.web.request_body import RefuseNulInUrl, read_json
 from sync.protocol import (
     ENROL_PATH,
     MAX_BATCH_RECORDS,

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from core.domain.reference import Reference
-from hub import provisions, schema
+from hub import provisions
+from hub.db import schema
 
 URGENCY_ORDER = ("emergency", "high", "medium", "watch")
 MAX_ROWS = 500

@@ -12,14 +12,16 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 
 from core.domain import clock
-from hub import accounts, disclosure, export, inbox, provisions
-from hub.database import audit
+from hub import accounts, disclosure, provisions
+from hub import concerns as inbox
+from hub.audit import audit
+from hub.documents import export
+from hub.documents.filenames import content_disposition
 from hub.errors import BadRequest
-from hub.filenames import content_disposition
-from hub.office_access import Transaction, as_officer
-from hub.office_data_api import MEDIA
 from hub.reference import reference
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.places import MEDIA
+from hub.web.request_body import read_json
 
 
 def _day(name: str, text: str) -> dt.date | None:

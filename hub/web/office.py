@@ -13,19 +13,21 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from core.domain.legal_basis import basis_of
-from hub import accounts, inbox, roles, schema
+from hub import accounts, roles
+from hub import concerns as inbox
+from hub.audit import audit
 from hub.changes import UNCHECKED, set_office_part
-from hub.database import audit
+from hub.db import schema
 from hub.errors import BadRequest, NotFound
-from hub.office_access import Transaction, allowed, as_officer
-from hub.office_data_api import data_router
-from hub.office_devices_api import devices_router
-from hub.office_grants_api import grants_router
-from hub.office_planning_api import planning_router
-from hub.office_provisions_api import provisions_router
-from hub.office_redactions_api import redactions_router
 from hub.reference import reference
-from hub.request_body import read_json
+from hub.web.access import Transaction, allowed, as_officer
+from hub.web.devices import devices_router
+from hub.web.grants import grants_router
+from hub.web.places import data_router
+from hub.web.planning import planning_router
+from hub.web.provisions import provisions_router
+from hub.web.redactions import redactions_router
+from hub.web.request_body import read_json
 from sync.protocol import API
 
 OFFICE = f"{API}/office"

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Request
 
 from hub import accounts, devices
 from hub.errors import BadRequest, NotFound
-from hub.office_access import Transaction, as_officer
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.request_body import read_json
 
 
 def _iso(value: Any) -> str | None:

@@ -1,4 +1,4 @@
-"""The hub's tables (SQLAlchemy Core). Alembic migrations create them (hub/migrations).
+"""The hub's tables (SQLAlchemy Core). Alembic migrations create them (hub/db/migrations).
 
 Bodies are JSON text so the same schema runs on SQLite and PostgreSQL.
 `changes` is the pull feed: one row per change devices must hear about, in commit order.

@@ -6,10 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
-
-from hub import schema
 
 
 def utcnow() -> dt.datetime:
@@ -58,8 +56,3 @@ def connect(url: str) -> Engine:
 
 def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
-
-
-def audit(conn: Connection, actor: str, action: str, subject: str = "", detail: str = "{}") -> None:
-    conn.execute(insert(schema.audit).values(at=utcnow(), actor=actor, action=action,
-                                             subject=subject, detail=detail))

@@ -9,10 +9,10 @@ from typing import Any
 from fastapi import APIRouter, Header, Request
 
 from hub import accounts, devices, planning
-from hub.database import audit
+from hub.audit import audit
 from hub.errors import BadRequest
-from hub.office_access import Transaction, as_officer
-from hub.request_body import read_json
+from hub.web.access import Transaction, as_officer
+from hub.web.request_body import read_json
 
 
 def planning_router(in_tx: Transaction) -> APIRouter:

@@ -20,7 +20,8 @@ from core.domain.fiscal import fiscal_year_bounds
 from core.domain.gathering import Facts
 from core.domain.gathering import facts as gathering_facts
 from core.domain.reference import Reference
-from hub import collector, schema
+from hub import collector
+from hub.db import schema
 
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 

@@ -14,11 +14,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from core.domain.reference import Reference
-from hub import schema
-from hub.database import audit, utcnow
+from hub.audit import audit
+from hub.db import schema
+from hub.db.engine import utcnow
+from hub.documents.reports import MONTHS, gatherings_in
 from hub.errors import BadRequest, NotFound
 from hub.reference import reference
-from hub.reports import MONTHS, gatherings_in
 
 MEMBER_BANDS = ("under_65", "65_74", "75_plus")  # from a roster's birth years
 MAX_MEMBERS = 10_000

@@ -1,0 +1,1 @@
+"""The hub's database: schema, engine, migrations, bulk writes, the writer lock."""
