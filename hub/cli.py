@@ -96,7 +96,7 @@ def hub_app(engine: Engine, idle_minutes: float) -> Any:
 
     console = ConsoleSettings(public_url=Config.from_env().hub_public_url,
                               idle_after=60 * idle_minutes)
-    return with_console(create_app(engine), console)
+    return with_console(create_app(engine, owns_engine=True), console)
 
 
 def worker_app() -> Any:

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hub.errors import BadRequest, Forbidden
+from sync.protocol import API
 
 ADMIN, SUPERVISOR, GRANTS, VIEWER = "admin", "supervisor", "grants", "viewer"
 ROLES = (ADMIN, SUPERVISOR, GRANTS, VIEWER)
 # the role every office account had before roles were split; what migration 0014 made of it
 LEGACY = {"office": (SUPERVISOR, GRANTS)}
+# where the office operations live: the table below names them by their path under it
+PREFIX = f"{API}/office"
 EVERYONE = frozenset(ROLES)
 PUBLIC = frozenset[str]()  # no sign-in at all (only sign-in itself)
 

@@ -16,16 +16,19 @@ from typing import Any
 
 import httpx
 import pytest
+from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
 
+from core.domain import clock
 from hub import accounts, roles
 from hub.db import schema
+from hub.db.transaction import Database
 from hub.errors import BadRequest, HubError
-from hub.web.access import allowed
 from hub.web.app import create_app
+from hub.web.deps import HubState, officer
 from tests.factories import IBASHO
 from tests.hubs import Hub
 
@@ -153,13 +156,10 @@ def test_an_operation_missing_from_the_table_is_refused_to_every_role(hub: Hub) 
     to an account holding every role (and 401 to nobody)."""
     headers = session(hub, "everything", ",".join(roles.ROLES))
 
-    def in_tx(fn: Any, *, read_only: bool = False) -> Any:
-        with hub.engine.begin() as conn:
-            return fn(conn)
-
     app = FastAPI()
+    app.state.hub = HubState(Database(hub.engine), clock.today, CapacityLimiter(1))
     app.add_api_route(OFFICE + "/undeclared", lambda: {"leaked": True},
-                      dependencies=[Depends(allowed(in_tx, OFFICE))])
+                      dependencies=[Depends(officer)])
     app.add_exception_handler(HubError, lambda request, exc: JSONResponse(
         exc.body(), status_code=exc.status))  # type: ignore[arg-type, attr-defined]
 

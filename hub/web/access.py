@@ -4,13 +4,12 @@ roles call this operation (hub/roles.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
-from fastapi import Header, Request
 from starlette.concurrency import run_in_threadpool
 
-from hub import accounts, roles
+from hub import accounts
 
 T = TypeVar("T")
 
@@ -29,23 +28,3 @@ def as_officer(in_tx: Transaction, authorization: str | None,
         return fn(conn, accounts.officer(conn, authorization))
 
     return run_in_threadpool(in_tx, work)
-
-
-def allowed(in_tx: Transaction, prefix: str
-            ) -> Callable[..., Coroutine[Any, Any, None]]:
-    """The office router's dependency. FastAPI solves it before it validates the path, the
-    query or a body, so a request without a session gets 401 whatever else is wrong with it,
-    and a role that may not call the operation gets 403 before anything is read or written.
-    The operation is the route FastAPI matched: its method and path template."""
-    async def check(request: Request, authorization: str | None = Header(None)) -> None:
-        route = request.scope.get("route")
-        path = str(getattr(route, "path", ""))
-        key = path[len(prefix):] if path.startswith(prefix) else path
-        needed = roles.needed(request.method, key)
-        if needed == roles.PUBLIC:
-            return
-        who = await run_in_threadpool(
-            in_tx, lambda conn: accounts.officer(conn, authorization), read_only=True)
-        roles.check(request.method, key, who.roles)
-
-    return check

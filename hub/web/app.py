@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -16,7 +16,6 @@ from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -24,20 +23,16 @@ from core.domain import clock
 from core.security_headers import FixedHeaders
 from hub import accounts, devices, hub_settings, office_key, rate_limits
 from hub.changes import pull
-from hub.db.engine import READ_ONLY
-from hub.db.writer_lock import WriterLock
+from hub.db.transaction import Database
 from hub.errors import (
     BadRequest,
     HubError,
     TooLarge,
-    Unavailable,
-    database_unavailable,
-    describe,
-    is_disk_full,
     request_problem,
 )
 from hub.ingest import answer_json, check_batch, stored_response, write_checked
 from hub.reference import reference
+from hub.web.deps import HubState
 from hub.web.office import office_router
 from hub.web.request_body import RefuseNulInUrl, read_json
 from sync.protocol import (
@@ -78,9 +73,21 @@ ENROL_BODY = {"content": {"application/json": {"schema": {
                    "device_name": {"type": "string", "maxLength": 100}}}}}, "required": True}
 
 
-def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) -> FastAPI:
+def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None,
+               owns_engine: bool = False) -> FastAPI:
+    """The hub's app on `engine`. With `owns_engine` (a served hub) the app's lifespan
+    disposes the engine's connections when the server stops."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_engine:
+                engine.dispose()
+
     app = FastAPI(title="Ibasho hub", version=str(PROTOCOL_VERSION), docs_url=None,
-                  redoc_url=None)
+                  redoc_url=None, lifespan=lifespan)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(FixedHeaders, headers=HEADERS)
     # One push at a time per process; the rest queue (HTTP is still read meanwhile).
@@ -89,38 +96,10 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None) ->
     # locks and a connection) is then held the longer for. Measured by the ingest
     # benchmark: 1 at a time beat 2 and 4 on both databases. Cores are used by processes
     # (`serve --workers N`), not threads.
-    pushes = CapacityLimiter(1)
-    local_today = today or clock.today
-
-    # SQLite has one writer and every transaction here takes it at BEGIN: the hub's threads
-    # and worker processes take turns at it on a lock of ours (writer_lock.py)
-    one_writer_db = engine.dialect.name == "sqlite"
-    one_writer: contextlib.AbstractContextManager[Any] = \
-        WriterLock(engine.url.database) if one_writer_db else contextlib.nullcontext()
-
-    def in_tx(fn: Callable[[Any], T], *, read_only: bool = False) -> T:
-        """One transaction; a unique-key race with another hub process is retried once.
-        `read_only`: one that only reads, which on SQLite need not wait for the writer."""
-        for attempt in (1, 2):
-            try:
-                if read_only and one_writer_db:
-                    with engine.connect() as conn, \
-                            conn.execution_options(**{READ_ONLY: True}).begin():
-                        return fn(conn)
-                with one_writer, engine.begin() as conn:
-                    return fn(conn)
-            except IntegrityError:
-                if attempt == 2:
-                    raise Unavailable("busy, try again", headers={"Retry-After": "1"}) from None
-            except OperationalError as exc:
-                log.warning("database unavailable: %s", describe(exc))  # never its message
-                raise database_unavailable(exc) from None
-            except Exception as exc:  # a full disk under a COPY: the driver's own error
-                if not is_disk_full(exc):
-                    raise
-                log.warning("database unavailable: %s", describe(exc))
-                raise database_unavailable(exc) from None
-        raise AssertionError("unreachable")
+    database = Database(engine)
+    app.state.hub = HubState(database, today or clock.today, CapacityLimiter(1))
+    in_tx, local_today, pushes = database, app.state.hub.today, app.state.hub.pushes
+    one_writer_db = database.one_writer
 
     @app.exception_handler(HubError)
     async def hub_error(request: Request, exc: HubError) -> JSONResponse:

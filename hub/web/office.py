@@ -20,7 +20,8 @@ from hub.changes import UNCHECKED, set_office_part
 from hub.db import schema
 from hub.errors import BadRequest, NotFound
 from hub.reference import reference
-from hub.web.access import Transaction, allowed, as_officer
+from hub.web.access import Transaction, as_officer
+from hub.web.deps import officer
 from hub.web.devices import devices_router
 from hub.web.grants import grants_router
 from hub.web.places import data_router
@@ -49,9 +50,8 @@ def _story(conn: Any, concern_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def office_router(in_tx: Transaction) -> APIRouter:
-    # every route below and in the included routers passes `allowed` first (roles.py)
-    router = APIRouter(prefix=OFFICE, tags=["office"],
-                       dependencies=[Depends(allowed(in_tx, OFFICE))])
+    # every route below and in the included routers passes `officer` first (roles.py)
+    router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
     router.include_router(data_router(in_tx))
     router.include_router(devices_router(in_tx))
     router.include_router(planning_router(in_tx))
