@@ -32,6 +32,7 @@ from hub.errors import (
 )
 from hub.ingest import answer_json, check_batch, stored_response, write_checked
 from hub.reference import reference
+from hub.web import bodies
 from hub.web.deps import HubState
 from hub.web.office import office_router
 from hub.web.request_body import RefuseNulInUrl, read_json
@@ -124,6 +125,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None,
                                        "message_ja": "サーバー内部のエラーです。"}}, status_code=500)
 
     app.include_router(office_router(in_tx))
+    bodies.install(app)
 
     @app.get(PING_PATH, summary="Is the hub there (and, with a token, is this device enrolled)?")
     async def ping(authorization: str | None = Header(None)) -> dict[str, Any]:

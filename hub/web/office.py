@@ -20,9 +20,9 @@ from hub.changes import UNCHECKED, set_office_part
 from hub.db import schema
 from hub.errors import BadRequest, NotFound
 from hub.reference import reference
+from hub.web import devices
 from hub.web.access import Transaction, as_officer
 from hub.web.deps import officer
-from hub.web.devices import devices_router
 from hub.web.grants import grants_router
 from hub.web.places import data_router
 from hub.web.planning import planning_router
@@ -53,7 +53,7 @@ def office_router(in_tx: Transaction) -> APIRouter:
     # every route below and in the included routers passes `officer` first (roles.py)
     router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
     router.include_router(data_router(in_tx))
-    router.include_router(devices_router(in_tx))
+    router.include_router(devices.router)
     router.include_router(planning_router(in_tx))
     router.include_router(grants_router(in_tx))
     router.include_router(provisions_router(in_tx))
