@@ -51,11 +51,11 @@ def options(parser: argparse.ArgumentParser) -> set[str]:
 def added_options(path: Path) -> set[str]:
     """The `--options` a script's own argparse adds (benchmarks and the crash soak build
     their parser inside main, so it is read from the source)."""
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and node.func.attr == "add_argument":
-            found |= {a.value for a in node.args
+            found |= {str(a.value) for a in node.args
                       if isinstance(a, ast.Constant) and str(a.value).startswith("--")}
     return found
 
@@ -249,35 +249,35 @@ def environment_reads(tree: ast.AST) -> Iterator[tuple[int, str]]:
     def literal(key: ast.AST | None) -> bool:
         return isinstance(key, ast.Constant) and key.value in OTHERS_VARIABLES
 
+    def getenv(node: ast.AST) -> bool:
+        return isinstance(node, ast.Call) and (
+            (isinstance(node.func, ast.Attribute) and node.func.attr == "getenv")
+            or (isinstance(node.func, ast.Name) and node.func.id == "getenv"))
+
+    def passed_on(up: ast.AST | None) -> bool:  # dict(os.environ, …): a child's environment
+        return isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id == "dict"
+
     for node in ast.walk(tree):
-        is_environ = (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-            isinstance(node, ast.Name) and node.id == "environ")
-        if isinstance(node, ast.Call) and (
-                (isinstance(node.func, ast.Attribute) and node.func.attr == "getenv")
-                or (isinstance(node.func, ast.Name) and node.func.id == "getenv")):
+        if getenv(node):
+            assert isinstance(node, ast.Call)
             if not literal(node.args[0] if node.args else None):
                 yield node.lineno, "getenv"
-        if not is_environ:
+            continue
+        if not ((isinstance(node, ast.Attribute) and node.attr == "environ")
+                or (isinstance(node, ast.Name) and node.id == "environ")):
             continue
         up = parents.get(node)
         if isinstance(up, ast.Attribute) and isinstance(parents.get(up), ast.Call):
             call = parents[up]
             assert isinstance(call, ast.Call)
-            if up.attr == "update":
-                continue
-            if up.attr in ("get", "pop", "setdefault") and literal(
-                    call.args[0] if call.args else None):
+            if up.attr == "update" or (up.attr in ("get", "pop", "setdefault") and literal(
+                    call.args[0] if call.args else None)):
                 continue
             yield node.lineno, f"environ.{up.attr}"
         elif isinstance(up, ast.Subscript) and up.value is node:
-            if isinstance(up.ctx, ast.Store) or literal(up.slice):
-                continue
-            yield node.lineno, "environ[…]"
-        elif isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id == "dict":
-            continue
-        elif isinstance(up, ast.Compare) and literal(up.left):
-            continue
-        else:
+            if not (isinstance(up.ctx, ast.Store) or literal(up.slice)):
+                yield node.lineno, "environ[…]"
+        elif not (passed_on(up) or (isinstance(up, ast.Compare) and literal(up.left))):
             yield node.lineno, "environ used another way"
 
 
