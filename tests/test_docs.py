@@ -114,14 +114,23 @@ def test_the_two_commands_are_there() -> None:
     assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
 
 
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a page's headings."""
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+            for heading in re.findall(r"^#+ (.+)$", text, re.M)}
+
+
 def test_every_relative_link_points_to_a_file_that_exists() -> None:
     pages = {ROOT / "README.md": README} | {ROOT / "docs" / n: t for n, t in DOCS.items()}
     for page, text in pages.items():
         for target in re.findall(r"\]\(([^)\s]+)\)", text):
             if re.match(r"[a-z]+:", target) or target.startswith("#"):
                 continue
-            path = (page.parent / target.split("#")[0]).resolve()
+            file, _, anchor = target.partition("#")
+            path = (page.parent / file).resolve() if file else page
             assert path.exists(), (page.name, target)
+            if anchor:
+                assert anchor in anchors(path.read_text(encoding="utf-8")), (page.name, target)
 
 
 def test_the_readme_shows_a_small_screenshot() -> None:
