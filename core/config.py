@@ -20,6 +20,8 @@ VARIABLES = {
     "IBASHO_HUB_DATABASE_URL": "the hub's database",
     "IBASHO_HUB_PUBLIC_URL": "the hub's address for tablets",
     "IBASHO_OFFICE_KEY_PASSPHRASE": "the office private key's passphrase (recover)",
+    # set by `serve --workers N` for the worker processes it starts; not set by hand
+    "IBASHO_HUB_WORKER_CONSOLE_IDLE_MINUTES": "serve's --console-idle-minutes, for its workers",
 }
 
 
@@ -32,6 +34,7 @@ class Config:
     hub_database_url: str | None = None
     hub_public_url: str = ""
     office_key_passphrase: str = ""
+    worker_console_idle_minutes: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -50,4 +53,15 @@ class Config:
             hub_database_url=get("IBASHO_HUB_DATABASE_URL") or None,
             hub_public_url=get("IBASHO_HUB_PUBLIC_URL"),
             office_key_passphrase=env.get("IBASHO_OFFICE_KEY_PASSPHRASE", ""),
+            worker_console_idle_minutes=_minutes(get("IBASHO_HUB_WORKER_CONSOLE_IDLE_MINUTES")),
         )
+
+
+def _minutes(text: str) -> float:
+    """`serve` checked the number before passing it on; anything else keeps the default, so
+    a stray value can never stop the tablet app, which reads this Config too."""
+    try:
+        value = float(text)
+    except ValueError:
+        return 30.0
+    return value if value > 0 else 30.0

@@ -101,10 +101,8 @@ def hub_app(engine: Engine, idle_minutes: float) -> Any:
 
 def worker_app() -> Any:
     """The app of one of `serve --workers N`'s processes (uvicorn imports and calls this)."""
-    import os
-
     settings = Settings.from_env()
-    return hub_app(connect(settings.database_url), float(os.environ.get(WORKER_IDLE, "30")))
+    return hub_app(connect(settings.database_url), Config.from_env().worker_console_idle_minutes)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
