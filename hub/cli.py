@@ -557,7 +557,7 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("name", nargs="?")
     u.add_argument("--role", default="supervisor,grants",
                    help="one or more of admin, supervisor, grants, viewer, comma-separated "
-                        "(default: supervisor,grants; see README, office roles)")
+                        "(default: supervisor,grants; see docs/hub.md, office roles)")
     u.set_defaults(fn=cmd_users)
     rt = sub.add_parser("retention", help="how long devices keep closed concerns and old "
                                           "records and the hub keeps provision records; "

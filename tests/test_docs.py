@@ -90,8 +90,8 @@ def section(text: str, heading: str) -> str:
 
 
 def api_operations() -> set[tuple[str, str]]:
-    from hub.api import create_app
-    from hub.database import connect
+    from hub.db.engine import connect
+    from hub.web.app import create_app
 
     engine = connect("sqlite://")
     try:
