@@ -31,6 +31,35 @@ def test_back_is_the_screen_below_and_a_tab_starts_over_from_home() -> None:
     assert stack.routes == [Route("home")]
 
 
+def test_a_form_lights_the_tab_it_was_opened_from() -> None:
+    """A gathering recorded from home lit 場所 and a concern フォロー, whatever the way in."""
+    stack = Stack(home="home", tabs=("home", "week", "places", "followups"))
+    stack.arrive(Route("gathering", {"id": "g1"}))  # from home's today list
+    assert stack.tab() == "home"
+    stack.arrive(Route("places"))
+    stack.arrive(Route("place", {"id": "p1"}))
+    stack.arrive(Route("concern", {"id": "c1", "place": "p1"}))
+    assert stack.tab() == "places"
+    stack.arrive(Route("followups"))
+    stack.arrive(Route("concern", {"id": "c1"}))
+    assert stack.tab() == "followups"
+
+
+def test_back_from_a_picked_form_goes_where_the_picking_started() -> None:
+    """Week → pick a place → the planned visit, saved → 戻る went to the place list again."""
+    stack = Stack(home="home", tabs=("home", "week", "places"))
+    stack.arrive(Route("week"))
+    stack.arrive(Route("places", {"pick": "plan"}))
+    assert stack.tab() == "week"  # the picker belongs to where it was started
+    plan = Route("plan", {"place": "p1", "id": "v1"})
+    stack.arrive(plan)
+    assert stack.routes == [Route("home"), Route("week"), plan]
+    assert stack.back_target() == Route("week") and stack.tab() == "week"
+    stack.arrive(Route("places", {"pick": "gathering"}))
+    stack.arrive(Route("place", {"id": "p1"}))  # not what it was picking for: stays below
+    assert stack.below == Route("places", {"pick": "gathering"})
+
+
 async def repaint_and_move() -> tuple[bool, bool, bool]:
     import flet as ft
 

@@ -68,7 +68,17 @@ class Stack:
         elif route.name in self.tabs and not route.params:
             self.routes = [Route(self.home), route]
         else:
+            if self.top.params.get("pick") == route.name:
+                # a picker gives way to the screen it picked for: back from there goes to
+                # where the picking started, not to the list again
+                self.routes.pop()
             self.routes.append(route)
+
+    def tab(self) -> str:
+        """The tab a screen belongs to: the nearest tab below it, the one it was opened
+        from (a form opened from home lights home, from a place lights places)."""
+        return next(r.name for r in reversed(self.routes)
+                    if r.name == self.home or (r.name in self.tabs and not r.params.get("pick")))
 
     def back_target(self) -> Route:
         return self.below or Route(self.home)

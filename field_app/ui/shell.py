@@ -34,8 +34,6 @@ from ui_kit import theme
 from ui_kit.i18n import Translator
 from ui_kit.routes import Router
 
-PARENT = {"place": "places", "gathering": "places", "concern": "followups", "visit": "places",
-          "plan": "week", "startups": "places", "startup": "places"}
 # Screens that only show records: a sync that brought changes repaints them, so a referral
 # the office made appears without leaving the screen. Forms are never repainted under the
 # staff member's hands.
@@ -207,8 +205,8 @@ class Shell:
         if by_user:  # a repaint for a sync must not keep the idle lock away
             self.services.touch()
         self.view = self._build()
-        top = self.route[0]
-        index = next(i for i, n in enumerate(NAV) if n[0] == PARENT.get(top, top))
+        tab = self.router.stack.tab()
+        index = next(i for i, n in enumerate(NAV) if n[0] == tab)
         self._paint_badge(self.services.status)
         wide = (page.width or 1280) >= WIDE
         bar = ft.Container(
