@@ -128,3 +128,23 @@ def test_a_startup_round_trips_through_restore() -> None:
     from core.domain.kinds import restore
     s = startup()
     assert restore(s.to_dict()) == s and isinstance(restore(s.to_dict()), StartUp)
+
+
+def test_a_day_of_the_week_is_in_time_order() -> None:
+    """A 10:00 planned visit was listed after the day's 17:00 gathering (kinds first)."""
+    import datetime as dt
+
+    from core.domain.schedule import Expected
+    from core.domain.visit_plan import VisitPlan
+    from core.domain.week import Day, Slot
+
+    day = dt.date(2026, 6, 10)
+    evening = Slot(Expected(day, "17:00", "19:00", "p1"))
+    morning = VisitPlan(id="v1", kind="visit_plan", schema=1, rev=1, created_at="", updated_at="",
+                        device_id="d", author="a", date=day.isoformat(), start_time="10:00",
+                        place_id="p2", purpose="session_visit")
+    untimed = VisitPlan(id="v2", kind="visit_plan", schema=1, rev=1, created_at="", updated_at="",
+                        device_id="d", author="a", date=day.isoformat(), start_time=None,
+                        place_id="p3", purpose="session_visit")
+    agenda = Day(day, slots=[evening], plans=[untimed, morning]).agenda()
+    assert agenda == [("plan", morning), ("slot", evening), ("plan", untimed)]

@@ -43,6 +43,24 @@ class Day:
     def empty(self) -> bool:
         return not (self.slots or self.unscheduled or self.plans or self.meetings or self.notes)
 
+    def agenda(self) -> list[tuple[str, Slot | Gathering | VisitPlan | VisitNote]]:
+        """The day in time order, each item tagged with what it is (`slot`, `unscheduled`,
+        `plan`, `meeting`, `note`): a 10:00 visit comes before a 17:00 gathering. What has no
+        time of its own follows, in that order of kinds."""
+        items: list[tuple[str, Slot | Gathering | VisitPlan | VisitNote, str | None]] = [
+            *(("slot", s, s.expected.start_time) for s in self.slots),
+            *(("unscheduled", g, g.start_time) for g in self.unscheduled),
+            *(("plan", p, p.start_time) for p in self.plans),
+            *(("meeting", n, None) for n in self.meetings),
+            *(("note", n, None) for n in self.notes)]
+        order = {kind: i for i, kind in enumerate(AGENDA_KINDS)}
+        ranked = sorted(enumerate(items), key=lambda e: (
+            e[1][2] or "~", order[e[1][0]], e[0]))  # "~" sorts after every HH:MM
+        return [(kind, item) for _, (kind, item, _) in ranked]
+
+
+AGENDA_KINDS = ("slot", "unscheduled", "plan", "meeting", "note")
+
 
 def expected_at(places: Iterable[Place], start: dt.date, end: dt.date) -> list[Expected]:
     """Every gathering the places' schedules expect from `start` to `end`, by date/time."""

@@ -4,6 +4,7 @@ visits and meetings, day by day. Seven columns on a tablet, a list by day on a p
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import flet as ft
 
@@ -76,28 +77,27 @@ class WeekView(ft.Column):
                           *(self._items(d) or [caption("—")])], spacing=4)
 
     def _items(self, d: Day) -> list[ft.Control]:
+        return [self._item(kind, item) for kind, item in d.agenda()]
+
+    def _item(self, kind: str, item: Any) -> ft.Control:
         s, t = self.session, self.session.t
-        out: list[ft.Control] = [self._slot(slot) for slot in d.slots]
-        out += [self._entry(ft.Icons.GROUPS, f"{g.start_time} {s.place_name(g.place_id)}",
-                            t("week.recorded"), lambda e, i=g.id: s.go("gathering", id=i))
-                for g in d.unscheduled]
-        out += [self._entry(ft.Icons.EVENT, f"{p.start_time or ''} "
-                                            f"{s.place_name(p.place_id) or s.startup_name(p.startup_id)}",
-                            t("week.plan", purpose=s.label("visit_types", p.purpose))
-                            + (t("week.done") if p.done_note_id else ""),
-                            lambda e, i=p.id: s.go("plan", id=i))
-                for p in d.plans]
-        out += [self._entry(ft.Icons.FORUM_OUTLINED,
-                            s.place_name(n.place_id) or s.startup_name(n.startup_id)
-                            or n.group_name, t("week.next_meeting"),
-                            lambda e, i=n.id: s.go("visit", id=i))
-                for n in d.meetings]
-        out += [self._entry(ft.Icons.EDIT_NOTE,
-                            s.place_name(n.place_id) or s.startup_name(n.startup_id)
-                            or n.group_name, s.label("visit_types", n.visit_type),
-                            lambda e, i=n.id: s.go("visit", id=i))
-                for n in d.notes]
-        return out
+        if kind == "slot":
+            return self._slot(item)
+        if kind == "unscheduled":
+            return self._entry(ft.Icons.GROUPS, f"{item.start_time} {s.place_name(item.place_id)}",
+                               t("week.recorded"), lambda e, i=item.id: s.go("gathering", id=i))
+        if kind == "plan":
+            where = s.place_name(item.place_id) or s.startup_name(item.startup_id)
+            return self._entry(ft.Icons.EVENT, f"{item.start_time or ''} {where}",
+                               t("week.plan", purpose=s.label("visit_types", item.purpose))
+                               + (t("week.done") if item.done_note_id else ""),
+                               lambda e, i=item.id: s.go("plan", id=i))
+        where = s.place_name(item.place_id) or s.startup_name(item.startup_id) or item.group_name
+        if kind == "meeting":
+            return self._entry(ft.Icons.FORUM_OUTLINED, where, t("week.next_meeting"),
+                               lambda e, i=item.id: s.go("visit", id=i))
+        return self._entry(ft.Icons.EDIT_NOTE, where, s.label("visit_types", item.visit_type),
+                           lambda e, i=item.id: s.go("visit", id=i))
 
     def _entry(self, icon: ft.IconData, title: str, subtitle: str, on_click: object
                ) -> ft.Control:
