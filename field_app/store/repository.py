@@ -260,13 +260,14 @@ class Repository:
     def quarantined(self) -> list[Quarantined]:
         return self.store.quarantined()
 
-    def drafts(self) -> list[Draft]:
-        """Drafts of field records, newest first."""
+    def drafts(self, kind: str | None = None) -> list[Draft]:
+        """Drafts of field records (of `kind`), newest first."""
         return [Draft(str(d["id"]), str(d["kind"]), str(d.get("place_id") or ""),
                       str(d.get("group_name") or ""),
                       str(d.get("date") or d.get("observed_on") or ""),
                       self.store.is_unsaved(str(d["id"])))
-                for d in self.store.drafts() if d.get("kind") in FIELD_KINDS]
+                for d in self.store.drafts() if d.get("kind") in FIELD_KINDS
+                and (kind is None or d.get("kind") == kind)]
 
     # ---------------------------------------------------------------------------------
 

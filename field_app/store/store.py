@@ -349,6 +349,19 @@ class Store:
         return self._submit(lambda: self._keep(
             rid, data, lambda: self._write([(DRAFTS, rid, data)])))
 
+    def discard_draft(self, rid: str) -> Future[bool]:
+        """Throw away what a form held for `rid` and never saved (the user said so): the draft
+        on disk and what the disk refused. A saved record of `rid` stays as it was saved.
+        True if there was something to throw away."""
+        def write() -> bool:
+            held = self._unsaved.pop(rid, None) is not None
+            if self._get(DRAFTS, rid) is None:
+                return held
+            self._write([(DRAFTS, rid, None)])
+            return True
+
+        return self._submit(write)
+
     def draft(self, rid: str) -> dict[str, Any] | None:
         """What the form last held for `rid` that is not a saved record: what the disk
         refused if it did, else the draft kept on disk."""

@@ -14,6 +14,7 @@ from core.domain.week import Slot
 from field_app.store.planner import Planner
 from field_app.ui.screens import FORM_ROUTES
 from field_app.ui.session import Session
+from field_app.ui.views.drafts import draft_tile
 from field_app.ui.views.not_held import NotHeldDialog
 from ui_kit.widgets import caption, heading
 
@@ -116,10 +117,10 @@ class HomeView(ft.ListView):
             ], wrap=True, spacing=12, run_spacing=12),
             # what is not a saved record yet comes first: it is lost if nobody finishes it
             *([heading(t("home.drafts"), 18)] if drafts else []),
-            *[item(d.kind, d.id, t("home.unsaved_item" if d.unsaved else "home.draft_item",
-                                   kind=t("kind." + d.kind),
-                                   place=session.place_name(d.place_id) or d.group_name,
-                                   when=d.day))
+            *[draft_tile(session, d, t("home.unsaved_item" if d.unsaved else "home.draft_item",
+                                       kind=t("kind." + d.kind),
+                                       place=session.place_name(d.place_id) or d.group_name,
+                                       when=d.day))
               for d in drafts[:MAX_ITEMS]],
             heading(t("home.expected_today"), 18),
             *mine_note,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.ui.session import Session
+from field_app.ui.views.drafts import draft_tile
 from ui_kit.widgets import caption, heading, icon_button
 
 
@@ -15,6 +16,10 @@ class StartUpsView(ft.Column):
         t, records = session.t, session.records
         found = records.startups()
         rows: list[ft.Control] = []
+        drafts = records.drafts("startup")  # typed half-way: found again, not started twice
+        if drafts:
+            rows.append(heading(f"{t('startup.drafts')}（{len(drafts)}）", 18))
+            rows += [draft_tile(session, d, d.group_name or t("kind.startup")) for d in drafts]
         for option in session.reference.enums["startup_stages"]:
             mine = [s for s in found if s.stage == option.key]
             if not mine:
