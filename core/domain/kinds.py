@@ -39,7 +39,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any], Reference, dt.date | None, bool
     "concern": lambda data, ref, today, from_device: parse_concern(
         data, ref, today=today, allow_office=not from_device),
     "visit_plan": lambda data, ref, today, from_device: parse_visit_plan(data, ref),
-    "startup": lambda data, ref, today, from_device: parse_startup(data, ref),
+    "startup": lambda data, ref, today, from_device: parse_startup(data, ref, today),
 }
 
 

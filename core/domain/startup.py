@@ -61,7 +61,10 @@ class StartUp(Record):
                 "stage_reason": reason if stage == DECLINED else ""}
 
 
-def parse_startup(data: Mapping[str, Any], ref: Reference) -> StartUp:
+def parse_startup(data: Mapping[str, Any], ref: Reference, today: dt.date | None = None
+                  ) -> StartUp:
+    """Check a start-up. With `today`, no step of its history may be dated later (a day's
+    grace, as for a concern: a tablet's clock and the hub's may straddle midnight)."""
     c = Checker(data)
     c.only(Record.META + FIELDS)
     meta = check_meta(c, "startup")
@@ -81,14 +84,14 @@ def parse_startup(data: Mapping[str, Any], ref: Reference) -> StartUp:
         planned_frequency=c.text("planned_frequency", max_len=200),
         stage=stage,
         stage_reason=reason,
-        history=_history(c, stage),
+        history=_history(c, stage, today),
         note=c.text("note"),
     )
     c.raise_if_any()
     return rebuild(StartUp, {**meta, **body})
 
 
-def _history(c: Checker, stage: str) -> tuple[dict[str, str], ...]:
+def _history(c: Checker, stage: str, today: dt.date | None) -> tuple[dict[str, str], ...]:
     raw = c.data.get("history")
     if raw is None or raw == []:
         c.fail("history", raw, "at least the first consultation ({stage, on})",
@@ -113,6 +116,8 @@ def _history(c: Checker, stage: str) -> tuple[dict[str, str], ...]:
             continue
         if steps and day.isoformat() < steps[-1]["on"]:
             c.fail(f"{name}.on", step["on"], "not before the step above", "前の段階より後の日付")
+        if today and day > today + dt.timedelta(days=1):
+            c.fail(f"{name}.on", step["on"], "a date not in the future", "未来ではない日付")
         steps.append({"stage": str(step["stage"]), "on": day.isoformat()})
     if steps and steps[-1]["stage"] != stage:
         c.fail("history", steps[-1]["stage"], f"a last step that is the stage ({stage})",

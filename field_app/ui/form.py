@@ -111,7 +111,7 @@ class RecordForm:
 
     def _check(self, data: dict[str, Any]) -> tuple[Any, dict[str, Problem]]:
         try:
-            return parse_record(data, self.reference), {}
+            return parse_record(data, self.reference, today=clock.today()), {}
         except ValidationError as exc:
             found: dict[str, Problem] = {}
             for p in exc.problems:
@@ -219,6 +219,8 @@ class RecordForm:
     def error(self, name: str, lang: str) -> str | None:
         problem = self.problems.get(name) or next(
             (p for f, p in self.problems.items() if f.startswith(name + ".")), None)
-        if problem is None or not (self.show_all or name.split(".")[0] in self.touched):
+        # a problem of one part of a field (`history[1].on`) shows once the field was touched
+        if problem is None or not (self.show_all
+                                   or name.split(".")[0].split("[")[0] in self.touched):
             return None
         return problem.expected_ja if lang == "ja" else problem.expected_en

@@ -12,6 +12,7 @@ from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
 from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
+    DateField,
     caption,
     dropdown,
     heading,
@@ -51,6 +52,12 @@ class StartUpView(FormView):
                                    value=data.get("stage_reason", ""), visible=False,
                                    on_blur=lambda e: self._stage(DECLINED))
         self.stages = ft.Row(wrap=True, spacing=8)
+        # the day of the stage shown: today unless the user says when it happened (a
+        # consultation recorded the day after is dated the day it took place)
+        steps = data.get("history") or []
+        self.stage_on = DateField.labelled(t, t("startup.stage_on"),
+                                           steps[-1]["on"] if steps else clock.today().isoformat(),
+                                           self._stage_day)
         self.history = ft.Column(spacing=2)
         self.linked = ft.Column(spacing=4)
         self.build_with([
@@ -61,16 +68,26 @@ class StartUpView(FormView):
                    spacing=12, run_spacing=12),
             *[self.texts[k] for k in ("target", "planned_venue", "planned_frequency")],
             ft.Text(t("startup.stage"), weight=ft.FontWeight.W_600),
-            self.stages, self.reason, self.history,
+            self.stages, self.stage_on, self.reason, self.history,
             ft.ResponsiveRow([self.note]),
             self.linked,
         ])
+
+    def _stage_day(self, day: str | None) -> None:
+        """The user says on which day the stage shown was reached."""
+        history = [dict(h) for h in self.form.data.get("history") or []]
+        if history and day:
+            history[-1]["on"] = day
+            self._change(history=history)
 
     def _stage(self, stage: str) -> None:
         data = self.form.data
         history = [dict(h) for h in data.get("history") or []]
         if stage != data.get("stage"):
-            history.append({"stage": stage, "on": clock.today().isoformat()})
+            # dated today; the date field below then says the day it really happened
+            today = clock.today().isoformat()
+            history.append({"stage": stage, "on": max(today, history[-1]["on"]) if history
+                            else today})
         reason = (self.reason.value or "").strip() if stage == DECLINED else ""
         self._change(stage=stage, history=history, stage_reason=reason)
 
@@ -89,6 +106,11 @@ class StartUpView(FormView):
             (ft.FilledButton if data.get("stage") == key else ft.OutlinedButton)(
                 labels[key], on_click=lambda e, k=key: self._stage(k))
             for key in STAGES]
+        steps = data.get("history") or []
+        if steps and self.stage_on.field.value != steps[-1]["on"]:
+            self.stage_on.field.value = steps[-1]["on"]  # a stage tapped: its new step's day
+        self.stage_on.show_error(form.error(f"history[{len(steps) - 1}].on", lang)
+                                 if steps else None)
         self.history.controls = [caption(f"{h['on']}  {labels.get(h['stage'], h['stage'])}")
                                  for h in data.get("history") or []]
         linked: list[ft.Control] = []
