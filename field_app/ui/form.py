@@ -21,13 +21,14 @@ and the form says it is not saved until a later save lands (`retry`).
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.domain import clock, legal_basis
+from core.domain import clock, legal_basis, my_number
 from core.domain.defaults import defaults
 from core.domain.errors import IbashoError, ValidationError
 from core.domain.kinds import GUARDED, parse_record
@@ -114,7 +115,12 @@ class RecordForm:
             return parse_record(data, self.reference, today=clock.today()), {}
         except ValidationError as exc:
             found: dict[str, Problem] = {}
+            said = self.reference.guards.messages.get("my_number") \
+                if self.reference.guards is not None else None
             for p in exc.problems:
+                if said is not None and p.expected_en == my_number.EXPECTED_EN:
+                    # the words the data gives staff for it: what it is, and what to do
+                    p = dataclasses.replace(p, expected_en=said.en, expected_ja=said.ja)
                 found.setdefault(p.field, p)
             return None, found
 
