@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from core.config import Config
 from core.domain import clock
 from core.domain.errors import IbashoError
-from hub import devices, planning
+from hub import devices, logs, planning
 from hub.audit import audit
 from hub.changes import import_places
 from hub.config import Settings
@@ -45,8 +45,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import os
 
     import uvicorn
-
-    from hub import logs
 
     # one setup for this process and every worker's (uvicorn applies it in each)
     log_config = logs.config(Config.from_env().log_level)
@@ -601,10 +599,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=Config.from_env().log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "flet_web.fastapi", "flet", "httpx"):  # a line per run or request
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logs.configure(Config.from_env().log_level)  # every command: time, level, libraries quiet
     try:
         return int(args.fn(args))
     except OSError as exc:  # a file named on the command line is missing or unreadable

@@ -13,7 +13,8 @@ from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # a line per run or request, or per file served: only their warnings
-QUIET = ("alembic", "flet", "flet_web.fastapi", "httpx", "httpcore")
+# libraries that say a line per run, request or font subset: quiet unless they warn
+QUIET = ("alembic", "flet", "flet_web.fastapi", "httpx", "httpcore", "fontTools", "fpdf")
 BANNER = "ibasho.hub.serve"  # where the server is: said whatever the level
 
 
