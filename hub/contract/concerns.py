@@ -56,7 +56,8 @@ class OfficePart(BaseModel):
     closed_on: str | None = None
     legal_basis: str = ""
     legal_basis_note: str = ""
-    updated_at: str = Field("", description="send it back as based_on with the next change")
+    updated_at: str = Field(default="",
+                            description="send it back as based_on with the next change")
     updated_by: str = ""
 
 
@@ -107,18 +108,21 @@ class OfficePartRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
     based_on: Annotated[Any, WithJsonSchema({"anyOf": [
         {"type": "string", "maxLength": 40}, {"type": "null"}]})] = Field(
-        None, description="the updated_at of the office part the page showed (null: there was "
-                          "none); a change made since answers 409. Left out: not checked")
+        default=None,
+        description="the updated_at of the office part the page showed (null: there was "
+                    "none); a change made since answers 409. Left out: not checked")
     provide: Annotated[Any, WithJsonSchema({"anyOf": [
         {"type": "array", "items": {"type": "string"}}, {"type": "null"}]})] = Field(
-        None, description="the provision_items passed on if this change refers the concern "
-                          "(null: the minimal default)")
-    status: Annotated[Any, _TEXT] = Field(None, description="concern_status")
-    destination: Annotated[Any, _TEXT] = Field(None, description="required to mark referred")
+        default=None,
+        description="the provision_items passed on if this change refers the concern "
+                    "(null: the minimal default)")
+    status: Annotated[Any, _TEXT] = Field(default=None, description="concern_status")
+    destination: Annotated[Any, _TEXT] = Field(default=None,
+                                               description="required to mark referred")
     referred_on: Annotated[Any, _DAY] = None
-    method: Annotated[Any, _TEXT] = Field(None, description="at most 100 characters")
+    method: Annotated[Any, _TEXT] = Field(default=None, description="at most 100 characters")
     feedback: Annotated[Any, _TEXT] = None
-    closed_on: Annotated[Any, _DAY] = Field(None, description="required to close")
+    closed_on: Annotated[Any, _DAY] = Field(default=None, description="required to close")
     legal_basis: Annotated[Any, _TEXT] = None
     legal_basis_note: Annotated[Any, _TEXT] = None
 
