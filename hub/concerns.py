@@ -1,5 +1,6 @@
-"""The office's concern inbox: what needs acting on, most urgent and newest first, and the
-history of one concern (when it came in, every office change, who read it).
+"""The office's concern inbox: what needs acting on, most urgent and newest first; the
+history of one concern (when it came in, every office change, who read it); and the office
+part the office writes (triage, referral, feedback), which its device pulls.
 
 The inbox lists no sensitive field (DESIGN §8): opening a concern is the audited read."""
 
@@ -11,12 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from core.domain.concern import parse_office_part
+from core.domain.errors import ValidationError
+from core.domain.legal_basis import basis_of
+from core.domain.record import utc_now
 from core.domain.reference import Reference
 from hub import provisions
+from hub.audit import audit
+from hub.changes import _lock_feed
 from hub.db import schema
+from hub.db.engine import utcnow
+from hub.errors import BadRequest, Conflict, NotFound
+from hub.reference import reference
+from sync.protocol import OFFICE_PART
 
 URGENCY_ORDER = ("emergency", "high", "medium", "watch")
 MAX_ROWS = 500
@@ -166,3 +177,66 @@ def history(conn: Connection, concern_id: str) -> list[dict[str, Any]]:
         events.append({"at": c.received_at.isoformat(), "actor": staff.get(c.device_id, ""),
                        "action": "conflict", "detail": {"rev": c.rev}})
     return sorted(events, key=lambda e: e["at"])
+
+
+UNCHECKED = object()  # set_office_part's based_on when the caller does not say
+
+
+def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], actor: str,
+                    *, based_on: object = UNCHECKED, provide: object = None) -> dict[str, Any]:
+    """Write the office part of a concern; the authoring device gets it at its next pull.
+
+    `based_on`: the `updated_at` of the part the change was made from (None: there was none).
+    If someone changed it since, the change is refused rather than silently undoing theirs
+    (a referral overwritten by a page opened before it).
+
+    A part that passes the concern on (a referral, a later change of destination) needs the
+    person's consent or a legal basis, and writes a provision record of the items chosen in
+    `provide` (default: the minimal ones) in the same transaction."""
+    row = conn.execute(select(schema.records.c.device_id, schema.records.c.body).where(
+        schema.records.c.id == concern_id, schema.records.c.kind == "concern")).first()
+    if row is None:
+        raise NotFound(f"no concern {concern_id}", message_ja="その気づきの記録は見つかりません。")
+    body = {**part, "updated_at": utc_now(), "updated_by": actor}
+    ref = reference(conn)
+    try:
+        checked = parse_office_part(body, ref)
+    except ValidationError as exc:
+        raise BadRequest(exc.message, message_ja=exc.message_ja,
+                         problems=[p.as_dict() for p in exc.problems]) from exc
+    stored = dict(vars(checked))
+    chosen = provisions.items(provide, ref)
+    _lock_feed(conn)
+    if based_on is not UNCHECKED:
+        current = conn.execute(select(schema.office_parts.c.body).where(
+            schema.office_parts.c.concern_id == concern_id)).scalar()
+        now_part = json.loads(current) if current else {}
+        if now_part.get("updated_at") != based_on:
+            who = str(now_part.get("updated_by") or "")
+            raise Conflict(f"{who or 'someone'} changed this concern's office part meanwhile; "
+                           "check what they did, then save again if it is still right",
+                           message_ja=f"ほかの職員{f'（{who}）' if who else ''}がこの気づきの"
+                                      "対応を先に変更しました。経過を確認し、必要ならもう一度保存"
+                                      "してください。")
+    if provisions.due(conn, concern_id, stored):
+        concern = json.loads(row.body)
+        basis = basis_of(ref, concern, stored)
+        if basis is None:
+            raise provisions.no_basis()
+        provided = provisions.record(conn, concern, concern_id, stored, basis, chosen, actor, ref)
+        audit(conn, actor, "provision_recorded", concern_id, json.dumps(
+            {k: provided[k] for k in ("recipient", "items", "basis", "provided_on")}))
+    now = utcnow()
+    values = dict(device_id=row.device_id, body=json.dumps(stored, ensure_ascii=False),
+                  updated_at=now, updated_by=actor)
+    done = conn.execute(update(schema.office_parts)
+                        .where(schema.office_parts.c.concern_id == concern_id).values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(schema.office_parts).values(concern_id=concern_id, **values))
+    conn.execute(insert(schema.changes).values(kind=OFFICE_PART, record_id=concern_id,
+                                               device_id=row.device_id, at=now))
+    # the whole part, so that the concern's history shows what each change said
+    audit(conn, actor, "office_part_written", concern_id, json.dumps(
+        {k: v for k, v in stored.items() if k not in ("updated_at", "updated_by")},
+        ensure_ascii=False))
+    return stored

@@ -14,6 +14,8 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from hub.contract.concerns import Concern, Inbox, OfficePart, Story, Written
+from hub.contract.provisions import DisclosureSearch, Found, ProvisionList
 from sync.errors import SyncError
 from sync.protocol import API
 
@@ -133,31 +135,27 @@ class OfficeClient:
     # concerns ----------------------------------------------------------------------
 
     async def concerns(self, filters: Mapping[str, str], offset: int = 0,
-                       received_after: str = "") -> dict[str, Any]:
+                       received_after: str = "") -> Inbox:
         params: dict[str, str | int] = {k: v for k, v in filters.items() if v}
         if offset:
             params["offset"] = offset
         if received_after:
             params["received_after"] = received_after
-        result: dict[str, Any] = await self._json("GET", "/concerns", params=params)
-        return result
+        return Inbox.model_validate(await self._json("GET", "/concerns", params=params))
 
-    async def concern(self, concern_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}")
-        return result
+    async def concern(self, concern_id: str) -> Concern:
+        return Concern.model_validate(await self._json("GET", f"/concerns/{concern_id}"))
 
-    async def history(self, concern_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", f"/concerns/{concern_id}/history")
-        return result
+    async def history(self, concern_id: str) -> Story:
+        return Story.model_validate(await self._json("GET", f"/concerns/{concern_id}/history"))
 
     async def act(self, concern_id: str, part: dict[str, Any], based_on: str | None
-                  ) -> dict[str, Any]:
+                  ) -> OfficePart:
         """`based_on`: the `updated_at` of the office part the page showed (None: none);
         a Conflict (409) if someone changed it since."""
-        result: dict[str, Any] = (await self._json(
+        return Written.model_validate(await self._json(
             "PUT", f"/concerns/{concern_id}/office",
-            json={**part, "based_on": based_on}))["office"]
-        return result
+            json={**part, "based_on": based_on})).office
 
     # places, compliance, reports ---------------------------------------------------
 
@@ -281,10 +279,9 @@ class OfficeClient:
 
     # provisions and disclosure requests ---------------------------------------------
 
-    async def provisions(self, filters: Mapping[str, str]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json(
-            "GET", "/provisions", params={k: v for k, v in filters.items() if v})
-        return result
+    async def provisions(self, filters: Mapping[str, str]) -> ProvisionList:
+        return ProvisionList.model_validate(await self._json(
+            "GET", "/provisions", params={k: v for k, v in filters.items() if v}))
 
     async def provisions_file(self, fmt: str, filters: Mapping[str, str]) -> tuple[str, bytes]:
         """The 第三者提供記録 as xlsx or csv: the file's name and its bytes."""
@@ -292,10 +289,9 @@ class OfficeClient:
             "format": fmt, **{k: v for k, v in filters.items() if v}})
         return _named(response, f"teikyo-kiroku.{fmt}")
 
-    async def disclosure_search(self, query: Mapping[str, str]) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self._json(
-            "GET", "/disclosure", params={k: v for k, v in query.items() if v}))["concerns"]
-        return result
+    async def disclosure_search(self, query: Mapping[str, str]) -> list[Found]:
+        return DisclosureSearch.model_validate(await self._json(
+            "GET", "/disclosure", params={k: v for k, v in query.items() if v})).concerns
 
     async def disclosure_file(self, concern_ids: list[str]) -> tuple[str, bytes]:
         response = await self._send("POST", "/disclosure/export",

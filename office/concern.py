@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from hub.contract.concerns import Basis, Concern, Event, OfficePart
 from office.client import OfficeError
 from office.desk import Desk
 from ui_kit.widgets import DateField, caption, dropdown, heading, named
@@ -29,7 +30,7 @@ class ConcernView(ft.Column):
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         self.desk, self.back, self.concern_id = desk, back, id
         self.part: dict[str, Any] = {}
-        self.found: dict[str, Any] = {}
+        self.found: Concern | None = None
         self.based_on: str | None = None  # updated_at of the office part on screen
         self.as_shown: dict[str, Any] = {}
         self.controls = [ft.TextButton(desk.t("nav.back"), icon=ft.Icons.ARROW_BACK,
@@ -46,27 +47,28 @@ class ConcernView(ft.Column):
 
     # showing -----------------------------------------------------------------------
 
-    def _show(self, found: dict[str, Any], typed: dict[str, Any] | None = None) -> None:
+    def _show(self, found: Concern, typed: dict[str, Any] | None = None) -> None:
         """`typed`: what the office worker had entered, kept over the stored values."""
         d, t = self.desk, self.desk.t
-        c, office = found["concern"], found["office"] or {}
-        self.based_on = office.get("updated_at")
-        self.part = {"status": office.get("status", "new"),
-                     "destination": office.get("destination") or c.get("suggested_destination")
-                     or "", "referred_on": office.get("referred_on") or d.today().isoformat(),
-                     "method": office.get("method", ""), "feedback": office.get("feedback", ""),
-                     "closed_on": office.get("closed_on"),
+        c, stored = found.concern, found.office
+        office = stored or OfficePart()
+        self.based_on = stored.updated_at if stored else None
+        self.part = {"status": office.status,
+                     "destination": office.destination or c.get("suggested_destination")
+                     or "", "referred_on": office.referred_on or d.today().isoformat(),
+                     "method": office.method, "feedback": office.feedback,
+                     "closed_on": office.closed_on,
                      # the office's own record of the basis (a support meeting, consent got
                      # later); sent with every action, since each writes the whole part
-                     "legal_basis": office.get("legal_basis", ""),
-                     "legal_basis_note": office.get("legal_basis_note", ""),
+                     "legal_basis": office.legal_basis,
+                     "legal_basis_note": office.legal_basis_note,
                      "provide": self.part.get("provide") or default_items(d)}
         self.as_shown = dict(self.part)  # to tell what the worker has changed since
         self.part.update(typed or {})
         facts = [
             (t("office.concern.observed_on"), d.day(c["observed_on"])),
-            (t("office.concern.place"), found["place_name"]),
-            (t("office.concern.staff"), found["staff"]),
+            (t("office.concern.place"), found.place_name),
+            (t("office.concern.staff"), found.staff),
             (t("office.concern.subject"), "・".join(x for x in (
                 d.label("age_bands", c["subject_age_band"]),
                 d.label("genders", c["subject_gender"]), c.get("subject_alias", "")) if x)),
@@ -74,10 +76,10 @@ class ConcernView(ft.Column):
              "・".join(d.label("concern_categories", k) for k in c["categories"])),
             (t("office.concern.urgency"), d.label("urgency", c["urgency"])),
             (t("office.concern.consent"), d.label("consent", c.get("consent"))),
-            (t("office.concern.basis"), self._basis_text(found.get("basis"))),
+            (t("office.concern.basis"), self._basis_text(found.basis)),
             (t("office.concern.suggested"), d.destination(c.get("suggested_destination"))),
             (t("office.concern.follow_up"), d.day(c.get("follow_up_on"))),
-            (t("office.concern.status"), d.label("concern_status", office.get("status", "new"))),
+            (t("office.concern.status"), d.label("concern_status", office.status)),
         ]
         grid = ft.Column([ft.Row([ft.Text(k, width=130, color=ft.Colors.ON_SURFACE_VARIANT),
                                   ft.Text(v or "—", expand=True)])
@@ -85,7 +87,7 @@ class ConcernView(ft.Column):
         observed = ft.Container(ft.Text(c["observed"], size=16), padding=12,
                                 border_radius=8, bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
         no_basis = ft.Container(
-            visible=found.get("basis") is None, padding=10, border_radius=8,
+            visible=found.basis is None, padding=10, border_radius=8,
             bgcolor=ft.Colors.ERROR_CONTAINER, content=ft.Row([
                 ft.Icon(ft.Icons.GAVEL, color=ft.Colors.ON_ERROR_CONTAINER),
                 ft.Text(t("office.concern.no_basis"), expand=True,
@@ -105,27 +107,27 @@ class ConcernView(ft.Column):
                     ft.TextButton(t("office.disclosure.title"), icon=ft.Icons.PERSON_SEARCH,
                                   on_click=lambda e: d.go("disclosure", concern=self.concern_id))
                     ], spacing=16),
-            *[self._event(e) for e in found["history"]],
+            *[self._event(e) for e in found.history],
         ]
 
-    def _event(self, e: dict[str, Any]) -> ft.Control:
+    def _event(self, e: Event) -> ft.Control:
         d, t = self.desk, self.desk.t
-        detail = e.get("detail") or {}
-        if e["action"] == "office_part_written":
+        detail = e.detail
+        if e.action == "office_part_written":
             words = [d.label("concern_status", detail.get("status"))]
             if detail.get("destination"):
                 words.append(t("office.history.to", destination=d.destination(
                     detail["destination"])))
             words += [detail.get("method", ""), detail.get("feedback", "")]
             what = "　".join(w for w in words if w)
-        elif e["action"] == "provided":
+        elif e.action == "provided":
             what = t("office.history.provided", recipient=detail.get("recipient_name", ""),
                      items="・".join(d.label("provision_items", k)
                                      for k in detail.get("items", [])),
                      basis=d.label("legal_basis", detail.get("basis")))
         else:
-            what = t(f"office.history.{e['action']}", rev=detail.get("rev", ""))
-        return ft.Text(f"{d.moment(e['at'])}　{e['actor']}　{what}", size=14)
+            what = t(f"office.history.{e.action}", rev=detail.get("rev", ""))
+        return ft.Text(f"{d.moment(e.at)}　{e.actor}　{what}", size=14)
 
     # acting ------------------------------------------------------------------------
 
@@ -178,13 +180,13 @@ class ConcernView(ft.Column):
                                 ft.Row(buttons, wrap=True, spacing=8,
                                        run_spacing=8)], spacing=12))
 
-    def _basis_text(self, basis: dict[str, Any] | None) -> str:
+    def _basis_text(self, basis: Basis | None) -> str:
         d, t = self.desk, self.desk.t
         if basis is None:
             return ""
-        who = t("office.concern.basis_by_office") if basis["by"] == "office" \
+        who = t("office.concern.basis_by_office") if basis.by == "office" \
             else t("office.concern.basis_by_device")
-        words = [d.label("legal_basis", basis["key"]), basis.get("note", ""), who]
+        words = [d.label("legal_basis", basis.key), basis.note, who]
         return "　".join(w for w in words if w)
 
     def _allows(self, key: str) -> str:
@@ -241,7 +243,7 @@ class ConcernView(ft.Column):
         stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show)
         if stored is None:
             return
-        self.based_on = stored.get("updated_at")  # a next action before the page catches up
+        self.based_on = stored.updated_at  # a next action before the page catches up
         d.toast(t("office.action.saved", status=d.label("concern_status", status)))
         await self._catch_up(keep=False)
 
@@ -250,8 +252,8 @@ class ConcernView(ft.Column):
         fetch only these, so that the audit log records one read, not one per action."""
         typed = {k: v for k, v in self.part.items() if v != self.as_shown.get(k)}
         fresh = await self.desk.call(self.desk.client.history(self.concern_id))
-        if fresh is not None:
-            self.found.update(office=fresh["office"], history=fresh["history"],
-                              basis=fresh.get("basis"))
+        if fresh is not None and self.found is not None:
+            self.found = self.found.model_copy(update={
+                "office": fresh.office, "history": fresh.history, "basis": fresh.basis})
             self._show(self.found, typed if keep else None)
             self.update()

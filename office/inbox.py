@@ -13,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from hub.contract.concerns import Inbox, Row
 from office.client import SignedOut
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
@@ -38,7 +39,7 @@ class InboxView(ft.Column):
         t = desk.t
         self.filters = {k: filters.get(k, "") for k in FILTERS}
         self.rows = ft.ListView(spacing=8, expand=True)
-        self.shown: list[dict[str, Any]] = []
+        self.shown: list[Row] = []
         self.page_size = 0
         self.count = caption("")
         self.checked = caption("")
@@ -74,9 +75,9 @@ class InboxView(ft.Column):
         places = await desk.call(desk.client.places())
         if found is None or places is None:
             return
-        self._menus(found.get("staff", []), places["places"])
+        self._menus(found.staff, places["places"])
         self.shown = []
-        self.newest = found["newest"]
+        self.newest = found.newest
         self.arrived.visible = False
         self.checked.value = desk.t("office.inbox.checked", time=desk.clock())
         self._rows(found)
@@ -114,13 +115,13 @@ class InboxView(ft.Column):
             with contextlib.suppress(Exception):  # the tab may have gone meanwhile
                 self.update()
 
-    def _arrivals(self, found: dict[str, Any]) -> None:
+    def _arrivals(self, found: Inbox) -> None:
         """Concerns received since the list was loaded (a corrected version counts too)."""
-        count = found["total"]
+        count = found.total
         if count <= 0:
             return
         t = self.desk.t
-        emergency = sum(c["urgency"] == "emergency" for c in found["concerns"])
+        emergency = sum(c.urgency == "emergency" for c in found.concerns)
         self.arrived_text.value = (
             t("office.inbox.arrived_emergency", count=count, emergency=emergency) if emergency
             else t("office.inbox.arrived", count=count))
@@ -153,11 +154,11 @@ class InboxView(ft.Column):
 
         return chosen
 
-    def _rows(self, found: dict[str, Any]) -> None:
+    def _rows(self, found: Inbox) -> None:
         d, t = self.desk, self.desk.t
-        self.shown += found["concerns"]
-        self.page_size = max(self.page_size, len(found["concerns"]))  # the hub's, at most
-        total = found["total"]
+        self.shown += found.concerns
+        self.page_size = max(self.page_size, len(found.concerns))  # the hub's, at most
+        total = found.total
         self.count.value = (t("office.inbox.count", count=total) if len(self.shown) >= total
                             else t("office.inbox.partial", count=total, shown=len(self.shown)))
         if not self.shown:
@@ -165,21 +166,21 @@ class InboxView(ft.Column):
             return
         rows: list[ft.Control] = []
         for c in self.shown:
-            categories = "・".join(d.label("concern_categories", k) for k in c["categories"])
-            status = d.label("concern_status", c["status"])
-            if c["status"] == "referred" and c["destination"]:
-                status = f"{status}（{d.destination(c['destination'])}）"
-            urgency = short(d.label("urgency", c["urgency"]))
-            details = [d.day(c["observed_on"]), c["place_name"], c["staff"], status]
+            categories = "・".join(d.label("concern_categories", k) for k in c.categories)
+            status = d.label("concern_status", c.status)
+            if c.status == "referred" and c.destination:
+                status = f"{status}（{d.destination(c.destination)}）"
+            urgency = short(d.label("urgency", c.urgency))
+            details = [d.day(c.observed_on), c.place_name, c.staff, status]
             rows.append(ft.Card(content=ft.ListTile(
                 leading=ft.Container(
                     ft.Text(urgency, color=ft.Colors.ON_PRIMARY, size=13,
                             weight=ft.FontWeight.BOLD),
-                    bgcolor=URGENCY_COLOURS.get(c["urgency"], ft.Colors.OUTLINE),
+                    bgcolor=URGENCY_COLOURS.get(c.urgency, ft.Colors.OUTLINE),
                     padding=ft.Padding.symmetric(horizontal=10, vertical=6), border_radius=12),
                 title=ft.Text(categories),
                 subtitle=ft.Text("　".join(x for x in details if x)),
-                on_click=lambda e, cid=c["id"]: d.go("concern", id=cid))))
+                on_click=lambda e, cid=c.id: d.go("concern", id=cid))))
         if len(self.shown) < total:
             rows.append(ft.Container(ft.OutlinedButton(
                 t("office.inbox.more", count=min(self.page_size, total - len(self.shown))),

@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from hub.contract.provisions import Found, ProvisionRow
 from office.desk import Desk
 from ui_kit.widgets import DateField, caption, dropdown, heading, named
 
@@ -71,8 +72,8 @@ class ProvisionsView(ft.Column):
         found = await d.call(d.client.provisions(self.filters))
         if found is None:
             return
-        rows = found["provisions"]
-        self.count.value = t("office.provisions.count", count=found["total"])
+        rows = found.provisions
+        self.count.value = t("office.provisions.count", count=found.total)
         header = [t(f"office.provisions.col.{k}")
                   for k in ("date", "recipient", "items", "subject", "basis", "by")]
         self.table.controls = [self._row(header, bold=True)] + [
@@ -80,16 +81,16 @@ class ProvisionsView(ft.Column):
             caption(t("office.provisions.none"))]
         self.update()
 
-    def _cells(self, p: dict[str, Any]) -> list[str]:
+    def _cells(self, p: ProvisionRow) -> list[str]:
         d = self.desk
-        s = p["subject"]
-        return [d.day(p["provided_on"]), p["recipient_name"],
-                "・".join(d.label("provision_items", k) for k in p["items"]),
+        s = p.subject
+        return [d.day(p.provided_on), p.recipient_name,
+                "・".join(d.label("provision_items", k) for k in p.items),
                 "・".join(x for x in (d.label("age_bands", s.get("age_band")),
                                       d.label("genders", s.get("gender")), s.get("alias", ""))
                          if x),
-                "　".join(x for x in (d.label("legal_basis", p["basis"]), p["basis_note"]) if x),
-                p["recorded_by"]]
+                "　".join(x for x in (d.label("legal_basis", p.basis), p.basis_note) if x),
+                p.recorded_by]
 
     @staticmethod
     def _row(cells: list[str], bold: bool = False) -> ft.Control:
@@ -163,24 +164,24 @@ class DisclosureView(ft.Column):
         found = await d.call(d.client.disclosure_search(self.query))
         if found is None:
             return
-        self.chosen = {c["id"] for c in found}
+        self.chosen = {c.id for c in found}
         self.results.controls = [caption(
             t("office.disclosure.found", count=len(found)) if found
             else t("office.disclosure.none"))] + [self._row(c) for c in found]
         self.export.visible = bool(found)
         self.update()
 
-    def _row(self, c: dict[str, Any]) -> ft.Control:
+    def _row(self, c: Found) -> ft.Control:
         d = self.desk
-        s = c["subject"]
-        words = [d.day(c["observed_on"]), c["place_name"],
+        s = c.subject
+        words = [d.day(c.observed_on), c.place_name,
                  "・".join(x for x in (d.label("age_bands", s.get("age_band")),
                                        d.label("genders", s.get("gender")), s.get("alias", ""))
                           if x),
-                 "・".join(d.label("concern_categories", k) for k in c["categories"]),
-                 d.label("concern_status", c["status"])]
+                 "・".join(d.label("concern_categories", k) for k in c.categories),
+                 d.label("concern_status", c.status)]
 
-        def toggle(e: Any, cid: str = c["id"]) -> None:
+        def toggle(e: Any, cid: str = c.id) -> None:
             (self.chosen.add if e.control.value else self.chosen.discard)(cid)
             self.export.disabled = not self.chosen
             self.export.update()

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from core.domain.concern import Concern
 from field_app.store import Store
 from hub import accounts
-from hub.changes import set_office_part
+from hub.concerns import set_office_part
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError
 from sync.http import HubClient

@@ -13,7 +13,7 @@ import pytest
 from core.keyring import WrongPin
 from core.reference_data import load_reference
 from field_app.ui.services import Services
-from hub.changes import set_office_part
+from hub.concerns import set_office_part
 from sync.client import HUB_META
 from tests.factories import IBASHO, concern, gathering, visit_note
 from tests.hubs import Hub, sync_once

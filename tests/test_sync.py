@@ -11,7 +11,7 @@ import pytest
 from core.reference_data import sample_places
 from field_app.store import Store
 from hub import devices
-from hub.changes import set_office_part
+from hub.concerns import set_office_part
 from sync.client import HUB_META, Syncer, enrol
 from sync.errors import RefusedError, RevokedError
 from sync.http import HubClient
