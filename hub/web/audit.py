@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated
 
@@ -28,7 +29,13 @@ async def audit_log(who: Officer, db: Db,
         rows = conn.execute(select(schema.audit).order_by(schema.audit.c.seq.desc())
                             .limit(limit))
         return AuditLog(entries=[
-            AuditEntry(seq=r.seq, at=r.at, actor=r.actor, action=r.action, subject=r.subject,
+            AuditEntry(seq=r.seq, at=_utc(r.at), actor=r.actor, action=r.action, subject=r.subject,
                        detail=json.loads(r.detail or "{}")) for r in rows])
 
     return await run(db, work, who)
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; every time stored is UTC (an answer's `at` is an
+    RFC 3339 time, with its offset, on both databases)."""
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
