@@ -14,7 +14,9 @@ from urllib.parse import quote, unquote
 
 import httpx
 
+from hub.contract.accounts import Me, Session
 from hub.contract.concerns import Concern, Inbox, OfficePart, Story, Written
+from hub.contract.devices import Code, CodeRequest, DeviceList, DeviceRow, Revoked
 from hub.contract.provisions import DisclosureSearch, Found, ProvisionList
 from sync.errors import SyncError
 from sync.protocol import API
@@ -117,12 +119,13 @@ class OfficeClient:
     # sessions ----------------------------------------------------------------------
 
     async def sign_in(self, username: str, password: str) -> SignedIn:
-        data = await self._json("POST", "/login", json={"username": username,
-                                                        "password": password})
-        self._token = data["token"]
-        me = await self._json("GET", "/me")  # the roles, and what each operation needs
-        self.officer = SignedIn(username, tuple(me["roles"]), {
-            op: tuple(needs) for op, needs in me["operations"].items()})
+        session = Session.model_validate(await self._json(
+            "POST", "/login", json={"username": username, "password": password}))
+        self._token = session.token
+        # the roles, and what each operation needs
+        me = Me.model_validate(await self._json("GET", "/me"))
+        self.officer = SignedIn(username, tuple(me.roles), {
+            op: tuple(needs) for op, needs in me.operations.items()})
         return self.officer
 
     async def sign_out(self) -> None:
@@ -204,17 +207,17 @@ class OfficeClient:
 
     # devices -----------------------------------------------------------------------
 
-    async def devices(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self._json("GET", "/devices"))["devices"]
-        return result
+    async def devices(self) -> list[DeviceRow]:
+        return DeviceList.model_validate(await self._json("GET", "/devices")).devices
 
-    async def revoke(self, device_id: str) -> None:
-        await self._send("POST", f"/devices/{device_id}/revoke")
+    async def revoke(self, device_id: str) -> Revoked:
+        return Revoked.model_validate(await self._json(
+            "POST", f"/devices/{device_id}/revoke"))
 
-    async def create_code(self, staff_name: str, hours: int = 72) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json(
-            "POST", "/enrolment-codes", json={"staff_name": staff_name, "hours": hours})
-        return result
+    async def create_code(self, staff_name: str, hours: int = 72) -> Code:
+        return Code.model_validate(await self._json(
+            "POST", "/enrolment-codes",
+            json=CodeRequest(staff_name=staff_name, hours=hours).model_dump()))
 
     # planning ----------------------------------------------------------------------
 

@@ -78,11 +78,12 @@ class Desk:
     def day(self, iso: str | None) -> str:
         return self.t.date(dt.date.fromisoformat(iso[:10])) if iso else ""
 
-    def moment(self, iso: str | None) -> str:
-        """A stored UTC time, as the office reads it: Japan time."""
+    def moment(self, iso: str | dt.datetime | None) -> str:
+        """A stored UTC time (ISO text, or as a contract model holds it), as the office reads
+        it: Japan time."""
         if not iso:
             return ""
-        local = clock.local(iso.replace("Z", "+00:00"))
+        local = clock.local(iso if isinstance(iso, dt.datetime) else iso.replace("Z", "+00:00"))
         return f"{self.t.date(local.date())} {local:%H:%M}"
 
     def typing(self, handler: Callable[[Any], None] | None = None) -> Callable[[Any], None]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import flet as ft
 
+from hub.contract.devices import DeviceRow
 from office.client import OfficeError
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
@@ -69,35 +70,35 @@ class DevicesView(ft.Column):
         self.table.controls = [self._row(x) for x in found] or [caption(t("office.devices.none"))]
         self.update()
 
-    def _row(self, x: dict[str, Any]) -> ft.Control:
+    def _row(self, x: DeviceRow) -> ft.Control:
         d, t = self.desk, self.desk.t
-        facts = [t("office.devices.enrolled", when=d.moment(x["enrolled_at"])),
-                 t("office.devices.last_sync", when=d.moment(x["last_sync_at"]))
-                 if x["last_sync_at"] else t("office.devices.never")]
-        if x["problems"]:
-            facts.append(t("office.devices.problems", count=x["problems"]))
-        revoked = bool(x["revoked_at"])
+        facts = [t("office.devices.enrolled", when=d.moment(x.enrolled_at)),
+                 t("office.devices.last_sync", when=d.moment(x.last_sync_at))
+                 if x.last_sync_at else t("office.devices.never")]
+        if x.problems:
+            facts.append(t("office.devices.problems", count=x.problems))
+        revoked = bool(x.revoked_at)
         action: ft.Control = ft.Text(t("office.devices.revoked"), color=ft.Colors.ERROR) \
             if revoked else ft.OutlinedButton(
                 t("office.devices.revoke"), icon=ft.Icons.BLOCK,
                 on_click=lambda e: self._confirm_revoke(x))
         return ft.Card(content=ft.ListTile(
             leading=ft.Icon(ft.Icons.TABLET_ANDROID),
-            title=ft.Text(f"{x['staff_name']}　{x['device_name']}".strip()),
+            title=ft.Text(f"{x.staff_name}　{x.device_name}".strip()),
             subtitle=ft.Text("　".join(facts)), trailing=action))
 
-    def _confirm_revoke(self, x: dict[str, Any]) -> None:
+    def _confirm_revoke(self, x: DeviceRow) -> None:
         t, page = self.desk.t, self.page
         assert page is not None
 
         async def revoke(e: Any) -> None:
             page.pop_dialog()
-            await self.desk.call(self.desk.client.revoke(x["id"]))
+            await self.desk.call(self.desk.client.revoke(x.id))
             await self.load()
 
         page.show_dialog(ft.AlertDialog(
             modal=True, title=ft.Text(t("office.devices.revoke_title")),
-            content=ft.Text(t("office.devices.revoke_body", staff=x["staff_name"])),
+            content=ft.Text(t("office.devices.revoke_body", staff=x.staff_name)),
             actions=[ft.TextButton(t("office.cancel"), on_click=lambda e: page.pop_dialog()),
                      ft.FilledButton(t("office.devices.revoke"), on_click=revoke)]))
 
@@ -121,14 +122,14 @@ class DevicesView(ft.Column):
         if made is None:
             return
         hub = d.public_url or hub_address(page.url)
-        payload = json.dumps({"hub": hub, "code": made["code"]}, ensure_ascii=False)
+        payload = json.dumps({"hub": hub, "code": made.code}, ensure_ascii=False)
         page.show_dialog(ft.AlertDialog(
-            modal=True, title=ft.Text(t("office.devices.code_for", staff=made["staff_name"])),
+            modal=True, title=ft.Text(t("office.devices.code_for", staff=made.staff_name)),
             content=ft.Column([
-                ft.Text(made["code"], size=32, weight=ft.FontWeight.BOLD,
+                ft.Text(made.code, size=32, weight=ft.FontWeight.BOLD,
                         font_family="monospace"),
                 ft.Text(t("office.devices.code_hub", hub=hub)),
-                ft.Text(t("office.devices.code_until", when=d.moment(made["expires_at"]))),
+                ft.Text(t("office.devices.code_until", when=d.moment(made.expires_at))),
                 ft.Semantics(label=t("office.devices.qr"), image=True,
                              content=ft.Image(src=qr_png(payload), width=240, height=240)),
             ], tight=True, spacing=10, horizontal_alignment=ft.CrossAxisAlignment.CENTER),

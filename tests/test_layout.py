@@ -77,6 +77,8 @@ def test_the_console_talks_to_the_hub_only_through_its_api_client() -> None:
     for path in modules("office"):
         found = ours(imported(path), "hub", "sqlalchemy", "tinydb", "field_app.ui",
                      "field_app.store")
+        # of the hub, only its typed contract (pure models)
+        found = {n for n in found if n != "hub.contract" and not n.startswith("hub.contract.")}
         assert not found, (path, found)
         if path.name != "client.py":
             assert not ours(imported(path), "httpx"), path
@@ -99,3 +101,11 @@ def test_the_field_apps_import_closure_holds_no_hub_console_or_server_library() 
                                                  "uvicorn", "flet_web", "psycopg", "openpyxl")
            or m.startswith("hub")]
     assert bad == []
+
+
+def test_the_contract_is_pure_models() -> None:
+    """What the console imports of the hub: no database, no web framework, no hub code."""
+    for path in modules("hub", "contract"):
+        found = ours(imported(path), "sqlalchemy", "fastapi", "starlette", "hub.web", "hub.db",
+                     "alembic")
+        assert not found, (path, found)

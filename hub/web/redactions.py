@@ -3,28 +3,28 @@ row (hub/redaction.py), audited."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
+from sqlalchemy.engine import Connection
 
 from hub import accounts, redaction
-from hub.web.access import Transaction, as_officer
-from hub.web.request_body import read_json
+from hub.contract.errors import OFFICE, answers
+from hub.contract.redactions import Redaction, RedactionRequest
+from hub.web.bodies import body, documented
+from hub.web.deps import Db, Officer, run
+
+router = APIRouter()
 
 
-def redactions_router(in_tx: Transaction) -> APIRouter:
-    router = APIRouter()
+@router.post("/redactions", summary="Redact one text of an audit or provision row "
+             "(admins only; audited; the row stays)", response_model=Redaction,
+             responses=answers(*OFFICE, 404), openapi_extra=documented(RedactionRequest))
+async def create(request: Request, who: Officer, db: Db) -> Redaction:
+    asked = await body(request, RedactionRequest, limit=4096)
+    # which table, field and reason may be is the domain's to say, as for the CLI
+    table, row, field, reason = redaction.check(asked.model_dump())
 
-    @router.post("/redactions", summary="Redact one text of an audit or provision row "
-                 "(admins only; audited; the row stays)")
-    async def create(request: Request, authorization: str | None = Header(None)
-                     ) -> dict[str, Any]:
-        body = await read_json(request, limit=4096)
+    def work(conn: Connection, officer: accounts.OfficeUser) -> Redaction:
+        return Redaction.model_validate(
+            redaction.redact(conn, table, row, field, reason, officer.username))
 
-        def work(conn: Any, who: accounts.OfficeUser) -> dict[str, Any]:
-            table, row, field, reason = redaction.check(body)  # after the admin is known
-            return redaction.redact(conn, table, row, field, reason, who.username)
-
-        return await as_officer(in_tx, authorization, work)
-
-    return router
+    return await run(db, work, who)
