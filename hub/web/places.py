@@ -14,11 +14,11 @@ from core.domain.fiscal import fiscal_year_of
 from core.domain.overrides import editable
 from hub import accounts, grants, planning
 from hub.audit import audit
-from hub.changes import save_place, save_reference
 from hub.documents import annual_report, export, report_files, reports, survey
 from hub.documents.filenames import content_disposition
 from hub.errors import BadRequest, NotFound
-from hub.reference import reference
+from hub.places import save_place
+from hub.reference import reference, save_reference
 from hub.web.access import Transaction, as_officer
 from hub.web.request_body import read_json
 
