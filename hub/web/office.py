@@ -20,12 +20,10 @@ from hub.changes import UNCHECKED, set_office_part
 from hub.db import schema
 from hub.errors import BadRequest, NotFound
 from hub.reference import reference
-from hub.web import devices
+from hub.web import devices, grants, places, planning, reports
+from hub.web import reference as reference_web
 from hub.web.access import Transaction, as_officer
 from hub.web.deps import officer
-from hub.web.grants import grants_router
-from hub.web.places import data_router
-from hub.web.planning import planning_router
 from hub.web.provisions import provisions_router
 from hub.web.redactions import redactions_router
 from hub.web.request_body import read_json
@@ -52,10 +50,12 @@ def _story(conn: Any, concern_id: str) -> tuple[str, dict[str, Any]]:
 def office_router(in_tx: Transaction) -> APIRouter:
     # every route below and in the included routers passes `officer` first (roles.py)
     router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
-    router.include_router(data_router(in_tx))
+    router.include_router(places.router)
+    router.include_router(reference_web.router)
+    router.include_router(reports.router)
     router.include_router(devices.router)
-    router.include_router(planning_router(in_tx))
-    router.include_router(grants_router(in_tx))
+    router.include_router(planning.router)
+    router.include_router(grants.router)
     router.include_router(provisions_router(in_tx))
     router.include_router(redactions_router(in_tx))
 
