@@ -10,24 +10,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Place(BaseModel):
-    """A place's stored document (answered as stored: only the fields it has)."""
+    """A place's stored document (answered as stored: only the fields it has; a saved
+    place's fields as sent, where the domain read a null as empty)."""
 
     model_config = ConfigDict(extra="allow")
     id: str
     rev: int = Field(0, description="its revision: send it back with an edit to refuse lost updates")
-    name: str = ""
-    kana: str = ""
-    program: str = ""
-    area: str = ""
-    group_name: str = ""
-    venue: str = ""
-    schedule: str = ""
+    name: str | None = ""
+    kana: str | None = ""
+    program: str | None = ""
+    area: str | None = ""
+    group_name: str | None = ""
+    venue: str | None = ""
+    schedule: str | None = ""
     recurrence: dict[str, Any] | None = None
-    open_to_all: bool = True
-    subsidised: bool = False
-    active: bool = True
-    sample: bool = False
-    startup_id: str = Field("", description="the start-up consultation it was opened from")
+    open_to_all: bool | None = True
+    subsidised: bool | None = False
+    active: bool | None = True
+    sample: bool | None = False
+    startup_id: str | None = Field("", description="the start-up consultation it was opened from")
 
 
 class PlaceList(BaseModel):
