@@ -20,10 +20,10 @@ from core.domain import clock
 from core.domain.errors import IbashoError
 from hub import devices, logs, planning
 from hub.audit import audit
-from hub.changes import import_places
 from hub.config import Settings
 from hub.db.engine import connect
 from hub.db.migrate import migrate, require_current
+from hub.places import import_places
 from hub.text_guard import refuse_numbers
 
 log = logging.getLogger("ibasho.hub")

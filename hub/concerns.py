@@ -22,10 +22,10 @@ from core.domain.record import utc_now
 from core.domain.reference import Reference
 from hub import provisions
 from hub.audit import audit
-from hub.changes import _lock_feed
 from hub.db import schema
 from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
+from hub.feed import lock as lock_feed
 from hub.reference import reference
 from sync.protocol import OFFICE_PART
 
@@ -206,7 +206,7 @@ def set_office_part(conn: Connection, concern_id: str, part: Mapping[str, Any], 
                          problems=[p.as_dict() for p in exc.problems]) from exc
     stored = dict(vars(checked))
     chosen = provisions.items(provide, ref)
-    _lock_feed(conn)
+    lock_feed(conn)
     if based_on is not UNCHECKED:
         current = conn.execute(select(schema.office_parts.c.body).where(
             schema.office_parts.c.concern_id == concern_id)).scalar()

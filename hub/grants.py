@@ -1,6 +1,6 @@
 """The grants the office records, per place and fiscal year (domain.grant): each step
 checked against the steps before it, stored with a revision that refuses lost updates,
-audited, and the status sent to every device (read-only there)."""
+audited, and the status sent to every device (read-only there; hub/feed.py tells them)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection
 
 from core.domain import grant as domain
 from core.domain.errors import ValidationError
+from hub import feed
 from hub.audit import audit
-from hub.changes import _lock_feed
 from hub.db import schema
 from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
@@ -77,7 +77,7 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
     """Record (or correct) one step. `based_on`: the rev the officer's page showed; a change
     made meanwhile by someone else is refused rather than undone."""
     place = _place(conn, place_id)
-    _lock_feed(conn)  # one writer of grants and the feed at a time
+    feed.lock(conn)  # one writer of grants and the feed at a time
     rev, body = _row(conn, place["id"], fiscal_year)
     if based_on is not None and based_on != rev:
         raise Conflict("someone changed this grant meanwhile; reload it and record again",
@@ -115,16 +115,3 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
          "status": domain.status(new)}, ensure_ascii=False))
     return one(conn, place["id"], fiscal_year)
 
-
-def for_devices(conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
-    """What a tablet is told of grants: the status and what the office waits for."""
-    wanted = set(keys)
-    out = {}
-    for r in conn.execute(select(schema.grants)):
-        key = grant_key(r.place_id, r.fiscal_year)
-        if key in wanted:
-            body = json.loads(r.body)
-            state = domain.status(body)
-            out[key] = {"place_id": r.place_id, "fiscal_year": r.fiscal_year, "status": state,
-                        "waiting_for": domain.WAITING[state]}
-    return out

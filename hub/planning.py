@@ -18,11 +18,12 @@ from sqlalchemy.engine import Connection
 
 from core.domain.fiscal import fiscal_year_bounds
 from core.domain.startup import DECLINED, OPENED
+from hub import feed
 from hub.audit import audit
-from hub.changes import _lock_feed, save_place
 from hub.db import schema
 from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
+from hub.places import save_place
 from hub.reference import reference
 from sync.protocol import ASSIGNMENT, assignment_key
 
@@ -72,7 +73,7 @@ def set_assignment(conn: Connection, staff_name: str, data: Mapping[str, Any], a
     if problems:
         raise BadRequest(f"{len(problems)} problem(s) in the assignment", problems=problems,
                          message_ja="担当の設定に誤りがあります。")
-    _lock_feed(conn)
+    feed.lock(conn)
     now = utcnow()
     text = json.dumps(body, ensure_ascii=False)
     done = conn.execute(update(schema.assignments)
@@ -111,7 +112,7 @@ def open_place(conn: Connection, startup_id: str, data: Mapping[str, Any], actor
     The feed's lock is taken before the start-up is looked at: requests opening the same
     one at once then take turns, and the second is told which place the first made (the
     unique index on `places.startup_id` holds it for any other way in)."""
-    _lock_feed(conn)
+    feed.lock(conn)
     row = conn.execute(select(schema.records.c.body).where(
         schema.records.c.id == startup_id[:36], schema.records.c.kind == "startup")).first()
     if row is None:

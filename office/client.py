@@ -17,7 +17,9 @@ import httpx
 from hub.contract.accounts import Me, Session
 from hub.contract.concerns import Concern, Inbox, OfficePart, Story, Written
 from hub.contract.devices import Code, CodeRequest, DeviceList, DeviceRow, Revoked
+from hub.contract.places import Attendance
 from hub.contract.provisions import DisclosureSearch, Found, ProvisionList
+from hub.contract.reports import Compliance, ComplianceRow
 from sync.errors import SyncError
 from sync.protocol import API
 
@@ -183,16 +185,14 @@ class OfficeClient:
         result: dict[str, Any] = await self._json("PUT", "/reference", json=doc)
         return result
 
-    async def compliance(self, fiscal_year: int) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self._json(
-            "GET", "/compliance", params={"fiscal_year": fiscal_year}))["places"]
-        return result
+    async def compliance(self, fiscal_year: int) -> list[ComplianceRow]:
+        return Compliance.model_validate(await self._json(
+            "GET", "/compliance", params={"fiscal_year": fiscal_year})).places
 
     async def attendance(self, place_id: str, fiscal_year: int) -> dict[str, dict[str, int]]:
-        result: dict[str, dict[str, int]] = (await self._json(
+        return Attendance.model_validate(await self._json(
             "GET", f"/places/{place_id}/attendance", params={"fiscal_year": fiscal_year}
-        ))["months"]
-        return result
+        )).months
 
     async def report(self, fiscal_year: int, fmt: str, table: str = "activity",
                      place_id: str = "") -> tuple[str, bytes]:

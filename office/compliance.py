@@ -4,11 +4,11 @@ qualifying gatherings and warnings; and one place's attendance over the year as 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import flet as ft
 
 from core.domain.text import matches
+from hub.contract.reports import ComplianceRow, Condition
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
 
@@ -33,7 +33,7 @@ class ComplianceView(ft.Column):
         self.desk, self.year = desk, year or desk.fiscal_year()
         t = desk.t
         self.rows = ft.ListView(spacing=8, expand=True)
-        self.found: list[dict[str, Any]] = []
+        self.found: list[ComplianceRow] = []
         self.search = ft.TextField(label=t("office.compliance.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=360, on_change=desk.typing(lambda e: self._show()))
         legend = ft.Row([ft.Row([ft.Container(width=14, height=14, bgcolor=colour,
@@ -54,52 +54,52 @@ class ComplianceView(ft.Column):
         if found is None:
             return
         # what needs the office's attention first: warnings, then the most periods missed
-        self.found = sorted(found, key=lambda p: (not p["warnings"], -p["missed"]))
+        self.found = sorted(found, key=lambda p: (not p.warnings, -p.missed))
         self._show()
 
     def _show(self) -> None:
         d, t, query = self.desk, self.desk.t, self.search.value or ""
-        shown = [p for p in self.found if matches(query, p["name"], d.program(p["program"]))]
+        shown = [p for p in self.found if matches(query, p.name, d.program(p.program))]
         self.rows.controls = [self._row(p) for p in shown] or [caption(t("office.places.none"))]
         self.update()
 
-    def _row(self, p: dict[str, Any]) -> ft.Control:
+    def _row(self, p: ComplianceRow) -> ft.Control:
         d, t = self.desk, self.desk.t
-        if p["assessed"]:
-            summary = t("office.compliance.summary", met=p["met"], missed=p["missed"],
-                        qualifying=p["qualifying"], gatherings=p["gatherings"])
+        if p.assessed:
+            summary = t("office.compliance.summary", met=p.met, missed=p.missed,
+                        qualifying=p.qualifying, gatherings=p.gatherings)
         else:
-            summary = t("office.compliance.not_assessed", gatherings=p["gatherings"])
-        conditions = [self._condition(c) for c in p.get("conditions", [])]
-        warnings = [ft.Text(w[t.lang] if t.lang in w else w["en"], color=ft.Colors.ERROR, size=14)
-                    for w in p["warnings"]]
+            summary = t("office.compliance.not_assessed", gatherings=p.gatherings)
+        conditions = [self._condition(c) for c in p.conditions]
+        warnings = [ft.Text(w.ja if t.lang == "ja" else w.en, color=ft.Colors.ERROR, size=14)
+                    for w in p.warnings]
         return ft.Card(content=ft.Container(padding=12, content=ft.Column([
-            ft.ListTile(title=ft.Text(p["name"], weight=ft.FontWeight.W_600),
-                        subtitle=ft.Text(f"{d.program(p['program'])}　{summary}"),
+            ft.ListTile(title=ft.Text(p.name, weight=ft.FontWeight.W_600),
+                        subtitle=ft.Text(f"{d.program(p.program)}　{summary}"),
                         trailing=ft.Icon(ft.Icons.BAR_CHART),
-                        on_click=lambda e, pid=p["place_id"], title=p["name"]: d.go(
+                        on_click=lambda e, pid=p.place_id, title=p.name: d.go(
                             "attendance", place_id=pid, title=title, year=self.year)),
             *conditions, *warnings], spacing=6)))
 
-    def _condition(self, c: dict[str, Any]) -> ft.Control:
+    def _condition(self, c: Condition) -> ft.Control:
         """One condition: its words and state, and its periods as coloured boxes (or the
         year's figure so far)."""
         t = self.desk.t
-        label = c["ja"] if t.lang == "ja" else c["en"]
-        state = t(f"office.condition.{c['state']}")
-        if c["kind"] == "period":
+        label = c.ja if t.lang == "ja" else c.en
+        state = t(f"office.condition.{c.state}")
+        if c.kind == "period":
             detail: ft.Control = ft.Row(
-                [ft.Container(width=10 if len(c["periods"]) > 12 else 28, height=16,
-                              border_radius=3, bgcolor=STATE_COLOURS[s["state"]],
-                              tooltip=f"{s['start']}〜{s['end']}: "
-                                      f"{t('office.period.' + s['state'])}")
-                 for s in c["periods"]], spacing=2, wrap=True)
+                [ft.Container(width=10 if len(c.periods) > 12 else 28, height=16,
+                              border_radius=3, bgcolor=STATE_COLOURS[s.state],
+                              tooltip=f"{s.start}〜{s.end}: "
+                                      f"{t('office.period.' + s.state)}")
+                 for s in c.periods], spacing=2, wrap=True)
         else:
-            value = "—" if c["value"] is None else f"{c['value']:.1f}"
+            value = "—" if c.value is None else f"{c.value:.1f}"
             detail = ft.Text(t("office.compliance.value", value=value,
-                               minimum=f"{c['minimum']:g}"), size=13)
+                               minimum=f"{c.minimum:g}"), size=13)
         return ft.Column([ft.Row([ft.Container(width=12, height=12, border_radius=6,
-                                               bgcolor=STATE_COLOURS[c["state"]]),
+                                               bgcolor=STATE_COLOURS[c.state]),
                                   ft.Text(f"{label}: {state}", size=14)], spacing=6),
                           detail], spacing=4)
 

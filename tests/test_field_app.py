@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from core.domain import clock
 from core.reference_data import sample_places
 from field_app.store import Store
-from hub.changes import import_places
+from hub.places import import_places
 from tests.browser import (
     PHONE,
     TABLET,

@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from hub.changes import import_places
 from hub.documents.filenames import content_disposition, inside, safe_name
+from hub.places import import_places
 from tests.hubs import Hub
 from tests.test_reports import KOMOREBI
 

@@ -25,9 +25,10 @@ from field_app.store import Store
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
 from hub import devices, history, hub_settings
-from hub.changes import pull, save_place
 from hub.db import schema
 from hub.db.engine import connect
+from hub.feed import pull
+from hub.places import save_place
 from sync.client import HUB_META, Report, Syncer, enrol, restored
 from sync.errors import RevokedError
 from sync.http import HubClient

@@ -14,9 +14,8 @@ from sqlalchemy import Engine
 from core.domain import clock
 from core.security_headers import FixedHeaders
 from hub.db.transaction import Database
-from hub.web import bodies, problems, sync
+from hub.web import bodies, office, problems, sync
 from hub.web.deps import HubState
-from hub.web.office import office_router
 from hub.web.request_body import RefuseNulInUrl
 from sync.protocol import PROTOCOL_VERSION
 
@@ -46,7 +45,7 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None,
     # one push at a time per process (HubState says why)
     database = Database(engine)
     app.state.hub = HubState(database, today or clock.today, CapacityLimiter(1))
-    app.include_router(office_router(database))
+    app.include_router(office.router)
     app.include_router(sync.router)
     bodies.install(app)
     return app

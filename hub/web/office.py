@@ -10,27 +10,15 @@ from fastapi import APIRouter, Depends
 
 from hub.web import accounts as sessions
 from hub.web import audit as audit_log
-from hub.web import concerns, devices, provisions, redactions
-from hub.web.access import Transaction
+from hub.web import concerns, devices, grants, places, planning, provisions, redactions, reports
+from hub.web import reference as reference_web
 from hub.web.deps import officer
-from hub.web.grants import grants_router
-from hub.web.places import data_router
-from hub.web.planning import planning_router
 from sync.protocol import API
 
 OFFICE = f"{API}/office"
 
-
-def office_router(in_tx: Transaction) -> APIRouter:
-    # every route below and in the included routers passes `officer` first (roles.py)
-    router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
-    router.include_router(sessions.router)
-    router.include_router(audit_log.router)
-    router.include_router(concerns.router)
-    router.include_router(data_router(in_tx))
-    router.include_router(devices.router)
-    router.include_router(planning_router(in_tx))
-    router.include_router(grants_router(in_tx))
-    router.include_router(provisions.router)
-    router.include_router(redactions.router)
-    return router
+# every route of every router below passes `officer` first (roles.py)
+router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
+for noun in (sessions, audit_log, concerns, places, reference_web, reports, devices, planning,
+             grants, provisions, redactions):
+    router.include_router(noun.router)

@@ -21,11 +21,11 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
 from hub import accounts, devices, hub_settings, office_key, rate_limits
-from hub.changes import pull
 from hub.contract.errors import answers
 from hub.contract.sync import Enrolment, EnrolRequest, Ping, PullAnswer, PushAnswer, PushBatch
 from hub.db.transaction import Database
 from hub.errors import BadRequest, TooLarge
+from hub.feed import pull
 from hub.ingest import answer_json, check_batch, stored_response, write_checked
 from hub.reference import reference
 from hub.web.bodies import documented

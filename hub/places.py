@@ -1,11 +1,5 @@
-"""What devices pull: reference data (places with their schedules, the office's settings),
-the office part of their own concerns, and their own staff member's assignment.
-
-Every office-side change appends a row to `changes`; a device pulls the rows after its
-cursor that are for everyone (places) or for it (its concerns' office parts). Writers
-of the feed take a lock first, so rows commit in `seq` order and a reader can never
-skip a row that commits late.
-"""
+"""The places the office keeps (core/domain/place.py): added or edited one at a time from
+the console, or imported in bulk (cli); every device receives them at its next pull."""
 
 from __future__ import annotations
 
@@ -13,42 +7,22 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import insert, or_, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from core.domain.errors import ValidationError
-from core.domain.overrides import parse_overrides
 from core.domain.place import FIELDS as PLACE_FIELDS
 from core.domain.place import parse_place
 from core.domain.record import SCHEMA, new_id, utc_now
-from core.reference_data import load_reference
-from hub import history, hub_settings
+from hub import feed
 from hub.audit import audit
 from hub.db import schema
-from hub.db.engine import is_postgres, utcnow
+from hub.db.engine import utcnow
 from hub.errors import BadRequest, Conflict, NotFound
-from hub.reference import SETTING, overrides, reference
-from sync.protocol import (
-    ASSIGNMENT,
-    GRANT,
-    OFFICE_PART,
-    PLACE,
-    REFERENCE,
-    Change,
-    PullPage,
-    assignment_key,
-    decode_cursor,
-    encode_cursor,
-)
+from hub.reference import reference
+from sync.protocol import PLACE
 
-PAGE = 500
 EDITABLE = tuple(f for f in PLACE_FIELDS if f != "sample")
-
-
-def _lock_feed(conn: Connection) -> None:
-    if is_postgres(conn):
-        conn.execute(text("LOCK TABLE changes IN EXCLUSIVE MODE"))
-    # SQLite: BEGIN IMMEDIATE already made this the only writer.
 
 
 def import_places(conn: Connection, places: Iterable[Mapping[str, Any]], actor: str) -> int:
@@ -63,7 +37,7 @@ def import_places(conn: Connection, places: Iterable[Mapping[str, Any]], actor: 
     if problems:
         raise BadRequest(f"{len(problems)} problem(s) in the places", problems=problems,
                          message_ja="場所データに誤りがあります。")
-    _lock_feed(conn)
+    feed.lock(conn)
     _refuse_second_place(conn, parsed)
     now = utcnow()
     known = {r.id: r.rev for r in conn.execute(select(schema.places.c.id, schema.places.c.rev))}
@@ -135,79 +109,3 @@ def save_place(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[st
                         for p in exc.problems]
         raise
     return doc
-
-
-def save_reference(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[str, Any]:
-    """The office's destinations and program settings; every device pulls the document."""
-    try:
-        doc = parse_overrides(data, load_reference())
-    except ValidationError as exc:
-        raise BadRequest(exc.message, message_ja=exc.message_ja,
-                         problems=[p.as_dict() for p in exc.problems]) from exc
-    previous = overrides(conn) or {}
-    if doc["destinations"] is None:  # only programs sent: the destinations stay as they were
-        doc["destinations"] = previous.get("destinations")
-    doc["programs"] = {**(previous.get("programs") or {}), **doc["programs"]}
-    _lock_feed(conn)
-    hub_settings.put(conn, SETTING, json.dumps(doc, ensure_ascii=False), actor)
-    conn.execute(insert(schema.changes).values(kind=REFERENCE, record_id=SETTING,
-                                               device_id=None, at=utcnow()))
-    return doc
-
-
-def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
-         limit: int = PAGE) -> PullPage:
-    try:
-        of, after = decode_cursor(cursor)
-    except (ValueError, UnicodeError) as exc:
-        raise BadRequest("cursor is not one this hub gave out; pull without a cursor to resync",
-                         message_ja="同期位置が不正です。最初から同期し直してください。") from exc
-    named = history.identity(conn)
-    # a cursor of another history (from before a restore, or older than names) may point
-    # past changes this history has not given out yet, or gave out others under its numbers
-    reset = bool(cursor) and of != named
-    if reset:
-        after = 0
-    rows = conn.execute(
-        select(schema.changes.c.seq, schema.changes.c.kind, schema.changes.c.record_id)
-        .where(schema.changes.c.seq > after,
-               or_(schema.changes.c.device_id.is_(None), schema.changes.c.device_id == device_id))
-        .order_by(schema.changes.c.seq).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    latest: dict[tuple[str, str], int] = {}
-    for r in rows:
-        latest[(r.kind, r.record_id)] = r.seq
-    place_ids = [rid for kind, rid in latest if kind == PLACE]
-    part_ids = [rid for kind, rid in latest if kind == OFFICE_PART]
-    bodies: dict[tuple[str, str], dict[str, Any]] = {}
-    if any(kind == REFERENCE for kind, _ in latest):
-        bodies[(REFERENCE, SETTING)] = overrides(conn) or {}
-    mine = assignment_key(staff_name)
-    if (ASSIGNMENT, mine) in latest:  # other staff members' assignments are not sent
-        found = conn.execute(select(schema.assignments.c.body).where(
-            schema.assignments.c.staff_name == staff_name)).scalar()
-        bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
-    grant_ids = [rid for kind, rid in latest if kind == GRANT]
-    if grant_ids:
-        from hub.grants import for_devices
-
-        for key, body in for_devices(conn, grant_ids).items():
-            bodies[(GRANT, key)] = body
-    if place_ids:
-        for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
-            bodies[(PLACE, p.id)] = json.loads(p.body)
-    if part_ids:
-        # only concerns this device pushed for the staff member it belongs to
-        for o in conn.execute(select(schema.office_parts).join(
-                schema.records, schema.records.c.id == schema.office_parts.c.concern_id).where(
-                schema.office_parts.c.concern_id.in_(part_ids),
-                schema.office_parts.c.device_id == device_id,
-                schema.records.c.device_id == device_id,
-                schema.records.c.staff_name == staff_name)):
-            bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
-    ordered = sorted(latest.items(), key=lambda item: item[1])
-    changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered
-                    if (kind, rid) in bodies)
-    next_cursor = encode_cursor(rows[-1].seq if rows else after, named)
-    return PullPage(changes, next_cursor, more, history=named, reset=reset)

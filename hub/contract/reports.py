@@ -1,0 +1,55 @@
+"""Grant compliance of every place for a fiscal year (the files — the year's reports, a
+place's 実績報告書 — are answered as XLSX, CSV or PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class Period(BaseModel):
+    start: dt.date
+    end: dt.date
+    state: str = Field(description="met | missed | open | future")
+    qualifying: int = Field(description="gatherings that count in it")
+
+
+class Condition(BaseModel):
+    key: str
+    ja: str
+    en: str
+    kind: str = Field(description="period | year")
+    state: str
+    periods: list[Period]
+    value: int | float | None
+    minimum: int | float
+    needed: int | float
+    by: dt.date | None
+
+
+class Warning(BaseModel):
+    code: str = Field(description="period_ending | low_attendance | year_below")
+    ja: str
+    en: str
+
+
+class ComplianceRow(BaseModel):
+    place_id: str
+    name: str
+    program: str
+    gatherings: int
+    participants: int
+    assessed: bool
+    met: int
+    missed: int
+    qualifying: int
+    periods: list[Period]
+    state: str = Field(description="the year's state, empty when not assessed")
+    conditions: list[Condition]
+    warnings: list[Warning]
+
+
+class Compliance(BaseModel):
+    fiscal_year: int
+    places: list[ComplianceRow]

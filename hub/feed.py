@@ -1,0 +1,120 @@
+"""What devices pull: reference data (places with their schedules, the office's settings),
+the office part of their own concerns, their own staff member's assignment, and the status
+of every place's grant.
+
+Every office-side change appends a row to `changes`; a device pulls the rows after its
+cursor that are for everyone (places) or for it (its concerns' office parts). Writers
+of the feed take `lock` first, so rows commit in `seq` order and a reader can never
+skip a row that commits late.
+
+The writers (hub/places.py, hub/reference.py, hub/grants.py, hub/planning.py, …) import
+this module; it imports none of them: it reads what each kind of row names straight from
+the tables, so the dependency runs one way.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import or_, select, text
+from sqlalchemy.engine import Connection
+
+from core.domain import grant
+from hub import history, hub_settings
+from hub.db import schema
+from hub.db.engine import is_postgres
+from hub.errors import BadRequest
+from sync.protocol import (
+    ASSIGNMENT,
+    GRANT,
+    OFFICE_PART,
+    PLACE,
+    REFERENCE,
+    Change,
+    PullPage,
+    assignment_key,
+    decode_cursor,
+    encode_cursor,
+    grant_key,
+)
+
+PAGE = 500
+
+
+def lock(conn: Connection) -> None:
+    """Make this transaction the feed's only writer until it ends."""
+    if is_postgres(conn):
+        conn.execute(text("LOCK TABLE changes IN EXCLUSIVE MODE"))
+    # SQLite: BEGIN IMMEDIATE already made this the only writer.
+
+
+def grants_for_devices(conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """What a tablet is told of grants: the status and what the office waits for."""
+    wanted = set(keys)
+    out = {}
+    for r in conn.execute(select(schema.grants)):
+        key = grant_key(r.place_id, r.fiscal_year)
+        if key in wanted:
+            state = grant.status(json.loads(r.body))
+            out[key] = {"place_id": r.place_id, "fiscal_year": r.fiscal_year, "status": state,
+                        "waiting_for": grant.WAITING[state]}
+    return out
+
+
+def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
+         limit: int = PAGE) -> PullPage:
+    try:
+        of, after = decode_cursor(cursor)
+    except (ValueError, UnicodeError) as exc:
+        raise BadRequest("cursor is not one this hub gave out; pull without a cursor to resync",
+                         message_ja="同期位置が不正です。最初から同期し直してください。") from exc
+    named = history.identity(conn)
+    # a cursor of another history (from before a restore, or older than names) may point
+    # past changes this history has not given out yet, or gave out others under its numbers
+    reset = bool(cursor) and of != named
+    if reset:
+        after = 0
+    rows = conn.execute(
+        select(schema.changes.c.seq, schema.changes.c.kind, schema.changes.c.record_id)
+        .where(schema.changes.c.seq > after,
+               or_(schema.changes.c.device_id.is_(None), schema.changes.c.device_id == device_id))
+        .order_by(schema.changes.c.seq).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    latest: dict[tuple[str, str], int] = {}
+    for r in rows:
+        latest[(r.kind, r.record_id)] = r.seq
+    place_ids = [rid for kind, rid in latest if kind == PLACE]
+    part_ids = [rid for kind, rid in latest if kind == OFFICE_PART]
+    bodies: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, rid in latest:
+        if kind == REFERENCE:  # the row names the hub setting that holds the document
+            stored = hub_settings.get(conn, rid)
+            bodies[(REFERENCE, rid)] = json.loads(stored) if stored else {}
+    mine = assignment_key(staff_name)
+    if (ASSIGNMENT, mine) in latest:  # other staff members' assignments are not sent
+        found = conn.execute(select(schema.assignments.c.body).where(
+            schema.assignments.c.staff_name == staff_name)).scalar()
+        bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
+    grant_ids = [rid for kind, rid in latest if kind == GRANT]
+    if grant_ids:
+        for key, body in grants_for_devices(conn, grant_ids).items():
+            bodies[(GRANT, key)] = body
+    if place_ids:
+        for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
+            bodies[(PLACE, p.id)] = json.loads(p.body)
+    if part_ids:
+        # only concerns this device pushed for the staff member it belongs to
+        for o in conn.execute(select(schema.office_parts).join(
+                schema.records, schema.records.c.id == schema.office_parts.c.concern_id).where(
+                schema.office_parts.c.concern_id.in_(part_ids),
+                schema.office_parts.c.device_id == device_id,
+                schema.records.c.device_id == device_id,
+                schema.records.c.staff_name == staff_name)):
+            bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
+    ordered = sorted(latest.items(), key=lambda item: item[1])
+    changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered
+                    if (kind, rid) in bodies)
+    next_cursor = encode_cursor(rows[-1].seq if rows else after, named)
+    return PullPage(changes, next_cursor, more, history=named, reset=reset)
