@@ -23,8 +23,8 @@ from typing import Any, Protocol
 
 from core.domain.errors import ValidationError
 from core.domain.fiscal import Span, fiscal_year_bounds, month_periods, weeks
+from core.domain.label import Label
 from core.domain.problem import Problem
-from core.domain.reference import Label
 from core.domain.validation import TIME_RE, Checker
 
 MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"

@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.domain.label import Label
 from core.domain.my_number import DIGIT as _DIGIT_RUN
 from core.domain.my_number import PLAIN as _PLAIN
 from core.domain.my_number import is_my_number, spans
-from core.domain.reference import Label
 
 __all__ = ["REFUSE", "WARN", "Finding", "Guards", "check_digit", "is_my_number"]
 

@@ -8,24 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from core.domain.conditions import ConditionSet
-    from core.domain.guards import Guards
+from core.domain.conditions import ConditionSet, in_force
+from core.domain.guards import Guards
+from core.domain.label import Label
 
-
-@dataclass(frozen=True)
-class Label:
-    ja: str
-    en: str
-
-    def __call__(self, lang: str) -> str:
-        return self.ja if lang == "ja" else self.en
-
-    @classmethod
-    def of(cls, data: Mapping[str, Any]) -> Label:
-        return cls(ja=str(data["ja"]), en=str(data["en"]))
+__all__ = ["Label", "Option", "Program", "Reference"]  # Label is at home in label.py
 
 
 @dataclass(frozen=True)
@@ -50,8 +39,6 @@ class Program:
     requires_registration: bool
 
     def conditions_in(self, fiscal_year: int) -> ConditionSet:
-        from core.domain.conditions import in_force
-
         return in_force(self.conditions, fiscal_year)
 
     @property
