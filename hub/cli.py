@@ -419,6 +419,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
+    from hub import places
     from hub.documents import annual_report, report_files
     from hub.documents.filenames import inside
     from hub.errors import HubError
@@ -426,8 +427,9 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
     with engine.connect() as conn:
         ref = reference(conn)
-        try:
-            year = annual_report.load(conn, ref, args.place, args.fiscal_year, clock.today())
+        try:  # an id or a name: the office knows its places by name
+            place_id = str(places.find(conn, args.place)["id"])
+            year = annual_report.load(conn, ref, place_id, args.fiscal_year, clock.today())
         except HubError as exc:
             raise SystemExit(f"export: {exc.message}") from exc
     data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
@@ -436,9 +438,24 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
     path = inside(out, report_files.file_name(year, args.format))
     path.write_bytes(data)
     with engine.begin() as conn:
-        audit(conn, "cli", "place_report_exported", args.place,
+        audit(conn, "cli", "place_report_exported", place_id,
               json.dumps({"fiscal_year": args.fiscal_year, "format": args.format}))
     print(f"written {path}")
+    return 0
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    from hub import places
+
+    _, engine = engine_for(args, reads_only=True)
+    with engine.connect() as conn:
+        found = places.listing(conn, args.search or "")
+    if not found:
+        print("no places" + (f" match {args.search!r}" if args.search else ""))
+    for p in found:
+        state = "" if p.get("active", True) else "  (inactive)"
+        print(f"{p['id']}  {p.get('name', '')}  {p.get('kana', '')}  {p.get('program', '')}  "
+              f"{p.get('area', '')}{state}")
     return 0
 
 
@@ -569,9 +586,13 @@ def parser() -> argparse.ArgumentParser:
                                       "or one place's 実績報告書 (--place)")
     x.add_argument("--fiscal-year", type=int, required=True, help="e.g. 2026 (April-March)")
     x.add_argument("--format", choices=("xlsx", "csv", "pdf"), default="xlsx")
-    x.add_argument("--place", help="a place's id: its 実績報告書 (pdf or xlsx)")
+    x.add_argument("--place", help="a place's name or id (ibasho-hub places lists them): "
+                                   "its 実績報告書 (pdf or xlsx)")
     x.add_argument("--out", help="directory to write to (default: here)")
     x.set_defaults(fn=cmd_export)
+    pl = sub.add_parser("places", help="list the places with their ids (for export --place)")
+    pl.add_argument("--search", help="only those whose name, kana or id holds this")
+    pl.set_defaults(fn=cmd_places)
     cn = sub.add_parser("council", help="the council's name that heads the documents")
     cn.add_argument("name", nargs="?", help="set it (without: show it)")
     cn.set_defaults(fn=cmd_council)

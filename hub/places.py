@@ -109,3 +109,32 @@ def save_place(conn: Connection, data: Mapping[str, Any], actor: str) -> dict[st
                         for p in exc.problems]
         raise
     return doc
+
+
+def listing(conn: Connection, search: str = "") -> list[dict[str, Any]]:
+    """Every place (or those whose name, kana or id holds `search`), in kana order."""
+    found = [json.loads(r.body) for r in conn.execute(select(schema.places.c.body))]
+    wanted = search.strip().casefold()
+    if wanted:
+        found = [p for p in found if any(wanted in str(p.get(k) or "").casefold()
+                                         for k in ("name", "kana", "id"))]
+    return sorted(found, key=lambda p: (str(p.get("kana") or p.get("name") or ""), p["id"]))
+
+
+def find(conn: Connection, given: str) -> dict[str, Any]:
+    """The one place `given` names: its id, its exact name, or the only place whose name or
+    kana holds it. NotFound when none does; BadRequest naming each when several do."""
+    every = listing(conn)
+    for exact in ([p for p in every if p["id"] == given],
+                  [p for p in every if p.get("name") == given]):
+        if len(exact) == 1:
+            return exact[0]
+    found = listing(conn, given)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"no place is named {given!r} (ibasho-hub places lists them)",
+                       message_ja=f"「{given}」という場所はありません（ibasho-hub places で一覧できます）。")
+    names = "; ".join(f"{p['id']} {p.get('name', '')}" for p in found[:10])
+    raise BadRequest(f"{len(found)} places match {given!r}: {names}. Give the id or the whole name",
+                     message_ja=f"「{given}」に当てはまる場所が{len(found)}件あります。IDか正式な名前で指定してください。")

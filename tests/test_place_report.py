@@ -118,16 +118,22 @@ def test_export_writes_the_place_report_and_refuses_what_it_cannot_make(
            "IBASHO_HUB_DATABASE_URL": hub.database_url}
     base = [sys.executable, "-m", "hub.cli", "export", "--fiscal-year", "2025",
             "--out", str(tmp_path / "out")]
-    for fmt in ("pdf", "xlsx"):
-        run = subprocess.run([*base, "--format", fmt, "--place", KOMOREBI.id],
+    # by id, and by name as the office knows it (`ibasho-hub places` lists both)
+    for fmt, named in (("pdf", KOMOREBI.id), ("xlsx", KOMOREBI.name)):
+        run = subprocess.run([*base, "--format", fmt, "--place", named],
                              capture_output=True, text=True, timeout=120, env=env)
         assert run.returncode == 0, run.stderr
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".pdf", ".xlsx"]
+    listed = subprocess.run([sys.executable, "-m", "hub.cli", "places", "--search", "こもれび"],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert listed.returncode == 0 and listed.stdout.splitlines() == [
+        line for line in listed.stdout.splitlines() if KOMOREBI.id in line] != []
     made = next((tmp_path / "out").glob("*.pdf"))
     assert "こもれび広場" in pdf_text(made)
     for bad, says in ((["--format", "pdf"], "--place"),
                       (["--format", "csv", "--place", KOMOREBI.id], "pdf or xlsx"),
-                      (["--format", "pdf", "--place", "nope"], "no place")):
+                      (["--format", "pdf", "--place", "nope"], "no place"),
+                      (["--format", "pdf", "--place", "サロン"], "places match")):
         run = subprocess.run([*base, *bad], capture_output=True, text=True, timeout=120, env=env)
         assert run.returncode != 0 and says in run.stderr, (bad, run.stderr)
 
