@@ -109,3 +109,17 @@ def test_the_contract_is_pure_models() -> None:
         found = ours(imported(path), "sqlalchemy", "fastapi", "starlette", "hub.web", "hub.db",
                      "alembic")
         assert not found, (path, found)
+
+
+def test_the_hubs_layers_point_one_way() -> None:
+    """hub.web → the hub's nouns and documents → hub.db → core: the database layer knows
+    no noun and no web, the nouns and documents know no web (only the CLI's `serve` and the
+    local hub assemble the app)."""
+    for path in modules("hub", "db"):
+        found = ours(imported(path), "hub")
+        assert {n for n in found if not n.startswith(("hub.db", "hub.errors"))} == set(), path
+    entries = {"cli.py", "local.py"}
+    for path in modules("hub"):
+        if "web" in path.parts or (path.parent.name == "hub" and path.name in entries):
+            continue
+        assert not ours(imported(path), "hub.web"), path
