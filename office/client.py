@@ -17,8 +17,19 @@ import httpx
 from hub.contract.accounts import Me, Session
 from hub.contract.concerns import Concern, Inbox, OfficePart, Story, Written
 from hub.contract.devices import Code, CodeRequest, DeviceList, DeviceRow, Revoked
-from hub.contract.places import Attendance
+from hub.contract.grants import Grant, GrantList, GrantSummary
+from hub.contract.places import Attendance, Members, MembersBody, Place, PlaceList, PlaceSaved
+from hub.contract.planning import (
+    Assignment,
+    AssignmentBody,
+    Assignments,
+    AssignmentSaved,
+    PlaceOpened,
+    Startup,
+    Startups,
+)
 from hub.contract.provisions import DisclosureSearch, Found, ProvisionList
+from hub.contract.reference import ReferenceDoc
 from hub.contract.reports import Compliance, ComplianceRow
 from sync.errors import SyncError
 from sync.protocol import API
@@ -164,26 +175,26 @@ class OfficeClient:
 
     # places, compliance, reports ---------------------------------------------------
 
-    async def places(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", "/places")
-        return result
+    async def places(self) -> PlaceList:
+        return PlaceList.model_validate(await self._json("GET", "/places"))
 
-    async def save_place(self, data: dict[str, Any]) -> dict[str, Any]:
+    async def save_place(self, data: dict[str, Any]) -> Place:
+        """`data`: the form's fields as typed (the hub's domain checks them and names each
+        problem), with `id` and `rev` when it edits a place."""
         body = {k: v for k, v in data.items() if k != "id"}
         if data.get("id"):
             result = await self._json("PUT", f"/places/{data['id']}", json=body)
         else:
             result = await self._json("POST", "/places", json=body)
-        place: dict[str, Any] = result["place"]
-        return place
+        return PlaceSaved.model_validate(result).place
 
-    async def reference(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", "/reference")
-        return result
+    async def reference(self) -> ReferenceDoc:
+        return ReferenceDoc.model_validate(await self._json("GET", "/reference"))
 
-    async def save_reference(self, doc: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("PUT", "/reference", json=doc)
-        return result
+    async def save_reference(self, doc: dict[str, Any]) -> ReferenceDoc:
+        """`doc`: destinations and/or programs as typed (core/domain/overrides.py checks
+        them), so a wrong value reaches the hub to be named, not refused here."""
+        return ReferenceDoc.model_validate(await self._json("PUT", "/reference", json=doc))
 
     async def compliance(self, fiscal_year: int) -> list[ComplianceRow]:
         return Compliance.model_validate(await self._json(
@@ -221,44 +232,41 @@ class OfficeClient:
 
     # planning ----------------------------------------------------------------------
 
-    async def assignments(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", "/assignments")
-        return result
+    async def assignments(self) -> Assignments:
+        return Assignments.model_validate(await self._json("GET", "/assignments"))
 
     async def assign(self, staff_name: str, places: list[str], areas: list[str]
-                     ) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._json(
+                     ) -> Assignment:
+        return AssignmentSaved.model_validate(await self._json(
             "PUT", f"/assignments/{quote(staff_name, safe='')}",
-            json={"places": places, "areas": areas}))["assignment"]
-        return result
+            json=AssignmentBody(places=places, areas=areas).model_dump())).assignment
 
-    async def startups(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self._json("GET", "/startups"))["startups"]
-        return result
+    async def startups(self) -> list[Startup]:
+        return Startups.model_validate(await self._json("GET", "/startups")).startups
 
     async def open_place(self, startup_id: str, changes: dict[str, Any] | None = None
-                         ) -> dict[str, Any]:
-        result: dict[str, Any] = (await self._json(
-            "POST", f"/startups/{startup_id}/place", json=changes or {}))["place"]
-        return result
+                         ) -> Place:
+        """`changes`: fields of the new place that replace the start-up's (the hub's
+        domain checks them, as for any place)."""
+        return PlaceOpened.model_validate(await self._json(
+            "POST", f"/startups/{startup_id}/place", json=changes or {})).place
 
     # grants --------------------------------------------------------------------------
 
-    async def grants(self, fiscal_year: int) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = (await self._json(
-            "GET", "/grants", params={"fiscal_year": fiscal_year}))["grants"]
-        return result
+    async def grants(self, fiscal_year: int) -> list[GrantSummary]:
+        return GrantList.model_validate(await self._json(
+            "GET", "/grants", params={"fiscal_year": fiscal_year})).grants
 
-    async def grant(self, place_id: str, fiscal_year: int) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", f"/grants/{place_id}/{fiscal_year}")
-        return result
+    async def grant(self, place_id: str, fiscal_year: int) -> Grant:
+        return Grant.model_validate(await self._json("GET", f"/grants/{place_id}/{fiscal_year}"))
 
     async def record_grant(self, place_id: str, fiscal_year: int, step: str,
-                           values: dict[str, Any], based_on: int) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json(
+                           values: dict[str, Any], based_on: int) -> Grant:
+        """`values`: the step's fields as typed (core/domain/grant.py checks them and names
+        each problem at its field)."""
+        return Grant.model_validate(await self._json(
             "PUT", f"/grants/{place_id}/{fiscal_year}/{step}",
-            json={**values, "based_on": based_on})
-        return result
+            json={**values, "based_on": based_on}))
 
     async def place_report(self, place_id: str, fiscal_year: int, fmt: str
                            ) -> tuple[str, bytes]:
@@ -270,15 +278,16 @@ class OfficeClient:
         name = unquote(found.group(1)) if found else f"jisseki-FY{fiscal_year}.{fmt}"
         return name, response.content
 
-    async def members(self, place_id: str, fiscal_year: int) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json("GET", f"/places/{place_id}/members/{fiscal_year}")
-        return result
+    async def members(self, place_id: str, fiscal_year: int) -> Members:
+        return Members.model_validate(await self._json(
+            "GET", f"/places/{place_id}/members/{fiscal_year}"))
 
     async def save_members(self, place_id: str, fiscal_year: int, counts: dict[str, Any]
-                           ) -> dict[str, Any]:
-        result: dict[str, Any] = await self._json(
-            "PUT", f"/places/{place_id}/members/{fiscal_year}", json={"counts": counts})
-        return result
+                           ) -> Members:
+        """`counts`: band -> sex -> what was typed (hub/documents/survey.py checks each)."""
+        return Members.model_validate(await self._json(
+            "PUT", f"/places/{place_id}/members/{fiscal_year}",
+            json=MembersBody(counts=counts).model_dump()))
 
     # provisions and disclosure requests ---------------------------------------------
 

@@ -39,7 +39,7 @@ class Desk:
         """The hub's destinations and program settings, for labels and choices."""
         doc = await self.call(self.client.reference())
         if doc is not None:
-            self.ref = apply_overrides(load_reference(), doc)
+            self.ref = apply_overrides(load_reference(), doc.model_dump())
 
     def today(self) -> dt.date:
         return clock.today()

@@ -11,6 +11,7 @@ import flet as ft
 
 from core.domain.grant import STEPS
 from core.domain.text import matches
+from hub.contract.grants import Grant, GrantSummary
 from office.client import OfficeError
 from office.compliance import year_menu
 from office.conditions_editor import number
@@ -33,7 +34,7 @@ class GrantsView(ft.Column):
         super().__init__(spacing=12, expand=True)
         self.desk, self.year = desk, int(year) if year else desk.fiscal_year()
         t = desk.t
-        self.found: list[dict[str, Any]] = []
+        self.found: list[GrantSummary] = []
         self.rows = ft.ListView(spacing=6, expand=True)
         self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=320, on_change=desk.typing(lambda e: self._show()))
@@ -54,16 +55,16 @@ class GrantsView(ft.Column):
 
     def _show(self) -> None:
         d, t, query = self.desk, self.desk.t, self.search.value or ""
-        shown = [g for g in self.found if matches(query, g["name"], d.program(g["program"]))]
+        shown = [g for g in self.found if matches(query, g.name, d.program(g.program))]
         self.rows.controls = [ft.Card(content=ft.ListTile(
             leading=ft.Container(width=14, height=14, border_radius=7,
-                                 bgcolor=STATUS_COLOURS[g["status"]]),
-            title=ft.Text(g["name"]),
+                                 bgcolor=STATUS_COLOURS[g.status]),
+            title=ft.Text(g.name),
             subtitle=ft.Text("　".join([
-                d.program(g["program"]), d.label("grant_status", g["status"]),
-                t("office.grants.figures", requested=yen(g["requested_yen"]),
-                  approved=yen(g["approved_yen"]), paid=yen(g["paid_yen"]))])),
-            on_click=lambda e, pid=g["place_id"], name=g["name"]: d.go(
+                d.program(g.program), d.label("grant_status", g.status),
+                t("office.grants.figures", requested=yen(g.requested_yen),
+                  approved=yen(g.approved_yen), paid=yen(g.paid_yen))])),
+            on_click=lambda e, pid=g.place_id, name=g.name: d.go(
                 "grant", place_id=pid, year=self.year, title=name)))
             for g in shown] or [caption(t("office.places.none"))]
         self.update()
@@ -129,7 +130,7 @@ class GrantView(ft.Column):
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         self.desk, self.back, self.place_id, self.year = desk, back, place_id, int(year)
         self.title = title
-        self.data: dict[str, Any] = {}
+        self.data: Grant  # set by load, before anything is built
         self.editing: str | None = None  # a recorded step opened again to correct it
         self.inputs: dict[str, ft.TextField] = {}
         self.problems: dict[str, ft.Text] = {}
@@ -166,7 +167,7 @@ class GrantView(ft.Column):
     @property
     def open_step(self) -> str | None:
         """The step whose form is shown: the one being corrected, else the next to record."""
-        g = self.data["grant"]
+        g = self.data.grant
         if self.editing:
             return self.editing
         if (g.get("decision") or {}).get("approved") is False:
@@ -174,8 +175,8 @@ class GrantView(ft.Column):
         return next((s for s in STEPS if not g.get(s)), None)
 
     def _summary(self, step: str) -> str:
-        d, t, g = self.desk, self.desk.t, self.data["grant"]
-        x = g.get(step)
+        d, t, g = self.desk, self.desk.t, self.data.grant
+        x: Any = g.get(step)  # a recorded step: the domain's document for it
         if step == "application":
             return t("office.grants.sum.application", date=d.day(x["received_on"]),
                      amount=yen(x["requested_yen"]))
@@ -189,7 +190,7 @@ class GrantView(ft.Column):
                      amount=yen(sum(p["amount"] for p in x)))
         if step == "report":
             return t("office.grants.sum.report", date=d.day(x["received_on"]),
-                     amount=yen(self.data["expenses_yen"]))
+                     amount=yen(self.data.expenses_yen))
         return t("office.grants.sum.settlement", date=d.day(x["settled_on"]),
                  amount=yen(x["confirmed_yen"]))
 
@@ -203,7 +204,7 @@ class GrantView(ft.Column):
         a later one only its name."""
         t = self.desk.t
         self.problems[step] = ft.Text(color=ft.Colors.ERROR)
-        done = bool(self.data["grant"].get(step))
+        done = bool(self.data.grant.get(step))
         title = ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE if done else ft.Icons.RADIO_BUTTON_UNCHECKED,
                                 color=ft.Colors.GREEN_600 if done else None),
                         ft.Text(t(f"office.grants.step.{step}"), size=17,
@@ -226,31 +227,31 @@ class GrantView(ft.Column):
         ], spacing=8)))
 
     def _build(self) -> None:
-        d, t, g = self.desk, self.desk.t, self.data["grant"]
+        d, t, g = self.desk, self.desk.t, self.data.grant
         self.inputs, self.problems = {}, {}
         today = d.today().isoformat()
         application = dict(g.get("application") or {"received_on": today, "budget": []})
         application.setdefault("budget", [])
         decision = dict(g.get("decision") or {"decided_on": today, "approved": True,
-                                              "approved_yen": self.data["requested_yen"]})
+                                              "approved_yen": self.data.requested_yen})
         payments = {"payments": [dict(p) for p in g.get("payments") or []]}
         report = dict(g.get("report") or {"received_on": today, "income": [], "expenses": []})
         settlement = dict(g.get("settlement") or {
-            "settled_on": today, "confirmed_yen": self.data["suggested_confirmed_yen"]})
-        status = d.label("grant_status", self.data["status"])
-        figures = t("office.grants.summary", requested=yen(self.data["requested_yen"]),
-                    approved=yen(self.data["approved_yen"]), paid=yen(self.data["paid_yen"]),
-                    expenses=yen(self.data["expenses_yen"]),
-                    confirmed=yen(self.data["confirmed_yen"]),
-                    refund=yen(self.data["refund_yen"]))
+            "settled_on": today, "confirmed_yen": self.data.suggested_confirmed_yen})
+        status = d.label("grant_status", self.data.status)
+        figures = t("office.grants.summary", requested=yen(self.data.requested_yen),
+                    approved=yen(self.data.approved_yen), paid=yen(self.data.paid_yen),
+                    expenses=yen(self.data.expenses_yen),
+                    confirmed=yen(self.data.confirmed_yen),
+                    refund=yen(self.data.refund_yen))
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
-            heading(t("office.grants.of", name=self.title or self.data["name"],
+            heading(t("office.grants.of", name=self.title or self.data.name,
                       year=self.year)),
             ft.Row([ft.Container(width=14, height=14, border_radius=7,
-                                 bgcolor=STATUS_COLOURS[self.data["status"]]),
+                                 bgcolor=STATUS_COLOURS[self.data.status]),
                     ft.Text(status, size=18, weight=ft.FontWeight.W_600),
-                    caption(t("office.grants.cap", cap=yen(self.data["cap_yen"])))], spacing=8),
+                    caption(t("office.grants.cap", cap=yen(self.data.cap_yen)))], spacing=8),
             ft.Text(figures),
             ft.Row([ft.OutlinedButton(t(f"office.grants.download_{fmt}"), icon=icon,
                                       on_click=lambda e, f=fmt: self.page.run_task(
@@ -285,16 +286,16 @@ class GrantView(ft.Column):
                 self._text("report", "self_evaluation", report, multiline=True)], report),
             self._section("settlement", [
                 caption(t("office.grants.suggested",
-                          amount=yen(self.data["suggested_confirmed_yen"]))),
+                          amount=yen(self.data.suggested_confirmed_yen))),
                 ft.Row([self._text("settlement", "settled_on", settlement),
                         self._text("settlement", "confirmed_yen", settlement, numeric=True)],
                        wrap=True),
                 self._text("settlement", "note", settlement, multiline=True)], settlement),
             ft.Text(t("office.grants.history"), size=17, weight=ft.FontWeight.W_600),
-            *[caption(f"{d.moment(h['at'])}  {h['actor']}  "
-                      f"{t('office.grants.step.' + h['detail']['step'])} → "
-                      f"{d.label('grant_status', h['detail']['status'])}")
-              for h in reversed(self.data["history"])],
+            *[caption(f"{d.moment(h.at)}  {h.actor}  "
+                      f"{t('office.grants.step.' + h.detail['step'])} → "
+                      f"{d.label('grant_status', h.detail['status'])}")
+              for h in reversed(self.data.history)],
         ]
 
     def _payments(self, payments: list[dict[str, Any]]) -> ft.Control:
@@ -371,12 +372,12 @@ class GrantView(ft.Column):
             self.update()
 
         saved = await d.submit(d.client.record_grant(self.place_id, self.year, step, values,
-                                                     self.data["rev"]), show)
+                                                     self.data.rev), show)
         if saved is None:
             return
         self.data = saved
         self.editing = None
         d.toast(t("office.grants.saved", step=t(f"office.grants.step.{step}"),
-                  status=d.label("grant_status", saved["status"])))
+                  status=d.label("grant_status", saved.status)))
         self._build()
         self.update()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Any
 
 import flet as ft
 
 from hub.contract.concerns import Inbox, Row
+from hub.contract.places import Place
 from office.client import SignedOut
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
@@ -75,7 +75,7 @@ class InboxView(ft.Column):
         places = await desk.call(desk.client.places())
         if found is None or places is None:
             return
-        self._menus(found.staff, places["places"])
+        self._menus(found.staff, places.places)
         self.shown = []
         self.newest = found.newest
         self.arrived.visible = False
@@ -129,7 +129,7 @@ class InboxView(ft.Column):
                                 else ft.Colors.SECONDARY_CONTAINER)
         self.arrived.visible = True
 
-    def _menus(self, staff: list[str], places: list[dict[str, Any]]) -> None:
+    def _menus(self, staff: list[str], places: list[Place]) -> None:
         t, d = self.desk.t, self.desk
         every = [(ALL, t("office.filter.all"))]
         menus = [
@@ -139,7 +139,7 @@ class InboxView(ft.Column):
              [(o.key, o.label(t.lang)) for o in d.ref.enums["urgency"]]),
             ("category", t("office.filter.category"),
              [(o.key, o.label(t.lang)) for o in d.ref.enums["concern_categories"]]),
-            ("place_id", t("office.filter.place"), [(p["id"], p["name"]) for p in places]),
+            ("place_id", t("office.filter.place"), [(p.id, p.name or "") for p in places]),
             ("staff", t("office.filter.staff"), [(s, s) for s in staff]),
         ]
         self.menus.controls = [

@@ -9,6 +9,7 @@ from typing import Any
 import flet as ft
 
 from core.domain.text import matches
+from hub.contract.places import Members, Place
 from office.client import OfficeError
 from office.conditions_editor import number
 from office.desk import Desk
@@ -25,7 +26,7 @@ class PlacesView(ft.Column):
         self.desk = desk
         t = desk.t
         self.rows = ft.ListView(spacing=6, expand=True)
-        self.places: list[dict[str, Any]] = []
+        self.places: list[Place] = []
         self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=360, on_change=desk.typing(lambda e: self._show()))
         self.controls = [
@@ -39,22 +40,22 @@ class PlacesView(ft.Column):
         found = await d.call(d.client.places())
         if found is None:
             return
-        self.places = found["places"]
+        self.places = found.places
         self._show()
 
     def _show(self) -> None:
         d, query = self.desk, self.search.value or ""
         shown = [p for p in self.places if matches(
-            query, p["name"], p.get("kana", ""), d.area(p["area"]), p.get("group_name", ""),
-            d.program(p["program"]))]
+            query, p.name or "", p.kana or "", d.area(p.area), p.group_name or "",
+            d.program(p.program))]
         self.rows.controls = [ft.Card(content=ft.ListTile(
-            leading=ft.Icon(ft.Icons.PLACE if p.get("active", True) else ft.Icons.PLACE_OUTLINED),
-            title=ft.Text(p["name"]),
+            leading=ft.Icon(ft.Icons.PLACE if p.active else ft.Icons.PLACE_OUTLINED),
+            title=ft.Text(p.name or ""),
             subtitle=ft.Text("　".join(x for x in (
-                d.program(p["program"]), d.area(p["area"]), p.get("group_name", ""),
-                p.get("schedule", ""), "" if p.get("active", True) else d.t("office.places.inactive"))
+                d.program(p.program), d.area(p.area), p.group_name,
+                p.schedule, "" if p.active else d.t("office.places.inactive"))
                 if x)),
-            on_click=lambda e, pid=p["id"]: d.go("place", id=pid)))
+            on_click=lambda e, pid=p.id: d.go("place", id=pid)))
             for p in shown] or [caption(d.t("office.places.none"))]
         self.update()
 
@@ -65,7 +66,7 @@ class PlaceForm(ft.Column):
         self.desk, self.back, self.place_id = desk, back, id
         self.data: dict[str, Any] = {"program": "ibasho", "area": "", "open_to_all": True,
                                      "subsidised": False, "active": True}
-        self.members: dict[str, Any] | None = None  # a registration program's, this year
+        self.members: Members | None = None  # a registration program's, this year
         self.controls = [caption(desk.t("office.loading"))]
 
     async def load(self) -> None:
@@ -74,12 +75,14 @@ class PlaceForm(ft.Column):
             found = await d.call(d.client.places())
             if found is None:
                 return
-            place = next((p for p in found["places"] if p["id"] == self.place_id), None)
+            place = next((p for p in found.places if p.id == self.place_id), None)
             if place is None:
                 d.toast(d.t("office.places.gone"), error=True)
                 self.back()
                 return
-            self.data = dict(place)
+            # the form edits the fields the place has, as they will be sent back (the hub's
+            # domain checks what is typed), so it keeps them as a document
+            self.data = place.model_dump(exclude_unset=True)
         program = d.ref.programs.get(str(self.data.get("program")))
         if self.place_id and program is not None and program.requires_registration:
             self.members = await d.call(d.client.members(self.place_id, d.fiscal_year()))
@@ -131,7 +134,7 @@ class PlaceForm(ft.Column):
         roster by age band and sex (never names), for the 実人数 of the city's surveys."""
         d, t = self.desk, self.desk.t
         counts: dict[str, dict[str, Any]] = {
-            b: dict(v) for b, v in (self.members or {}).get("counts", {}).items()}
+            b: dict(v) for b, v in (self.members.counts if self.members else {}).items()}
         self.member_fields: dict[str, ft.TextField] = {}
         rows: list[ft.Control] = []
         for band in ("under_65", "65_74", "75_plus"):
@@ -200,5 +203,5 @@ class PlaceForm(ft.Column):
         saved = await d.submit(d.client.save_place(body), show)
         if saved is None:
             return
-        d.toast(t("office.place.saved", name=saved["name"]))
+        d.toast(t("office.place.saved", name=saved.name))
         self.back()

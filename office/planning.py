@@ -10,6 +10,8 @@ import flet as ft
 
 from core.domain.startup import OPENED, STAGES
 from core.domain.text import matches
+from hub.contract.places import Place
+from hub.contract.planning import Assignment, Startup
 from office.desk import Desk
 from ui_kit.widgets import caption, heading
 
@@ -32,11 +34,11 @@ class StartUpBoard(ft.Column):
         self._show(found)
         self.update()
 
-    def _show(self, found: list[dict[str, Any]]) -> None:
+    def _show(self, found: list[Startup]) -> None:
         d, t = self.desk, self.desk.t
         columns: list[ft.Control] = []
         for stage in STAGES:
-            mine = [s for s in found if s["stage"] == stage]
+            mine = [s for s in found if s.stage == stage]
             cards = [self._card(s) for s in mine] or [caption(t("office.startups.none"))]
             columns.append(ft.Container(
                 width=300, padding=10, border_radius=10, bgcolor=ft.Colors.SURFACE_CONTAINER_LOW,
@@ -45,38 +47,40 @@ class StartUpBoard(ft.Column):
                                   spacing=8)))
         self.board.controls = columns
 
-    def _card(self, s: dict[str, Any]) -> ft.Control:
+    def _card(self, s: Startup) -> ft.Control:
         d, t = self.desk, self.desk.t
-        lines = [d.area(s["area"]), d.label("contact_roles", s["contact_role"]),
-                 d.program(s.get("program")) if s.get("program") else "",
-                 t("office.startups.since", date=s["history"][0]["on"] if s["history"] else ""),
-                 t("office.startups.staff", name=s["staff_name"])]
-        if s.get("planned_venue"):
-            lines.append(t("office.startups.venue", venue=s["planned_venue"]))
-        if s["stage"] == "declined" and s.get("stage_reason"):
-            lines.append(t("office.startups.reason", reason=s["stage_reason"]))
+        # the record's other fields, which the contract lets through as stored
+        more = s.model_extra or {}
+        lines = [d.area(s.area), d.label("contact_roles", more.get("contact_role")),
+                 d.program(s.program) if s.program else "",
+                 t("office.startups.since", date=s.history[0]["on"] if s.history else ""),
+                 t("office.startups.staff", name=s.staff_name)]
+        if more.get("planned_venue"):
+            lines.append(t("office.startups.venue", venue=more["planned_venue"]))
+        if s.stage == "declined" and more.get("stage_reason"):
+            lines.append(t("office.startups.reason", reason=more["stage_reason"]))
         actions: list[ft.Control] = []
-        if s.get("place"):
-            place = s["place"]
-            actions.append(ft.TextButton(t("office.startups.place", name=place["name"]),
+        if s.place:
+            place = s.place
+            actions.append(ft.TextButton(t("office.startups.place", name=place.name),
                                          icon=ft.Icons.STOREFRONT,
-                                         on_click=lambda e: d.go("place", id=place["id"])))
-        elif s["stage"] == OPENED:
+                                         on_click=lambda e: d.go("place", id=place.id)))
+        elif s.stage == OPENED:
             actions.append(ft.FilledButton(
                 t("office.startups.open_place"), icon=ft.Icons.ADD_BUSINESS,
                 on_click=lambda e: self.page.run_task(self._open, s)))
         return ft.Card(content=ft.Container(padding=10, content=ft.Column([
-            ft.Text(s["group_name"], weight=ft.FontWeight.W_600),
+            ft.Text(s.group_name, weight=ft.FontWeight.W_600),
             *[ft.Text(line, size=13) for line in lines if line], *actions], spacing=4)))
 
-    async def _open(self, s: dict[str, Any]) -> None:
+    async def _open(self, s: Startup) -> None:
         d, t = self.desk, self.desk.t
 
-        place = await d.call(d.client.open_place(s["id"]))  # a refusal is toasted
+        place = await d.call(d.client.open_place(s.id))  # a refusal is toasted
         if place is None:
             return
-        d.toast(t("office.startups.opened", name=place["name"]))
-        d.go("place", id=place["id"])
+        d.toast(t("office.startups.opened", name=place.name))
+        d.go("place", id=place.id)
 
 
 class AssignmentsView(ft.Column):
@@ -86,7 +90,7 @@ class AssignmentsView(ft.Column):
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         self.desk = desk
         self.rows = ft.Column(spacing=8)
-        self.places: list[dict[str, Any]] = []
+        self.places: list[Place] = []
         self.controls = [heading(desk.t("office.assign.title")),
                          caption(desk.t("office.assign.hint")), self.rows]
 
@@ -96,26 +100,26 @@ class AssignmentsView(ft.Column):
         places = await d.call(d.client.places())
         if found is None or places is None:
             return
-        self.places = places["places"]
-        self.rows.controls = [self._row(name, found["assignments"][name])
-                              for name in found["staff"]] or [
+        self.places = places.places
+        self.rows.controls = [self._row(name, found.assignments[name])
+                              for name in found.staff] or [
             caption(d.t("office.assign.none"))]
         self.update()
 
-    def _row(self, name: str, given: dict[str, list[str]]) -> ft.Control:
+    def _row(self, name: str, given: Assignment) -> ft.Control:
         d, t = self.desk, self.desk.t
-        names = {p["id"]: p["name"] for p in self.places}
-        summary = "、".join([d.area(a) for a in given["areas"]]
-                           + [names.get(p, p) for p in given["places"]]) or t(
+        names = {p.id: p.name or "" for p in self.places}
+        summary = "、".join([d.area(a) for a in given.areas]
+                           + [names.get(p, p) for p in given.places]) or t(
             "office.assign.nothing")
         return ft.Card(content=ft.ListTile(
             title=ft.Text(name), subtitle=ft.Text(summary),
             trailing=ft.Icon(ft.Icons.EDIT),
             on_click=lambda e: self._edit(name, given)))
 
-    def _edit(self, name: str, given: dict[str, list[str]]) -> None:
+    def _edit(self, name: str, given: Assignment) -> None:
         d, t = self.desk, self.desk.t
-        areas, places = set(given["areas"]), set(given["places"])
+        areas, places = set(given.areas), set(given.places)
         area_boxes: list[ft.Control] = [ft.Checkbox(label=a.label(t.lang), value=a.key in areas,
                                   on_change=lambda e, k=a.key: (areas.add(k) if e.control.value
                                                                 else areas.discard(k)))
@@ -124,11 +128,11 @@ class AssignmentsView(ft.Column):
 
         def show_places(query: str = "") -> None:
             place_list.controls = [
-                ft.Checkbox(label=f"{p['name']}（{d.area(p['area'])}）", value=p["id"] in places,
-                            on_change=lambda e, k=p["id"]: (places.add(k) if e.control.value
-                                                            else places.discard(k)))
-                for p in sorted(self.places, key=lambda p: p.get("kana") or p["name"])
-                if matches(query, p["name"], p.get("kana", ""), d.area(p["area"]))]
+                ft.Checkbox(label=f"{p.name}（{d.area(p.area)}）", value=p.id in places,
+                            on_change=lambda e, k=p.id: (places.add(k) if e.control.value
+                                                         else places.discard(k)))
+                for p in sorted(self.places, key=lambda p: p.kana or p.name or "")
+                if matches(query, p.name or "", p.kana or "", d.area(p.area))]
 
         def searched(e: Any) -> None:
             show_places(e.control.value or "")

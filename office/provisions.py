@@ -152,7 +152,7 @@ class DisclosureView(ft.Column):
             return
         self.place_menu.content = named(dropdown(
             t("office.disclosure.place"), [(ALL, t("office.disclosure.any"))]
-            + [(p["id"], p["name"]) for p in found["places"]], ALL,
+            + [(p.id, p.name or "") for p in found.places], ALL,
             lambda v: self.query.update(place_id="" if v in (None, ALL) else str(v)),
             width=280))
         self.update()

@@ -30,7 +30,9 @@ class ReferenceView(ft.Column):
         doc = await self.desk.call(self.desk.client.reference())
         if doc is None:
             return
-        self.doc = doc
+        # the form edits the document it sends back, as typed (the hub's domain names what
+        # is wrong), so it keeps it as a document, not as the answer's model
+        self.doc = doc.model_dump()
         self._build()
         self.update()
 
@@ -137,7 +139,7 @@ class ReferenceView(ft.Column):
         saved = await d.submit(d.client.save_reference(doc), show)
         if saved is None:
             return
-        self.doc = saved
+        self.doc = saved.model_dump()
         await d.refresh_reference()
         d.toast(t("office.reference.saved"))
         self._build()

@@ -42,8 +42,8 @@ class ReportsView(ft.Column):
         found = await d.call(d.client.places())
         if found is None:
             return
-        choices = [("*", t("office.reports.all_places"))] + [(p["id"], p["name"])
-                                                              for p in found["places"]]
+        choices = [("*", t("office.reports.all_places"))] + [(p.id, p.name or "")
+                                                              for p in found.places]
         self.place_menu.content = named(dropdown(
             t("office.filter.place"), choices, "*",
             lambda v: setattr(self, "place_id", "" if v in (None, "*") else v), width=280))
