@@ -49,16 +49,14 @@ class StartUpBoard(ft.Column):
 
     def _card(self, s: Startup) -> ft.Control:
         d, t = self.desk, self.desk.t
-        # the record's other fields, which the contract lets through as stored
-        more = s.model_extra or {}
-        lines = [d.area(s.area), d.label("contact_roles", more.get("contact_role")),
+        lines = [d.area(s.area), d.label("contact_roles", s.contact_role),
                  d.program(s.program) if s.program else "",
                  t("office.startups.since", date=s.history[0]["on"] if s.history else ""),
                  t("office.startups.staff", name=s.staff_name)]
-        if more.get("planned_venue"):
-            lines.append(t("office.startups.venue", venue=more["planned_venue"]))
-        if s.stage == "declined" and more.get("stage_reason"):
-            lines.append(t("office.startups.reason", reason=more["stage_reason"]))
+        if s.planned_venue:
+            lines.append(t("office.startups.venue", venue=s.planned_venue))
+        if s.stage == "declined" and s.stage_reason:
+            lines.append(t("office.startups.reason", reason=s.stage_reason))
         actions: list[ft.Control] = []
         if s.place:
             place = s.place

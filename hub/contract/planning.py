@@ -47,6 +47,11 @@ class Startup(BaseModel):
     area: str = ""
     program: str = ""
     stage: str = ""
+    stage_reason: str = ""
+    contact_role: str | None = None
+    target: str = ""
+    planned_venue: str = ""
+    planned_frequency: str = ""
     history: list[dict[str, str]] = Field(default_factory=list)
     staff_name: str
     place: PlaceLink | None
