@@ -160,14 +160,16 @@ def test_a_full_disk_keeps_what_was_typed_and_says_it_is_not_saved(tmp_path: Pat
             button(page, "戻る")
             nav(page, "ホーム")
             seen(page, "下書き・未保存の入力").wait_for(timeout=20_000)
-            page.get_by_text("保存できていません").first.click()  # the unsaved gathering
+            # the unsaved gathering: a draft's tile says it in its label (it has a discard
+            # button beside it)
+            seen(page, "保存できていません").click()
             seen(page, "もう一度保存").wait_for(timeout=20_000)
             assert typed[:40] in field_value(page, "メモ")
             shot(page, "flow-gathering-unsaved-reopened-tablet-ja")
             filler.unlink()
             button(page, "もう一度保存")
             seen(page, "保存済み").wait_for(timeout=20_000)
-            page.get_by_text("保存できていません").first.wait_for(state="detached", timeout=10_000)
+            seen(page, "保存できていません").wait_for(state="detached", timeout=10_000)
         with unlocked_store(data) as store:
             [gathering] = store.all("gathering")
             assert gathering["note"] == "最初のメモ" + typed
