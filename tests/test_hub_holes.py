@@ -394,3 +394,14 @@ def test_the_console_and_its_files_allow_no_other_origin(tmp_path: Path) -> None
             assert "access-control-allow-origin" not in r.headers, path
             assert r.headers["x-content-type-options"] == "nosniff"
     engine.dispose()
+
+
+def test_a_device_id_with_a_trailing_newline_is_refused(hub: Hub) -> None:
+    """`$` matches before a last newline: `abcdefgh\\n` was taken as a device id."""
+    code = hub.code()
+    with httpx.Client(base_url=hub.url, timeout=30) as http:
+        refused = http.post("/api/v1/enrol", json={"code": code, "device_id": "tablet-0009-abcd\n"})
+        assert refused.status_code == 400
+        assert [p["field"] for p in refused.json()["error"]["problems"]] == ["device_id"]
+        taken = http.post("/api/v1/enrol", json={"code": code, "device_id": "tablet-0009-abcd"})
+        assert taken.status_code == 200  # the refusal spent nothing: the code still works

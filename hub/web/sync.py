@@ -41,8 +41,8 @@ from sync.protocol import (
     PUSH_PATH,
 )
 
-KEY_RE = re.compile(rf"^[A-Za-z0-9._:-]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
-DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+KEY_RE = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_IDEMPOTENCY_KEY}}}")
+DEVICE_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
 ENROL_LIMIT = 4096
 
 router = APIRouter(tags=["device"])
@@ -74,7 +74,7 @@ def _enrol_problems(body: dict[str, Any]) -> list[dict[str, str]]:
     problems = []
     if not isinstance(code, str) or not 1 <= len(code) <= 40:
         problems.append(_wrong("code", code, "the enrolment code (text)", "登録コード"))
-    if not isinstance(device_id, str) or not DEVICE_ID_RE.match(device_id):
+    if not isinstance(device_id, str) or not DEVICE_ID_RE.fullmatch(device_id):
         problems.append(_wrong("device_id", device_id, "8-64 letters, digits or -", "端末ID"))
     if not isinstance(name, str) or len(name) > 100:
         problems.append(_wrong("device_name", name, "text up to 100 characters", "100文字以内"))
@@ -123,7 +123,7 @@ async def push(request: Request, db: Db, today: Today, authorization: Authorizat
                idempotency_key: Annotated[str | None, Header(
                    description="one per batch: a batch sent again under its key gets the "
                                "first answer again")] = None) -> Response:
-    if idempotency_key is not None and not KEY_RE.match(idempotency_key):
+    if idempotency_key is not None and not KEY_RE.fullmatch(idempotency_key):
         raise BadRequest(f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters of "
                          "A-Z a-z 0-9 . _ : -", message_ja="Idempotency-Key が不正です。")
     # not validated against PushBatch: each record is checked on its own by the domain, so
