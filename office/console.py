@@ -176,7 +176,9 @@ class Console:
             if not self.may(name):
                 groups.setdefault(officer.needs(NEEDS[name]), []).append(t(key))
         return " ".join(t("office.roles.missing", screens="・".join(screens),
-                          roles=" / ".join(needs) or "—")
+                          # the label staff know, and the name `ibasho-hub users roles` takes
+                          roles=" / ".join(t("office.role.named", label=t(f"office.role.{r}"),
+                                             name=r) for r in needs) or "—")
                         for needs, screens in groups.items())
 
     async def _signed_in(self) -> None:

@@ -48,8 +48,8 @@ def test_a_grants_clerk_sees_no_concerns_and_is_told_why(tmp_path: Path) -> None
         labels, why, home, asked = asyncio.run(signed_in_as(hub, "tanaka"))
         assert "気づき" not in labels and "提供記録" not in labels and "端末" not in labels
         assert {"場所", "助成金", "立ち上げ", "報告書"} <= set(labels)
-        assert "気づき・提供記録 は supervisor の権限が必要です。" in why
-        assert "端末・設定 は admin の権限が必要です。" in why
+        assert "気づき・提供記録 は 相談担当（supervisor）の権限が必要です。" in why
+        assert "端末・設定 は 管理者（admin）の権限が必要です。" in why
         assert home == "places" and asked == "places"  # not the provision records
 
         labels, why, home, asked = asyncio.run(signed_in_as(hub, "kimura"))
