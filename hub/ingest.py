@@ -47,7 +47,7 @@ _SORTED = orjson.OPT_SORT_KEYS
 
 # the field that gives each kind its day (the `day` column: a fiscal year is read by it)
 DAY_FIELD = {"gathering": "date", "visit_note": "date", "visit_plan": "date",
-             "concern": "observed_on"}
+             "concern": "observed_on", "photo": "taken_on"}
 
 
 def record_day(doc: Mapping[str, Any]) -> str | None:

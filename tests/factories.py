@@ -6,6 +6,7 @@ from typing import Any
 
 from core.domain.concern import Concern, parse_concern
 from core.domain.gathering import Gathering, parse_gathering
+from core.domain.photo import Photo, parse_photo
 from core.domain.record import new_meta
 from core.domain.startup import StartUp, parse_startup
 from core.domain.visit_note import VisitNote, parse_visit_note
@@ -83,3 +84,16 @@ def startup_data(**overrides: Any) -> dict[str, Any]:
 
 def startup(**overrides: Any) -> StartUp:
     return parse_startup(startup_data(**overrides), REF)
+
+
+def photo_data(**overrides: Any) -> dict[str, Any]:
+    data = new_meta("photo", DEVICE, "山田 花子")
+    data.update(record_id=gathering().id, record_kind="gathering", sha256="ab" * 32,
+                size=412_345, width=2048, height=1536, content_type="image/jpeg",
+                taken_on="2026-06-10", caption="みんなで昼食づくり", use="record_only")
+    data.update(overrides)
+    return data
+
+
+def photo(**overrides: Any) -> Photo:
+    return parse_photo(photo_data(**overrides), REF)

@@ -36,6 +36,7 @@ from tests.factories import (
     REF,
     concern_data,
     gathering_data,
+    photo_data,
     startup_data,
     visit_note_data,
     visit_plan_data,
@@ -82,6 +83,7 @@ SAMPLES: dict[str, list[Callable[[], dict[str, Any]]]] = {
                                      note="また相談に来る",
                                      history=[{"stage": "consult", "on": "2026-06-01"},
                                               {"stage": "declined", "on": "2026-06-05"}])],
+    "photo": [photo_data],
 }
 
 LINE = {"category": "venue", "amount": 1000, "note": "会場費"}

@@ -12,7 +12,7 @@ import flet as ft
 
 from core.domain.kinds import FIELD_KINDS
 from core.domain.record import Record
-from field_app.ui.screens import FORM_KINDS, FORM_ROUTES
+from field_app.ui.screens import ATTACHED, FORM_KINDS, FORM_ROUTES
 from field_app.ui.shell import FORMS, Shell
 from tests import factories
 from tests.test_navigation import opened, shown, tap, unlocked
@@ -23,9 +23,9 @@ MADE = {"gathering": factories.gathering, "concern": factories.concern,
 
 
 def test_every_kind_a_device_writes_has_one_screen() -> None:
-    assert set(MADE) == set(FIELD_KINDS) == set(FORM_ROUTES)
+    assert set(MADE) == set(FORM_ROUTES) and set(MADE) | ATTACHED == set(FIELD_KINDS)
     assert set(FORMS) == set(FORM_KINDS) and all(FORM_KINDS[FORM_ROUTES[k]] == k
-                                                  for k in FIELD_KINDS)
+                                                  for k in FORM_ROUTES)
 
 
 async def taps_on_the_sync_screen(data: Path) -> list[tuple[str, str, str, dict[str, Any]]]:

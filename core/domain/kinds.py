@@ -11,6 +11,7 @@ from typing import Any
 from core.domain.concern import Concern, OfficePart, parse_concern
 from core.domain.errors import ValidationError
 from core.domain.gathering import Gathering, parse_gathering
+from core.domain.photo import Photo, parse_photo
 from core.domain.place import Place, parse_place
 from core.domain.record import Record, rebuild
 from core.domain.reference import Label, Option, Reference
@@ -26,9 +27,10 @@ KINDS: dict[str, type[Record]] = {
     "concern": Concern,
     "visit_plan": VisitPlan,
     "startup": StartUp,
+    "photo": Photo,
 }
 # written by devices (DESIGN §6); everything else is the office's
-FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup")
+FIELD_KINDS = ("gathering", "visit_note", "concern", "visit_plan", "startup", "photo")
 SENSITIVE: dict[str, tuple[str, ...]] = {k: cls.SENSITIVE for k, cls in KINDS.items()}
 
 
@@ -40,6 +42,7 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any], Reference, dt.date | None, bool
         data, ref, today=today, allow_office=not from_device),
     "visit_plan": lambda data, ref, today, from_device: parse_visit_plan(data, ref),
     "startup": lambda data, ref, today, from_device: parse_startup(data, ref, today),
+    "photo": lambda data, ref, today, from_device: parse_photo(data, ref, today=today),
 }
 
 
