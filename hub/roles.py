@@ -25,6 +25,9 @@ _ADMIN = frozenset({ADMIN})
 _SUPERVISOR = frozenset({SUPERVISOR})
 _GRANTS = frozenset({GRANTS})
 _FIGURES = frozenset({GRANTS, VIEWER})  # figures and documents without person-level data
+# the staff's visit notes without their text: a place's grant clerk follows its visits,
+# meetings and follow-ups too
+_NOTES_LISTED = frozenset({SUPERVISOR, GRANTS})
 
 # (method, path under /api/v1/office as FastAPI registers it) -> the roles that may call it
 OPERATIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -61,6 +64,13 @@ OPERATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/assignments/{staff_name}"): _GRANTS,
     ("GET", "/startups"): _GRANTS,  # sealed notes: audited
     ("POST", "/startups/{startup_id}/place"): _GRANTS,
+    # visits, consultations and meetings (the staff's visit notes). Their free text is
+    # sealed on the tablet and may say something of a person there: supervisors only
+    ("GET", "/visits/notes"): _SUPERVISOR,
+    ("GET", "/visits"): _NOTES_LISTED,
+    ("GET", "/visits/follow-ups"): _NOTES_LISTED,
+    ("GET", "/places/{place_id}/history"): _NOTES_LISTED,
+    ("GET", "/visits/counts"): frozenset({SUPERVISOR, GRANTS, VIEWER}),  # counts only
     # grants and viewer: documents and figures
     ("GET", "/compliance"): _FIGURES,
     ("GET", "/places/{place_id}/attendance"): _FIGURES,

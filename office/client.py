@@ -31,6 +31,7 @@ from hub.contract.planning import (
 from hub.contract.provisions import DisclosureSearch, Found, ProvisionList
 from hub.contract.reference import ReferenceDoc
 from hub.contract.reports import Compliance, ComplianceRow
+from hub.contract.visits import FollowUps, PlaceHistory, VisitCounts, VisitNotes, Visits
 from sync.errors import SyncError
 from sync.protocol import API
 
@@ -215,6 +216,32 @@ class OfficeClient:
                           response.headers.get("content-disposition", ""))
         name = unquote(found.group(1)) if found else f"ibasho-report-FY{fiscal_year}.{fmt}"
         return name, response.content
+
+    # visits, consultations and meetings ---------------------------------------------
+
+    async def visits(self, filters: Mapping[str, str | int], offset: int = 0,
+                     with_text: bool = False) -> Visits | VisitNotes:
+        """Visit notes the filters admit (place_id, staff, visit_type, fiscal_year, since,
+        until); `with_text`: with their sealed text, as supervisors read them (audited)."""
+        params: dict[str, str | int] = {k: v for k, v in filters.items() if v}
+        if offset:
+            params["offset"] = offset
+        if with_text:
+            return VisitNotes.model_validate(await self._json("GET", "/visits/notes",
+                                                              params=params))
+        return Visits.model_validate(await self._json("GET", "/visits", params=params))
+
+    async def follow_ups(self, filters: Mapping[str, str]) -> FollowUps:
+        return FollowUps.model_validate(await self._json(
+            "GET", "/visits/follow-ups", params={k: v for k, v in filters.items() if v}))
+
+    async def visit_counts(self, fiscal_year: int) -> VisitCounts:
+        return VisitCounts.model_validate(await self._json(
+            "GET", "/visits/counts", params={"fiscal_year": fiscal_year}))
+
+    async def place_history(self, place_id: str, fiscal_year: int) -> PlaceHistory:
+        return PlaceHistory.model_validate(await self._json(
+            "GET", f"/places/{place_id}/history", params={"fiscal_year": fiscal_year}))
 
     # devices -----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from office.provisions import DisclosureView, ProvisionsView
 from office.reference import ReferenceView
 from office.reports import ReportsView
 from office.signin import SignInView
+from office.visits import VisitsView
 from ui_kit import theme
 from ui_kit.i18n import Translator
 from ui_kit.navigation import Navigation
@@ -38,6 +39,7 @@ from ui_kit.web import mounted
 
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
+       ("visits", ft.Icons.FORUM_OUTLINED, "office.nav.visits"),
        ("compliance", ft.Icons.FACT_CHECK_OUTLINED, "office.nav.compliance"),
        ("grants", ft.Icons.PAYMENTS_OUTLINED, "office.nav.grants"),
        ("startups", ft.Icons.LIGHTBULB_OUTLINE, "office.nav.startups"),
@@ -52,6 +54,7 @@ PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "gr
 # (the hub says which those are, at sign-in: hub/roles.py)
 NEEDS = {"inbox": "GET /concerns", "concern": "GET /concerns/{concern_id}",
          "places": "POST /places", "place": "PUT /places/{place_id}",
+         "visits": "GET /visits",
          "compliance": "GET /compliance", "attendance": "GET /places/{place_id}/attendance",
          "grants": "GET /grants", "grant": "GET /grants/{place_id}/{fiscal_year}",
          "startups": "GET /startups", "assignments": "GET /assignments",
@@ -64,7 +67,7 @@ SCREENS: dict[str, Callable[..., Any]] = {
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
     "devices": DevicesView, "reference": ReferenceView, "startups": StartUpBoard,
     "assignments": AssignmentsView, "grants": GrantsView, "grant": GrantView,
-    "provisions": ProvisionsView, "disclosure": DisclosureView}
+    "provisions": ProvisionsView, "disclosure": DisclosureView, "visits": VisitsView}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from office.client import OfficeError
 from office.conditions_editor import number
 from office.desk import Desk
 from office.schedule_editor import ScheduleEditor
+from office.visits import history_panel
 from ui_kit.widgets import caption, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
@@ -67,6 +68,7 @@ class PlaceForm(ft.Column):
         self.data: dict[str, Any] = {"program": "ibasho", "area": "", "open_to_all": True,
                                      "subsidised": False, "active": True}
         self.members: Members | None = None  # a registration program's, this year
+        self.history = history_panel(desk, id)  # its year: gatherings, visits, meetings
         self.controls = [caption(desk.t("office.loading"))]
 
     async def load(self) -> None:
@@ -88,6 +90,8 @@ class PlaceForm(ft.Column):
             self.members = await d.call(d.client.members(self.place_id, d.fiscal_year()))
         self._build()
         self.update()
+        for panel in self.history:
+            await panel.load()
 
     def _build(self) -> None:
         d, t, data = self.desk, self.desk.t, self.data
@@ -127,6 +131,7 @@ class PlaceForm(ft.Column):
             ft.FilledButton(t("office.place.save"), icon=ft.Icons.SAVE,
                             on_click=lambda e: self.desk.send(self._save)),
             *([self._members()] if self.members is not None else []),
+            *self.history,
         ]
 
     def _members(self) -> ft.Control:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from hub.contract.visits import VisitCounts
 from office.compliance import year_menu
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
@@ -25,6 +26,10 @@ class ReportsView(ft.Column):
         self.desk, self.year, self.place_id = desk, desk.fiscal_year(), ""
         self.place_menu = ft.Container()
         self.status = caption("")
+        # the staff's visits, consultations and meetings per place, as the report counts them
+        self.contacts = ft.Column(spacing=4)
+        officer = desk.client.officer
+        self.counted = officer is not None and officer.may("GET /visits/counts")
         t = desk.t
         self.controls = [
             heading(t("office.reports.title")), caption(t("office.reports.hint")),
@@ -32,10 +37,33 @@ class ReportsView(ft.Column):
             ft.Row([ft.FilledButton(t(key), icon=icon,
                                     on_click=lambda e, f=fmt, tb=table: self._get(f, tb))
                     for fmt, table, icon, key in DOWNLOADS], wrap=True, spacing=12),
-            self.status]
+            self.status, self.contacts]
+        self.scroll = ft.ScrollMode.AUTO
 
     def _year(self, year: int) -> None:
         self.year = year
+        if self.counted:
+            self.page.run_task(self._counts)
+
+    async def _counts(self) -> None:
+        d = self.desk
+        found = await d.call(d.client.visit_counts(self.year))
+        if found is not None:
+            self._table(found)
+            self.update()
+
+    def _table(self, found: VisitCounts) -> None:
+        t = self.desk.t
+        columns = ("place", "staff_visits", "consultations", "meetings", "other_contacts")
+        self.contacts.controls = [
+            ft.Text(t("office.reports.contacts", year=found.fiscal_year), size=16,
+                    weight=ft.FontWeight.W_600),
+            caption(t("office.reports.contacts_hint")),
+            ft.DataTable(columns=[ft.DataColumn(label=ft.Text(t(f"office.reports.col.{c}")),
+                                                numeric=c != "place") for c in columns],
+                         rows=[ft.DataRow(cells=[ft.DataCell(ft.Text(p.name))] + [
+                             ft.DataCell(ft.Text(str(getattr(p, c)))) for c in columns[1:]])
+                             for p in found.places])]
 
     async def load(self) -> None:
         d, t = self.desk, self.desk.t
@@ -48,6 +76,8 @@ class ReportsView(ft.Column):
             t("office.filter.place"), choices, "*",
             lambda v: setattr(self, "place_id", "" if v in (None, "*") else v), width=280))
         self.update()
+        if self.counted:
+            await self._counts()
 
     def _get(self, fmt: str, table: str) -> None:
         self.page.run_task(self._download, fmt, table)

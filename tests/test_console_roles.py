@@ -53,7 +53,7 @@ def test_a_grants_clerk_sees_no_concerns_and_is_told_why(tmp_path: Path) -> None
         assert home == "places" and asked == "places"  # not the provision records
 
         labels, why, home, asked = asyncio.run(signed_in_as(hub, "kimura"))
-        assert labels == ["気づき", "提供記録"]
+        assert labels == ["気づき", "訪問・相談・会議", "提供記録"]
         assert "助成金" in why and "grants" in why
         assert home == "inbox" and asked == "provisions"
     finally:

@@ -7,13 +7,23 @@ visit names the plan (`plan_id`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from core.domain.record import Record, check_meta, rebuild
 from core.domain.reference import Reference
 from core.domain.validation import Checker
+
+# What the office counts each visit type as: the seed's duties at a place (§3) — staff
+# visits to a running gathering (2), consultations, whether about starting a place or
+# running one and whether in person or by phone (1), the group's meetings (3) — and the
+# other contacts (grant paperwork, anything else), counted too so that nothing is lost.
+VISIT, CONSULTATION, MEETING, OTHER = "visit", "consultation", "meeting", "other"
+DUTIES = (VISIT, CONSULTATION, MEETING, OTHER)
+DUTY_OF = {"session_visit": VISIT, "startup_consult": CONSULTATION, "phone": CONSULTATION,
+           "group_meeting": MEETING}
 
 FIELDS = ("place_id", "group_name", "visit_type", "date", "duration_minutes", "observations",
           "follow_up_on", "startup_id", "plan_id", "attendee_roles", "topics", "decisions",
@@ -81,3 +91,31 @@ def parse_visit_note(
     )
     c.raise_if_any()
     return rebuild(VisitNote, {**meta, **body})
+
+
+def duty_of(visit_type: str) -> str:
+    return DUTY_OF.get(visit_type, OTHER)
+
+
+def contacts(notes: Iterable[Mapping[str, Any]], visited: Iterable[tuple[str, str]]
+             ) -> dict[str, Counter[str]]:
+    """Per place, the staff's contacts with it: `visit` counts the days staff were there
+    (a session visit note, or a gathering recorded with staff_visited: `visited` gives
+    (place_id, date) of those), so a visit written up both ways counts once; the other
+    duties count notes. Notes about no place (a start-up, a group) are not a place's."""
+    days: dict[str, set[str]] = {}
+    out: dict[str, Counter[str]] = {}
+    for place_id, day in visited:
+        days.setdefault(place_id, set()).add(day)
+    for n in notes:
+        place_id = str(n.get("place_id") or "")
+        if not place_id:
+            continue
+        duty = duty_of(str(n.get("visit_type") or ""))
+        if duty == VISIT:
+            days.setdefault(place_id, set()).add(str(n["date"]))
+        else:
+            out.setdefault(place_id, Counter())[duty] += 1
+    for place_id, seen in days.items():
+        out.setdefault(place_id, Counter())[VISIT] = len(seen)
+    return out

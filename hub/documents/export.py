@@ -35,6 +35,7 @@ def report_rows(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int
     header += [f"{labels[c]}（合計）" for c in cats] + [f"{labels[c]}（平均）" for c in cats]
     header += ["うち初参加", "運営・ボランティア"] + [f"活動:{act_label[a]}" for a in acts]
     header += ["助成条件 達成期", "助成条件 未達期", "開催しなかった回"]
+    header += ["職員の訪問（日）", "相談", "運営団体の話し合い", "その他の連絡"]
     rows: list[list[Any]] = [header]
     for r in reports:
         program = ref.programs.get(r.program)
@@ -44,6 +45,7 @@ def report_rows(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int
         row += [r.first_time, r.helpers] + [r.activities[a] for a in acts]
         row += [r.periods_met if r.assessed else "", r.periods_missed if r.assessed else "",
                 r.not_held]
+        row += [r.staff_visits, r.consultations, r.meetings, r.other_contacts]
         rows.append(row)
     return rows
 

@@ -20,6 +20,7 @@ from core.domain.fiscal import fiscal_year_bounds
 from core.domain.gathering import Facts
 from core.domain.gathering import facts as gathering_facts
 from core.domain.reference import Reference
+from core.domain.visit_note import CONSULTATION, MEETING, OTHER, VISIT, contacts
 from hub import collector
 from hub.db import schema
 
@@ -43,6 +44,12 @@ class PlaceReport:
     by_month: Counter[int] = field(default_factory=Counter)  # month -> gatherings
     participants_by_month: Counter[int] = field(default_factory=Counter)
     compliance: Compliance | None = None
+    # the staff's contacts (core/domain/visit_note.py contacts): days staff visited,
+    # consultations, the group's meetings, other contacts
+    staff_visits: int = 0
+    consultations: int = 0
+    meetings: int = 0
+    other_contacts: int = 0
 
     @property
     def participants(self) -> int:
@@ -79,6 +86,14 @@ def _most_in(conn: Connection, start: str, end: str) -> bool:
     return int(within.scalar_one()) * 3 > int(every.scalar_one())
 
 
+def notes_in(conn: Connection, fiscal_year: int) -> list[dict[str, Any]]:
+    """The fiscal year's visit notes, read by their day."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    r = schema.records.c
+    return [orjson.loads(b) for b in conn.execute(select(r.body).where(
+        r.kind == "visit_note", r.day.between(start.isoformat(), end.isoformat()))).scalars()]
+
+
 def places(conn: Connection) -> list[dict[str, Any]]:
     return [json.loads(b) for (b,) in conn.execute(select(schema.places.c.body))]
 
@@ -94,10 +109,12 @@ class _Tally:
     not_held: int = 0
     first_time: int = 0
     helpers: int = 0
+    visited: list[str] = field(default_factory=list)  # days of gatherings staff were at
 
 
 def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterable[Mapping[str, Any]],
-                    ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
+                    ref: Reference, fiscal_year: int, today: dt.date,
+                    notes: Iterable[Mapping[str, Any]] = ()) -> list[PlaceReport]:
     """One report per place for the fiscal year, in kana order."""
     reports = {p["id"]: PlaceReport(p["id"], p["name"], p["program"])
                for p in sorted(place_docs, key=lambda p: p.get("kana") or p["name"])}
@@ -118,6 +135,8 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         attended = tally.attendance
         for k, v in g["attendance"].items():
             attended[k] = attended.get(k, 0) + v
+        if g.get("staff_visited"):
+            tally.visited.append(facts.date)
         tally.first_time += g["first_time"]
         tally.helpers += g["helpers"]
         done = tally.activities
@@ -138,6 +157,11 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         r.activities.update(tally.activities)
         r.by_month.update(tally.months)
         r.participants_by_month.update(tally.people)
+    counted = contacts(notes, ((pid, day) for pid, t in tallies.items() for day in t.visited))
+    for place_id, r in reports.items():
+        made = counted.get(place_id, Counter())
+        r.staff_visits, r.consultations = made[VISIT], made[CONSULTATION]
+        r.meetings, r.other_contacts = made[MEETING], made[OTHER]
     for r in reports.values():
         program = ref.programs.get(r.program)
         if program is None:
@@ -151,7 +175,7 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
 def build(conn: Connection, ref: Reference, fiscal_year: int, today: dt.date) -> list[PlaceReport]:
     with collector.paused():
         return activity_report(places(conn), gatherings_in(conn, fiscal_year), ref, fiscal_year,
-                               today)
+                               today, notes_in(conn, fiscal_year))
 
 
 def attendance(conn: Connection, place_id: str, fiscal_year: int) -> dict[str, Counter[str]]:
