@@ -1,8 +1,9 @@
 """The photos of a gathering, a visit note or a start-up, shown inside its form (never a
 concern's: a concern is about one person).
 
-写真を追加 opens the system's picker for images (on Android it offers the camera as well
-as the gallery and files), several at once. What it returns — a path on a tablet or the
+写真を追加 opens the system's picker for images, several at once (the gallery and files: the
+file picker Flet uses has no camera, so a photo is taken with the camera app first; a
+browser's chooser may offer the camera). What it returns — a path on a tablet or the
 desktop, the bytes in a browser — goes to the store, which shrinks, strips and seals each
 picture off the UI's event path. Each photo shows its thumbnail, the day it was taken, what
 it may be used for (記録のみ by default) and a caption; the caption is a record's free text
