@@ -274,7 +274,9 @@ def test_a_photo_is_removed_until_a_push_takes_it_and_then_stays(tmp_path: Path)
         assert "事務所に残ります" in info.value.message_ja
     with open_sealed(tmp_path, key) as store:  # after a restart too
         assert not store.photo_removable(taken.id)
-        assert store.get("photo", taken.id) is not None
+        record = store.get("photo", taken.id)
+        assert record is not None
+        assert store.photos.thumbnail(record["sha256"]) is not None  # the same key opens it
 
 
 def test_past_the_retention_only_the_thumbnail_stays(tmp_path: Path) -> None:
