@@ -54,6 +54,8 @@ class Draft:
     group_name: str
     day: str
     unsaved: bool  # the disk refused it: held in memory only
+    record_kind: str = ""  # a photo's: the record it belongs to, whose form shows it
+    record_id: str = ""
 
 
 def _concern(doc: dict[str, Any]) -> Concern | ConcernStub:
@@ -265,7 +267,8 @@ class Repository:
         return [Draft(str(d["id"]), str(d["kind"]), str(d.get("place_id") or ""),
                       str(d.get("group_name") or ""),
                       str(d.get("date") or d.get("observed_on") or ""),
-                      self.store.is_unsaved(str(d["id"])))
+                      self.store.is_unsaved(str(d["id"])), str(d.get("record_kind") or ""),
+                      str(d.get("record_id") or ""))
                 for d in self.store.drafts() if d.get("kind") in FIELD_KINDS
                 and (kind is None or d.get("kind") == kind)]
 

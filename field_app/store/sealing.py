@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from core.domain.kinds import SENSITIVE
 from field_app.store import codec
@@ -45,6 +47,13 @@ class AesGcmSealer:
         if len(key) != 32:
             raise ValueError("the data key must be 32 bytes (AES-256)")
         self._aead = AESGCM(key)
+        self._key = key
+
+    def derive(self, purpose: bytes) -> bytes:
+        """A key of its own for `purpose` (the photo files), from the data key (HKDF):
+        what is sealed for one use never opens as another."""
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                    info=b"ibasho-field/" + purpose).derive(self._key)
 
     def seal(self, plaintext: bytes, context: bytes) -> bytes:
         nonce = os.urandom(12)

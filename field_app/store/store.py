@@ -17,6 +17,7 @@ kept in memory: a restart ends every session, and the next save makes a new rev.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -29,13 +30,18 @@ from tinydb.queries import QueryLike
 
 from core.domain import clock
 from core.domain.kinds import FIELD_KINDS, KINDS, restore
-from core.domain.record import Record, new_id, utc_now
+from core.domain.photo import Photo
+from core.domain.record import Record, new_id, new_meta, utc_now
 from core.domain.retention import Policy, archive_due, stub, stub_due
 from field_app.store.archive import Archive
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
+from field_app.store.imaging import prepare
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
-from field_app.store.sealing import SealingCodec
+from field_app.store.photo_settings import PhotoSettings, photo_settings
+from field_app.store.photos import PHOTO_DIR, SETTINGS_META, PhotoRefused, PhotoSource, Shelf
+from field_app.store.sealing import AesGcmSealer, SealingCodec
+from field_app.store.segments import SegmentSealer
 from field_app.store.tables import RecordDB
 
 log = logging.getLogger(__name__)
@@ -63,7 +69,7 @@ class Quarantined:
 class Store:
     def __init__(
         self, data_dir: str | Path, *, codec: DocCodec | None = None,
-        compact_min_bytes: int = 8 << 20,
+        compact_min_bytes: int = 8 << 20, photos: PhotoSettings | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +92,13 @@ class Store:
         self._unsaved: dict[str, dict[str, Any]] = {}
         self._session_of: dict[str, str] = {}  # record id -> the form session that wrote it
         self._offered: dict[str, int] = {}  # record id -> the last rev handed to a push
+        # photos are sealed under a key of their own, derived from the data key; a store
+        # that is not sealed keeps none (photos.py)
+        sealer = codec.sealer if isinstance(codec, SealingCodec) else None
+        self.photos = Shelf(
+            self.data_dir / PHOTO_DIR,
+            SegmentSealer(sealer.derive(b"photos")) if isinstance(sealer, AesGcmSealer) else None,
+            photos or photo_settings(), self._tables, lambda: self.device_id)
         try:
             self._check_seal()
         except BaseException:
@@ -153,7 +166,8 @@ class Store:
         doc = record.to_dict()
         return self._submit(lambda: self._save(doc, session))
 
-    def _save(self, doc: dict[str, Any], session: str | None = None) -> Saved:
+    def _save(self, doc: dict[str, Any], session: str | None = None, also: Iterable[Op] = ()
+              ) -> Saved:
         kind, rid, rev = str(doc["kind"]), str(doc["id"]), int(doc["rev"])
         current = self._get(kind, rid)
         if current is not None and session is not None and self._session_of.get(rid) == session:
@@ -168,7 +182,7 @@ class Store:
             # The office part is the office's: it comes only by pull. A screen or draft opened
             # before the last pull carries an older one, and the cursor has moved past it.
             doc = {**doc, "office": current.get("office") if current is not None else None}
-        ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev})]
+        ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev}), *also]
         if self._get(QUARANTINE, rid) is not None:
             ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
         if self._get(DRAFTS, rid) is not None:
@@ -243,8 +257,9 @@ class Store:
                     (OUTBOX, rid, {"kind": kind, "rev": int(doc["rev"])})
                     for kind in FIELD_KINDS for rid, doc in tables.get(kind, {}).items()
                     if rid not in waiting and not doc.get("stub") and doc.get("device_id") == me]
-            if ops:
-                self._write(ops)
+            again = self.photos.offer_again_ops()
+            if ops or again:
+                self._write([*ops, *again])
             for _, rid, entry in ops:  # the hub had these revs once: never reused
                 self._offered[rid] = int(entry["rev"]) if entry else 0
             return len(ops)
@@ -490,6 +505,9 @@ class Store:
 
         def take() -> list[dict[str, Any]]:
             docs = self.pending(limit)
+            marks = self.photos.pushed_ops(docs)  # the hub may hold these from now on
+            if marks:
+                self._write(marks)
             for doc in docs:
                 self._offered[str(doc["id"])] = int(doc["rev"])
             return docs
@@ -507,3 +525,105 @@ class Store:
             entries = list(self._storage.read().get(QUARANTINE, {}).items())
         return [Quarantined(rid, e["kind"], e["rev"], tuple(e["reasons"]), e["at"])
                 for rid, e in entries]
+
+    # Photos: sealed files beside the store (photos.py) ---------------------------------------
+
+    def _tables(self, names: tuple[str, ...]) -> dict[str, dict[str, dict[str, Any]]]:
+        with self._storage.lock:
+            tables = self._storage.read()
+            return {name: dict(tables.get(name, {})) for name in names}
+
+    def attach_photo(self, owner_kind: str, owner_id: str, source: bytes | Path, name: str, *,
+                     author: str) -> Saved:
+        """Keep the picture in `source` (its bytes, or a path to it) with the saved record
+        `owner_id`: shrunk, stripped of its metadata, sealed, and its `photo` record saved
+        (pending for sync). The same picture picked twice for one record is kept once.
+        Slow (the picture is decoded): never on the UI's event path."""
+        shelf = self.photos
+        shelf.check_owner(owner_kind, self._get(owner_kind, owner_id))
+        shelf.check_budget(0)
+        kept = prepare(source, name, shelf.settings)
+        sha = hashlib.sha256(kept.jpeg).hexdigest()
+        photo = Photo(**new_meta("photo", self.device_id, author), record_id=owner_id,
+                      record_kind=owner_kind, sha256=sha, size=len(kept.jpeg), width=kept.width,
+                      height=kept.height, taken_on=(kept.taken_on or clock.today()).isoformat())
+
+        def keep() -> Saved:
+            same = next((d for d in shelf.of(owner_id) if d.get("sha256") == sha), None)
+            if same is not None:
+                return Saved(str(same["id"]), int(same["rev"]))
+            if shelf.entry(sha) is not None:  # already here for another record
+                return self._save(photo.to_dict())
+            shelf.check_budget(len(kept.jpeg) + len(kept.thumbnail))
+            sizes = shelf.write(sha, kept.jpeg, kept.thumbnail)
+            try:
+                return self._save(photo.to_dict(), also=shelf.kept_ops(sha, len(kept.jpeg), sizes))
+            except BaseException:
+                shelf.unlink(sha)
+                raise
+
+        return self._run(keep)
+
+    def remove_photo(self, rid: str) -> Future[bool]:
+        """Take photo `rid` off its record, with its files unless another record shows the
+        same picture. Only before a push has taken it (the hub may hold it after that: it
+        stays at the office). False if there was no such photo."""
+        shelf = self.photos
+
+        def write() -> bool:
+            if not shelf.removable(rid, rid in self._offered):
+                raise PhotoRefused(
+                    "this photo was sent: it stays at the office and cannot be removed here",
+                    message_ja="この写真は送信済みのため外せません（事務所に残ります）。")
+            ops, sha = shelf.remove_ops(rid)
+            if not ops:
+                return False
+            self._write(ops)
+            self._unsaved.pop(rid, None)
+            self._session_of.pop(rid, None)
+            if sha is not None:
+                shelf.unlink(sha)
+            return True
+
+        return self._submit(write)
+
+    def photo_removable(self, rid: str) -> bool:
+        return self.photos.removable(rid, rid in self._offered)
+
+    def photos_to_send(self, limit: int = 50, *, at_office: bool = False) -> list[PhotoSource]:
+        """Kept photos whose `photo` record the hub has accepted and whose bytes it has not
+        confirmed, oldest first, each read in pieces. None while the staff member holds
+        photos until the office and this is not a pass at the office."""
+        hold = bool((self.meta(SETTINGS_META) or {}).get("hold_until_office"))
+        return list(self.photos.to_send(limit, hold, at_office))
+
+    def photo_sent(self, sha256: str) -> None:
+        """The hub has this photo whole (its copy's hash checked): it is not sent again, and
+        past the retention only its thumbnail stays here."""
+        def write() -> None:
+            ops = self.photos.sent_ops(sha256, utc_now())
+            if ops:
+                self._write(ops)
+
+        self._run(write)
+
+    def photos_waiting(self) -> tuple[int, int]:
+        """(photos the hub has not confirmed yet, their bytes): for the sync screen."""
+        return self.photos.waiting()
+
+    def prune_photos(self, today: dt.date | None = None) -> Future[int]:
+        """Photos the hub has had for longer than the retention keep only their thumbnail;
+        files nothing accounts for (a crash mid-attach) go. Returns how many were reduced."""
+        day = today or clock.today()
+        shelf = self.photos
+
+        def write() -> int:
+            ops, shas = shelf.prune_ops(day)
+            if ops:
+                self._write(ops)  # first: a crash after it leaves a file the sweep removes
+            for sha in shas:
+                shelf.unlink(sha, thumbnail=False)
+            shelf.sweep()
+            return len(shas)
+
+        return self._submit(write)

@@ -4,7 +4,11 @@ read it, so a kind added here opens everywhere a record of it is listed."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from core.domain.kinds import FIELD_KINDS
+from core.domain.record import Record
 
 # record kind -> route of the form that shows and edits it
 FORM_ROUTES: dict[str, str] = {
@@ -27,3 +31,15 @@ if set(FORM_ROUTES) | ATTACHED != set(FIELD_KINDS):  # a kind with no screen wou
 def form_route(kind: str) -> str:
     """The route of the form for a record of `kind`; KeyError names a kind with no form."""
     return FORM_ROUTES[kind]
+
+
+def form_of(record: Record | Mapping[str, Any]) -> tuple[str, str]:
+    """(route, id) of the form that shows `record`: its own, or for a kind shown inside
+    another record's form (a photo), the form of the record it belongs to."""
+    def get(name: str) -> str:
+        value = record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+        return str(value)
+
+    if get("kind") in ATTACHED:
+        return FORM_ROUTES[get("record_kind")], get("record_id")
+    return FORM_ROUTES[get("kind")], get("id")

@@ -6,6 +6,7 @@ readable in this process, and the lock screen has nothing to show."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import threading
@@ -20,7 +21,7 @@ from core.domain.reference import Reference
 from core.domain.retention import Policy
 from core.keyring import Keyring
 from core.reference_data import sample_places, sync_quiet_seconds
-from field_app.store import Store, StoreCorruptError, open_sealed
+from field_app.store import Store, StoreCorruptError, StoreError, open_sealed
 from field_app.store.derivations import Derivations
 from sync.client import (
     HUB_META,
@@ -56,6 +57,7 @@ class Services:
     _stop: threading.Event = field(default_factory=threading.Event)
     _applied: tuple[object, Reference | None] = (None, None)
     _told_pending: int = -1  # the pending count listeners were last given
+    _pruned_after: str | None = None  # the sync pass after which photos were last pruned
 
     @classmethod
     def at(cls, data_dir: Path, reference: Reference, **options: object) -> Services:
@@ -113,6 +115,7 @@ class Services:
             store.put_reference(sample_places())  # until a hub sends the council's own
         # on the writer thread, after the screen is back: the home screen does not wait for it
         store.apply_retention_async(clock.today(), Policy.of(store.meta(RETENTION_META)))
+        store.prune_photos()  # on the writer thread too: sent photos past their retention
         hub = store.meta(HUB_META) or {}
         if hub.get("office_public_key") and self.keyring.office_key_id is None:
             self.keyring.add_office_key(key, hub["office_public_key"].encode())
@@ -184,6 +187,13 @@ class Services:
 
     def _publish(self, status: Status) -> None:
         self._told_pending = status.pending
+        store = self.store
+        if store is not None and status.state == "idle" and status.last_success \
+                and status.last_success != self._pruned_after:
+            # a pass has ended: photos the hub now has may be due to become thumbnails
+            self._pruned_after = status.last_success
+            with contextlib.suppress(StoreError):  # locked meanwhile
+                store.prune_photos()
         with self._lock:
             listeners = list(self._listeners)
         for fn in listeners:
@@ -205,6 +215,19 @@ class Services:
             self.worker.notify()
         else:
             self._publish(self.status)
+
+    @property
+    def can_sync_at_office(self) -> bool:
+        """Whether the sync side runs a pass at the office, the one that also sends photos
+        held until then (`SyncWorker.notify_at_office`, where the worker has it)."""
+        return callable(getattr(self.worker, "notify_at_office", None))
+
+    def sync_at_office(self) -> None:
+        """Sync now, at the office: photos held until the office go too."""
+        self.touch()
+        at_office = getattr(self.worker, "notify_at_office", None)
+        if callable(at_office):
+            at_office()
 
     def edited(self) -> None:
         """A form saved (on disk already): pushed once the form is left or has been quiet

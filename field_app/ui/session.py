@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +29,11 @@ class Session:
     go: Callable[..., None] = field(default=lambda *a, **k: None)
     back: Callable[[], None] = field(default=lambda: None)
     refresh: Callable[[], None] = field(default=lambda: None)  # repaint the screen shown
+    # forms shown inside the screen's form (its photos' captions): flushed when it is left
+    side_forms: list[RecordForm] = field(default_factory=list)
+    # where the picker's files go: the photos of the form on screen
+    on_picked: Callable[[list[ft.FilePickerFile]], Awaitable[None]] | None = None
+    _picker: ft.FilePicker | None = None
 
     @property
     def store(self) -> Store:
@@ -45,6 +50,17 @@ class Session:
     @property
     def reference(self) -> Reference:
         return self.services.reference
+
+    def file_picker(self) -> ft.FilePicker:
+        """This window's file picker: one service of the page, made on first use and kept
+        (a service nothing refers to is dropped from the page)."""
+        if self._picker is None:
+            self._picker = ft.FilePicker(on_result=self._picked)
+        return self._picker
+
+    async def _picked(self, e: ft.FilePickerResultEvent) -> None:
+        if self.on_picked is not None and e.files:
+            await self.on_picked(list(e.files))
 
     def report_error(self, error: IbashoError) -> None:
         """Called from any thread (e.g. the store's writer): shown on the page's loop."""

@@ -172,6 +172,10 @@ class Shell:
         """What a form held back in memory is written before its screen goes (navigation,
         a turn of the tablet, the lock). Drawn again for the same record (a turn, a
         language switch), its editing session goes on; left, what it saved is pushed."""
+        sides, self.session.side_forms = self.session.side_forms, []
+        self.session.on_picked = None  # files picked after this have no form to go to
+        for side in sides:  # a photo's caption typed into the form
+            side.flush()
         form = self.form
         if form is None:
             return
@@ -180,7 +184,7 @@ class Shell:
         name, params = self.route
         if redraw and not self.services.locked and name in FORMS and params.get("id") == form.id:
             self._carried = form
-        elif form.edited:
+        elif form.edited or any(side.edited for side in sides):
             self.services.notify()  # after the flush: the writer lands it before the push reads
 
     def _unlocked(self) -> None:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.store.repository import Draft
-from field_app.ui.screens import FORM_ROUTES
+from field_app.ui.screens import form_of
 from field_app.ui.session import Session
 from ui_kit.widgets import icon_button
 
 
 def draft_tile(session: Session, draft: Draft, text: str) -> ft.Control:
-    route = FORM_ROUTES[draft.kind]
+    route, rid = form_of({"kind": draft.kind, "id": draft.id, "record_kind": draft.record_kind,
+                          "record_id": draft.record_id})
     return ft.ListTile(
         title=ft.Text(text), leading=ft.Icon(ft.Icons.EDIT_OUTLINED),
         trailing=icon_button(ft.Icons.DELETE_OUTLINE, session.t("draft.discard"),
                              lambda e: confirm_discard(session, draft, text)),
-        on_click=lambda e: session.go(route, id=draft.id), min_vertical_padding=6)
+        on_click=lambda e: session.go(route, id=rid), min_vertical_padding=6)
 
 
 def confirm_discard(session: Session, draft: Draft, text: str) -> None:

@@ -8,6 +8,7 @@ import flet as ft
 
 from core.domain.defaults import STAFF_VISITED
 from field_app.ui.form import RecordForm
+from field_app.ui.photos import PhotoStrip
 from field_app.ui.session import Session
 from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
@@ -79,6 +80,7 @@ class GatheringView(FormView):
             ft.Text(t("gathering.activities"), weight=ft.FontWeight.W_600),
             chip_group(activities, set(form.data["activities"]), self._activity),
             ft.ResponsiveRow([self.note]),
+            PhotoStrip(session, form),
         ])
 
     def _held(self, held: bool) -> None:

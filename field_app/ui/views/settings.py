@@ -1,4 +1,5 @@
-"""Settings: the hub and enrolment, the staff name, the language."""
+"""Settings: the hub and enrolment, the staff name, the language, the photos' storage
+and whether they wait for the office."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from concurrent.futures import Future
 import flet as ft
 
 from core.domain.errors import IbashoError
+from field_app.store.photos import SETTINGS_META
+from field_app.ui.photos import megabytes
 from field_app.ui.services import PROFILE
 from field_app.ui.session import Session
 from sync.client import HUB_META
@@ -39,6 +42,7 @@ class SettingsView(ft.Column):
             self.enrol_result,
             heading(t("settings.staff_section"), 18),
             self.name,
+            *self._photos(),
             heading(t("settings.language"), 18),
             ft.SegmentedButton(segments=[ft.Segment(value="ja", label=ft.Text("日本語")),
                                          ft.Segment(value="en", label=ft.Text("English"))],
@@ -46,6 +50,30 @@ class SettingsView(ft.Column):
                                on_change=lambda e: on_language(next(iter(e.control.selected)))),  # type: ignore[operator]
             caption(t("settings.device", id=session.store.device_id)),
         ]
+
+    def _photos(self) -> list[ft.Control]:
+        """What the photos take against their budget, what waits, and the hold switch."""
+        t, store = self.session.t, self.session.store
+        settings, used = store.photos.settings, store.photos.used()
+        count, size = store.photos_waiting()
+        held = bool((store.meta(SETTINGS_META) or {}).get("hold_until_office"))
+        self.hold = ft.Switch(label=t("settings.photos_hold"), value=held,
+                              on_change=lambda e: self._hold(bool(e.control.value)))
+        return [
+            heading(t("settings.photos_section"), 18),
+            ft.Text(t("settings.photos_used", used=megabytes(used),
+                      budget=f"{settings.budget_mb} MB")),
+            ft.ProgressBar(value=min(1.0, used / settings.budget_bytes), width=420,
+                           semantics_label=t("settings.photos_section")),
+            caption(t("settings.photos_waiting", count=count, size=megabytes(size))),
+            self.hold,
+            caption(t("settings.photos_retention", days=settings.retention_days_after_sent)),
+        ]
+
+    def _hold(self, on: bool) -> None:
+        store = self.session.store
+        value = {**(store.meta(SETTINGS_META) or {}), "hold_until_office": on}
+        store.set_meta_async(SETTINGS_META, value).add_done_callback(self._saved)
 
     def _save_name(self) -> None:
         profile = self.session.store.meta(PROFILE) or {}

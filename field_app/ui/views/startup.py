@@ -9,6 +9,7 @@ import flet as ft
 from core.domain import clock
 from core.domain.startup import DECLINED, STAGES
 from field_app.ui.form import RecordForm
+from field_app.ui.photos import PhotoStrip
 from field_app.ui.session import Session
 from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
@@ -71,6 +72,7 @@ class StartUpView(FormView):
             self.stages, self.stage_on, self.reason, self.history,
             ft.ResponsiveRow([self.note]),
             self.linked,
+            PhotoStrip(session, form),
         ])
 
     def _stage_day(self, day: str | None) -> None:

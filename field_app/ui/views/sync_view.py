@@ -1,4 +1,5 @@
-"""Sync: what waits, what the hub refused and why (fix and resend), progress, sync now."""
+"""Sync: what waits, what the hub refused and why (fix and resend), progress, sync now,
+and the photos waiting to go after their records."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import flet as ft
 
 from core.domain import clock
 from core.domain.kinds import restore
+from core.domain.photo import Photo
 from core.domain.record import Record
-from field_app.ui.screens import form_route
+from field_app.store.photos import SETTINGS_META
+from field_app.ui.photos import megabytes
+from field_app.ui.screens import form_of
 from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
@@ -24,11 +28,24 @@ class SyncView(ft.Column):
         self.progress = ft.ProgressBar(value=0, visible=False, semantics_label=t("sync.progress"))
         self.pending = ft.Column(spacing=2)
         self.quarantine = ft.Column(spacing=8)
+        self.photos = ft.Text()
+        self.photos_held = caption(t("sync.photos_held"))
+        # how far the photos' bytes have got, when the sync side says (Status.photos_sent and
+        # photos_total: read only where present)
+        self.photo_progress = ft.ProgressBar(value=0, visible=False,
+                                             semantics_label=t("sync.photos_progress"))
+        self.photo_count = caption("")
+        buttons: list[ft.Control] = [ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC,
+                                                     on_click=lambda e: session.services.notify())]
+        held = bool((session.store.meta(SETTINGS_META) or {}).get("hold_until_office"))
+        if held and session.services.can_sync_at_office:
+            buttons.append(ft.OutlinedButton(t("sync.at_office"), icon=ft.Icons.PHOTO_LIBRARY,
+                                             on_click=lambda e: session.services.sync_at_office()))
         self.controls = [
             heading(t("sync.title")),
             self.state, self.detail, self.notice, self.progress,
-            ft.Row([ft.FilledButton(t("sync.now"), icon=ft.Icons.SYNC,
-                                    on_click=lambda e: session.services.notify())]),
+            ft.Row(buttons, wrap=True, spacing=12),
+            self.photos, self.photos_held, self.photo_count, self.photo_progress,
             heading(t("sync.quarantined"), 18), self.quarantine,
             heading(t("sync.pending"), 18), self.pending,
         ]
@@ -54,32 +71,70 @@ class SyncView(ft.Column):
         self.notice.visible = bool(notices)
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
+        self._show_photos(status)
         pending = session.records.pending(limit=200)
         self.pending.controls = [
-            ft.ListTile(title=ft.Text(f"{t('kind.' + r.kind)}  {self._place_of(r)}"),
-                        subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", ""))),
-                        dense=True, on_click=lambda e, r=r: session.go(form_route(r.kind), id=r.id))
+            ft.ListTile(title=ft.Text(f"{self._kind_of(r)}  {self._place_of(r)}"),
+                        subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", "")
+                                             or getattr(r, "taken_on", ""))),
+                        dense=True, on_click=lambda e, r=r: self._open(r))
             for r in pending] or [caption(t("sync.nothing_pending"))]
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
+            record = session.store.load(q.kind, q.id)
             reasons = "\n".join(
                 f"{r.get('field', '')}: {r.get('expected_ja' if t.lang == 'ja' else 'expected_en', '')}"
                 for r in q.reasons)
             rows.append(ft.Card(content=ft.Container(padding=12, content=ft.Column([
-                ft.Text(f"{t('kind.' + q.kind)}  {self._place_of(session.store.load(q.kind, q.id))}",
-                        weight=ft.FontWeight.W_600),
+                ft.Text(f"{self._kind_of(record) if record else t('kind.' + q.kind)}  "
+                        f"{self._place_of(record)}", weight=ft.FontWeight.W_600),
                 ft.Text(t("sync.refused_because")), ft.Text(reasons, color=ft.Colors.ERROR),
                 ft.Row([
                     ft.FilledTonalButton(t("sync.fix"), icon=ft.Icons.EDIT,
-                                         on_click=lambda e, q=q: session.go(form_route(q.kind), id=q.id)),
+                                         on_click=lambda e, r=record: self._open(r)),
                     ft.OutlinedButton(t("sync.resend"), icon=ft.Icons.SEND,
                                       on_click=lambda e, q=q: self._resend(q.kind, q.id)),
                 ], wrap=True),
             ]))))
         self.quarantine.controls = rows or [caption(t("sync.nothing_quarantined"))]
 
+    def _show_photos(self, status: Status) -> None:
+        t, store = self.session.t, self.session.store
+        count, size = store.photos_waiting()
+        self.photos.value = (t("sync.photos_waiting", count=count, size=megabytes(size)) if count
+                             else t("sync.photos_none"))
+        self.photos_held.visible = bool(count) and bool(
+            (store.meta(SETTINGS_META) or {}).get("hold_until_office"))
+        sent, total = getattr(status, "photos_sent", None), getattr(status, "photos_total", None)
+        if isinstance(sent, int) and isinstance(total, int) and total > 0:
+            self.photo_progress.value = min(1.0, sent / total)
+            self.photo_count.value = t("sync.photos_progress", sent=sent, total=total)
+            self.photo_progress.visible = self.photo_count.visible = True
+        else:
+            self.photo_progress.visible = self.photo_count.visible = False
+
+    def _open(self, record: Record | None) -> None:
+        if record is not None:
+            route, rid = form_of(record)
+            self.session.go(route, id=rid)
+
+    def _owner(self, record: Record | None) -> Record | None:
+        """The record a photo belongs to (itself for any other kind)."""
+        if not isinstance(record, Photo):
+            return record
+        return self.session.store.load(record.record_kind, record.record_id)
+
+    def _kind_of(self, record: Record) -> str:
+        t = self.session.t
+        if isinstance(record, Photo):
+            return t("photo.of", kind=t("kind." + record.record_kind))
+        return t("kind." + record.kind)
+
     def _place_of(self, record: Record | None) -> str:
-        return self.session.place_name(getattr(record, "place_id", None))
+        owner = self._owner(record)
+        return (self.session.place_name(getattr(owner, "place_id", None))
+                or self.session.startup_name(getattr(owner, "startup_id", None))
+                or str(getattr(owner, "group_name", "") or ""))
 
     def _resend(self, kind: str, rid: str) -> None:
         """Send as is once more (e.g. the office has since added the missing place)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from field_app.ui.form import RecordForm
+from field_app.ui.photos import PhotoStrip
 from field_app.ui.session import Session
 from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
@@ -75,6 +76,7 @@ class VisitNoteView(FormView):
             ft.ResponsiveRow([self.observations]),
             self.meeting,
             self.follow_up,
+            PhotoStrip(session, form),
         ])
 
     def _toggle(self, name: str, key: str, on: bool) -> None:
