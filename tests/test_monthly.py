@@ -90,7 +90,7 @@ def test_a_data_file_with_a_bad_recording_fails_loudly(tmp_path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     next(p for p in data["programs"] if p["key"] == "tenmillion")["recording"] = "daily"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(ValidationError, match="programs.tenmillion.recording"):
+    with pytest.raises(ValidationError, match=r"programs\.tenmillion\.recording"):
         load_reference(assets)
 
 
