@@ -70,3 +70,23 @@ def test_months_reports_count_as_the_days_the_house_opened(tmp_path: Path, hub: 
     assert by_first["合計"][1] == days and by_first["2025年5月"][1] == 24
     assert "月次報告 開所24日 09:00〜17:00（延べ336人）" in by_first["2025年5月"][2]
     assert by_first["1回あたり平均"][1] == 14.0
+
+
+def test_the_office_cannot_change_how_a_programs_openings_are_recorded(
+        hub: Hub, office: httpx.Client) -> None:
+    """`recording` is the shipped data's: the office's settings refuse it, and refuse a
+    weekly condition for a program recorded monthly; nothing is stored."""
+    doc = office.get("/reference").json()
+    r = office.put("/reference", json={"programs": {"tenmillion": {
+        "recording": "per_session", "report_due_day": 5}}})
+    assert r.status_code == 400
+    assert {p["field"] for p in r.json()["error"]["problems"]} == {
+        "programs.tenmillion.recording", "programs.tenmillion.report_due_day"}
+    weekly = {"from_fiscal_year": 2026, "year": [], "periods": [{
+        "key": "w", "label": {"ja": "週1回", "en": "weekly"}, "period": "week"}]}
+    r = office.put("/reference", json={"programs": {"tenmillion": {"conditions": [weekly]}}})
+    assert r.status_code == 400
+    [problem] = r.json()["error"]["problems"]
+    assert problem["field"] == "programs.tenmillion.conditions[0].periods[0].period"
+    assert "月次報告" in problem["expected_ja"]
+    assert office.get("/reference").json() == doc
