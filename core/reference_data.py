@@ -13,7 +13,7 @@ from core.domain.conditions import parse_versions
 from core.domain.guards import Guards
 from core.domain.place import Place
 from core.domain.record import SCHEMA
-from core.domain.reference import Label, Option, Program, Reference
+from core.domain.reference import Label, Option, Program, Reference, parse_recording
 
 _HERE = Path(__file__).resolve().parent
 # Installed from a wheel the assets sit inside the package; in a checkout, beside it.
@@ -37,15 +37,18 @@ def _options(items: list[dict[str, Any]]) -> tuple[Option, ...]:
 
 
 def _program(data: dict[str, Any], activities: frozenset[str]) -> Program:
+    # checked like the office's own: a bad data file fails loudly, naming the field
+    conditions = parse_versions(data.get("conditions"), activities,
+                                f"programs.{data['key']}.conditions")
+    recording, due_day = parse_recording(data, conditions, f"programs.{data['key']}")
     return Program(
         key=data["key"], label=Label.of(data["label"]), target=Label.of(data["target"]),
         frequency=Label.of(data["frequency"]),
         participant_categories=_options(data["participant_categories"]),
-        # checked like the office's own: a bad data file fails loudly, naming the field
-        conditions=parse_versions(data.get("conditions"), activities,
-                                  f"programs.{data['key']}.conditions"),
+        conditions=conditions,
         grant_cap_yen=int(data["grant_cap_yen"]),
-        requires_registration=bool(data["requires_registration"]))
+        requires_registration=bool(data["requires_registration"]),
+        recording=recording, report_due_day=due_day)
 
 
 @functools.cache

@@ -33,6 +33,7 @@ from core.domain.overrides import DESTINATION_FIELDS, parse_overrides
 from core.domain.record import Record, new_meta
 from tests.factories import (
     IBASHO,
+    PLACES,
     REF,
     concern_data,
     gathering_data,
@@ -42,6 +43,7 @@ from tests.factories import (
     visit_plan_data,
 )
 
+HOUSE = next(p for p in PLACES if p.program == "tenmillion")
 NUMBER = "12345678901" + str(check_digit("12345678901"))
 WIDE = NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
 
@@ -69,7 +71,12 @@ SAMPLES: dict[str, list[Callable[[], dict[str, Any]]]] = {
     "gathering": [lambda: gathering_data(held=True, not_held_reason=""),
                   lambda: gathering_data(held=False, not_held_reason="other", note="台風",
                                          attendance={}, first_time=0, helpers=0,
-                                         activities=[], staff_visited=False)],
+                                         activities=[], staff_visited=False),
+                  # a month's report of a テンミリオンハウス, from the operator
+                  lambda: gathering_data(place_id=HOUSE.id, date="2026-06-01", covers="month",
+                                         opening_days=26, staff_visited=False,
+                                         attendance={"senior": 300, "under_65": 20},
+                                         note="運営団体の月次報告より")],
     "visit_note": [lambda: visit_note_data(
         group_name="緑町の会", decisions="次回は会計", follow_up_on="2026-06-20",
         visit_type="group_meeting", startup_id=str(uuid.uuid4()), plan_id=str(uuid.uuid4()),

@@ -85,3 +85,45 @@ def test_the_week_holds_plans_and_meetings(store: Store) -> None:
     assert [len(d.plans) for d in days] == [0, 0, 0, 1, 0, 0, 0]
     assert [len(d.meetings) for d in days] == [0, 0, 0, 0, 1, 0, 0]
     assert any(s.place_id == IBASHO.id for s in days[1].slots)
+
+
+def test_houses_recorded_monthly_are_bands_in_the_week_and_owed_once_a_month(
+        store: Store) -> None:
+    """With no assignment every place is mine: the six テンミリオンハウス open Monday to
+    Saturday were 36 記録なし cards a week and as many owed on home; they are six bands,
+    and each month's report is owed once, after the month."""
+    houses = {p.id for p in PLACES if p.program == "tenmillion"}
+    store.put_reference(PLACES)  # the sample houses open 月〜土 9:00〜17:00
+    store.set_meta("device", {"id": store.device_id, "since": "2026-10-01"})
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert not plan.assigned
+    days = plan.week(monday_of(TODAY))
+    assert not any(s.place_id in houses for d in days for s in d.slots)
+    bands = plan.bands(monday_of(TODAY))
+    assert [b.place_id for b in bands if b.place_id in houses] == sorted(houses) \
+        and len(bands) == 6
+    assert all(len(b.days) == 6 and [m.first for m in b.months] == [dt.date(2026, 11, 1),
+                                                                     dt.date(2026, 12, 1)]
+               for b in bands)  # the week of Monday 30 November
+    assert not any(s.place_id in houses for s in plan.today_slots() + plan.missed())
+    owed = plan.reports_owed()
+    assert sorted((m.first.month, m.place_id) for m in owed) == sorted(
+        (month, h) for month in (10, 11) for h in houses)
+    # November's report for one house: that month is owed no more, the band shows it
+    from tests.test_monthly import report
+
+    first = sorted(houses)[0]
+    november = dataclasses.replace(report("2026-11", days=25, place=first),
+                                   device_id=store.device_id)
+    store.save(november)
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert (11, first) not in {(m.first.month, m.place_id) for m in plan.reports_owed()}
+    assert len(plan.reports_owed()) == 2 * 6 - 1
+    band = next(b for b in plan.bands(monday_of(TODAY)) if b.place_id == first)
+    assert band.months[0].record == november and band.months[1].record is None
+    house = next(p for p in PLACES if p.id == first)
+    found = plan.month(house, dt.date(2026, 11, 1))
+    assert found is not None and found.record == november and found.opening_days == 25
+    assert plan.month(SALON, dt.date(2026, 11, 1)) is None  # recorded session by session
+    # the week itself holds no month's report as a gathering of 1 November
+    assert not any(november in d.unscheduled for d in plan.week(dt.date(2026, 10, 26)))

@@ -115,7 +115,8 @@ def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,
                    f"{ja_unit}を下回っています。", condition=result.key))
     first, last = fiscal_year_bounds(fiscal_year)
     in_year = [g for g in held if g.held and first <= g.day <= last]
-    average_participants = (sum(g.participants for g in in_year) / len(in_year)
-                            if in_year else None)
+    sessions = sum(g.sessions for g in in_year)  # a month's report: its opening days
+    average_participants = (sum(g.participants for g in in_year) / sessions
+                            if sessions else None)
     return Compliance(program.key, fiscal_year, True, results, tuple(warnings),
                       average_participants)

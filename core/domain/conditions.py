@@ -8,6 +8,11 @@ minimum participants, an opening window (open from 9:00 to 17:00). Where a counc
 says おおむね (about), the tolerance is data: periods that may be missed in a year, or how
 far below its minimum a year figure may be. Gatherings recorded as not held never qualify.
 
+A month's report (gathering.MONTH, for a program recorded monthly) counts as the sessions it
+stands for: its opening days are that many qualifying gatherings, days open and sessions an
+average is taken over; its 延べ participants are the month's. A minimum of participants is
+met by its average per opening day.
+
 The rules change in April: a program carries a list of condition sets, each from a fiscal
 year on; a year is assessed with the set in force that year. No council's rules need code.
 """
@@ -30,6 +35,7 @@ from core.domain.validation import TIME_RE, Checker
 MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"
 PERIODS = {"week": 0, "month": 1, "months": 0, "half": 6, "fiscal_year": 12}
 MEASURES = ("average_participants", "gatherings", "opening_days_per_week")
+MONTH_REPORT = "month"  # Occasion.covers of a month's report (gathering.MONTH)
 
 
 class Occasion(Protocol):
@@ -53,6 +59,10 @@ class Occasion(Protocol):
     def minutes(self) -> int: ...
     @property
     def day(self) -> dt.date: ...
+    @property
+    def covers(self) -> str: ...
+    @property
+    def sessions(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ class Qualifies:
     window: tuple[str, str] | None = None  # open at least from .. to (HH:MM)
 
     def __call__(self, g: Occasion) -> bool:
-        if not g.held or g.minutes < self.min_minutes or g.participants < self.min_participants:
+        if not g.held or g.minutes < self.min_minutes \
+                or g.participants < self.min_participants * g.sessions:
             return False
         if not all(a in g.activities for a in self.activities_all):
             return False
@@ -80,8 +91,9 @@ class Qualifies:
         one test at a time over the whole list, where a call for each was a fifth of a
         year's report."""
         least_minutes, least_people = self.min_minutes, self.min_participants
-        found = [g for g in gatherings
-                 if g.held and g.minutes >= least_minutes and g.participants >= least_people]
+        found = [g for g in gatherings if g.held and g.minutes >= least_minutes]
+        if least_people:  # a month's report: its average per opening day
+            found = [g for g in found if g.participants >= least_people * g.sessions]
         for a in self.activities_all:
             found = [g for g in found if a in g.activities]
         if self.activities_any:
@@ -170,6 +182,7 @@ class ConditionResult:
 
 
 _ID, _DAY, _START = attrgetter("id"), attrgetter("day"), attrgetter("start_time")
+_SESSIONS = attrgetter("sessions")
 
 
 def assess_set(conditions: ConditionSet, gatherings: Iterable[Occasion], fiscal_year: int,
@@ -188,9 +201,10 @@ def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
     results = []
     for span in c.spans(fiscal_year):
         within = ordered[bisect_left(days, span.start):bisect_right(days, span.end)]
-        hits = tuple(map(_ID, c.qualifies.among(within)))
+        counted = c.qualifies.among(within)
+        hits = tuple(map(_ID, counted))
         cancelled = tuple([g.id for g in within if not g.held])
-        needed = max(0, c.count - len(hits))
+        needed = max(0, c.count - sum(map(_SESSIONS, counted)))
         if not needed:
             state = MET
         elif span.end < today:
@@ -221,12 +235,14 @@ def _year(c: YearCondition, ordered: list[Occasion], fiscal_year: int, today: dt
     first, last = fiscal_year_bounds(fiscal_year)
     counted = c.qualifies.among(g for g in ordered if first <= g.day <= last)
     elapsed_end = min(today, last)
+    sessions = sum(map(_SESSIONS, counted))
     if c.measure == "average_participants":
-        value = sum(g.participants for g in counted) / len(counted) if counted else None
+        value = sum(g.participants for g in counted) / sessions if sessions else None
     elif c.measure == "gatherings":
-        value = float(len(counted))
+        value = float(sessions)
     else:  # opening_days_per_week: days open, over the weeks of the year gone by
-        days = len({g.day for g in counted})
+        days = len({g.day for g in counted if g.covers != MONTH_REPORT}) + sum(
+            g.sessions for g in counted if g.covers == MONTH_REPORT)
         gone = max(1, ((elapsed_end - first).days + 1)) / 7 if today >= first else 0
         value = days / gone if gone else None
     threshold = c.minimum - c.tolerance

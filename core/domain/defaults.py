@@ -27,7 +27,8 @@ def default_times(now: dt.datetime) -> tuple[str, str]:
 def _gathering(today: str, now: dt.datetime) -> dict[str, Any]:
     start, end = default_times(now)
     return dict(date=today, start_time=start, end_time=end, attendance={}, first_time=0,
-                helpers=0, activities=[], staff_visited=STAFF_VISITED, note="")
+                helpers=0, activities=[], staff_visited=STAFF_VISITED, note="",
+                covers="session", opening_days=0)
 
 
 def _concern(today: str, now: dt.datetime) -> dict[str, Any]:

@@ -3,6 +3,13 @@ that was not held (`held` false, with a reason from data), which is data and not
 
 Participant categories come from the place's program. `first_time` is a subset
 of the participants; `helpers` (運営・ボランティア) are not participants.
+
+A place whose program is recorded monthly (reference.MONTHLY: a テンミリオンハウス open six
+days a week) records its openings as one gathering a month from the operator's report
+(`covers` month): dated the month's first day, with the usual opening hours, the days it
+opened (`opening_days`), and the month's participants as 延べ counts. It stands for that
+many sessions wherever sessions are counted (`sessions`); its sessions are not recorded
+one by one as well, so nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -12,13 +19,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from core.domain.conditions import MONTH_REPORT
 from core.domain.defaults import STAFF_VISITED
 from core.domain.record import Record, check_meta, derived, rebuild
 from core.domain.reference import Reference
 from core.domain.validation import Checker
 
 FIELDS = ("place_id", "date", "start_time", "end_time", "attendance", "first_time", "helpers",
-          "activities", "staff_visited", "note", "held", "not_held_reason")
+          "activities", "staff_visited", "note", "held", "not_held_reason", "covers",
+          "opening_days")
+SESSION, MONTH = "session", MONTH_REPORT  # what a gathering record covers
 MAX_COUNT = 10_000
 
 
@@ -43,6 +53,8 @@ class Gathering(Record):
     note: str = ""
     held: bool = True
     not_held_reason: str = ""  # when not held: a key of `not_held_reasons`
+    covers: str = SESSION  # session | month (the operator's report of a month; see above)
+    opening_days: int = 0  # a month's report: the days the place opened that month
 
     SENSITIVE = ("note",)
 
@@ -58,6 +70,15 @@ class Gathering(Record):
     @derived
     def day(self) -> dt.date:
         return dt.date.fromisoformat(self.date)
+
+    @property
+    def monthly(self) -> bool:
+        return self.covers == MONTH
+
+    @property
+    def sessions(self) -> int:
+        """The sessions this record stands for: one, or a month's opening days."""
+        return self.opening_days if self.covers == MONTH else 1
 
 
 class Facts(NamedTuple):
@@ -75,6 +96,8 @@ class Facts(NamedTuple):
     participants: int
     minutes: int
     day: dt.date
+    covers: str = SESSION
+    sessions: int = 1
 
 
 _new_tuple = tuple.__new__
@@ -100,9 +123,11 @@ def facts(doc: Mapping[str, Any]) -> Facts:
         day = _day(date)
         if len(_DAYS) < 10_000:
             _DAYS[date] = day
+    covers = doc.get("covers", SESSION)
     return _new_tuple(Facts, (
         doc["id"], date, start, end, doc.get("held", True), tuple(doc["activities"]),
-        sum(doc["attendance"].values()), minutes, day))
+        sum(doc["attendance"].values()), minutes, day, covers,
+        doc.get("opening_days", 0) if covers == MONTH else 1))
 
 
 def parse_gathering(
@@ -141,7 +166,11 @@ def parse_gathering(
         note=c.text("note"),
         held=c.boolean("held", default=True),
         not_held_reason=c.choice("not_held_reason", ref.keys("not_held_reasons")),
+        covers=c.choice("covers", (SESSION, MONTH), default=SESSION),
+        opening_days=c.integer("opening_days", maximum=31),
     )
+    if program is not None:
+        _recorded_as(c, body, program.monthly, day)
     if not body["held"]:
         _not_held(c, body)
     elif body["not_held_reason"]:
@@ -149,6 +178,44 @@ def parse_gathering(
                "開催した記録に中止理由は不要です")
     c.raise_if_any()
     return rebuild(Gathering, {**meta, **body})
+
+
+def _recorded_as(c: Checker, body: dict[str, Any], monthly: bool, day: dt.date | None) -> None:
+    """A place recorded monthly has a month's report, never a session of its own; a place
+    recorded session by session never has a month's report."""
+    if body["covers"] == SESSION:
+        if monthly:
+            c.fail("covers", SESSION, "month: this place's openings are recorded by the "
+                   "operator's monthly report", "month（この場所の開所は運営団体の月次報告で記録します）")
+        elif body["opening_days"]:
+            c.fail("opening_days", body["opening_days"], "opening days only in a month's report",
+                   "開所日数は月次報告だけに入れます")
+        return
+    if not monthly:
+        c.fail("covers", MONTH, "session: this place records each session",
+               "session（この場所は開催ごとに記録します）")
+        return
+    if day is not None and day.day != 1:
+        c.fail("date", body["date"], "the first day of the month the report covers",
+               "報告する月の1日")
+    if body["staff_visited"]:
+        c.fail("staff_visited", True, "off: a month's report comes from the operator",
+               "オフ（月次報告は運営団体からの報告です）")
+    if body["held"]:
+        last = _month_days(day) if day is not None else 31
+        if not 1 <= body["opening_days"] <= last:
+            c.fail("opening_days", body["opening_days"],
+                   f"the days it opened that month, from 1 to {last} (closed all month: "
+                   "not held, with the reason)",
+                   f"その月に開所した日数（1〜{last}。1か月閉所の場合は「開催されず」と理由）")
+    elif body["opening_days"]:
+        c.fail("opening_days", body["opening_days"], "0 for a month it did not open",
+               "開所しなかった月は0")
+
+
+def _month_days(day: dt.date) -> int:
+    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return (following - day.replace(day=1)).days
 
 
 def _not_held(c: Checker, body: dict[str, Any]) -> None:

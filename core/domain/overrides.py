@@ -15,7 +15,7 @@ from typing import Any
 
 from core.domain.conditions import parse_versions, read_versions, versions_to_json
 from core.domain.problem import Problem
-from core.domain.reference import Label, Option, Program, Reference
+from core.domain.reference import Label, Option, Program, Reference, weekly_problems
 from core.domain.validation import Checker
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -64,6 +64,7 @@ def _program(c: Checker, key: str, raw: Any, program: Program,
     }
     if "conditions" in raw:
         versions = read_versions(raw["conditions"], activities, "conditions", p.problems)
+        p.problems += weekly_problems(program.recording, versions, "conditions")
     else:
         versions = program.conditions
     out["conditions"] = versions_to_json(versions)

@@ -6,15 +6,22 @@ data, not code); `core.reference_data` reads those files and builds these.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from core.domain.conditions import ConditionSet, in_force
+from core.domain.errors import ValidationError
 from core.domain.guards import Guards
 from core.domain.label import Label
+from core.domain.problem import Problem, shown
 
 __all__ = ["Label", "Option", "Program", "Reference"]  # Label is at home in label.py
+
+# How a program's openings are recorded: each session by staff, or the operator's report of
+# the month (a テンミリオンハウス open six days a week is not a card a day)
+PER_SESSION, MONTHLY = "per_session", "monthly"
+RECORDINGS = (PER_SESSION, MONTHLY)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,13 @@ class Program:
     conditions: tuple[ConditionSet, ...]
     grant_cap_yen: int
     requires_registration: bool
+    recording: str = PER_SESSION  # per_session | monthly
+    # monthly: the month's report is due by this day of the next month
+    report_due_day: int = 0
+
+    @property
+    def monthly(self) -> bool:
+        return self.recording == MONTHLY
 
     def conditions_in(self, fiscal_year: int) -> ConditionSet:
         return in_force(self.conditions, fiscal_year)
@@ -90,3 +104,47 @@ class Reference:
 
     def limit(self, name: str, default: int) -> int:
         return int(self.limits.get(name, default))
+
+
+def parse_recording(data: Mapping[str, Any], conditions: tuple[ConditionSet, ...],
+                    name: str) -> tuple[str, int]:
+    """A program's `recording` and `report_due_day`, checked with its conditions; raises
+    ValidationError naming each problem by its path (`programs.tenmillion.recording`)."""
+    problems: list[Problem] = []
+    recording = data.get("recording", PER_SESSION)
+    if recording not in RECORDINGS:
+        problems.append(Problem(
+            f"{name}.recording", shown(recording),
+            "per_session (each session recorded by staff) or monthly (the operator's monthly "
+            "report)", "per_session（開催ごとに職員が記録）または monthly（運営団体の月次報告）"))
+        recording = PER_SESSION
+    due = data.get("report_due_day")
+    if recording == MONTHLY:
+        if isinstance(due, bool) or not isinstance(due, int) or not 1 <= due <= 28:
+            problems.append(Problem(
+                f"{name}.report_due_day", shown(due),
+                "the day of the next month the monthly report is due by (1 to 28)",
+                "月次報告の翌月の提出期限日（1〜28）"))
+            due = 0
+    elif due is not None:
+        problems.append(Problem(f"{name}.report_due_day", shown(due),
+                                "report_due_day only with recording monthly",
+                                "report_due_day は recording が monthly のときだけ"))
+        due = 0
+    problems += weekly_problems(str(recording), conditions, f"{name}.conditions")
+    if problems:
+        raise ValidationError(problems)
+    return str(recording), int(due or 0)
+
+
+def weekly_problems(recording: str, conditions: Sequence[ConditionSet], name: str
+                    ) -> list[Problem]:
+    """A month's report says nothing of single weeks: a program recorded monthly cannot
+    have a weekly condition (it could never be met, nor missed, truly)."""
+    if recording != MONTHLY:
+        return []
+    return [Problem(f"{name}[{i}].periods[{j}].period", c.period,
+                    "a month or longer: this program is recorded by monthly reports",
+                    "1か月以上（この事業は月次報告で記録します）")
+            for i, version in enumerate(conditions) for j, c in enumerate(version.periods)
+            if c.period == "week"]

@@ -3,6 +3,10 @@ and which expected gatherings passed with no record (pure: the tablet answers of
 
 An expected gathering counts as recorded when the place has a gathering record on that date
 (held or recorded as not held); one recorded on another date does not cover it.
+
+A place recorded by monthly report (domain.monthly) has no slots, missed or not: its week is
+one band and its month one report. Given the programs, these functions leave it out, and a
+month's report is never a slot's record nor a gathering of its first day.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from core.domain.gathering import Gathering
+from core.domain.monthly import is_monthly
 from core.domain.place import Place
+from core.domain.reference import Program
 from core.domain.schedule import Expected, expected
 from core.domain.visit_note import VisitNote
 from core.domain.visit_plan import VisitPlan
@@ -62,10 +68,18 @@ class Day:
 AGENDA_KINDS = ("slot", "unscheduled", "plan", "meeting", "note")
 
 
-def expected_at(places: Iterable[Place], start: dt.date, end: dt.date) -> list[Expected]:
-    """Every gathering the places' schedules expect from `start` to `end`, by date/time."""
+def by_session(places: Iterable[Place], programs: Mapping[str, Program] | None
+               ) -> list[Place]:
+    """The places whose sessions are recorded one by one (all of them, with no programs)."""
+    return [p for p in places if programs is None or not is_monthly(p, programs)]
+
+
+def expected_at(places: Iterable[Place], start: dt.date, end: dt.date,
+                programs: Mapping[str, Program] | None = None) -> list[Expected]:
+    """Every gathering the places' schedules expect from `start` to `end`, by date/time;
+    given the programs, none of a place recorded monthly."""
     found: list[Expected] = []
-    for p in places:
+    for p in by_session(places, programs):
         if p.active and p.recurrence:
             found += expected(p.usual, start, end, p.id)
     return sorted(found, key=lambda e: (e.date, e.start_time, e.place_id))
@@ -74,16 +88,18 @@ def expected_at(places: Iterable[Place], start: dt.date, end: dt.date) -> list[E
 def slots(expecting: Iterable[Expected], gatherings: Iterable[Gathering]) -> list[Slot]:
     recorded: dict[tuple[str, dt.date], Gathering] = {}
     for g in sorted(gatherings, key=lambda g: (g.date, g.start_time)):
-        recorded.setdefault((g.place_id, g.day), g)
+        if not g.monthly:
+            recorded.setdefault((g.place_id, g.day), g)
     return [Slot(e, recorded.get((e.place_id, e.date))) for e in expecting]
 
 
 def missed(places: Iterable[Place], gatherings: Iterable[Gathering], today: dt.date,
-           lookback_days: int) -> list[Slot]:
+           lookback_days: int, programs: Mapping[str, Program] | None = None) -> list[Slot]:
     """Expected gatherings before today, within `lookback_days`, with no record, newest
     first."""
     start = today - dt.timedelta(days=lookback_days)
-    gone = slots(expected_at(places, start, today - dt.timedelta(days=1)), gatherings)
+    gone = slots(expected_at(places, start, today - dt.timedelta(days=1), programs),
+                 gatherings)
     return sorted((s for s in gone if s.record is None),
                   key=lambda s: (s.expected.date, s.expected.start_time), reverse=True)
 
@@ -101,14 +117,16 @@ def not_visited(places: Iterable[Place], last_visit: Mapping[str, dt.date], toda
 
 
 def week(monday: dt.date, places: Iterable[Place], gatherings: Iterable[Gathering],
-         plans: Iterable[VisitPlan], notes: Iterable[VisitNote]) -> list[Day]:
+         plans: Iterable[VisitPlan], notes: Iterable[VisitNote],
+         programs: Mapping[str, Program] | None = None) -> list[Day]:
     """Seven days from `monday`: each day's expected gatherings (with their records), the
-    gatherings recorded outside the schedule, open plans, meetings and visit notes."""
+    gatherings recorded outside the schedule, open plans, meetings and visit notes. Places
+    recorded monthly are the week's bands (monthly.bands), not a day's items."""
     sunday = monday + dt.timedelta(days=6)
     days = {monday + dt.timedelta(days=i): Day(monday + dt.timedelta(days=i)) for i in range(7)}
-    held = [g for g in gatherings if monday <= g.day <= sunday]
+    held = [g for g in gatherings if monday <= g.day <= sunday and not g.monthly]
     answered: set[str] = set()
-    for s in slots(expected_at(places, monday, sunday), held):
+    for s in slots(expected_at(places, monday, sunday, programs), held):
         days[s.expected.date].slots.append(s)
         if s.record is not None:
             answered.add(s.record.id)

@@ -1,7 +1,9 @@
 """The questions of a staff member's week, answered from the store: today's expected
 gatherings in my places, the ones that passed with no record, plans, grant periods about
-to close, places not visited for a while, and the week's days. Each is a few TinyDB
-queries and the pure functions of domain.week; views only render the answers."""
+to close, places not visited for a while, and the week's days; for places recorded by
+monthly report, the week's bands and the months whose report is owed. Each is a few TinyDB
+queries and the pure functions of domain.week and domain.monthly; views only render the
+answers."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from core.domain.compliance import assess
 from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of
 from core.domain.gathering import Gathering
+from core.domain.monthly import Band, Month, bands, first_of, month, owed, reports
 from core.domain.place import Place
 from core.domain.reference import Reference
 from core.domain.visit_plan import VisitPlan
@@ -18,6 +21,7 @@ from core.domain.week import Day, Slot, expected_at, missed, not_visited, slots,
 from field_app.store.repository import Repository
 
 NOT_VISITED_DAYS, MISSED_LOOKBACK_DAYS = 90, 28  # when the data does not say
+REPORT_LOOKBACK_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class Planner:
     def today_slots(self) -> list[Slot]:
         """Today's expected gatherings in my places, each with its record if made."""
         day = self.today
-        return slots(expected_at(self.mine, day, day), self.records.gatherings_between(day, day))
+        return slots(expected_at(self.mine, day, day, self.reference.programs),
+                     self.records.gatherings_between(day, day))
 
     def missed(self) -> list[Slot]:
         """Expected gatherings of my places in the last weeks with no record; none from
@@ -62,7 +67,25 @@ class Planner:
             lookback = max(0, min(lookback, (self.today - since).days))
         start = self.today - dt.timedelta(days=lookback)
         return missed(self.mine, self.records.gatherings_between(start, self.today),
-                      self.today, lookback)
+                      self.today, lookback, self.reference.programs)
+
+    def reports_owed(self) -> list[Month]:
+        """The months of my places recorded monthly that are over with no report: each
+        month once, not each opening day; none that ended before this tablet was first
+        used."""
+        months = self.reference.limit("report_lookback_months", REPORT_LOOKBACK_MONTHS)
+        start = first_of(first_of(self.today) - dt.timedelta(days=31 * months))
+        return owed(self.mine, self.records.month_reports(start, self.today),
+                    self.reference.programs, self.today, months, self.records.in_use_since())
+
+    def month(self, place: Place, first: dt.date) -> Month | None:
+        """A month of a place recorded monthly, with its report if recorded (None: the
+        place is not recorded monthly)."""
+        program = self.reference.programs.get(place.program)
+        if program is None or not program.monthly:
+            return None
+        return month(place, first, program,
+                     reports(self.records.month_reports(first, first, place.id)))
 
     def plans_ahead(self, days: int = 7) -> list[VisitPlan]:
         """Open plans from today for `days` days, and open ones left from before today."""
@@ -100,7 +123,14 @@ class Planner:
         sunday = monday + dt.timedelta(days=6)
         return week(monday, self.mine, self.records.gatherings_between(monday, sunday),
                     self.records.plans_between(monday, sunday),
-                    self.records.notes_between(monday, sunday))
+                    self.records.notes_between(monday, sunday), self.reference.programs)
+
+    def bands(self, monday: dt.date) -> list[Band]:
+        """My places recorded monthly across the week from `monday`, one band each, with
+        the report of each month the week touches."""
+        firsts = first_of(monday), first_of(monday + dt.timedelta(days=6))
+        return bands(monday, self.mine, self.records.month_reports(*firsts),
+                     self.reference.programs)
 
 
 def monday_of(day: dt.date) -> dt.date:

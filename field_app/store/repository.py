@@ -15,7 +15,7 @@ from tinydb import Query
 
 from core.domain import clock
 from core.domain.concern import Concern, OfficePart
-from core.domain.gathering import Gathering
+from core.domain.gathering import MONTH, Gathering
 from core.domain.kinds import FIELD_KINDS, restore
 from core.domain.place import Place
 from core.domain.record import Record
@@ -189,6 +189,14 @@ class Repository:
     def gatherings_between(self, start: dt.date, end: dt.date) -> list[Gathering]:
         return self._records("gathering", (Q.date >= start.isoformat())
                              & (Q.date <= end.isoformat()), Gathering)
+
+    def month_reports(self, start: dt.date, end: dt.date, place_id: str | None = None
+                      ) -> list[Gathering]:
+        """The months' reports (gathering.MONTH) dated in [start, end], of one place or all."""
+        cond = (Q.covers == MONTH) & (Q.date >= start.isoformat()) & (Q.date <= end.isoformat())
+        if place_id is not None:
+            cond &= Q.place_id == place_id
+        return self._records("gathering", cond, Gathering)
 
     def last_visits(self, since: dt.date) -> dict[str, dt.date]:
         """Per place, the latest day staff were there since `since`: a gathering they

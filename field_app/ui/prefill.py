@@ -1,6 +1,7 @@
 """What a new record's form starts with, from the route that opened it: a tap on an
-expected gathering opens it with the place, the date and the times filled in; doing a
-planned visit opens its note with the plan's place, start-up and purpose."""
+expected gathering opens it with the place, the date and the times filled in (a month of a
+place recorded monthly, its report with the month and the usual hours); doing a planned
+visit opens its note with the plan's place, start-up and purpose."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from core.domain.gathering import MONTH
 from field_app.store import Store
 from field_app.store.repository import Repository
 
@@ -21,6 +23,8 @@ def defaults(route: str, params: Mapping[str, str], records: Repository) -> dict
                                                ("end_time", "end")) if params.get(p)})
         if params.get("visited") == "0":  # from the group's own report
             out["staff_visited"] = False
+        if params.get("month"):  # a month's report (YYYY-MM), from the operator
+            out.update(covers=MONTH, date=f"{params['month']}-01", staff_visited=False)
         return out
     if route == "concern":
         return {"place_id": place}

@@ -8,6 +8,7 @@ from typing import Any
 
 import flet as ft
 
+from core.domain.gathering import MONTH
 from core.domain.record import new_id
 from field_app.ui.chrome import NAV, Chrome
 from field_app.ui.form import RecordForm
@@ -20,6 +21,7 @@ from field_app.ui.views.followups import FollowUpsView
 from field_app.ui.views.gathering import GatheringView
 from field_app.ui.views.home import HomeView
 from field_app.ui.views.lock import LockView
+from field_app.ui.views.month_report import MonthReportView
 from field_app.ui.views.place import PlaceView
 from field_app.ui.views.places import PlacesModel, PlacesView
 from field_app.ui.views.settings import SettingsView
@@ -147,7 +149,9 @@ class Shell:
 
             form.on_saved = saved
             self.form = form
-            view: ft.Control = FORMS[name](s, form)
+            # a month's report is a gathering record with a screen of its own (typed counts)
+            screen = MonthReportView if form.data.get("covers") == MONTH else FORMS[name]
+            view: ft.Control = screen(s, form)
             return view
         return HomeView(s)
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from core.domain import grant as grants
 from core.domain.compliance import Compliance, assess
 from core.domain.fiscal import fiscal_year_bounds
+from core.domain.gathering import MONTH
 from core.domain.kinds import restore
 from core.domain.reference import Reference
 from hub import hub_settings
@@ -38,6 +39,8 @@ class Session:
     participants: int
     held: bool = True
     reason: str = ""
+    days: int = 1  # the sessions it stands for: a month's report, its opening days
+    monthly: bool = False  # the operator's report of the month (gathering.MONTH)
 
 
 @dataclass
@@ -62,6 +65,11 @@ class PlaceYear:
     @property
     def participants(self) -> int:
         return sum(self.attendance.values())
+
+    @property
+    def held_sessions(self) -> int:
+        """Sessions held: a month's report counts its opening days."""
+        return sum(s.days for s in self.held)
 
     @property
     def figures(self) -> grants.Figures:
@@ -97,7 +105,8 @@ def build(place: Mapping[str, Any], gathering_docs: Iterable[Mapping[str, Any]],
         eh, em = (int(x) for x in g["end_time"].split(":"))
         year.sessions.setdefault(int(g["date"][5:7]), []).append(Session(
             g["date"], g["start_time"], g["end_time"], (eh * 60 + em) - (sh * 60 + sm),
-            sum(counts.values()), held, reasons.get(g.get("not_held_reason") or "", "")))
+            sum(counts.values()), held, reasons.get(g.get("not_held_reason") or "", ""),
+            *((int(g["opening_days"]), True) if g.get("covers") == MONTH else ())))
         if held:
             year.attendance.update(counts)
             year.first_time += int(g["first_time"])

@@ -28,6 +28,10 @@ def _month(fy: int, m: int) -> str:
 
 def _session(s: Session) -> str:
     day = f"{int(s.date[5:7])}/{int(s.date[8:10])}"
+    if s.monthly:  # the operator's report of the month
+        if not s.held:
+            return f"月次報告 開所なし（{s.reason}）"
+        return f"月次報告 開所{s.days}日 {s.start}〜{s.end}（延べ{s.participants}人）"
     if not s.held:
         return f"{day} 開催せず（{s.reason}）"
     return f"{day} {s.start}〜{s.end}（{s.minutes}分・{s.participants}人）"
@@ -36,14 +40,13 @@ def _session(s: Session) -> str:
 def sections(year: PlaceYear, ref: Reference) -> list[tuple[str, list[list[Any]]]]:
     """The report's content as titled tables, shared by both formats."""
     fy = year.fiscal_year
-    held = year.held
     out: list[tuple[str, list[list[Any]]]] = []
     not_held = sum(not s.held for m in MONTHS for s in year.sessions.get(m, []))
     out.append(("開催状況", [["月", "開催回数", "開催日（時間・参加者）"]] + [
-        [_month(fy, m), sum(s.held for s in year.sessions.get(m, [])),
+        [_month(fy, m), sum(s.days for s in year.sessions.get(m, []) if s.held),
          "、".join(_session(s) for s in year.sessions.get(m, []))] for m in MONTHS] + [
-        ["合計", len(held), f"開催しなかった回 {not_held}"]]))
-    average = year.participants / len(held) if held else 0.0
+        ["合計", year.held_sessions, f"開催しなかった回 {not_held}"]]))
+    average = year.participants / year.held_sessions if year.held_sessions else 0.0
     out.append(("参加者（延べ人数）", [["区分", "延べ人数"]] + [
         [label, year.attendance[key]] for key, label in year.categories] + [
         ["参加者 合計", year.participants], ["うち初参加", year.first_time],

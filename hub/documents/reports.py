@@ -32,7 +32,7 @@ class PlaceReport:
     place_id: str
     name: str
     program: str
-    gatherings: int = 0  # held
+    gatherings: int = 0  # sessions held (a month's report: its opening days)
     not_held: int = 0  # expected gatherings recorded as not held
     attendance: Counter[str] = field(default_factory=Counter)
     first_time: int = 0
@@ -107,6 +107,7 @@ class _Tally:
     months: dict[int, int] = field(default_factory=dict)  # month -> gatherings
     people: dict[int, int] = field(default_factory=dict)  # month -> participants
     not_held: int = 0
+    held: int = 0  # sessions held: a month's report counts its opening days
     first_time: int = 0
     helpers: int = 0
     visited: list[str] = field(default_factory=list)  # days of gatherings staff were at
@@ -142,9 +143,10 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         done = tally.activities
         for a in facts.activities:
             done[a] = done.get(a, 0) + 1
-        month = facts.day.month
+        month, sessions = facts.day.month, facts.sessions
+        tally.held += sessions
         held = tally.months
-        held[month] = held.get(month, 0) + 1
+        held[month] = held.get(month, 0) + sessions
         came = tally.people
         came[month] = came.get(month, 0) + facts.participants
     kept: dict[str, list[Facts]] = {}
@@ -152,7 +154,7 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         tally = tallies[place_id]
         kept[place_id] = tally.facts
         r.not_held, r.first_time, r.helpers = tally.not_held, tally.first_time, tally.helpers
-        r.gatherings = len(tally.facts) - tally.not_held
+        r.gatherings = tally.held
         r.attendance.update(tally.attendance)
         r.activities.update(tally.activities)
         r.by_month.update(tally.months)

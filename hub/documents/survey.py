@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from core.domain.gathering import MONTH
 from core.domain.reference import Reference
 from hub.audit import audit
 from hub.db import schema
@@ -112,7 +113,7 @@ def survey_rows(places: Iterable[Mapping[str, Any]], gatherings: Iterable[Mappin
         if not g.get("held", True) or g["place_id"] not in program_of:
             continue
         key = (g["place_id"], int(g["date"][5:7]))
-        sessions[key] += 1
+        sessions[key] += g["opening_days"] if g.get("covers") == MONTH else 1
         mapping = band_of.get(program_of[g["place_id"]], {})
         tally = held.setdefault(key, Counter())
         for category, n in g["attendance"].items():

@@ -1,6 +1,7 @@
 """Home: today's expected gatherings in my places (one tap to record), the ones that passed
-with no record, planned visits, follow-ups, grant periods about to close, places not
-visited for a while, what waits for sync, and quick ways in."""
+with no record, the monthly reports owed (once a month for a place recorded monthly, not
+once a day), planned visits, follow-ups, grant periods about to close, places not visited
+for a while, what waits for sync, and quick ways in."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from field_app.store.planner import Planner
 from field_app.ui.screens import FORM_ROUTES
 from field_app.ui.session import Session
 from field_app.ui.views.drafts import draft_tile
+from field_app.ui.views.month_report import month_name, month_state, open_month, state_icon
 from field_app.ui.views.not_held import NotHeldDialog
 from ui_kit.widgets import caption, heading
 
@@ -71,6 +73,7 @@ class HomeView(ft.ListView):
         shown = follow[:MAX_ITEMS]  # a long backlog is on the follow-ups screen, not here
         expected_today = plan.today_slots()
         gone = plan.missed()
+        owed = plan.reports_owed()
         plans = plan.plans_ahead()
         closing = plan.closing()
         unvisited = plan.not_visited()
@@ -125,6 +128,16 @@ class HomeView(ft.ListView):
             heading(t("home.expected_today"), 18),
             *mine_note,
             *([today_tile(s) for s in expected_today[:MAX_ITEMS * 2]] or none),
+            # a month each, few: before the sessions, so a long list of those does not
+            # push them out of sight
+            *([heading(t("home.reports_owed"), 18), caption(t("home.reports_owed_hint"))]
+              if owed else []),
+            *[ft.ListTile(title=ft.Text(f"{session.place_name(m.place_id)}  "
+                                        f"{month_name(t, m.first)}"),
+                          subtitle=ft.Text(month_state(t, m, today, named=False)),
+                          leading=ft.Icon(state_icon(m, today)),
+                          on_click=lambda e, m=m: open_month(session, m), min_vertical_padding=6)
+              for m in owed[:MAX_ITEMS]],
             *([heading(t("home.missed"), 18), caption(t("home.missed_hint"))] if gone else []),
             *[missed_tile(session, s) for s in gone[:MAX_ITEMS]],
             *([ft.TextButton(t("home.more_in_week", count=len(gone) - MAX_ITEMS),

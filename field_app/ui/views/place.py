@@ -12,6 +12,7 @@ from core.domain.fiscal import fiscal_year_of
 from core.domain.place import Place
 from core.domain.schedule import expected
 from field_app.ui.session import Session
+from field_app.ui.views.month_report import month_name, open_month, report_month
 from ui_kit.widgets import caption, heading, icon_button
 
 
@@ -50,6 +51,7 @@ def compliance_lines(session: Session, place: Place, today: dt.date) -> list[str
 class PlaceView(ft.Column):
     def __init__(self, session: Session, place_id: str) -> None:
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.session = session
         t = session.t
         place = session.records.place(place_id)
         if place is None:
@@ -82,6 +84,9 @@ class PlaceView(ft.Column):
             ft.Container(padding=12, border_radius=8, bgcolor=ft.Colors.SECONDARY_CONTAINER,
                          content=ft.Column([ft.Text(line) for line in lines], spacing=4)),
             ft.Row([
+                ft.FilledButton(t("month.record"), icon=ft.Icons.CALENDAR_MONTH,
+                                on_click=lambda e: self._report(place))
+                if program is not None and program.monthly else
                 ft.FilledButton(t("home.new_gathering"), icon=ft.Icons.GROUPS,
                                 on_click=lambda e: session.go("gathering", place=place_id)),
                 ft.FilledTonalButton(t("home.new_concern"), icon=ft.Icons.FAVORITE_BORDER,
@@ -91,9 +96,16 @@ class PlaceView(ft.Column):
             ], wrap=True, spacing=12, run_spacing=12),
             heading(t("place.recent"), 18),
             *([ft.ListTile(
-                title=ft.Text(f"{t.date(dt.date.fromisoformat(g.date))} "
-                              f"{g.start_time}〜{g.end_time}"),
-                subtitle=ft.Text(t("gathering.total", count=sum(g.attendance.values()))),
+                title=ft.Text(t("month.line", month=month_name(t, g.day), days=g.opening_days,
+                                count=g.participants) if g.monthly
+                              else f"{t.date(g.day)} {g.start_time}〜{g.end_time}"),
+                subtitle=ft.Text(f"{g.start_time}〜{g.end_time}" if g.monthly else
+                                 t("gathering.total", count=g.participants)),
                 on_click=lambda e, gid=g.id: session.go("gathering", id=gid))
                for g in gatherings] or none),
         ]
+
+    def _report(self, place: Place) -> None:
+        month = report_month(self.session, place)
+        if month is not None:
+            open_month(self.session, month)

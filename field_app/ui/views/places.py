@@ -8,6 +8,7 @@ import flet as ft
 
 from core.domain.place import Place
 from field_app.ui.session import Session
+from field_app.ui.views.month_report import open_month, report_month
 from ui_kit.widgets import caption, heading
 
 ALL = "all"
@@ -86,5 +87,13 @@ class PlacesView(ft.Column):
             subtitle=ft.Text(subtitle),
             leading=ft.Icon(ft.Icons.HOME_WORK_OUTLINED),
             min_vertical_padding=8,
-            on_click=lambda e: self.session.go(target[0], **target[1]),
+            on_click=lambda e: self._picked(p, *target),
         ))
+
+    def _picked(self, place: Place, route: str, params: dict[str, str]) -> None:
+        """A gathering at a place recorded monthly is its month's report."""
+        month = report_month(self.session, place) if route == "gathering" else None
+        if month is not None:
+            open_month(self.session, month)
+        else:
+            self.session.go(route, **params)

@@ -1,5 +1,7 @@
 """The week (今週の予定): expected gatherings of my places with what was recorded, planned
-visits and meetings, day by day. Seven columns on a tablet, a list by day on a phone."""
+visits and meetings, day by day. Seven columns on a tablet, a list by day on a phone. A
+place recorded by monthly report is one band across the week above the days, naming the
+days it opens and where its month's report stands; a tap opens that report."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from typing import Any
 import flet as ft
 
 from core.domain import clock
+from core.domain.monthly import Band, Month
 from core.domain.week import Day, Slot
 from field_app.store.planner import Planner, monday_of
 from field_app.ui.prefill import parse_day
 from field_app.ui.session import Session
 from field_app.ui.views.home import record_slot, slot_line
+from field_app.ui.views.month_report import month_name, month_state, open_month, state_icon, weekdays
 from field_app.ui.views.not_held import NotHeldDialog
 from ui_kit.widgets import caption, heading, icon_button
 
@@ -30,6 +34,7 @@ class WeekView(ft.Column):
         self.monday = monday
         planner = Planner(session.records, session.reference, self.today)
         days = planner.week(monday)
+        bands = [self._band(b) for b in planner.bands(monday)]
         wide = (session.page.width or 1280) >= WIDE
         sunday = monday + dt.timedelta(days=6)
         header = ft.Row([
@@ -53,10 +58,14 @@ class WeekView(ft.Column):
                               else ft.Colors.SURFACE_CONTAINER_LOW)
                  for d in days], spacing=6,
                 vertical_alignment=ft.CrossAxisAlignment.START)
+            # two bands a row: six houses take three rows, and leave the days in sight
+            grid = [ft.ResponsiveRow([ft.Container(b, col={"xs": 12, "md": 6})
+                                      for b in bands], spacing=6, run_spacing=6)] if bands else []
             self.controls = [header, *notice,
-                             ft.Column([body], scroll=ft.ScrollMode.AUTO, expand=True)]
+                             ft.Column([*grid, body], spacing=6, scroll=ft.ScrollMode.AUTO,
+                                       expand=True)]
         else:
-            items: list[ft.Control] = []
+            items: list[ft.Control] = [heading(t("week.monthly"), 16), *bands] if bands else []
             for d in days:
                 items.append(heading(self._day_title(d), 16))
                 items += self._items(d) or [caption(t("week.nothing"))]
@@ -127,6 +136,41 @@ class WeekView(ft.Column):
                                lambda ev: record_slot(s, slot))
         return self._entry(ft.Icons.ERROR_OUTLINE, title, t("week.no_record"),
                            lambda ev: self._choose(slot))
+
+    def _band(self, band: Band) -> ft.Control:
+        """One place recorded monthly, across the week: the days it opens and its month's
+        report (or the two months' the week spans)."""
+        s, t = self.session, self.session.t
+        title = t("month.band", place=s.place_name(band.place_id), days=weekdays(t, band.days))
+        states = t("month.sep").join(month_state(t, m, self.today) for m in band.months)
+        now = band.months[-1] if band.months[-1].first <= self.today else band.months[0]
+        return ft.Container(
+            on_click=lambda e: self._open(band.months), padding=8, border_radius=6,
+            bgcolor=ft.Colors.SECONDARY_CONTAINER,
+            content=ft.Row([ft.Icon(state_icon(now, self.today), size=20),
+                            ft.Column([ft.Text(title, size=14, weight=ft.FontWeight.W_600),
+                                       ft.Text(states, size=13,
+                                               color=ft.Colors.ON_SURFACE_VARIANT)],
+                                      spacing=0, expand=True)],
+                           spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER))
+
+    def _open(self, months: tuple[Month, ...]) -> None:
+        """A week in one month opens its report; a week across two asks which."""
+        s, t = self.session, self.session.t
+        if len(months) == 1:
+            open_month(s, months[0])
+            return
+        page = s.page
+
+        def then(m: Month) -> None:
+            page.pop_dialog()
+            open_month(s, m)
+
+        page.show_dialog(ft.AlertDialog(
+            modal=True, title=ft.Text(t("month.title")), content=ft.Text(t("month.choose")),
+            actions=[ft.TextButton(t("week.cancel"), on_click=lambda ev: page.pop_dialog()),
+                     *[ft.FilledButton(month_name(t, m.first), on_click=lambda ev, m=m: then(m))
+                       for m in months]]))
 
     def _choose(self, slot: Slot) -> None:
         """A past gathering with no record: record it (visited, or from the group's report)
