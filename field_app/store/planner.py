@@ -84,7 +84,8 @@ class Planner:
             program = self.reference.programs.get(place.program)
             if program is None:
                 continue
-            result = assess(program, by_place.get(place.id, []), year, self.today)
+            result = assess(program, by_place.get(place.id, []), year, self.today,
+                            open_span=place.open_span)
             for w in result.warnings:
                 if w.code == "period_ending" and w.span is not None and w.days_left:
                     out.append(Closing(place, w.span.end, w.days_left))
