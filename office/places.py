@@ -17,6 +17,7 @@ from office.schedule_editor import ScheduleEditor
 from ui_kit.widgets import caption, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
+DATES = ("opened_on", "closed_on")  # 開設日, 閉所日: only the days between are counted
 SWITCHES = ("open_to_all", "subsidised", "active")
 
 
@@ -53,7 +54,8 @@ class PlacesView(ft.Column):
             title=ft.Text(p.name or ""),
             subtitle=ft.Text("　".join(x for x in (
                 d.program(p.program), d.area(p.area), p.group_name,
-                p.schedule, "" if p.active else d.t("office.places.inactive"))
+                p.schedule, "" if p.active else d.t("office.places.inactive"),
+                d.t("office.places.closed", date=d.day(p.closed_on)) if p.closed_on else "")
                 if x)),
             on_click=lambda e, pid=p.id: d.go("place", id=pid)))
             for p in shown] or [caption(d.t("office.places.none"))]
@@ -98,6 +100,10 @@ class PlaceForm(ft.Column):
             key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
                               max_length=limit, on_change=keep(key))
             for key, limit in TEXTS}
+        self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=220,
+                                          value=str(data.get(key) or ""), hint_text="YYYY-MM-DD",
+                                          on_change=keep(key))
+                        for key in DATES}
         self.program = dropdown(t("office.place.program"),
                                 [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],
                                 data.get("program"), lambda v: data.update(program=v or ""),
@@ -120,6 +126,8 @@ class PlaceForm(ft.Column):
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
             *[self.fields[k] for k in ("group_name", "venue")],
+            ft.Row([self.fields[k] for k in DATES], wrap=True, spacing=16),
+            caption(t("office.place.dates_hint")),
             ft.Container(self.schedule, padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
             self.fields["schedule"],
@@ -183,6 +191,7 @@ class PlaceForm(ft.Column):
         d, t = self.desk, self.desk.t
         body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
                                               "venue", "schedule", *SWITCHES)}
+        body |= {k: (self.data.get(k) or "").strip() or None for k in DATES}  # blank: not set
         body["recurrence"] = self.schedule.value()
         if self.place_id:
             body.update(id=self.place_id, rev=self.data["rev"])
