@@ -161,7 +161,8 @@ class GrantView(ft.Column):
         field = ft.TextField(label=d.t(f"office.grants.{key}"),
                              value="" if values.get(key) is None else str(values[key]),
                              width=None if multiline else width, multiline=multiline,
-                             min_lines=2 if multiline else None, on_change=d.typing(keep))
+                             min_lines=2 if multiline else None, on_change=d.typing(keep),
+                             error_max_lines=4)  # what the hub expects, said whole
         self.inputs[f"{step}.{key}"] = field
         return field
 

@@ -100,9 +100,9 @@ class PlaceForm(ft.Column):
             key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
                               max_length=limit, on_change=keep(key))
             for key, limit in TEXTS}
-        self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=220,
+        self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=300,
                                           value=str(data.get(key) or ""), hint_text="YYYY-MM-DD",
-                                          on_change=keep(key))
+                                          on_change=keep(key), error_max_lines=3)
                         for key in DATES}
         self.program = dropdown(t("office.place.program"),
                                 [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],
