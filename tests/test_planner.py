@@ -111,4 +111,5 @@ def test_a_closed_place_owes_nothing_after_its_last_day(store: Store) -> None:
     assert [s.expected.date.day for s in plan.missed()] == [10, 3]  # not 17 or 24
     assert not any(d.slots for d in plan.week(monday_of(TODAY)))
     late = dt.date(2027, 1, 25)  # the Dec–Jan period is after it closed: no warning
-    assert Planner(Repository(store, today=late), REF, late).closing() == []
+    plan = Planner(Repository(store, today=late), REF, late)
+    assert plan.closing() == [] and plan.not_visited() == []  # no visit is owed either

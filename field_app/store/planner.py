@@ -93,9 +93,11 @@ class Planner:
         return sorted(out, key=lambda c: (c.days_left, c.place.kana))
 
     def not_visited(self) -> list[tuple[Place, dt.date | None]]:
+        """My places not visited for the data's limit; not one that has closed."""
         limit = self.reference.limit("not_visited_days", NOT_VISITED_DAYS)
         since = self.today - dt.timedelta(days=limit + 365)  # "last visit" up to a year back
-        return not_visited(self.mine, self.records.last_visits(since), self.today, limit)
+        still = [p for p in self.mine if not p.closed_on or p.closed_on >= self.today.isoformat()]
+        return not_visited(still, self.records.last_visits(since), self.today, limit)
 
     def week(self, monday: dt.date) -> list[Day]:
         sunday = monday + dt.timedelta(days=6)
