@@ -100,8 +100,10 @@ class PlaceForm(ft.Column):
             key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
                               max_length=limit, on_change=keep(key))
             for key, limit in TEXTS}
+        # no condition or report counts a day outside them: each field says so beneath
         self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=300,
                                           value=str(data.get(key) or ""), hint_text="YYYY-MM-DD",
+                                          helper=t(f"office.place.{key}_hint"),
                                           on_change=keep(key), error_max_lines=3)
                         for key in DATES}
         self.program = dropdown(t("office.place.program"),
@@ -125,9 +127,8 @@ class PlaceForm(ft.Column):
             ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
-            *[self.fields[k] for k in ("group_name", "venue")],
-            ft.Row([self.fields[k] for k in DATES], wrap=True, spacing=16),
-            caption(t("office.place.dates_hint")),
+            self.fields["group_name"],
+            ft.Row([self.fields[k] for k in ("venue", *DATES)], wrap=True, spacing=16),
             ft.Container(self.schedule, padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
             self.fields["schedule"],
