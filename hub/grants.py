@@ -88,7 +88,7 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
     categories = {"income": ref.keys("grant_income"), "expenses": ref.keys("grant_expenses")}
     try:
         checked = domain.check_step(step, data, body, program.grant_cap_yen if program else 0,
-                                    categories, today)
+                                    categories, today, fiscal_year=fiscal_year)
     except ValidationError as exc:
         raise BadRequest(exc.message, message_ja=exc.message_ja,
                          problems=[p.as_dict() for p in exc.problems]) from exc

@@ -107,7 +107,8 @@ def startups(conn: Connection) -> list[dict[str, Any]]:
 def open_place(conn: Connection, startup_id: str, data: Mapping[str, Any], actor: str
                ) -> dict[str, Any]:
     """Create the place a start-up became, in one step: its fields carried over (what the
-    office sends replaces them), linked both ways, pulled by every device.
+    office sends replaces them), its 開設日 the day the start-up reached 開設, linked both
+    ways, pulled by every device.
 
     The feed's lock is taken before the start-up is looked at: requests opening the same
     one at once then take turns, and the second is told which place the first made (the
@@ -129,10 +130,13 @@ def open_place(conn: Connection, startup_id: str, data: Mapping[str, Any], actor
         name = json.loads(held)["name"]
         raise Conflict(f"a place was already opened from this start-up: {name}",
                        message_ja=f"この立ち上げ相談からは既に場所「{name}」を作成済みです。")
+    # it opened on the day the staff member recorded 開設 (the latest, if moved there twice)
+    opened_on = next((str(h["on"]) for h in reversed(doc.get("history") or [])
+                      if h.get("stage") == OPENED), "")
     place = {"name": doc["group_name"], "kana": "", "program": doc.get("program") or "",
              "area": doc["area"], "group_name": doc["group_name"],
              "venue": doc.get("planned_venue", ""), "schedule": doc.get("planned_frequency", ""),
-             "open_to_all": True, "subsidised": False, "active": True}
+             "open_to_all": True, "subsidised": False, "active": True, "opened_on": opened_on}
     unknown = sorted(set(data) - set(place) - {"recurrence"})
     if unknown:
         raise BadRequest(f"unknown field(s): {', '.join(unknown)}",

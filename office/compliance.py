@@ -13,10 +13,14 @@ from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, named
 
 STATE_COLOURS = {"met": ft.Colors.GREEN_600, "missed": ft.Colors.RED_600,
-                 "open": ft.Colors.AMBER_600, "future": ft.Colors.GREY_300}
+                 "open": ft.Colors.AMBER_600, "future": ft.Colors.GREY_300,
+                 # not counted: the place was not open (or, partly open, the period is exempt)
+                 "before": ft.Colors.BLUE_GREY_100, "after": ft.Colors.BLUE_GREY_100,
+                 "exempt": ft.Colors.BLUE_GREY_200}
 CATEGORY_COLOURS = [ft.Colors.TEAL_400, ft.Colors.INDIGO_300, ft.Colors.ORANGE_400,
                     ft.Colors.PINK_300, ft.Colors.LIME_600, ft.Colors.BROWN_300]
 CHART_HEIGHT = 260
+NOT_COUNTED = ("before", "after", "exempt")
 
 
 def year_menu(desk: Desk, year: int, on_select: Callable[[int], None]) -> ft.Control:
@@ -38,8 +42,10 @@ class ComplianceView(ft.Column):
                                    width=360, on_change=desk.typing(lambda e: self._show()))
         legend = ft.Row([ft.Row([ft.Container(width=14, height=14, bgcolor=colour,
                                               border_radius=3),
-                                 ft.Text(t(f"office.period.{state}"), size=13)], spacing=4)
-                         for state, colour in STATE_COLOURS.items()], spacing=16)
+                                 ft.Text(t("office.period.outside" if state == "before"
+                                           else f"office.period.{state}"), size=13)], spacing=4)
+                         for state, colour in STATE_COLOURS.items() if state != "after"],
+                        spacing=16)
         self.controls = [ft.Row([heading(t("office.compliance.title")), ft.Container(expand=True),
                                  year_menu(desk, self.year, self._year)]),
                          ft.Row([self.search, legend], spacing=24, wrap=True), self.rows]
@@ -70,6 +76,10 @@ class ComplianceView(ft.Column):
                         qualifying=p.qualifying, gatherings=p.gatherings)
         else:
             summary = t("office.compliance.not_assessed", gatherings=p.gatherings)
+        dates = "　".join(t(f"office.compliance.{key}", date=d.day(day)) for key, day in
+                         (("opened_on", p.opened_on), ("closed_on", p.closed_on)) if day)
+        if dates:
+            summary = f"{summary}　{dates}"
         conditions = [self._condition(c) for c in p.conditions]
         warnings = [ft.Text(w.ja if t.lang == "ja" else w.en, color=ft.Colors.ERROR, size=14)
                     for w in p.warnings]
@@ -92,7 +102,9 @@ class ComplianceView(ft.Column):
                 [ft.Container(width=10 if len(c.periods) > 12 else 28, height=16,
                               border_radius=3, bgcolor=STATE_COLOURS[s.state],
                               tooltip=f"{s.start}〜{s.end}: "
-                                      f"{t('office.period.' + s.state)}")
+                                      f"{t('office.period.' + s.state)}"
+                                      + (t("office.period.required", count=s.required)
+                                         if s.state not in NOT_COUNTED else ""))
                  for s in c.periods], spacing=2, wrap=True)
         else:
             value = "—" if c.value is None else f"{c.value:.1f}"

@@ -1,8 +1,9 @@
 """A program's grant conditions in the console: one set per fiscal year it came into force,
 each with period conditions (at least N qualifying gatherings per week, month, N months,
-half year or year) and year conditions (average participants, number of gatherings,
-opening days per week), what qualifies a gathering, and the おおむね tolerances. The hub
-checks them; a problem shows at the field it names."""
+half year or year, and how a period a place was open for only part of counts) and year
+conditions (average participants, number of gatherings, opening days per week), what
+qualifies a gathering, and the おおむね tolerances. The hub checks them; a problem shows at
+the field it names."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import flet as ft
 
+from core.domain.conditions import PARTIAL
 from office.desk import Desk
 from ui_kit.widgets import caption, chip_group, dropdown, icon_button, named
 
@@ -206,6 +208,10 @@ class ConditionsEditor(ft.Column):
                        width=150),
             self._text(f"{path}.warn_days", t("office.conditions.warn_days"), c.get("warn_days"),
                        lambda x: c.update(warn_days=number(x) or 0), width=150),
+            named(dropdown(t("office.conditions.partial"),
+                           [(k, t(f"office.conditions.partial.{k}")) for k in PARTIAL],
+                           c.get("partial") or PARTIAL[0],
+                           lambda v: c.update(partial=v or PARTIAL[0]), width=300)),
             *self._qualifies(path, c), self._remove(items, j)]
         return ft.Container(padding=8, border_radius=8, bgcolor=ft.Colors.SURFACE,
                             content=ft.Row(fields, wrap=True, spacing=8, run_spacing=8))

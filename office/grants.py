@@ -9,6 +9,7 @@ from typing import Any
 
 import flet as ft
 
+from core.domain.fiscal import fiscal_year_bounds
 from core.domain.grant import STEPS
 from core.domain.text import matches
 from hub.contract.grants import Grant, GrantSummary
@@ -160,7 +161,8 @@ class GrantView(ft.Column):
         field = ft.TextField(label=d.t(f"office.grants.{key}"),
                              value="" if values.get(key) is None else str(values[key]),
                              width=None if multiline else width, multiline=multiline,
-                             min_lines=2 if multiline else None, on_change=d.typing(keep))
+                             min_lines=2 if multiline else None, on_change=d.typing(keep),
+                             error_max_lines=4)  # what the hub expects, said whole
         self.inputs[f"{step}.{key}"] = field
         return field
 
@@ -190,7 +192,8 @@ class GrantView(ft.Column):
                      amount=yen(sum(p["amount"] for p in x)))
         if step == "report":
             return t("office.grants.sum.report", date=d.day(x["received_on"]),
-                     amount=yen(self.data.expenses_yen))
+                     amount=yen(self.data.expenses_yen)) + (
+                t("office.grants.early_mark") if x.get("early_reason") else "")
         return t("office.grants.sum.settlement", date=d.day(x["settled_on"]),
                  amount=yen(x["confirmed_yen"]))
 
@@ -276,6 +279,7 @@ class GrantView(ft.Column):
                 self._text("decision", "refusal_reason", decision, multiline=True)], decision),
             self._section("payments", [self._payments(payments["payments"])], payments),
             self._section("report", [
+                *self._early(report),
                 self._text("report", "received_on", report),
                 ft.Text(t("office.grants.income"), weight=ft.FontWeight.W_600),
                 Lines(d, "grant_income", report["income"], "report.income", self._register,
@@ -294,9 +298,28 @@ class GrantView(ft.Column):
             ft.Text(t("office.grants.history"), size=17, weight=ft.FontWeight.W_600),
             *[caption(f"{d.moment(h.at)}  {h.actor}  "
                       f"{t('office.grants.step.' + h.detail['step'])} → "
-                      f"{d.label('grant_status', h.detail['status'])}")
+                      f"{d.label('grant_status', h.detail['status'])}" + self._why(h.detail))
               for h in reversed(self.data.history)],
         ]
+
+    def _early(self, report: dict[str, Any]) -> list[ft.Control]:
+        """Before the year's last day, a 実績報告 is early: the console says so, and the hub
+        takes it only with the reason (`early_reason`)."""
+        d, t = self.desk, self.desk.t
+        last = fiscal_year_bounds(self.year)[1]
+        if d.today() >= last and not report.get("early_reason"):
+            return []
+        warning: list[ft.Control] = [ft.Row([
+            ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.AMBER_800),
+            ft.Text(t("office.grants.early", year=self.year, end=d.day(last.isoformat())),
+                    color=ft.Colors.AMBER_900, expand=True)])] if d.today() < last else []
+        return [*warning, self._text("report", "early_reason", report, multiline=True)]
+
+    def _why(self, detail: dict[str, Any]) -> str:
+        """The reason an early 実績報告 gave, in the history line of its step."""
+        value = detail.get("value")
+        reason = value.get("early_reason") if isinstance(value, dict) else None
+        return f"  {self.desk.t('office.grants.early_history', reason=reason)}" if reason else ""
 
     def _payments(self, payments: list[dict[str, Any]]) -> ft.Control:
         d, t = self.desk, self.desk.t

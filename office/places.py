@@ -18,6 +18,7 @@ from office.visits import history_panel
 from ui_kit.widgets import caption, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
+DATES = ("opened_on", "closed_on")  # 開設日, 閉所日: only the days between are counted
 SWITCHES = ("open_to_all", "subsidised", "active")
 
 
@@ -54,7 +55,8 @@ class PlacesView(ft.Column):
             title=ft.Text(p.name or ""),
             subtitle=ft.Text("　".join(x for x in (
                 d.program(p.program), d.area(p.area), p.group_name,
-                p.schedule, "" if p.active else d.t("office.places.inactive"))
+                p.schedule, "" if p.active else d.t("office.places.inactive"),
+                d.t("office.places.closed", date=d.day(p.closed_on)) if p.closed_on else "")
                 if x)),
             on_click=lambda e, pid=p.id: d.go("place", id=pid)))
             for p in shown] or [caption(d.t("office.places.none"))]
@@ -102,6 +104,12 @@ class PlaceForm(ft.Column):
             key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
                               max_length=limit, on_change=keep(key))
             for key, limit in TEXTS}
+        # no condition or report counts a day outside them: each field says so beneath
+        self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=300,
+                                          value=str(data.get(key) or ""), hint_text="YYYY-MM-DD",
+                                          helper=t(f"office.place.{key}_hint"),
+                                          on_change=keep(key), error_max_lines=3)
+                        for key in DATES}
         self.program = dropdown(t("office.place.program"),
                                 [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],
                                 data.get("program"), lambda v: data.update(program=v or ""),
@@ -123,7 +131,8 @@ class PlaceForm(ft.Column):
             ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
-            *[self.fields[k] for k in ("group_name", "venue")],
+            self.fields["group_name"],
+            ft.Row([self.fields[k] for k in ("venue", *DATES)], wrap=True, spacing=16),
             ft.Container(self.schedule, padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
             self.fields["schedule"],
@@ -188,6 +197,7 @@ class PlaceForm(ft.Column):
         d, t = self.desk, self.desk.t
         body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
                                               "venue", "schedule", *SWITCHES)}
+        body |= {k: (self.data.get(k) or "").strip() or None for k in DATES}  # blank: not set
         body["recurrence"] = self.schedule.value()
         if self.place_id:
             body.update(id=self.place_id, rev=self.data["rev"])

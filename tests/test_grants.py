@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from core.domain import grant
+from core.domain import clock, grant
 from core.domain.errors import ValidationError
+from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from core.domain.guards import check_digit
 from field_app.store.repository import Repository
 from tests.factories import IBASHO, REF, gathering
 from tests.hubs import Field, Hub
@@ -36,7 +38,7 @@ REPORT = {"received_on": "2027-04-10",
 
 
 def step(name: str, data: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
-    checked = grant.check_step(name, data, before, CAP, CATS, TODAY)
+    checked = grant.check_step(name, data, before, CAP, CATS, TODAY, fiscal_year=2026)
     return {**before, name: checked["payments"] if name == "payments" else checked}
 
 
@@ -165,3 +167,52 @@ def test_a_device_cannot_write_a_grant(hub: Hub, field: Field) -> None:
               "status": "settled"}
     [result] = push_raw(hub, field.token, [forged])
     assert result["status"] == "rejected"
+
+
+# a 実績報告 before the year ends ------------------------------------------------------------
+
+def test_a_report_before_the_year_ends_is_taken_only_with_its_reason() -> None:
+    g = step("decision", DECISION, step("application", APPLICATION, {}))
+    early = {**REPORT, "received_on": "2027-03-30"}  # FY2026 ends on 31 March 2027
+    for reason in (None, "", "　 "):
+        with pytest.raises(ValidationError) as caught:
+            step("report", {**early, "early_reason": reason}, g)
+        [problem] = caught.value.problems
+        assert problem.field == "early_reason"
+        assert "2026年度の終わり（3月31日）より前" in problem.expected_ja
+        assert "before FY2026 ends on 2027-03-31" in problem.expected_en
+    taken = step("report", {**early, "early_reason": "3月末で活動を終えたため"}, g)
+    assert taken["report"]["early_reason"] == "3月末で活動を終えたため"
+    on_the_last_day = step("report", {**REPORT, "received_on": "2027-03-31"}, g)
+    assert "early_reason" not in on_the_last_day["report"]  # the year is done: not early
+
+
+def test_the_hub_refuses_an_early_report_without_its_reason(hub: Hub, office: httpx.Client
+                                                            ) -> None:
+    today = clock.today()
+    year, last = fiscal_year_of(today), fiscal_year_bounds(fiscal_year_of(today))[1]
+    day = (today if today < last else today - dt.timedelta(days=1)).isoformat()
+    url = f"/grants/{IBASHO.id}/{year}"
+    rev = 0
+    for name, data in (("application", {**APPLICATION, "received_on": day}),
+                       ("decision", {**DECISION, "decided_on": day})):
+        r = office.put(f"{url}/{name}", json={**data, "based_on": rev})
+        assert r.status_code == 200, r.text
+        rev = r.json()["rev"]
+    report = {**REPORT, "received_on": day}
+    refused = office.put(f"{url}/report", json={**report, "based_on": rev})
+    assert refused.status_code == 400
+    [problem] = refused.json()["error"]["problems"]
+    assert problem["field"] == "early_reason" and "より前" in problem["expected_ja"]
+    assert office.get(url).json()["rev"] == rev  # nothing stored
+    taken = office.put(f"{url}/report", json={**report, "early_reason": "団体の解散のため",
+                                              "based_on": rev})
+    assert taken.status_code == 200, taken.text
+    got = office.get(url).json()
+    assert got["grant"]["report"]["early_reason"] == "団体の解散のため"
+    assert got["history"][-1]["detail"]["value"]["early_reason"] == "団体の解散のため"
+    number = "12345678901" + str(check_digit("12345678901"))
+    guarded = office.put(f"{url}/report", json={**report, "early_reason": f"番号 {number}",
+                                                "based_on": got["rev"]})
+    assert guarded.status_code == 400  # free text: an individual number is refused
+    assert guarded.json()["error"]["problems"][0]["field"] == "early_reason"

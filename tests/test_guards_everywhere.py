@@ -103,7 +103,8 @@ STEPS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # (the step, the gr
     "payments": ({"payments": [{"paid_on": "2026-05-01", "amount": 40_000}]},
                  {"decision": {"approved": True, "approved_yen": 40_000}}),
     "report": ({"received_on": "2027-03-10", "income": [dict(LINE, category="donations")],
-                "expenses": [dict(LINE)], "self_evaluation": "よくできた"},
+                "expenses": [dict(LINE)], "self_evaluation": "よくできた",
+                "early_reason": "年度内に活動を終えたため"},
                {"decision": {"approved": True, "approved_yen": 40_000}}),
     "settlement": ({"settled_on": "2027-03-20", "confirmed_yen": 30_000, "note": "確定"},
                    {"decision": {"approved": True, "approved_yen": 40_000},
@@ -221,7 +222,8 @@ GRANT_CASES = [(step, path) for step, (body, _) in STEPS.items() for path, _ in 
 def test_a_number_in_any_text_of_a_grant_step_is_refused(step: str, path: str) -> None:
     body, before = STEPS[step]
     assert_refused(lambda d: grant.check_step(step, d, before, 100_000, CATEGORIES,
-                                              dt.date(2027, 4, 1)), body, path)
+                                              dt.date(2027, 4, 1), fiscal_year=2026),
+                   body, path)
 
 
 @pytest.mark.parametrize("path", [p for p, _ in texts(OFFICE)])

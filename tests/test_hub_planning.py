@@ -125,6 +125,7 @@ def test_a_startup_from_consultation_to_a_place_on_the_tablet(
     assert (place["name"], place["area"], place["program"], place["venue"], place["startup_id"],
             place["kana"]) == (s.group_name, s.area, s.program, s.planned_venue, s.id,
                                "みどりちょうこそだて")
+    assert place["opened_on"] == "2026-09-01"  # the day the staff member recorded 開設
     again = office.post(f"/startups/{s.id}/place", json={})
     assert again.status_code == 409  # one place per start-up
     board = office.get("/startups").json()["startups"]
@@ -133,6 +134,7 @@ def test_a_startup_from_consultation_to_a_place_on_the_tablet(
     repo = Repository(field.store)
     arrived = repo.place(place["id"])
     assert arrived is not None and arrived.startup_id == s.id
+    assert arrived.opened_on == "2026-09-01"
     assert repo.place_of_startup(s.id) == arrived
     # the fiscal-year report counts the consultation, the stage and the opening by area
     xlsx = office.get("/reports", params={"fiscal_year": 2026, "format": "xlsx"})

@@ -153,10 +153,11 @@ def year_of_reports(days: int) -> list[Gathering]:
 def test_opening_days_per_week_is_assessed_from_monthly_reports() -> None:
     ten = REF.programs["tenmillion"]
     after = D(2027, 4, 10)
-    six_a_week = assess(ten, year_of_reports(26), 2026, after)  # 312 days / 52.1 weeks
+    # 312 days / 52.1 weeks
+    six_a_week = assess(ten, year_of_reports(26), 2026, after, open_span=None)
     [days] = six_a_week.conditions
     assert six_a_week.state == MET and days.value == pytest.approx(312 / (365 / 7))
-    four_a_week = assess(ten, year_of_reports(18), 2026, after)
+    four_a_week = assess(ten, year_of_reports(18), 2026, after, open_span=None)
     assert four_a_week.state == MISSED and four_a_week.conditions[0].value == pytest.approx(
         216 / (365 / 7))
     # the average is per opening day, not per report
@@ -164,16 +165,16 @@ def test_opening_days_per_week_is_assessed_from_monthly_reports() -> None:
     # the hours are the report's: open 10:00-16:00 does not meet 開設 9時〜17時
     short = [dataclasses.replace(g, start_time="10:00", end_time="16:00")
              for g in year_of_reports(26)]
-    assert assess(ten, short, 2026, after).state == MISSED
+    assert assess(ten, short, 2026, after, open_span=None).state == MISSED
     # during the year: June and July reported by mid-August, about six days a week so far
-    running = assess(ten, year_of_reports(26)[2:4], 2026, D(2026, 8, 15))
+    running = assess(ten, year_of_reports(26)[2:4], 2026, D(2026, 8, 15), open_span=None)
     assert running.conditions[0].state == OPEN
 
 
 def test_the_hubs_facts_and_the_records_assess_alike() -> None:
     ten, records = REF.programs["tenmillion"], year_of_reports(26)[:6]
-    by_record = assess(ten, records, 2026, D(2026, 10, 1))
-    by_facts = assess(ten, [facts(g.to_dict()) for g in records], 2026, D(2026, 10, 1))
+    by_record = assess(ten, records, 2026, D(2026, 10, 1), open_span=None)
+    by_facts = assess(ten, [facts(g.to_dict()) for g in records], 2026, D(2026, 10, 1), open_span=None)
     assert by_record == by_facts
 
 
@@ -184,11 +185,13 @@ def test_a_period_count_and_a_participants_minimum_weigh_a_months_report() -> No
                                               "qualifies": {"min_participants": 10}}),
                                   key="tenmillion")
     june = report(days=20)  # 14 a day on average
-    assert assess(program, [june], 2026, D(2026, 7, 1)).conditions[0].periods[2].state == MET
+    assert assess(program, [june], 2026, D(2026, 7, 1), open_span=None).conditions[0].periods[2].state == MET
     few = report(days=20, attendance={"senior": 150, "under_65": 0})  # 7.5 a day
-    assert assess(program, [few], 2026, D(2026, 7, 1)).conditions[0].periods[2].state == MISSED
+    assert assess(program, [few], 2026, D(2026, 7, 1),
+                  open_span=None).conditions[0].periods[2].state == MISSED
     short = report(days=19)
-    assert assess(program, [short], 2026, D(2026, 7, 1)).conditions[0].periods[2].state == MISSED
+    assert assess(program, [short], 2026, D(2026, 7, 1),
+                  open_span=None).conditions[0].periods[2].state == MISSED
 
 
 # the week and home -----------------------------------------------------------------------
@@ -246,3 +249,19 @@ def test_home_owes_a_month_once_when_it_is_over_not_each_day() -> None:
     assert owed(places, [], REF.programs, D(2026, 6, 30), 1, since=D(2026, 6, 1)) == []
     unscheduled = [dataclasses.replace(p, recurrence=None) for p in HOUSES]
     assert owed(unscheduled, [], REF.programs, today, 3) == []  # nothing expected: not owed
+
+
+def test_a_house_owes_no_month_before_it_opened_nor_after_it_closed() -> None:
+    """A house opened on 15 May owes no April and a May of its open days only; one closed
+    on 5 June owes June's five days at most, and no band shows after its last day."""
+    today = D(2026, 7, 5)
+    opened = dataclasses.replace(HOUSE, opened_on="2026-05-15")
+    due = owed([opened], [], REF.programs, today, 3)
+    assert [m.first for m in due] == [D(2026, 5, 1), D(2026, 6, 1)]
+    assert due[0].opening_days == 14  # Friday 15 to Saturday 30 May, Monday to Saturday
+    closed = dataclasses.replace(HOUSE, closed_on="2026-06-05")
+    due = owed([closed], [], REF.programs, today, 3)
+    assert [(m.first, m.opening_days) for m in due][-1] == (D(2026, 6, 1), 5)
+    assert bands(D(2026, 6, 8), [closed], [], REF.programs) == []
+    [band] = bands(D(2026, 6, 1), [closed], [], REF.programs)
+    assert band.days == tuple(D(2026, 6, d) for d in range(1, 6))

@@ -127,3 +127,30 @@ def test_houses_recorded_monthly_are_bands_in_the_week_and_owed_once_a_month(
     assert plan.month(SALON, dt.date(2026, 11, 1)) is None  # recorded session by session
     # the week itself holds no month's report as a gathering of 1 November
     assert not any(november in d.unscheduled for d in plan.week(dt.date(2026, 10, 26)))
+
+def opening(store: Store, **dates: str) -> None:
+    """ひだまりカフェ (Tuesdays) with its 開設日 or 閉所日, assigned to this tablet."""
+    planner(store)
+    store.put_reference([dataclasses.replace(IBASHO, recurrence=TUESDAYS, **dates)])
+    store.set_meta(ASSIGNMENT_META, {"places": [IBASHO.id], "areas": []})
+
+
+def test_a_place_not_yet_open_owes_nothing_and_warns_of_no_period(store: Store) -> None:
+    opening(store, opened_on="2027-02-01")
+    late = dt.date(2027, 1, 25)  # Dec–Jan ends in 7 days, before the place has opened
+    plan = Planner(Repository(store, today=late), REF, late)
+    assert plan.closing() == [] and plan.missed() == [] and plan.today_slots() == []
+    assert not any(d.slots for d in plan.week(monday_of(late)))
+    first_week = plan.week(dt.date(2027, 2, 1))
+    assert [len(d.slots) for d in first_week] == [0, 1, 0, 0, 0, 0, 0]
+
+
+def test_a_closed_place_owes_nothing_after_its_last_day(store: Store) -> None:
+    opening(store, closed_on="2026-11-15")
+    plan = Planner(Repository(store, today=TODAY), REF, TODAY)
+    assert plan.today_slots() == []
+    assert [s.expected.date.day for s in plan.missed()] == [10, 3]  # not 17 or 24
+    assert not any(d.slots for d in plan.week(monday_of(TODAY)))
+    late = dt.date(2027, 1, 25)  # the Dec–Jan period is after it closed: no warning
+    plan = Planner(Repository(store, today=late), REF, late)
+    assert plan.closing() == [] and plan.not_visited() == []  # no visit is owed either

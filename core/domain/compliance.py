@@ -4,6 +4,9 @@
 Warnings: a period condition whose current period has not been met yet and ends within the
 condition's warning days (`period_ending`); a year figure below its minimum while the year
 runs (`low_attendance` for average participants, `year_below` for the others).
+
+Only the days the place was open count (`open_span`: its opening day to its closing day):
+no period before it opened or after it closed is met or missed, nor warned about.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.domain.conditions import (
+    AFTER,
+    BEFORE,
+    EXEMPT,
     FUTURE,
     MET,
     MISSED,
@@ -27,7 +33,8 @@ from core.domain.reference import Program
 
 UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
          "opening_days_per_week": ("日/週", " days a week")}
-__all__ = ["FUTURE", "MET", "MISSED", "OPEN", "Compliance", "PeriodResult", "Warning", "assess"]
+__all__ = ["AFTER", "BEFORE", "EXEMPT", "FUTURE", "MET", "MISSED", "OPEN", "Compliance",
+           "PeriodResult", "Warning", "assess"]
 
 
 @dataclass(frozen=True)
@@ -67,43 +74,53 @@ class Compliance:
         return sum(c.missed_periods for c in self.conditions)
 
     @property
+    def exempt(self) -> int:
+        """Periods not counted: before opening, after closing, or partial and exempt."""
+        return sum(p.state in (BEFORE, AFTER, EXEMPT) for c in self.conditions
+                   for p in c.periods)
+
+    @property
     def state(self) -> str:
-        """The year as a whole: missed if any condition is, met once all are."""
+        """The year as a whole: missed if any condition is, met once all are (exempt when
+        none counts: the place was not open that year)."""
         states = {c.state for c in self.conditions}
-        for state in (MISSED, OPEN, FUTURE):
+        for state in (MISSED, OPEN, FUTURE, MET):
             if state in states:
                 return state
-        return MET if states else FUTURE
+        return EXEMPT if states else FUTURE
 
     def current(self, today: dt.date) -> PeriodResult | None:
         return next((p for p in self.periods if today in p.span), None)
 
 
 def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,
-           today: dt.date) -> Compliance:
+           today: dt.date, *, open_span: Span | None) -> Compliance:
     """Compliance of one place's gatherings for one fiscal year, as of `today`, under the
-    conditions in force that year."""
+    conditions in force that year, counting only the days of `open_span` (the place's
+    `Place.open_span`; None: every day). Asked for by name at every call: a caller that
+    forgot the place's dates would count the months before it opened as missed."""
     conditions = program.conditions_in(fiscal_year)
     held = list(gatherings)
     if not conditions:
         return Compliance(program.key, fiscal_year, False, (), (), None)
-    results = assess_set(conditions, held, fiscal_year, today)
+    results = assess_set(conditions, held, fiscal_year, today, open_span)
     warnings: list[Warning] = []
     for spec, result in zip(conditions.periods, results, strict=False):
         for r in result.periods:
             if r.state != OPEN:
                 continue
-            days_left = (r.span.end - today).days + 1  # today included: 1 on the last day
+            days = r.days  # a closing place's period ends on its last day open
+            days_left = (days.end - today).days + 1  # today included: 1 on the last day
             if days_left <= spec.warn_days:
                 warnings.append(Warning(
                     "period_ending",
-                    en=f"{spec.label.en}: this period ({r.span.start:%m/%d}–{r.span.end:%m/%d}) "
+                    en=f"{spec.label.en}: this period ({days.start:%m/%d}–{days.end:%m/%d}) "
                        f"still needs {r.needed} qualifying gathering(s) and ends in "
                        f"{days_left} day(s).",
-                    ja=f"{spec.label.ja}: 今期（{r.span.start.month}月{r.span.start.day}日〜"
-                       f"{r.span.end.month}月{r.span.end.day}日）はあと{r.needed}回の対象となる"
+                    ja=f"{spec.label.ja}: 今期（{days.start.month}月{days.start.day}日〜"
+                       f"{days.end.month}月{days.end.day}日）はあと{r.needed}回の対象となる"
                        f"開催が必要です。残り{days_left}日です。",
-                    span=r.span, days_left=days_left, condition=spec.key))
+                    span=days, days_left=days_left, condition=spec.key))
     for year, result in zip(conditions.year, results[len(conditions.periods):], strict=True):
         if result.state == OPEN and result.value is not None and result.needed > 0:
             ja_unit, en_unit = UNITS[year.measure]
@@ -113,8 +130,8 @@ def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,
                    f"{result.minimum:g}{en_unit}.",
                 ja=f"{result.label.ja}: 現在{result.value:.1f}{ja_unit}で、{result.minimum:g}"
                    f"{ja_unit}を下回っています。", condition=result.key))
-    first, last = fiscal_year_bounds(fiscal_year)
-    in_year = [g for g in held if g.held and first <= g.day <= last]
+    counted = Span(*fiscal_year_bounds(fiscal_year)).overlap(open_span)
+    in_year = [g for g in held if g.held and g.day in counted] if counted else []
     sessions = sum(g.sessions for g in in_year)  # a month's report: its opening days
     average_participants = (sum(g.participants for g in in_year) / sessions
                             if sessions else None)

@@ -15,6 +15,13 @@ met by its average per opening day.
 
 The rules change in April: a program carries a list of condition sets, each from a fiscal
 year on; a year is assessed with the set in force that year. No council's rules need code.
+
+A place counts only while it is open (from its opening day to its closing day): a period
+wholly before or after is not counted at all (`before`, `after`). How a period it was open
+for only part of is counted is data on the condition (`partial`): `pro_rata` needs the
+count scaled by the share of the period's days it was open, rounded up; `exempt` does not
+count that period. Year figures are taken over the days it was open, and a number of
+gatherings a year is scaled the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -33,6 +41,12 @@ from core.domain.problem import Problem
 from core.domain.validation import TIME_RE, Checker
 
 MET, MISSED, OPEN, FUTURE = "met", "missed", "open", "future"
+# not counted, neither met nor missed: a period before the place opened, after it closed,
+# or one it was open for part of that the condition exempts (or that then needs none)
+BEFORE, AFTER, EXEMPT = "before", "after", "exempt"
+NOT_COUNTED = frozenset((BEFORE, AFTER, EXEMPT))
+PRO_RATA = "pro_rata"
+PARTIAL = (PRO_RATA, EXEMPT)
 PERIODS = {"week": 0, "month": 1, "months": 0, "half": 6, "fiscal_year": 12}
 MEASURES = ("average_participants", "gatherings", "opening_days_per_week")
 MONTH_REPORT = "month"  # Occasion.covers of a month's report (gathering.MONTH)
@@ -115,6 +129,7 @@ class PeriodCondition:
     qualifies: Qualifies = Qualifies()
     allowed_misses: int = 0  # おおむね: periods a year may miss and still meet it
     warn_days: int = 14
+    partial: str = PRO_RATA  # a period the place was open for part of: pro_rata | exempt
 
     def spans(self, fiscal_year: int) -> tuple[Span, ...]:
         if self.period == "week":
@@ -154,10 +169,17 @@ def in_force(versions: Sequence[ConditionSet], fiscal_year: int) -> ConditionSet
 @dataclass(frozen=True)
 class PeriodResult:
     span: Span
-    state: str  # met | missed | open (current, not yet met) | future
+    state: str  # met | missed | open (current, not yet met) | future | before | after | exempt
     qualifying: tuple[str, ...]  # ids of the gatherings that count
     not_held: tuple[str, ...] = ()  # ids of expected gatherings recorded as not held
     needed: int = 0  # qualifying gatherings still needed (open and future periods)
+    required: int = 0  # qualifying gatherings the period needs (pro rata when partial)
+    counted: Span | None = None  # the days counted, when the place was open for only some
+
+    @property
+    def days(self) -> Span:
+        """The days this period counts: all of it, or the part the place was open."""
+        return self.counted or self.span
 
 
 @dataclass(frozen=True)
@@ -165,7 +187,7 @@ class ConditionResult:
     key: str
     label: Label
     kind: str  # period | year
-    state: str  # for the year as of today: met | missed | open | future
+    state: str  # for the year as of today: met | missed | open | future | exempt (none counted)
     periods: tuple[PeriodResult, ...] = ()
     value: float | None = None  # a year condition's figure so far
     minimum: float = 0.0
@@ -186,66 +208,98 @@ _SESSIONS = attrgetter("sessions")
 
 
 def assess_set(conditions: ConditionSet, gatherings: Iterable[Occasion], fiscal_year: int,
-               today: dt.date) -> tuple[ConditionResult, ...]:
+               today: dt.date, open_span: Span | None = None) -> tuple[ConditionResult, ...]:
+    """Each condition's result for the year as of `today`, counting only the days of
+    `open_span` (the place's opening day to its closing day; None: every day)."""
     # by date, then start: two stable sorts on the values themselves (no key tuples)
     ordered = sorted(gatherings, key=_START)
     ordered.sort(key=_DAY)
     days = list(map(_DAY, ordered))  # sorted too: each period is a slice found by bisection
-    out = [_period(c, ordered, days, fiscal_year, today) for c in conditions.periods]
-    out += [_year(c, ordered, fiscal_year, today) for c in conditions.year]
+    out = [_period(c, ordered, days, fiscal_year, today, open_span) for c in conditions.periods]
+    out += [_year(c, ordered, days, fiscal_year, today, open_span) for c in conditions.year]
     return tuple(out)
 
 
+def _scaled(count: float, part: Span, whole: Span) -> int:
+    """`count` for `part` of `whole`, by the share of days, rounded up (in whole numbers:
+    no float can make 1 × 31/31 into 2)."""
+    numerator = Fraction(count).limit_denominator(1000) * part.days
+    return -(-numerator.numerator // (numerator.denominator * whole.days))
+
+
 def _period(c: PeriodCondition, ordered: list[Occasion], days: list[dt.date],
-            fiscal_year: int, today: dt.date) -> ConditionResult:
+            fiscal_year: int, today: dt.date, open_span: Span | None) -> ConditionResult:
     results = []
     for span in c.spans(fiscal_year):
-        within = ordered[bisect_left(days, span.start):bisect_right(days, span.end)]
-        counted = c.qualifies.among(within)
-        hits = tuple(map(_ID, counted))
+        part = span.overlap(open_span)
+        if part is None:  # wholly before the opening or after the closing
+            assert open_span is not None
+            results.append(PeriodResult(span, BEFORE if span.end < open_span.start else AFTER,
+                                        ()))
+            continue
+        within = ordered[bisect_left(days, part.start):bisect_right(days, part.end)]
+        qualifying = c.qualifies.among(within)
+        hits = tuple(map(_ID, qualifying))
         cancelled = tuple([g.id for g in within if not g.held])
-        needed = max(0, c.count - sum(map(_SESSIONS, counted)))
-        if not needed:
+        partial = part != span
+        required = c.count
+        if partial:
+            required = 0 if c.partial == EXEMPT else _scaled(c.count, part, span)
+        needed = max(0, required - sum(map(_SESSIONS, qualifying)))
+        if not required:
+            state = EXEMPT
+        elif not needed:
             state = MET
-        elif span.end < today:
+        elif part.end < today:
             state = MISSED
-        elif span.start > today:
+        elif part.start > today:
             state = FUTURE
         else:
             state = OPEN
-        results.append(PeriodResult(span, state, hits, cancelled, needed))
-    missed = sum(r.state == MISSED for r in results)
-    current = next((r for r in results if r.state == OPEN), None)
-    undecided = any(r.state in (OPEN, FUTURE) for r in results)
-    if missed > c.allowed_misses:
+        results.append(PeriodResult(span, state, hits, cancelled, needed, required,
+                                    part if partial else None))
+    counted = [r for r in results if r.state not in NOT_COUNTED]
+    missed = sum(r.state == MISSED for r in counted)
+    current = next((r for r in counted if r.state == OPEN), None)
+    undecided = any(r.state in (OPEN, FUTURE) for r in counted)
+    if not counted:
+        state = EXEMPT
+    elif missed > c.allowed_misses:
         state = MISSED
     elif not undecided:
         state = MET
-    elif all(r.state == FUTURE for r in results):
+    elif all(r.state == FUTURE for r in counted):
         state = FUTURE
     else:
         state = OPEN
     return ConditionResult(c.key, c.label, "period", state, tuple(results),
                            needed=current.needed if current else 0,
-                           by=current.span.end if current else None)
+                           by=current.days.end if current else None)
 
 
-def _year(c: YearCondition, ordered: list[Occasion], fiscal_year: int, today: dt.date
-          ) -> ConditionResult:
-    first, last = fiscal_year_bounds(fiscal_year)
-    counted = c.qualifies.among(g for g in ordered if first <= g.day <= last)
+def _year(c: YearCondition, ordered: list[Occasion], days: list[dt.date], fiscal_year: int,
+          today: dt.date, open_span: Span | None) -> ConditionResult:
+    year = Span(*fiscal_year_bounds(fiscal_year))
+    span = year.overlap(open_span)
+    if span is None:  # not open at all that year: nothing to count
+        return ConditionResult(c.key, c.label, "year", EXEMPT, minimum=c.minimum)
+    first, last = span.start, span.end
+    counted = c.qualifies.among(ordered[bisect_left(days, first):bisect_right(days, last)])
     elapsed_end = min(today, last)
     sessions = sum(map(_SESSIONS, counted))
+    minimum = c.minimum
     if c.measure == "average_participants":
         value = sum(g.participants for g in counted) / sessions if sessions else None
     elif c.measure == "gatherings":
         value = float(sessions)
+        if span != year:  # a number a year: the share of the year the place was open
+            minimum = float(_scaled(c.minimum, span, year))
     else:  # opening_days_per_week: days open, over the weeks of the year gone by
-        days = len({g.day for g in counted if g.covers != MONTH_REPORT}) + sum(
+        open_days = len({g.day for g in counted if g.covers != MONTH_REPORT}) + sum(
             g.sessions for g in counted if g.covers == MONTH_REPORT)
         gone = max(1, ((elapsed_end - first).days + 1)) / 7 if today >= first else 0
-        value = days / gone if gone else None
-    threshold = c.minimum - c.tolerance
+        value = open_days / gone if gone else None
+    threshold = minimum - c.tolerance
     reached = value is not None and value >= threshold
     if today < first:
         state = FUTURE
@@ -256,7 +310,7 @@ def _year(c: YearCondition, ordered: list[Occasion], fiscal_year: int, today: dt
     else:
         state = OPEN
     needed = max(0.0, threshold - (value or 0.0))
-    return ConditionResult(c.key, c.label, "year", state, value=value, minimum=c.minimum,
+    return ConditionResult(c.key, c.label, "year", state, value=value, minimum=minimum,
                            needed=needed, by=last if state == OPEN else None)
 
 
@@ -323,7 +377,8 @@ def versions_to_json(versions: Iterable[ConditionSet]) -> list[dict[str, Any]]:
              "periods": [{"key": p.key, "label": label(p.label), "period": p.period,
                           **({"months": p.months} if p.period == "months" else {}),
                           "count": p.count, "qualifies": qual(p.qualifies),
-                          "allowed_misses": p.allowed_misses, "warn_days": p.warn_days}
+                          "allowed_misses": p.allowed_misses, "warn_days": p.warn_days,
+                          "partial": p.partial}
                          for p in v.periods],
              "year": [{"key": y.key, "label": label(y.label), "measure": y.measure,
                        "minimum": y.minimum, "tolerance": y.tolerance,
@@ -404,7 +459,7 @@ def _key(c: Checker) -> str:
 def _period_condition(raw: Any, name: str, activities: frozenset[str],
                       problems: list[Problem]) -> PeriodCondition | None:
     c = _checker(raw, name, problems, ("key", "label", "period", "months", "count",
-                                       "qualifies", "allowed_misses", "warn_days"))
+                                       "qualifies", "allowed_misses", "warn_days", "partial"))
     if c is None:
         return None
     key, label = _key(c), _label(c)
@@ -422,7 +477,8 @@ def _period_condition(raw: Any, name: str, activities: frozenset[str],
         key, label, period, months, count=c.integer("count", minimum=1, maximum=366, default=1),
         qualifies=_qualifies(c, activities, name, problems),
         allowed_misses=c.integer("allowed_misses", maximum=53),
-        warn_days=c.integer("warn_days", maximum=90, default=14))
+        warn_days=c.integer("warn_days", maximum=90, default=14),
+        partial=c.choice("partial", PARTIAL, default=PRO_RATA))
     ok = not c.problems
     _flush(c, name, problems)
     return condition if ok else None

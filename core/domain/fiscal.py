@@ -26,6 +26,17 @@ class Span:
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.start <= day <= self.end
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def overlap(self, other: Span | None) -> Span | None:
+        """The days both spans hold (None: none); `None` as `other` is every day."""
+        if other is None:
+            return self
+        start, end = max(self.start, other.start), min(self.end, other.end)
+        return Span(start, end) if start <= end else None
+
 
 def month_periods(fy: int, months: int) -> tuple[Span, ...]:
     """The fiscal year cut into `months`-month periods from April (2 -> six periods)."""

@@ -9,6 +9,9 @@ the request, its date and any conditions attached; or a refusal with its reason)
 categories being data; the group's self-evaluation) and the settlement (確定額, and the
 refund due when it is below what was paid). The status follows from what is recorded:
 申請受付 → 交付決定 (or 不交付) → 交付済 → 実績報告受付 → 額確定 / 返還. Amounts are whole yen.
+
+A 実績報告 reports a whole fiscal year: one received before the year's last day (31 March)
+is early, and is taken only with the reason for it (`early_reason`), kept with the report.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.domain.errors import ValidationError
+from core.domain.fiscal import fiscal_year_bounds
 from core.domain.problem import Problem
 from core.domain.validation import Checker
 
@@ -37,7 +41,7 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "application": ("received_on", "requested_yen", "plan", "budget"),
     "decision": ("decided_on", "approved", "approved_yen", "conditions", "refusal_reason"),
     "payments": ("payments",),
-    "report": ("received_on", "income", "expenses", "self_evaluation"),
+    "report": ("received_on", "income", "expenses", "self_evaluation", "early_reason"),
     "settlement": ("settled_on", "confirmed_yen", "note"),
 }
 LINE_FIELDS = ("category", "amount", "note")  # a budget, income or expense line
@@ -103,9 +107,11 @@ def suggested_confirmed(grant: Mapping[str, Any]) -> int:
 
 
 def check_step(step: str, data: Any, grant: Mapping[str, Any], cap_yen: int,
-               categories: Mapping[str, Collection[str]], today: dt.date) -> dict[str, Any]:
-    """Check one step as the office sends it, against what is recorded before it; returns
-    the stored form. Raises ValidationError with every problem, each naming its field."""
+               categories: Mapping[str, Collection[str]], today: dt.date, *,
+               fiscal_year: int) -> dict[str, Any]:
+    """Check one step of the grant for `fiscal_year` as the office sends it, against what is
+    recorded before it; returns the stored form. Raises ValidationError with every problem,
+    each naming its field."""
     if step not in STEPS:
         raise ValidationError([Problem("step", repr(step), "one of: " + ", ".join(STEPS),
                                        "手続きの種類")])
@@ -164,10 +170,21 @@ def check_step(step: str, data: Any, grant: Mapping[str, Any], cap_yen: int,
     elif step == "report":
         if not (grant.get("decision") or {}).get("approved"):
             c.fail("decision", None, "an approved decision first", "先に交付決定を記録してください")
-        out = {"received_on": _day(c, "received_on", today),
+        received = _day(c, "received_on", today)
+        out = {"received_on": received,
                "income": _lines(c, "income", categories["income"]),
                "expenses": _lines(c, "expenses", categories["expenses"]),
                "self_evaluation": c.text("self_evaluation", max_len=4000)}
+        reason = c.text("early_reason", max_len=2000)
+        last = fiscal_year_bounds(fiscal_year)[1]
+        if received and received < last.isoformat():
+            if not reason.strip():
+                c.fail("early_reason", reason,
+                       f"why the report comes before FY{fiscal_year} ends on {last} "
+                       "(required: it was received before the year's last day)",
+                       f"{fiscal_year}年度の終わり（{last.month}月{last.day}日）より前に"
+                       "報告する理由（年度末より前の受付のため必須）")
+            out["early_reason"] = reason
     else:
         _after(c, grant, "report", "the 実績報告", "実績報告の受付")
         confirmed = c.integer("confirmed_yen", required=True, maximum=MAX_YEN)

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from core.domain.fiscal import Span
 from core.domain.gathering import Gathering
 from core.domain.place import Place
 from core.domain.reference import Program
@@ -143,7 +144,11 @@ def owed(places: Iterable[Place], gatherings: Iterable[Gathering],
 
 
 def _expected(place: Place, start: dt.date, end: dt.date) -> list[Expected]:
-    if not (place.active and place.recurrence):
+    """What the schedule expects between the two days, none before the place opened or
+    after it closed: a month it was open for part of owes a report for that part only."""
+    days = Span(start, end).overlap(place.open_span) if place.active and place.recurrence \
+        else None
+    if days is None:
         return []
-    return sorted(expected(place.usual, start, end, place.id),
+    return sorted(expected(place.usual, days.start, days.end, place.id),
                   key=lambda e: (e.date, e.start_time))

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from core.domain.fiscal import Span
 from core.domain.gathering import Gathering
 from core.domain.monthly import is_monthly
 from core.domain.place import Place
@@ -76,12 +77,14 @@ def by_session(places: Iterable[Place], programs: Mapping[str, Program] | None
 
 def expected_at(places: Iterable[Place], start: dt.date, end: dt.date,
                 programs: Mapping[str, Program] | None = None) -> list[Expected]:
-    """Every gathering the places' schedules expect from `start` to `end`, by date/time;
+    """Every gathering the places' schedules expect from `start` to `end`, by date/time:
+    none before a place opened or after it closed (nothing is owed for those days), and,
     given the programs, none of a place recorded monthly."""
     found: list[Expected] = []
+    asked = Span(start, end)
     for p in by_session(places, programs):
-        if p.active and p.recurrence:
-            found += expected(p.usual, start, end, p.id)
+        if p.active and p.recurrence and (days := asked.overlap(p.open_span)) is not None:
+            found += expected(p.usual, days.start, days.end, p.id)
     return sorted(found, key=lambda e: (e.date, e.start_time, e.place_id))
 
 

@@ -107,7 +107,8 @@ class Planner:
             program = self.reference.programs.get(place.program)
             if program is None:
                 continue
-            result = assess(program, by_place.get(place.id, []), year, self.today)
+            result = assess(program, by_place.get(place.id, []), year, self.today,
+                            open_span=place.open_span)
             for w in result.warnings:
                 if w.code == "period_ending" and w.span is not None and w.days_left:
                     out.append(Closing(place, w.span.end, w.days_left))
@@ -115,9 +116,11 @@ class Planner:
         return sorted(out, key=lambda c: (c.days_left, c.place.kana))
 
     def not_visited(self) -> list[tuple[Place, dt.date | None]]:
+        """My places not visited for the data's limit; not one that has closed."""
         limit = self.reference.limit("not_visited_days", NOT_VISITED_DAYS)
         since = self.today - dt.timedelta(days=limit + 365)  # "last visit" up to a year back
-        return not_visited(self.mine, self.records.last_visits(since), self.today, limit)
+        still = [p for p in self.mine if not p.closed_on or p.closed_on >= self.today.isoformat()]
+        return not_visited(still, self.records.last_visits(since), self.today, limit)
 
     def week(self, monday: dt.date) -> list[Day]:
         sunday = monday + dt.timedelta(days=6)

@@ -29,6 +29,10 @@ class Place(BaseModel):
     active: bool | None = True
     sample: bool | None = False
     startup_id: str | None = Field("", description="the start-up consultation it was opened from")
+    opened_on: str | None = Field("", description="開設日 (YYYY-MM-DD; empty: not known): from its "
+                                                 "start-up's 開設, or set by the office")
+    closed_on: str | None = Field("", description="閉所日, its last day open (YYYY-MM-DD; "
+                                                 "empty: open)")
 
 
 class PlaceList(BaseModel):
@@ -54,6 +58,8 @@ class PlaceBody(BaseModel):
     subsidised: Any = None
     active: Any = None
     startup_id: Any = None
+    opened_on: Any = None
+    closed_on: Any = None
 
 
 class PlaceSaved(BaseModel):

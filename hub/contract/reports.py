@@ -11,8 +11,12 @@ from pydantic import BaseModel, Field
 class Period(BaseModel):
     start: dt.date
     end: dt.date
-    state: str = Field(description="met | missed | open | future")
+    state: str = Field(description="met | missed | open | future, or not counted: before "
+                                   "(the place had not opened) | after (it had closed) | "
+                                   "exempt (open for part of it, and the condition exempts that)")
     qualifying: int = Field(description="gatherings that count in it")
+    required: int = Field(0, description="qualifying gatherings it needs: the condition's count, "
+                                         "pro rata when the place was open for part of it")
 
 
 class Condition(BaseModel):
@@ -20,7 +24,8 @@ class Condition(BaseModel):
     ja: str
     en: str
     kind: str = Field(description="period | year")
-    state: str
+    state: str = Field(description="met | missed | open | future | exempt (nothing counted: "
+                                   "the place was not open that year)")
     periods: list[Period]
     value: int | float | None
     minimum: int | float
@@ -46,6 +51,10 @@ class ComplianceRow(BaseModel):
     qualifying: int
     periods: list[Period]
     state: str = Field(description="the year's state, empty when not assessed")
+    opened_on: str = Field("", description="the place's 開設日 (YYYY-MM-DD; empty: not known): "
+                                           "no day before it is counted")
+    closed_on: str = Field("", description="the place's 閉所日 (YYYY-MM-DD; empty: open): "
+                                           "no day after it is counted")
     conditions: list[Condition]
     warnings: list[Warning]
 

@@ -20,6 +20,7 @@ from core.domain.compliance import Compliance, assess
 from core.domain.fiscal import fiscal_year_bounds
 from core.domain.gathering import MONTH
 from core.domain.kinds import restore
+from core.domain.place import open_span_of
 from core.domain.reference import Reference
 from hub import hub_settings
 from hub.db import schema
@@ -114,7 +115,7 @@ def build(place: Mapping[str, Any], gathering_docs: Iterable[Mapping[str, Any]],
             year.activities.update(g["activities"])
     if program is not None:
         year.compliance = assess(program, [restore(g) for g in kept],  # type: ignore[misc]
-                                 fiscal_year, today)
+                                 fiscal_year, today, open_span=open_span_of(place))
     return year
 
 

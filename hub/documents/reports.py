@@ -19,6 +19,7 @@ from core.domain.compliance import Compliance, assess
 from core.domain.fiscal import fiscal_year_bounds
 from core.domain.gathering import Facts
 from core.domain.gathering import facts as gathering_facts
+from core.domain.place import open_span_of
 from core.domain.reference import Reference
 from core.domain.visit_note import CONSULTATION, MEETING, OTHER, VISIT, contacts
 from hub import collector
@@ -50,6 +51,8 @@ class PlaceReport:
     consultations: int = 0
     meetings: int = 0
     other_contacts: int = 0
+    opened_on: str = ""  # the place's 開設日 and 閉所日: only the days between are assessed
+    closed_on: str = ""
 
     @property
     def participants(self) -> int:
@@ -117,7 +120,9 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
                     ref: Reference, fiscal_year: int, today: dt.date,
                     notes: Iterable[Mapping[str, Any]] = ()) -> list[PlaceReport]:
     """One report per place for the fiscal year, in kana order."""
-    reports = {p["id"]: PlaceReport(p["id"], p["name"], p["program"])
+    reports = {p["id"]: PlaceReport(p["id"], p["name"], p["program"],
+                                    opened_on=p.get("opened_on") or "",
+                                    closed_on=p.get("closed_on") or "")
                for p in sorted(place_docs, key=lambda p: p.get("kana") or p["name"])}
     # Each gathering is looked at once: counted, and kept only as the Facts the conditions
     # need (not its whole document). The counts go to plain dicts first: Counter.update
@@ -168,7 +173,9 @@ def activity_report(place_docs: Iterable[Mapping[str, Any]], gatherings: Iterabl
         program = ref.programs.get(r.program)
         if program is None:
             continue
-        found = assess(program, kept.get(r.place_id, []), fiscal_year, today)
+        found = assess(program, kept.get(r.place_id, []), fiscal_year, today,
+                       open_span=open_span_of({"opened_on": r.opened_on,
+                                               "closed_on": r.closed_on}))
         r.assessed, r.periods_met, r.periods_missed = found.assessed, found.met, found.missed
         r.compliance = found
     return list(reports.values())

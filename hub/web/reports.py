@@ -39,7 +39,7 @@ def _file(description: str, *formats: str) -> dict[int | str, dict[str, Any]]:
 
 def _period(p: Any) -> dict[str, Any]:
     return {"start": p.span.start.isoformat(), "end": p.span.end.isoformat(), "state": p.state,
-            "qualifying": len(p.qualifying)}
+            "qualifying": len(p.qualifying), "required": p.required}
 
 
 def _condition(c: Any) -> dict[str, Any]:
@@ -65,6 +65,7 @@ async def compliance(who: Officer, db: Db, today: Today, fiscal_year: int = YEAR
                 "qualifying": sum(len(p.qualifying) for p in c.periods) if c else 0,
                 "periods": [_period(p) for p in c.periods] if c else [],
                 "state": c.state if c and c.assessed else "",
+                "opened_on": r.opened_on, "closed_on": r.closed_on,
                 "conditions": [_condition(x) for x in c.conditions] if c else [],
                 "warnings": [{"code": w.code, "ja": w.ja, "en": w.en}
                              for w in c.warnings] if c else []})

@@ -7,8 +7,8 @@ import datetime as dt
 import flet as ft
 
 from core.domain import clock
-from core.domain.compliance import MET, MISSED, assess
-from core.domain.fiscal import fiscal_year_of
+from core.domain.compliance import EXEMPT, MET, MISSED, assess
+from core.domain.fiscal import Span, fiscal_year_of
 from core.domain.place import Place
 from core.domain.schedule import expected
 from field_app.ui.session import Session
@@ -27,11 +27,13 @@ def compliance_lines(session: Session, place: Place, today: dt.date) -> list[str
     week = dt.timedelta(days=7)  # a week condition's first and last weeks cross the year's ends
     gatherings = session.records.gatherings_of(place.id, dt.date(year, 4, 1) - week,
                                                dt.date(year + 1, 3, 31) + week)
-    report = assess(program, gatherings, year, today)
+    report = assess(program, gatherings, year, today, open_span=place.open_span)
     lines = []
     for c in report.conditions:
         label = c.label(lang)
-        if c.state == MET:
+        if c.state == EXEMPT:
+            lines.append(t("compliance.condition_exempt", label=label))
+        elif c.state == MET:
             lines.append(t("compliance.condition_met", label=label))
         elif c.state == MISSED:
             lines.append(t("compliance.condition_missed", label=label))
@@ -45,6 +47,8 @@ def compliance_lines(session: Session, place: Place, today: dt.date) -> list[str
             lines.append(t("compliance.condition_open", label=label))
     lines += [w.text(lang) for w in report.warnings if w.code != "period_ending"]
     lines.append(t("compliance.summary", met=report.met, missed=report.missed))
+    if report.exempt:
+        lines.append(t("compliance.not_counted", count=report.exempt))
     return lines
 
 
@@ -60,8 +64,9 @@ class PlaceView(ft.Column):
         program = session.reference.programs.get(place.program)
         today = clock.today()
         gatherings = session.records.gatherings_of(place_id)[:10]
-        upcoming = expected(place.usual, today, today + dt.timedelta(days=62), place.id)[:4] \
-            if place.recurrence else []
+        ahead = Span(today, today + dt.timedelta(days=62)).overlap(place.open_span)
+        upcoming = expected(place.usual, ahead.start, ahead.end, place.id)[:4] \
+            if place.recurrence and ahead else []
         lines = compliance_lines(session, place, today)
         year = fiscal_year_of(today)
         grant = session.records.grant_status(place.id, year)
@@ -78,6 +83,9 @@ class PlaceView(ft.Column):
                     f"{t('place.sep')}{place.group_name}"),
             ft.Text(f"{t('place.venue')}: {place.venue}"),
             ft.Text(f"{t('place.schedule')}: {place.schedule}"),
+            *[ft.Text(t(f"place.{key}", date=t.date(dt.date.fromisoformat(day))))
+              for key, day in (("opened_on", place.opened_on), ("closed_on", place.closed_on))
+              if day],
             *([ft.Text(t("place.next", dates="、".join(
                 f"{t.date(e.date)} {e.start_time}〜{e.end_time}" for e in upcoming)))]
               if upcoming else []),
