@@ -24,6 +24,7 @@ from hub import concerns as inbox
 from hub import provisions
 from hub.audit import audit
 from hub.db import schema
+from hub.documents.annual_report import council_name
 from hub.documents.export import xlsx_bytes
 from hub.errors import BadRequest, NotFound
 
@@ -172,5 +173,5 @@ def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str) -> 
         given += provisions.listing(conn, provisions.Filters(concern_id=cid))
         audit(conn, actor, "concern_disclosed", cid)
     audit(conn, actor, "disclosure_export", "", json.dumps({"concern_ids": wanted}))
-    return xlsx_bytes({"保有している記録": held, "事務局の対応": acted, "経過": story,
+    return xlsx_bytes(council=council_name(conn), sheets={"保有している記録": held, "事務局の対応": acted, "経過": story,
                        "第三者提供記録": provisions.rows(given, ref, places)})

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from core.domain import clock
 from hub.db import schema
 from tests.hubs import Field, Hub
+from tests.printed import check_printed, render
 from tests.test_office_api import push
 
 REFER = {"status": "referred", "destination": "houkatsu", "referred_on": "2026-06-12",
@@ -232,7 +233,7 @@ def test_retention_removes_only_records_kept_past_their_day(
 
 
 def test_the_office_lists_filters_and_exports_the_record(
-        field: Field, hub: Hub, office: httpx.Client) -> None:
+        field: Field, hub: Hub, office: httpx.Client, tmp_path: Path) -> None:
     a = push(field, hub, consent="written", subject_alias="Aさん")
     b = push(field, hub, categories=["health"], consent="refused",
              legal_basis="life_body_emergency")
@@ -257,10 +258,15 @@ def test_the_office_lists_filters_and_exports_the_record(
     sheet = load_workbook(io.BytesIO(book.content))["第三者提供記録"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["提供日", "提供先", "提供した項目"]
-    assert values[2][:4] == ["2026-06-12", "在宅介護・地域包括支援センター",
+    assert values[2][:4] == [dt.datetime(2026, 6, 12), "在宅介護・地域包括支援センター",
                              "分類（気になったこと）・対象の方の記述子（年代・性別・呼び名）",
-                             "80代以上・女性・Aさん"]
+                             "80代以上・女性・Aさん"]  # a date the sheet sorts and shows as one
     assert values[1][5] == "生命・身体の保護（同意を得ることが困難）"
+    # printed as the council keeps it: one page wide, every column there
+    printed = render(book.content, tmp_path, f"provisions-{hub.database_url.split(':')[0]}")
+    check_printed(printed, council="社会福祉協議会", rightmost="気づきID", count=1, figures=[
+        "2026年6月12日 在宅介護・地域包括支援セン", "2026年8月1日 保健センター",
+        a.id[:18], b.id[:18]])  # long text wraps in its column
     raw = office.get("/provisions/export", params={"format": "csv", "recipient": "hoken"})
     assert raw.content.startswith(b"\xef\xbb\xbf")  # Japanese Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"))))

@@ -25,6 +25,7 @@ from hub.contract.provisions import (
     files,
 )
 from hub.documents import export
+from hub.documents.annual_report import council_name
 from hub.documents.filenames import content_disposition
 from hub.errors import BadRequest
 from hub.reference import reference
@@ -98,8 +99,10 @@ async def export_file(who: Officer, db: Db,
         audit(conn, who.username, "provisions_exported", "", json.dumps(
             {"format": format, "rows": len(rows) - 1, "since": since, "until": until,
              "recipient": recipient, "basis": basis, "place_id": place_id}))
-        return export.xlsx_bytes({"第三者提供記録": rows}) if format == "xlsx" \
-            else export.csv_bytes(rows)
+        if format == "csv":
+            return export.csv_bytes(rows)
+        return export.xlsx_bytes({"第三者提供記録": rows}, council=council_name(conn),
+                                 formats={"第三者提供記録": provisions.FORMATS})
 
     return _attachment(f"teikyo-kiroku.{format}", format, await run(db, work))
 
