@@ -16,7 +16,8 @@ from office.desk import Desk
 from office.schedule_editor import ScheduleEditor
 from ui_kit.widgets import caption, dropdown, heading, named
 
-TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
+TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("representative", 100), ("venue", 200),
+         ("schedule", 200))
 SWITCHES = ("open_to_all", "subsidised", "active")
 
 
@@ -119,7 +120,7 @@ class PlaceForm(ft.Column):
             ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
-            *[self.fields[k] for k in ("group_name", "venue")],
+            *[self.fields[k] for k in ("group_name", "representative", "venue")],
             ft.Container(self.schedule, padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
             self.fields["schedule"],
@@ -182,7 +183,7 @@ class PlaceForm(ft.Column):
     async def _save(self) -> None:
         d, t = self.desk, self.desk.t
         body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
-                                              "venue", "schedule", *SWITCHES)}
+                                              "representative", "venue", "schedule", *SWITCHES)}
         body["recurrence"] = self.schedule.value()
         if self.place_id:
             body.update(id=self.place_id, rev=self.data["rev"])
