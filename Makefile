@@ -6,8 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages the test suite needs: browser tests drive the system Chromium, and every
-# hub test runs on PostgreSQL as well as SQLite (never skipped); poppler reads the PDFs back.
-TEST_DEBS := chromium postgresql poppler-utils
+# hub test runs on PostgreSQL as well as SQLite (never skipped); poppler reads the PDFs back;
+# LibreOffice prints each workbook as the office would, with a Japanese font to draw it.
+TEST_DEBS := chromium postgresql poppler-utils libreoffice-calc fonts-ipaexfont-gothic
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint typecheck bench clean system-deps postgres

@@ -381,7 +381,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
 
     from hub import grants
-    from hub.documents import export, reports, survey
+    from hub.documents import annual_report, export, reports, survey
     from hub.documents.filenames import inside
     from hub.reference import reference
 
@@ -401,12 +401,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         startups = planning.startup_report(conn, args.fiscal_year)
         given = grants.listing(conn, args.fiscal_year)
         asked = survey.survey(conn, ref, args.fiscal_year)
+        council = annual_report.council_name(conn)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, data in export.documents(built, ref, args.fiscal_year, args.format,
                                        startups=startups, grants=given,
-                                       survey=asked).items():
+                                       survey=asked, council=council).items():
         written.append(inside(out, name))  # never outside --out, whatever the data says
         written[-1].write_bytes(data)
     with engine.begin() as conn:

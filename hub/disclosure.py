@@ -1,6 +1,7 @@
 """A disclosure request (開示請求, APPI 第33条): find every record the hub holds about one
 person, and export what is held — each concern with what was observed, the office's actions,
-the history, any conflicting version, and every provision to a third party.
+the history, any conflicting version, and every provision to a third party, as a workbook
+or a PDF for the person (hub/documents/disclosure_files.py).
 
 Concerns are the only records about a person (gatherings are counts, visit notes are about
 groups). The person is found from one of their concerns, or by place and descriptor; both
@@ -24,7 +25,8 @@ from hub import concerns as inbox
 from hub import provisions
 from hub.audit import audit
 from hub.db import schema
-from hub.documents.export import xlsx_bytes
+from hub.documents import disclosure_files as files
+from hub.documents.annual_report import council_name
 from hub.errors import BadRequest, NotFound
 
 MAX_EXPORT = 200
@@ -106,8 +108,11 @@ def search(conn: Connection, actor: str, *, concern_id: str = "",
     return sorted(found, key=lambda s: s["observed_on"])
 
 
-def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str) -> bytes:
-    """Everything held about the concerns `ids`, as one workbook (audited, per concern too)."""
+def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str,
+           fmt: str = "xlsx") -> bytes:
+    """Everything held about the concerns `ids`, for the person who asked: a workbook or a
+    PDF (hub/documents/disclosure_files.py), the concerns numbered in the order given
+    (audited, per concern too; the audit keeps the order, so each number's concern)."""
     if not ids or len(ids) > MAX_EXPORT or not all(isinstance(i, str) for i in ids):
         raise BadRequest(f"concern_ids: 1 to {MAX_EXPORT} concern ids",
                          message_ja="開示する気づきの記録を選んでください。",
@@ -124,53 +129,17 @@ def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str) -> 
         select(schema.office_parts).where(schema.office_parts.c.concern_id.in_(wanted)))}
     places = {r.id: json.loads(r.body)["name"]
               for r in conn.execute(select(schema.places.c.id, schema.places.c.body))}
-
-    def label(enum: str, key: object) -> str:
-        option = ref.option(enum, key) if isinstance(key, str) and key else None
-        return option.label.ja if option else str(key or "")
-
-    def destination(key: object) -> str:
-        found = next((d for d in ref.destinations if d.key == key), None)
-        return found.label.ja if found else str(key or "")
-
-    held: list[list[Any]] = [["気づきID", "版", "気づいた日", "場所", "年代", "性別", "呼び名",
-                              "分類", "緊急度", "本人の同意", "法的根拠", "根拠の補足",
-                              "気づいたこと", "つなぎ先（候補）", "次の確認日", "記録した職員",
-                              "受信日時"]]
-
-    def version(cid: str, doc: Mapping[str, Any], which: str, staff: str, at: str) -> None:
-        held.append([cid, which, doc.get("observed_on", ""), places.get(doc.get("place_id", ""), ""),
-                     label("age_bands", doc.get("subject_age_band")),
-                     label("genders", doc.get("subject_gender")), doc.get("subject_alias", ""),
-                     "・".join(label("concern_categories", k) for k in doc.get("categories", [])),
-                     label("urgency", doc.get("urgency")), label("consent", doc.get("consent")),
-                     label("legal_basis", doc.get("legal_basis")),
-                     doc.get("legal_basis_note", ""), doc.get("observed", ""),
-                     destination(doc.get("suggested_destination")), doc.get("follow_up_on") or "",
-                     staff, at])
-
-    acted: list[list[Any]] = [["気づきID", "状況", "つなぎ先", "つないだ日", "方法", "結果・フィード"
-                               "バック", "終了日", "法的根拠（事務局）", "根拠の補足", "更新日時",
-                               "更新した職員"]]
-    story: list[list[Any]] = [["気づきID", "日時", "誰が", "何を"]]
-    given: list[dict[str, Any]] = []
-    for cid in wanted:
+    held = []
+    for n, cid in enumerate(wanted, start=1):
         r = rows[cid]
-        version(cid, json.loads(r.body), f"rev {r.rev}", r.staff_name, clock.minute(r.received_at))
-        for c in conn.execute(select(schema.conflicts).where(schema.conflicts.c.record_id == cid)):
-            version(cid, json.loads(c.body), f"rev {c.rev}（競合版）", "", clock.minute(c.received_at))
-        part = parts.get(cid)
-        if part:
-            acted.append([cid, label("concern_status", part.get("status")),
-                          destination(part.get("destination")), part.get("referred_on") or "",
-                          part.get("method", ""), part.get("feedback", ""),
-                          part.get("closed_on") or "", label("legal_basis", part.get("legal_basis")),
-                          part.get("legal_basis_note", ""), clock.minute(part.get("updated_at") or ""),
-                          part.get("updated_by", "")])
-        for e in inbox.history(conn, cid):
-            story.append([cid, clock.minute(e["at"]), e["actor"], e["action"]])
-        given += provisions.listing(conn, provisions.Filters(concern_id=cid))
+        versions = [files.Version(r.rev, json.loads(r.body), r.staff_name, r.received_at)]
+        versions += [files.Version(c.rev, json.loads(c.body), "", c.received_at, conflicting=True)
+                     for c in conn.execute(select(schema.conflicts).where(
+                         schema.conflicts.c.record_id == cid))]
+        held.append(files.Held(n, versions, parts.get(cid), inbox.history(conn, cid),
+                               provisions.listing(conn, provisions.Filters(concern_id=cid))))
         audit(conn, actor, "concern_disclosed", cid)
-    audit(conn, actor, "disclosure_export", "", json.dumps({"concern_ids": wanted}))
-    return xlsx_bytes({"保有している記録": held, "事務局の対応": acted, "経過": story,
-                       "第三者提供記録": provisions.rows(given, ref, places)})
+    audit(conn, actor, "disclosure_export", "", json.dumps({"concern_ids": wanted,
+                                                            "format": fmt}))
+    found = files.Disclosure(council_name(conn), clock.today(), held, places)
+    return files.pdf(found, ref) if fmt == "pdf" else files.xlsx(found, ref)

@@ -24,6 +24,7 @@ from hub import hub_settings
 from hub.audit import audit
 from hub.db import schema
 from hub.db.engine import utcnow
+from hub.documents.sheet import DATE, MINUTE
 from hub.errors import BadRequest
 
 DEFAULT_YEARS = 3
@@ -152,6 +153,8 @@ def purge(conn: Connection, actor: str) -> int:
     return int(done.rowcount)
 
 
+# the table's dates as dates when it is a workbook
+FORMATS = {"提供日": DATE, "記録日時（日本時間）": MINUTE, "保存期限": DATE}
 HEADER = ["提供日", "提供先", "提供した項目", "本人（記述子）", "場所", "根拠", "根拠の補足",
           "根拠の記録", "本人の同意", "記録した職員", "記録日時（日本時間）", "保存期限", "気づきID"]
 

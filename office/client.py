@@ -332,10 +332,12 @@ class OfficeClient:
         return DisclosureSearch.model_validate(await self._json(
             "GET", "/disclosure", params={k: v for k, v in query.items() if v})).concerns
 
-    async def disclosure_file(self, concern_ids: list[str]) -> tuple[str, bytes]:
-        response = await self._send("POST", "/disclosure/export",
+    async def disclosure_file(self, concern_ids: list[str], fmt: str = "xlsx"
+                              ) -> tuple[str, bytes]:
+        """Everything held about the chosen concerns, for the person: xlsx or pdf."""
+        response = await self._send("POST", "/disclosure/export", params={"format": fmt},
                                     json={"concern_ids": concern_ids})
-        return _named(response, "kaiji.xlsx")
+        return _named(response, f"kaiji.{fmt}")
 
 
 def _named(response: httpx.Response, default: str) -> tuple[str, bytes]:

@@ -17,7 +17,8 @@ from office.schedule_editor import ScheduleEditor
 from office.visits import history_panel
 from ui_kit.widgets import caption, dropdown, heading, named
 
-TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
+TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("representative", 100), ("venue", 200),
+         ("schedule", 200))
 DATES = ("opened_on", "closed_on")  # 開設日, 閉所日: only the days between are counted
 SWITCHES = ("open_to_all", "subsidised", "active")
 
@@ -131,7 +132,7 @@ class PlaceForm(ft.Column):
             ft.Row([heading(title), ft.Container(expand=True), chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
-            self.fields["group_name"],
+            *[self.fields[k] for k in ("group_name", "representative")],
             ft.Row([self.fields[k] for k in ("venue", *DATES)], wrap=True, spacing=16),
             ft.Container(self.schedule, padding=12, border_radius=12,
                          border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
@@ -196,7 +197,7 @@ class PlaceForm(ft.Column):
     async def _save(self) -> None:
         d, t = self.desk, self.desk.t
         body = {k: self.data.get(k) for k in ("name", "kana", "program", "area", "group_name",
-                                              "venue", "schedule", *SWITCHES)}
+                                              "representative", "venue", "schedule", *SWITCHES)}
         body |= {k: (self.data.get(k) or "").strip() or None for k in DATES}  # blank: not set
         body["recurrence"] = self.schedule.value()
         if self.place_id:

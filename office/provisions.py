@@ -1,6 +1,7 @@
 """The council's 第三者提供記録 (every referral's recipient, items, basis, date, who), listed
 with filters and saved as Excel or CSV; and the disclosure request (開示請求): find every
-record about one person and save what is held. The hub audits exports and searches."""
+record about one person and save what is held, as a workbook or a PDF to hand over. The hub
+audits exports and searches."""
 
 from __future__ import annotations
 
@@ -113,12 +114,17 @@ class DisclosureView(ft.Column):
         self.query: dict[str, str] = {"concern_id": concern, "place_id": "", "age_band": "",
                                       "gender": "", "alias": ""}
         self.chosen: set[str] = set()
+        self.order: list[str] = []
         self.place_menu = ft.Container()
         self.results = ft.Column(spacing=4)
         self.status = caption("")
-        self.export = ft.FilledButton(t("office.disclosure.export"), icon=ft.Icons.DOWNLOAD,
-                                      visible=False,
-                                      on_click=lambda e: self.desk.send(self._file))
+        # the workbook for the office's file, the PDF to hand to the person
+        self.files = [ft.FilledButton(t("office.disclosure.export"), icon=ft.Icons.GRID_ON,
+                                      on_click=lambda e: self.desk.send(self._file, "xlsx")),
+                      ft.FilledButton(t("office.disclosure.export_pdf"),
+                                      icon=ft.Icons.PICTURE_AS_PDF,
+                                      on_click=lambda e: self.desk.send(self._file, "pdf"))]
+        self.export = ft.Row(list[ft.Control](self.files), wrap=True, spacing=12, visible=False)
 
         def pick(name: str) -> Callable[[str | None], None]:
             return lambda v: self.query.update({name: "" if v in (None, ALL) else str(v)})
@@ -165,6 +171,7 @@ class DisclosureView(ft.Column):
         if found is None:
             return
         self.chosen = {c.id for c in found}
+        self.order = [c.id for c in found]  # oldest first: the records' numbers in the file
         self.results.controls = [caption(
             t("office.disclosure.found", count=len(found)) if found
             else t("office.disclosure.none"))] + [self._row(c) for c in found]
@@ -183,11 +190,13 @@ class DisclosureView(ft.Column):
 
         def toggle(e: Any, cid: str = c.id) -> None:
             (self.chosen.add if e.control.value else self.chosen.discard)(cid)
-            self.export.disabled = not self.chosen
+            for button in self.files:
+                button.disabled = not self.chosen
             self.export.update()
 
         return ft.Checkbox(label="　".join(w for w in words if w), value=True, on_change=toggle)
 
-    async def _file(self) -> None:
+    async def _file(self, fmt: str) -> None:
         d = self.desk
-        await save(d, await d.call(d.client.disclosure_file(sorted(self.chosen))), self.status)
+        chosen = [cid for cid in self.order if cid in self.chosen]
+        await save(d, await d.call(d.client.disclosure_file(chosen, fmt)), self.status)

@@ -257,9 +257,14 @@ def test_every_console_screen(tmp_path: Path) -> None:
         shot(page, "console-place-invalid-tablet-ja")
         type_into(page, "名称", "みどりの縁側")
         choose(page, "地域", "中町")
+        type_into(page, "代表者名（助成の書類に記載）", "山本 和子")  # the 実績報告書 names them
         button(page, "保存")
         seen(page, "「みどりの縁側」を保存しました").wait_for(timeout=30_000)
         assert hub.count("places") == places + 1
+        with hub.engine.connect() as conn:
+            bodies = [json.loads(b) for (b,) in conn.exec_driver_sql("SELECT body FROM places")]
+        assert next(p for p in bodies if p["name"] == "みどりの縁側")["representative"] == \
+            "山本 和子"
 
         nav(page, "助成条件")
         choose(page, "年度", "2025年度")

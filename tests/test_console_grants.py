@@ -112,7 +112,7 @@ def test_an_officer_takes_a_grant_to_settlement(tmp_path: Path) -> None:
                                   capture_output=True, text=True, check=True,
                                   timeout=60).stdout.split())
     for expected in ("2025年度実績報告書", "こもれび広場（居場所）", "参加者合計21",
-                     "確定額72,500", "返還額7,500", "参加者が増えた"):
+                     "確定額—72,500", "返還額—7,500", "参加者が増えた"):
         assert expected in text, expected
     sheet = load_workbook(files["xlsx"])["実績報告書"]
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r and r[0]}

@@ -31,6 +31,7 @@ EXTERNAL = {
     "--format": "pg_dump",
     "--clean": "pg_restore", "--if-exists": "pg_restore", "--single-transaction": "pg_restore",
     "--stop": "pg_dropcluster",
+    "--headless": "soffice", "--convert-to": "soffice",
     "--gil": "py-spy",
     "--strict-markers": "pytest",
     "--no-sandbox": "Chromium", "--disable-gpu": "Chromium",

@@ -50,7 +50,8 @@ WIDE = NUMBER.translate(str.maketrans("0123456789", "０１２３４５６７８
 
 def place_data() -> dict[str, Any]:
     data = {**IBASHO.to_dict(), **new_meta("place", "office", "事務局")}
-    data.update(group_name="緑町の会", venue="緑町集会所", schedule="第2火曜", kana="みどり",
+    data.update(group_name="緑町の会", representative="緑町の会 代表", venue="緑町集会所",
+                schedule="第2火曜", kana="みどり",
                 sample=False, startup_id="", recurrence={
                     "rules": [{"freq": "weekly", "weekdays": [1], "start_time": "10:00",
                                "end_time": "12:00"}],

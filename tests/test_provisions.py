@@ -24,6 +24,8 @@ from sqlalchemy.exc import DBAPIError
 from core.domain import clock
 from hub.db import schema
 from tests.hubs import Field, Hub
+from tests.printed import check_printed, render
+from tests.printed import read as read_pdf
 from tests.test_office_api import push
 
 REFER = {"status": "referred", "destination": "houkatsu", "referred_on": "2026-06-12",
@@ -232,7 +234,7 @@ def test_retention_removes_only_records_kept_past_their_day(
 
 
 def test_the_office_lists_filters_and_exports_the_record(
-        field: Field, hub: Hub, office: httpx.Client) -> None:
+        field: Field, hub: Hub, office: httpx.Client, tmp_path: Path) -> None:
     a = push(field, hub, consent="written", subject_alias="Aさん")
     b = push(field, hub, categories=["health"], consent="refused",
              legal_basis="life_body_emergency")
@@ -257,10 +259,15 @@ def test_the_office_lists_filters_and_exports_the_record(
     sheet = load_workbook(io.BytesIO(book.content))["第三者提供記録"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0][:3] == ["提供日", "提供先", "提供した項目"]
-    assert values[2][:4] == ["2026-06-12", "在宅介護・地域包括支援センター",
+    assert values[2][:4] == [dt.datetime(2026, 6, 12), "在宅介護・地域包括支援センター",
                              "分類（気になったこと）・対象の方の記述子（年代・性別・呼び名）",
-                             "80代以上・女性・Aさん"]
+                             "80代以上・女性・Aさん"]  # a date the sheet sorts and shows as one
     assert values[1][5] == "生命・身体の保護（同意を得ることが困難）"
+    # printed as the council keeps it: one page wide, every column there
+    printed = render(book.content, tmp_path, f"provisions-{hub.database_url.split(':')[0]}")
+    check_printed(printed, council="社会福祉協議会", rightmost="気づきID", count=1, figures=[
+        "2026年6月12日 在宅介護・地域包括支援セン", "2026年8月1日 保健センター",
+        a.id[:18], b.id[:18]])  # long text wraps in its column
     raw = office.get("/provisions/export", params={"format": "csv", "recipient": "hoken"})
     assert raw.content.startswith(b"\xef\xbb\xbf")  # Japanese Excel reads it as UTF-8
     rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig"))))
@@ -287,13 +294,13 @@ def test_a_disclosure_request_finds_the_person_and_exports_what_is_held(
     got = office.post("/disclosure/export", json={"concern_ids": [first.id, later.id]})
     assert got.status_code == 200, got.text
     book = load_workbook(io.BytesIO(got.content))
-    assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録"]
+    assert book.sheetnames == ["表紙", "保有している記録", "事務局の対応", "経過", "第三者提供記録"]
     held = [[c.value for c in r] for r in book["保有している記録"].iter_rows()]
     assert {r[12] for r in held[1:]} == {"一人で来た", "顔色が悪い"}
     given = [[c.value for c in r] for r in book["第三者提供記録"].iter_rows()]
-    assert len(given) == 2 and given[1][-1] == later.id
+    assert len(given) == 2 and given[1][-1] == "記録2"  # numbered in the order asked for
     [export] = audit(hub, "disclosure_export")
-    assert json.loads(export.detail)["concern_ids"] == [first.id, later.id]
+    assert json.loads(export.detail) == {"concern_ids": [first.id, later.id], "format": "xlsx"}
     assert export.actor == "sato"
     history = office.get(f"/concerns/{first.id}/history").json()["history"]
     assert [e["action"] for e in history].count("disclosed") == 1
@@ -301,3 +308,89 @@ def test_a_disclosure_request_finds_the_person_and_exports_what_is_held(
         r = office.post("/disclosure/export", json=bad)
         assert r.status_code == 400 and r.json()["error"]["problems"][0]["field"] == "concern_ids"
     assert office.post("/disclosure/export", json={"concern_ids": ["nope"]}).status_code == 404
+
+
+def test_the_disclosure_is_written_for_the_person_who_asked(
+        field: Field, hub: Hub, office: httpx.Client, tmp_path: Path) -> None:
+    """Japanese words, never the system's codes; dates in Japan time; a cover that says
+    what is included and what the council passed on to whom; as XLSX (printed through
+    LibreOffice) and as PDF, both read back."""
+    first = push(field, hub, consent="written", subject_alias="Ａさん", observed="一人で来た",
+                 subject_age_band="70s")
+    field.store.save(first.edited(observed="一人で来た。足元がふらつく"))  # the 第2版
+    field.sync(hub)
+    # 𠮷 is not in the PDF's font (JIS X 0208): shown as 〓 there, kept in the workbook
+    later = push(field, hub, consent="written", subject_alias="Ａさん",
+                 observed="顔色が悪い。𠮷祥寺の話")
+    office.get(f"/concerns/{later.id}").raise_for_status()  # read: in the history
+    office.put(f"/concerns/{later.id}/office", json=REFER).raise_for_status()
+    db = hub.database_url.split(":")[0]
+    ids = {"concern_ids": [first.id, later.id]}
+    with hub.engine.connect() as conn:  # stored in UTC; a person reads Japan time
+        received = conn.execute(text("SELECT received_at FROM records WHERE id = :i"),
+                                {"i": first.id}).scalar_one()
+    seen_at = clock.local(received)
+    codes = ("received", "office_part_written", "concern_read", "rev ", "houkatsu", "referred",
+             "written", "consent", "70s", "female", first.id, later.id)
+
+    xlsx = office.post("/disclosure/export", json=ids)
+    assert xlsx.status_code == 200 and "kaiji-" in xlsx.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    words = [str(c.value) for s in book.worksheets for r in s.iter_rows() for c in r
+             if c.value is not None]
+    leaked = [w for w in words for code in codes if code in w]
+    assert not leaked, leaked
+    cover = {r[0]: r[1] for r in book["表紙"].iter_rows(min_row=2, values_only=True)}
+    assert cover["開示を求めた方"].startswith("ひだまりカフェ・70代・女性・Ａさん")
+    assert cover["この開示に含まれるもの"] == "気づきの記録 2件（記録1〜記録2）"
+    assert cover["事務局が行ったこと（第三者への提供）"] == (
+        "2026年6月12日　記録2を在宅介護・地域包括支援センターに提供（提供した項目: "
+        "分類（気になったこと）・対象の方の記述子（年代・性別・呼び名）／根拠: 本人の同意）")
+    held = [[c.value for c in r] for r in book["保有している記録"].iter_rows(values_only=False)]
+    versions = {(r[0], r[1]): r for r in held[1:]}
+    assert versions[("記録1", "第2版")][12] == "一人で来た。足元がふらつく"
+    assert versions[("記録1", "第2版")][16] == seen_at.replace(second=0, microsecond=0,
+                                                             tzinfo=None)
+    assert versions[("記録2", "第1版")][12] == "顔色が悪い。𠮷祥寺の話"
+    acted = [[c.value for c in r] for r in book["事務局の対応"].iter_rows()]
+    assert acted[1][:4] == ["記録2", "つなぎ済み", "在宅介護・地域包括支援センター",
+                            dt.datetime(2026, 6, 12)]
+    story = [[c.value for c in r] for r in book["経過"].iter_rows()]
+    assert ["記録1", "山田 花子", "職員が修正した版を受信（第2版）"] in [
+        [r[0], r[2], r[3]] for r in story]
+    assert any(r[0] == "記録2" and r[2] == "事務局（sato）" and r[3] == "事務局が閲覧"
+               for r in story)
+    assert any(r[0] == "記録2" and r[3].startswith("事務局が対応を記録: つなぎ済み　つなぎ先: "
+                                                  "在宅介護・地域包括支援センター") for r in story)
+    printed = render(xlsx.content, tmp_path, f"disclosure-xlsx-{db}")
+    for name in book.sheetnames[1:]:
+        header = [c.value for c in book[name][1] if c.value is not None]
+        check_printed(printed, pages=printed.of(f"保有個人データの開示　{name}"),
+                      council="社会福祉協議会", rightmost=header[-1])
+    check_printed(printed, pages=printed.of("保有個人データの開示"), council="社会福祉協議会",
+                  rightmost="保有個人データの開示", figures=[
+                      "この開示に含まれるもの 気づきの記録 2件（記録1〜記録2）",
+                      "記録2 第1版", "一人で来た。足元がふらつく",
+                      f"{seen_at.year}年{seen_at.month}月{seen_at.day}日 {seen_at:%H:%M}"])
+
+    pdf = office.post("/disclosure/export", params={"format": "pdf"}, json=ids)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert ".pdf" in pdf.headers["content-disposition"]
+    (tmp_path / "kaiji.pdf").write_bytes(pdf.content)
+    read = read_pdf(tmp_path / "kaiji.pdf", f"disclosure-pdf-{db}")
+    everything = read.flat()
+    for code in codes:
+        assert code not in everything, code
+    for expected in ("保有個人データの開示", "開示を求めた方", "ひだまりカフェ・70代・女性・Ａさん",
+                     "2026年6月12日記録2を在宅介護・地域包括支援センターに提供",
+                     "記録の内容（第2版）", "一人で来た。足元がふらつく", "職員が修正した版を受信（第2版）",
+                     f"{seen_at.year}年{seen_at.month}月{seen_at.day}日{seen_at:%H:%M}",
+                     "この記録を第三者に提供したことはありません。", "顔色が悪い。〓祥寺の話",
+                     "〓はこのPDFで表示できない文字です。"):
+        assert expected in everything, expected
+    assert f"1/{len(read.pages)}" in read.flat(0) and "社会福祉協議会" in read.flat(0)
+    docx = office.post("/disclosure/export", params={"format": "docx"}, json=ids)
+    assert docx.status_code == 400, docx.text
+    assert [p["field"] for p in docx.json()["error"]["problems"]] == ["query.format"]
+    assert [json.loads(d)["format"] for _, d, _ in audit(hub, "disclosure_export")] == [
+        "xlsx", "pdf"]

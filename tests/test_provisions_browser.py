@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,16 @@ def test_the_office_refers_on_a_basis_and_keeps_the_record_of_provision(tmp_path
         disclosed = tmp_path / "kaiji.xlsx"
         got.value.save_as(disclosed)
         book = load_workbook(io.BytesIO(disclosed.read_bytes()))
-        assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録"]
+        assert book.sheetnames == ["表紙", "保有している記録", "事務局の対応", "経過",
+                                   "第三者提供記録"]
+        with page.expect_download(timeout=30_000) as got:  # the PDF to hand to the person
+            button(page, "本人に渡すPDFを書き出す")
+        handed = tmp_path / "kaiji.pdf"
+        got.value.save_as(handed)
+        assert got.value.suggested_filename.endswith(".pdf")
+        text = subprocess.run(["pdftotext", str(handed), "-"], capture_output=True, text=True,
+                              check=True, timeout=60).stdout
+        assert "保有個人データの開示" in text and "80代以上・女性・Kさん" in "".join(text.split())
     with engine.connect() as conn:
         [row] = conn.exec_driver_sql("SELECT items, basis, recorded_by FROM provisions").all()
         actions = [a for (a,) in conn.exec_driver_sql("SELECT action FROM audit ORDER BY seq")]

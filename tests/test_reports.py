@@ -13,9 +13,11 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from field_app.store import Store
+from hub.documents.annual_report import DEFAULT_COUNCIL
 from sync.client import HUB_META, enrol
 from tests.factories import PLACES, SALON, gathering
 from tests.hubs import Hub, sync_once
+from tests.printed import check_printed, render
 
 KOMOREBI = next(p for p in PLACES if p.name == "こもれび広場")
 
@@ -143,3 +145,31 @@ def test_a_years_gatherings_are_the_same_whether_read_by_the_index_or_through_th
             assert {g["id"] for g in gatherings_in(conn, 2025)} == in_year
     finally:
         engine.dispose()
+
+
+def test_the_year_workbook_prints_each_sheet_one_page_wide(tmp_path: Path, hub: Hub) -> None:
+    """Printed from LibreOffice as the office would: every sheet on A4 one page wide (the
+    rightmost heading on each of its pages), the council and the page in the footer."""
+    records = known_data(tmp_path, hub)
+    export(hub, tmp_path, "xlsx")
+    made = tmp_path / "out" / "ibasho-report-FY2025.xlsx"
+    book = load_workbook(made)
+    for sheet in book.worksheets:  # on screen: the heading stays in view
+        assert sheet.freeze_panes and sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.paperSize == 9
+    printed = render(made, tmp_path, f"year-workbook-{hub.database_url.split(':')[0]}")
+    fy2025 = [r for r in records if "2025-04-01" <= r.date <= "2026-03-31"]
+    for name in book.sheetnames:
+        header = [c.value for c in book[name][1] if c.value is not None]
+        pages = printed.of(f"2025年度　{name}")
+        assert pages, name
+        check_printed(printed, pages=pages, council=DEFAULT_COUNCIL, rightmost=header[-1])
+    komorebi = sum(r.participants for r in fy2025 if r.place_id == KOMOREBI.id)
+    check_printed(printed, pages=printed.of("2025年度　実績報告"), council=DEFAULT_COUNCIL,
+                  rightmost="開催しなかった回", count=1,
+                  figures=[f"2025 こもれび広場 居場所 3 {komorebi} 3 4 5 9",
+                           "2025 いきいきサロン 東町 いきいきサロン 1 13 0 0 0 12 1",
+                           "2025 ひだまりカフェ 居場所 0 0"])
+    check_printed(printed, pages=printed.of("2025年度　月別集計"), council=DEFAULT_COUNCIL,
+                  rightmost="2026年3月 参加者", count=1,
+                  figures=["こもれび広場 1 0 1 0", f"合計 2 0 1 0 0 0 0 0 0 0 0 1 {7 + 13} 0 6"])

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.factories import IBASHO, SALON
 from tests.hubs import Hub
+from tests.printed import check_printed, render
 from tests.test_reports import known_data
 
 MEMBERS = {"counts": {"under_65": {"female": 1}, "65_74": {"female": 6, "male": 2},
@@ -43,8 +44,8 @@ def test_the_survey_by_month_age_band_and_unique_people(tmp_path: Path, hub: Hub
                                                         office: httpx.Client) -> None:
     known_data(tmp_path, hub)  # the salon met on 2025-04-07: 12 seniors and 1 under 65
     assert office.put(f"/places/{SALON.id}/members/2025", json=MEMBERS).status_code == 200
-    book = load_workbook(io.BytesIO(office.get("/reports", params={
-        "fiscal_year": 2025, "format": "xlsx"}).content))
+    data = office.get("/reports", params={"fiscal_year": 2025, "format": "xlsx"}).content
+    book = load_workbook(io.BytesIO(data))
     rows = list(book["通いの場調査"].iter_rows(values_only=True))
     header = rows[0]
     by = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in rows[1:]}
@@ -53,10 +54,26 @@ def test_the_survey_by_month_age_band_and_unique_people(tmp_path: Path, hub: Hub
             april["延べ 合計"]) == (1, 1, 12, 13)
     assert (april["実人数 65歳未満"], april["実人数 65〜74歳"], april["実人数 75歳以上"],
             april["実人数 合計"]) == (1, 8, 13, 22)
+    assert april["備考"] is None
     june = by[("こもれび広場", "2025-06")]  # 3 pre-school, 3 adults: all under 65
     assert (june["開催回数"], june["延べ 65歳未満"], june["実人数 合計"]) == (1, 6, None)
+    assert june["備考"] is None  # no registration: no 実人数 to ask for
+    # a salon whose members were never recorded: unknown, not nobody, and the sheet says so
+    unknown = by[("いきいきサロン 北町", "2025-04")]
+    assert [unknown[f"実人数 {b}"] for b in ("65歳未満", "65〜74歳", "75歳以上", "合計")] == \
+        [None] * 4
+    assert unknown["備考"] == "実人数不明（登録者数が未記録）"
     assert len(rows) == 1 + 12 * hub.count("places")  # every place, every month
     text = office.get("/reports", params={"fiscal_year": 2025, "format": "csv",
                                           "table": "survey"}).content.decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0][:4] == ["場所", "事業", "月", "開催回数"]
+    assert table[0][:4] == ["場所", "事業", "月", "開催回数"] and table[0][-1] == "備考"
+    north = next(r for r in table if r[0] == "いきいきサロン 北町")
+    assert north[-5:] == ["", "", "", "", "実人数不明（登録者数が未記録）"]
+    # printed: the salon's 実人数 and the note beside a blank one
+    printed = render(data, tmp_path, f"survey-{hub.database_url.split(':')[0]}")
+    pages = printed.of("2025年度　通いの場調査")
+    check_printed(printed, pages=pages, council="社会福祉協議会", rightmost="備考", figures=[
+        f"{SALON.name} いきいきサロン 2025-04 1 1 0 0 12 13 1 8 13 22",
+        "いきいきサロン 北町 いきいきサロン 2025-04 0 0 0 0 0 0 "
+        "実人数不明（登録者数が未記録）"])

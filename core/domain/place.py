@@ -18,8 +18,9 @@ from core.domain.reference import Reference
 from core.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
 from core.domain.validation import Checker
 
-FIELDS = ("name", "kana", "program", "area", "group_name", "venue", "schedule", "recurrence",
-          "open_to_all", "subsidised", "active", "sample", "startup_id", "opened_on", "closed_on")
+FIELDS = ("name", "kana", "program", "area", "group_name", "representative", "venue", "schedule",
+          "recurrence", "open_to_all", "subsidised", "active", "sample", "startup_id", "opened_on",
+          "closed_on")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +31,7 @@ class Place(Record):
     program: str
     area: str
     group_name: str = ""
+    representative: str = ""  # the group's representative, as the grant's forms name them
     venue: str = ""
     schedule: str = ""  # the free-text note: what the rules below cannot say
     recurrence: Mapping[str, Any] | None = None  # the usual schedule as data (domain.schedule)
@@ -72,6 +74,7 @@ def parse_place(data: Mapping[str, Any], ref: Reference) -> Place:
         area=c.choice("area", {a.key for a in ref.areas}, required=True) if ref.areas
         else c.text("area", required=True, max_len=50),
         group_name=c.text("group_name", max_len=100),
+        representative=c.text("representative", max_len=100),
         venue=c.text("venue", max_len=200),
         schedule=c.text("schedule", max_len=200),
         recurrence=schedule_to_json(read_schedule(data.get("recurrence"), "recurrence",

@@ -21,6 +21,7 @@ class Place(BaseModel):
     program: str | None = ""
     area: str | None = ""
     group_name: str | None = ""
+    representative: str | None = Field("", description="the group's representative (office-written)")
     venue: str | None = ""
     schedule: str | None = ""
     recurrence: dict[str, Any] | None = None
@@ -51,6 +52,7 @@ class PlaceBody(BaseModel):
     program: Any = None
     area: Any = None
     group_name: Any = None
+    representative: Any = None
     venue: Any = None
     schedule: Any = None
     recurrence: Any = None

@@ -12,6 +12,7 @@ from hub.contract.concerns import Row
 # what the hub answers for each file an operation exports (the errors come as JSON)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+PDF = "application/pdf"
 
 _SUBJECT = ("the person as the concern describes them: age_band, gender, alias (pseudonymous); "
             "{\"redacted\": …} once an admin redacted it")

@@ -1,7 +1,8 @@
 """A place's 実績報告書 for a fiscal year, built from the records (pure over documents):
 sessions month by month with their dates and durations, participants by category (延べ),
-first-timers, helpers, activities, each grant condition's result, the settled accounts
-and the group's self-evaluation. `hub.report_files` renders it as XLSX and PDF."""
+first-timers, helpers, activities, the registered members of a program with registration,
+each grant condition's result, the budget and the settled accounts and the group's
+self-evaluation. `hub.report_files` renders it as XLSX and PDF."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class PlaceYear:
     compliance: Compliance | None = None
     grant: Mapping[str, Any] = field(default_factory=dict)
     categories: list[tuple[str, str]] = field(default_factory=list)  # (key, label)
+    registration: bool = False  # a program with registration (登録制)
+    members: Mapping[str, Any] | None = None  # its registered members; None: not recorded
 
     @property
     def held(self) -> list[Session]:
@@ -87,13 +90,15 @@ def council_name(conn: Connection) -> str:
 
 def build(place: Mapping[str, Any], gathering_docs: Iterable[Mapping[str, Any]],
           grant: Mapping[str, Any], ref: Reference, fiscal_year: int, today: dt.date,
-          council: str) -> PlaceYear:
+          council: str, members: Mapping[str, Any] | None = None) -> PlaceYear:
     program = ref.programs.get(str(place["program"]))
     first, last = (d.isoformat() for d in fiscal_year_bounds(fiscal_year))
     year = PlaceYear(council, place, program.label.ja if program else str(place["program"]),
                      fiscal_year, grant=grant,
                      categories=[(c.key, c.label.ja) for c in program.participant_categories]
-                     if program else [])
+                     if program else [],
+                     registration=bool(program and program.requires_registration),
+                     members=members)
     reasons = {o.key: o.label.ja for o in ref.enums["not_held_reasons"]}
     kept = []
     for g in sorted(gathering_docs, key=lambda d: (d["date"], d["start_time"])):
@@ -139,5 +144,8 @@ def load(conn: Connection, ref: Reference, place_id: str, fiscal_year: int, toda
     found = conn.execute(select(schema.grants.c.body).where(
         schema.grants.c.place_id == place["id"],
         schema.grants.c.fiscal_year == fiscal_year)).scalar()
+    roster = conn.execute(select(schema.members.c.body).where(
+        schema.members.c.place_id == place["id"],
+        schema.members.c.fiscal_year == fiscal_year)).scalar()
     return build(place, docs, json.loads(found) if found else {}, ref, fiscal_year, today,
-                 council_name(conn))
+                 council_name(conn), json.loads(roster) if roster else None)

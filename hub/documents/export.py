@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from core.domain.reference import Reference
+from hub.documents.annual_report import DEFAULT_COUNCIL
 from hub.documents.filenames import safe_name
 from hub.documents.reports import MONTHS, PlaceReport
+from hub.documents.sheet import PLAIN, YEN, print_ready
 
 CATEGORY_ORDER = ("preschool", "school_age", "adult", "senior", "under_65")
 
@@ -130,32 +132,47 @@ def write_csv(path: Path, rows: list[list[Any]]) -> None:
     path.write_bytes(csv_bytes(rows))
 
 
-def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
+def xlsx_bytes(sheets: dict[str, list[list[Any]]], *, council: str, title: str = "",
+               formats: Mapping[str, Mapping[str, str]] | None = None,
+               frozen: Mapping[str, int] | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(buffer, sheets)
+    write_xlsx(buffer, sheets, council=council, title=title, formats=formats, frozen=frozen)
     return buffer.getvalue()
 
 
-def write_xlsx(path: Path | io.BytesIO, sheets: dict[str, list[list[Any]]]) -> None:
+def write_xlsx(path: Path | io.BytesIO, sheets: dict[str, list[list[Any]]], *, council: str,
+               title: str = "", formats: Mapping[str, Mapping[str, str]] | None = None,
+               frozen: Mapping[str, int] | None = None) -> None:
+    """One sheet per table, its first row the heading, each ready to print (sheet.py).
+    `formats`: by sheet, a number format by heading; `frozen`: by sheet, the columns kept
+    in view (the first one unless said); `title` heads each page's footer with the sheet's
+    name."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
         for row in rows:
             sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "B2"
+        header = rows[0] if rows else []
+        wanted = (formats or {}).get(name, {})
+        print_ready(sheet, council=council, title=f"{title}　{name}" if title else name,
+                    frozen_columns=(frozen or {}).get(name, 1),
+                    formats={i + 1: wanted[h] for i, h in enumerate(header) if h in wanted})
     book.save(path)
+
+
+# the year's amounts in yen, by sheet and heading
+YEAR_FORMATS = {"年間まとめ": {h: YEN for h in ("交付決定額", "交付済額", "確定額", "返還額")},
+                "実績報告": {"年度": PLAIN}}
 
 
 def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, fmt: str,
               place_name: str = "", startups: Mapping[str, Counter[str]] | None = None,
               grants: Sequence[Mapping[str, Any]] | None = None,
-              survey: list[list[Any]] | None = None) -> dict[str, bytes]:
+              survey: list[list[Any]] | None = None, council: str = DEFAULT_COUNCIL
+              ) -> dict[str, bytes]:
     """The report files by name: one workbook with every table, or one CSV per table.
     With `place_name`, the activity report is that place's alone (and has no start-ups);
     the names are safe file names whatever the place is called."""
@@ -169,7 +186,9 @@ def documents(reports: Sequence[PlaceReport], ref: Reference, fiscal_year: int, 
         if survey is not None:
             tables["通いの場調査"] = survey
     if fmt == "xlsx":
-        return {safe_name(f"ibasho-report-FY{fiscal_year}{suffix}.xlsx"): xlsx_bytes(tables)}
+        book = xlsx_bytes(tables, council=council, title=f"{fiscal_year}年度",
+                          formats=YEAR_FORMATS, frozen={"実績報告": 2})
+        return {safe_name(f"ibasho-report-FY{fiscal_year}{suffix}.xlsx"): book}
     if fmt == "csv":
         names = ("report", "monthly", "startups", "summary", "survey")
         return {safe_name(f"ibasho-{n}-FY{fiscal_year}{suffix}.csv"): csv_bytes(rows)

@@ -24,6 +24,7 @@ from hub.reference import reference
 
 MEMBER_BANDS = ("under_65", "65_74", "75_plus")  # from a roster's birth years
 MAX_MEMBERS = 10_000
+UNKNOWN = "実人数不明（登録者数が未記録）"
 
 
 def _problem(field: str, value: Any, en: str, ja: str) -> dict[str, str]:
@@ -101,7 +102,8 @@ def survey_rows(places: Iterable[Mapping[str, Any]], gatherings: Iterable[Mappin
                 member_counts: Mapping[str, Mapping[str, Any]], ref: Reference,
                 fiscal_year: int) -> list[list[Any]]:
     """One row per place and month: sessions, 延べ by age band; 実人数 for registration
-    programs (the year's registered members, by band)."""
+    programs (the year's registered members, by band), left blank with a note saying why
+    when the year's members were never recorded; blank for programs without registration."""
     bands = [o for o in ref.enums["age_bands_survey"]]
     band_of: dict[str, dict[str, str]] = {
         k: {c.key: str(c.attrs.get("band") or "under_65") for c in p.participant_categories}
@@ -120,19 +122,26 @@ def survey_rows(places: Iterable[Mapping[str, Any]], gatherings: Iterable[Mappin
             tally[mapping.get(category, "under_65")] += int(n)
     header: list[Any] = ["場所", "事業", "月", "開催回数"]
     header += [f"延べ {b.label.ja}" for b in bands] + ["延べ 合計"]
-    header += ["実人数 65歳未満", "実人数 65〜74歳", "実人数 75歳以上", "実人数 合計"]
+    header += ["実人数 65歳未満", "実人数 65〜74歳", "実人数 75歳以上", "実人数 合計", "備考"]
     rows: list[list[Any]] = [header]
     for p in sorted(places, key=lambda p: p.get("kana") or p["name"]):
         program = ref.programs.get(p["program"])
         registered = program is not None and program.requires_registration
-        counts = (member_counts.get(p["id"]) or {}).get("counts", {})
-        unique = [sum((counts.get(b) or {}).values()) for b in MEMBER_BANDS]
+        roster = member_counts.get(p["id"])
+        unique: list[Any] = ["", "", "", ""]
+        note = ""
+        if registered and roster is None:
+            note = UNKNOWN  # unknown is not none: a 0 would be read as nobody registered
+        elif registered and roster is not None:
+            counts = roster.get("counts") or {}
+            by_band = [sum((counts.get(b) or {}).values()) for b in MEMBER_BANDS]
+            unique = [*by_band, sum(by_band)]
         for m in MONTHS:
             tally = held.get((p["id"], m), Counter())
             row: list[Any] = [p["name"], program.label.ja if program else p["program"],
                               f"{fiscal_year + (m < 4)}-{m:02d}", sessions[(p["id"], m)]]
             row += [tally[b.key] for b in bands] + [sum(tally.values())]
-            row += [*unique, sum(unique)] if registered else ["", "", "", ""]
+            row += [*unique, note]
             rows.append(row)
     return rows
 

@@ -1,5 +1,6 @@
 """The office API for the 第三者提供記録 (listed with filters, exported as XLSX or CSV) and
-for disclosure requests (find every record about one person, export what is held). Exports,
+for disclosure requests (find every record about one person, export what is held, as XLSX
+or PDF). Exports,
 searches and disclosures are audited."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hub.audit import audit
 from hub.contract.errors import OFFICE, answers
 from hub.contract.provisions import (
     CSV,
+    PDF,
     XLSX,
     DisclosureRequest,
     DisclosureSearch,
@@ -25,6 +27,7 @@ from hub.contract.provisions import (
     files,
 )
 from hub.documents import export
+from hub.documents.annual_report import council_name
 from hub.documents.filenames import content_disposition
 from hub.errors import BadRequest
 from hub.reference import reference
@@ -32,7 +35,7 @@ from hub.web.bodies import body, documented
 from hub.web.deps import Db, Officer, Today, run
 
 router = APIRouter()
-MEDIA = {"xlsx": XLSX, "csv": CSV}
+MEDIA = {"xlsx": XLSX, "csv": CSV, "pdf": PDF}
 
 
 def _day(name: str, text: str) -> dt.date | None:
@@ -98,8 +101,10 @@ async def export_file(who: Officer, db: Db,
         audit(conn, who.username, "provisions_exported", "", json.dumps(
             {"format": format, "rows": len(rows) - 1, "since": since, "until": until,
              "recipient": recipient, "basis": basis, "place_id": place_id}))
-        return export.xlsx_bytes({"第三者提供記録": rows}) if format == "xlsx" \
-            else export.csv_bytes(rows)
+        if format == "csv":
+            return export.csv_bytes(rows)
+        return export.xlsx_bytes({"第三者提供記録": rows}, council=council_name(conn),
+                                 formats={"第三者提供記録": provisions.FORMATS})
 
     return _attachment(f"teikyo-kiroku.{format}", format, await run(db, work))
 
@@ -124,12 +129,14 @@ async def search(who: Officer, db: Db,
 
 @router.post("/disclosure/export", response_class=Response,
              summary="Everything held about the chosen concerns, provisions included, "
-                     "as XLSX (audited)",
-             responses={**files(XLSX, what="Everything held about the concerns, as a "
-                                           "workbook (attachment)"),
+                     "for the person who asked: XLSX or PDF (audited)",
+             responses={**files(XLSX, PDF, what="Everything held about the concerns, with "
+                                                "a cover saying what is included and what "
+                                                "was provided to whom (attachment)"),
                         **answers(*OFFICE, 404)},
              openapi_extra=documented(DisclosureRequest))
-async def disclose(request: Request, who: Officer, db: Db, today: Today) -> Response:
+async def disclose(request: Request, who: Officer, db: Db, today: Today,
+                   format: str = Query("xlsx", pattern="^(xlsx|pdf)$")) -> Response:
     ids = (await body(request, DisclosureRequest, limit=32_768)).concern_ids
     if not isinstance(ids, list):
         raise BadRequest('expected {"concern_ids": [...]}',
@@ -138,6 +145,6 @@ async def disclose(request: Request, who: Officer, db: Db, today: Today) -> Resp
                                            "気づきの記録のID一覧").as_dict()])
 
     def work(conn: Connection) -> bytes:
-        return disclosure.export(conn, reference(conn), ids, who.username)
+        return disclosure.export(conn, reference(conn), ids, who.username, format)
 
-    return _attachment(f"kaiji-{today.isoformat()}.xlsx", "xlsx", await run(db, work))
+    return _attachment(f"kaiji-{today.isoformat()}.{format}", format, await run(db, work))

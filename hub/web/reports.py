@@ -95,7 +95,8 @@ async def report(who: Officer, db: Db, today: Today, fiscal_year: int = YEAR,
         files = export.documents(built, ref, fiscal_year, format, place_name,
                                  planning.startup_report(conn, fiscal_year),
                                  grants.listing(conn, fiscal_year),
-                                 survey.survey(conn, ref, fiscal_year))
+                                 survey.survey(conn, ref, fiscal_year),
+                                 council=annual_report.council_name(conn))
         names = list(files)
         which = TABLES.index(table)
         if format == "xlsx" or which >= len(names):
