@@ -91,6 +91,7 @@ class PlaceView(ft.Column):
             ], wrap=True, spacing=12, run_spacing=12),
             heading(t("place.recent"), 18),
             *([ft.ListTile(
+                key=f"gathering:{g.id}",  # kept apart when the screen is drawn again
                 title=ft.Text(f"{t.date(dt.date.fromisoformat(g.date))} "
                               f"{g.start_time}〜{g.end_time}"),
                 subtitle=ft.Text(t("gathering.total", count=sum(g.attendance.values()))),
