@@ -106,3 +106,15 @@ def office(hub: object) -> Iterator[object]:
     with httpx.Client(base_url=hub.url + "/api/v1/office", timeout=30,  # type: ignore[attr-defined]
                       headers={"Authorization": f"Bearer {token}"}) as http:
         yield http
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many taps and typings the browser helpers had to give twice in this run (see
+    tests/browser.py, SecondTries): ideally none, and each one with its reason."""
+    browser = sys.modules.get("tests.browser")
+    if browser is None:
+        return
+    tries = browser.SECOND_TRIES
+    terminalreporter.write_sep("-", tries.summary())
+    for why in tries.why:
+        terminalreporter.write_line(f"  {why}")

@@ -28,6 +28,7 @@ from tests.browser import (
     scrolled_to,
     seen,
     shot,
+    tried_again,
     type_into,
     unlock,
     unlocked_store,
@@ -46,9 +47,11 @@ def find_place_by_kana(page: Page, kana: str, name: str) -> None:
 
 
 def open_place(page: Page, name: str, shown: str) -> None:
-    """Tap a place in the list until its screen shows `shown`: the list is filtered as the
-    search is typed, and a tap that lands while it is redrawn goes nowhere."""
-    for _ in range(3):
+    """Tap a place in the list once and wait for its screen to show `shown`; a second tap
+    is counted (tests/browser.py, SecondTries)."""
+    for attempt in range(3):
+        if attempt:
+            tried_again("taps", f"the place {name} did not open after a tap")
         page.get_by_text(name).first.click()
         try:
             seen(page, shown).wait_for(timeout=8_000)

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from core.reference_data import load_reference
 from field_app.ui.services import Services
 from field_app.ui.shell import Shell
+from field_app.ui.views.sync_view import SyncView
 from hub import accounts
 from hub.web.app import create_app
 from office.client import OfficeClient
@@ -180,3 +181,51 @@ def test_a_tab_tapped_in_the_console_while_it_repaints_is_not_lost(tmp_path: Pat
             "places", third, True)
     finally:
         engine.dispose()
+
+
+async def screen_taps_after_sync_repaints(data: Path) -> tuple[str, str, str, str]:
+    """Taps and typing delivered to the controls the client showed before the screen was
+    drawn again (a sync that pulled changes, a turn of the tablet, a status on the sync
+    screen); return where each one led."""
+    import dataclasses
+
+    from sync.client import Status
+    from tests.factories import IBASHO, gathering
+
+    session, page = await opened(1280)
+    with unlocked(data) as services:
+        shell = Shell(page, services, "ja")
+        startups = next(c for c in shown(page) if isinstance(c, ft.OutlinedButton)
+                        and c.content == "立ち上げ相談")
+        shell.render(by_user=False)  # what a pass that pulled changes does to home
+        await tap(session, startups)
+        from_home = shell.route[0]
+
+        shell.go("gathering", place=IBASHO.id)
+        note = next(c for c in shown(page) if isinstance(c, ft.TextField) and c.multiline)
+        shell.render()  # the tablet turned: the form is drawn again
+        session.apply_patch(note._i, {"value": "お茶会"})
+        await session.dispatch_event(note._i, "change", None)
+        assert shell.form is not None
+        typed = str(shell.form.data["note"])
+
+        assert services.store is not None
+        record = dataclasses.replace(gathering(), device_id=services.store.device_id)
+        services.store.save(record)
+        shell.router.go("sync")
+        assert isinstance(shell.view, SyncView)
+        tile = shell.view.pending.controls[0]  # the record waiting to be sent
+        shell.view.show(Status(state="syncing", pending=1, total=1))  # a status published
+        page.update()
+        await tap(session, tile)
+        name, params = shell.route
+        return from_home, typed, name, params.get("id", "")
+
+
+def test_a_tap_or_a_key_that_lands_after_a_screen_is_drawn_again_arrives(
+        tmp_path: Path) -> None:
+    from_home, typed, opened_from_sync, rid = asyncio.run(
+        screen_taps_after_sync_repaints(tmp_path))
+    assert from_home == "startups"
+    assert typed == "お茶会"
+    assert opened_from_sync == "gathering" and rid

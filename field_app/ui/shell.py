@@ -4,6 +4,7 @@ sync badge that updates live, and routing between screens."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 import flet as ft
@@ -47,6 +48,14 @@ FORMS: dict[str, Any] = {FORM_ROUTES[kind]: view for kind, view in VIEWS.items()
 WIDE = 840  # px: rail at and above, bottom bar below
 
 
+@dataclass
+class Frame:
+    root: ft.Row | ft.Column
+    title: ft.Text
+    top: ft.Row  # the title, then the badge and the buttons at the top right
+    body: ft.Column  # the screen, its one control
+
+
 class Shell:
     """The field app's one router: the route is the page's (so the browser's back and
     Android's back button work), the screens behind it are a Stack, and the page shows
@@ -63,6 +72,7 @@ class Shell:
         self.form: RecordForm | None = None  # the form on screen, if any
         self._carried: RecordForm | None = None  # the form drawn again (a turn, a repaint)
         self.badge = ft.Text(size=14)
+        self.frame: dict[bool, Frame] = {}  # by wide
         self.chrome = Chrome(self.badge, go=self._nav, sync=lambda: self.router.go("sync"),
                              language=lambda: self.switch_language(),
                              lock=lambda: self.services.lock())
@@ -213,26 +223,42 @@ class Shell:
         if by_user:  # a repaint for a sync must not keep the idle lock away
             self.services.touch()
         self.view = self._build()
+        # the screen's key is its route: drawn again (a sync, a save, a turn), the new
+        # screen takes over the controls of the one shown, so a tap or a key on its way to
+        # them still arrives, and only what changed is sent (see ui_kit.navigation)
+        self.view.key = self.router.stack.top.url
         tab = self.router.stack.tab()
         index = next(i for i, n in enumerate(NAV) if n[0] == tab)
         self._paint_badge(self.services.status)
         wide = (page.width or 1280) >= WIDE
-        bar = ft.Container(
-            padding=ft.Padding.symmetric(horizontal=16, vertical=8),
-            content=ft.Row([
-                ft.Text(t("app.title"), size=16, weight=ft.FontWeight.W_600, visible=wide),
-                ft.Container(expand=True), *self.chrome.top(t)],
-                vertical_alignment=ft.CrossAxisAlignment.CENTER))
-        body = ft.Container(self.view, padding=16, expand=True)
-        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
+        frame = self.frame.get(wide) or self._frame(wide)
+        frame.title.value = t("app.title")
+        frame.top.controls[2:] = self.chrome.top(t)
+        frame.body.controls[:] = [self.view]
+        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0,
+                       controls=[frame.root])
         if wide:
-            view.controls = [ft.Row([self.chrome.rail(t, index), ft.VerticalDivider(width=1),
-                                     ft.Column([bar, body], expand=True, spacing=0)],
-                                    expand=True, spacing=0)]
+            frame.root.controls[0] = self.chrome.rail(t, index)
         else:
             view.navigation_bar = self.chrome.bar(t, index)
-            view.controls = [ft.Column([bar, body], expand=True, spacing=0)]
         self.router.show(view)
+
+    def _frame(self, wide: bool) -> Frame:
+        """The controls around the screen, made once for a wide and once for a narrow
+        window and kept: only the screen inside changes."""
+        title = ft.Text(size=16, weight=ft.FontWeight.W_600, visible=wide)
+        top = ft.Row([title, ft.Container(expand=True)],
+                     vertical_alignment=ft.CrossAxisAlignment.CENTER)
+        bar = ft.Container(top, padding=ft.Padding.symmetric(horizontal=16, vertical=8))
+        # a list, not a container's content: Flet matches a screen to the one it follows by
+        # its key only among a list's items
+        body = ft.Column(expand=True, spacing=0, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        column = ft.Column([bar, ft.Container(body, padding=16, expand=True)], expand=True,
+                           spacing=0)
+        root = ft.Row([ft.Container(), ft.VerticalDivider(width=1), column], expand=True,
+                      spacing=0) if wide else column
+        self.frame[wide] = Frame(root, title, top, body)
+        return self.frame[wide]
 
     # live sync state ----------------------------------------------------------------
 

@@ -19,6 +19,7 @@ def draft_tile(session: Session, draft: Draft, text: str) -> ft.Control:
     route, rid = form_of({"kind": draft.kind, "id": draft.id, "record_kind": draft.record_kind,
                           "record_id": draft.record_id})
     return ft.ListTile(
+        key=f"draft:{draft.kind}:{draft.id}",  # a screen drawn again keeps its tiles apart
         title=ft.Text(text), leading=ft.Icon(ft.Icons.EDIT_OUTLINED),
         trailing=icon_button(ft.Icons.DELETE_OUTLINE, session.t("draft.discard"),
                              lambda e: confirm_discard(session, draft, text)),

@@ -37,7 +37,7 @@ class FollowUpsView(ft.Column):
                 lines.append(t("followups.feedback", text=c.office.feedback))
             if c.id in pending:
                 lines.append(t("followups.not_sent"))
-            rows.append(ft.Card(content=ft.ListTile(
+            rows.append(ft.Card(key=f"concern:{c.id}", content=ft.ListTile(  # see home
                 title=ft.Text(f"{categories}  {c.subject_alias}".strip()),
                 subtitle=ft.Text("\n".join(lines)),
                 leading=ft.Icon(ft.Icons.PERSON_OUTLINE),

@@ -44,7 +44,9 @@ def missed_tile(session: Session, slot: Slot, on_done: object = None) -> ft.Cont
     """A gathering that passed with no record: record it from the group's report, or mark
     it not held."""
     t = session.t
-    return ft.Container(padding=ft.Padding.symmetric(vertical=4), content=ft.Column([
+    e = slot.expected
+    return ft.Container(key=f"missed:{e.place_id}:{e.date}:{e.start_time}",
+                        padding=ft.Padding.symmetric(vertical=4), content=ft.Column([
         ft.Text(slot_line(session, slot, with_date=True)),
         ft.Row([
             ft.OutlinedButton(t("week.record_from_report"), icon=ft.Icons.EDIT_NOTE,
@@ -82,9 +84,13 @@ class HomeView(ft.ListView):
 
         none: list[ft.Control] = [caption(t("home.none"))]
 
-        def item(kind: str, rid: str, text: str) -> ft.Control:
+        # Each tile is keyed by what it opens (and its section: a record may be in two):
+        # drawn again after a sync, a tile that stayed takes a tap meant for it, wherever
+        # the list moved it, and a tile that went takes none meant for another.
+        def item(kind: str, rid: str, text: str, section: str) -> ft.Control:
             route = FORM_ROUTES[kind]
-            return ft.ListTile(title=ft.Text(text), leading=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+            return ft.ListTile(key=f"{section}:{rid}", title=ft.Text(text),
+                               leading=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                                on_click=lambda e: session.go(route, id=rid),
                                min_vertical_padding=6)
 
@@ -98,6 +104,7 @@ class HomeView(ft.ListView):
             state = (t("week.not_held_short") if done and slot.record and not slot.record.held
                      else t("week.recorded") if done else t("week.tap_to_record"))
             return ft.ListTile(
+                key=f"today:{slot.expected.place_id}:{slot.expected.start_time}",
                 title=ft.Text(slot_line(session, slot)), subtitle=ft.Text(state),
                 leading=ft.Icon(ft.Icons.CHECK_CIRCLE if done else ft.Icons.GROUPS),
                 on_click=lambda e: record_slot(session, slot), min_vertical_padding=6)
@@ -145,17 +152,19 @@ class HomeView(ft.ListView):
               if len(gone) > MAX_ITEMS else []),
             *([heading(t("home.plans"), 18)] if plans else []),
             *[item("visit_plan", p.id, f"{t.date(dt.date.fromisoformat(p.date))}  "
-                                       f"{where(p)}  {session.label('visit_types', p.purpose)}")
+                                       f"{where(p)}  {session.label('visit_types', p.purpose)}",
+                   "plan")
               for p in plans[:MAX_ITEMS]],
             heading(t("home.follow_ups"), 18),
             *([item(r.kind, r.id, f"{t.date(dt.date.fromisoformat(str(r.follow_up_on)))}  "
-                                  f"{where(r)}  {t('kind.' + r.kind)}") for r in shown]
+                                  f"{where(r)}  {t('kind.' + r.kind)}", "follow")
+               for r in shown]
               or none),
             *([ft.TextButton(t("home.more", count=len(follow) - len(shown)),
                              on_click=lambda e: session.go("followups"))]
               if len(follow) > len(shown) else []),
             *([heading(t("home.closing"), 18)] if closing else []),
-            *[ft.ListTile(title=ft.Text(c.place.name),
+            *[ft.ListTile(key=f"closing:{c.place.id}", title=ft.Text(c.place.name),
                           subtitle=ft.Text(t("home.closing_item", date=t.date(c.end),
                                              days=c.days_left)),
                           leading=ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.ERROR),
@@ -163,16 +172,16 @@ class HomeView(ft.ListView):
               for c in closing[:MAX_ITEMS]],
             *([heading(t("home.not_visited", days=session.reference.limit(
                 "not_visited_days", 90)), 18)] if unvisited else []),
-            *[ft.ListTile(title=ft.Text(p.name),
+            *[ft.ListTile(key=f"unvisited:{p.id}", title=ft.Text(p.name),
                           subtitle=ft.Text(t("home.last_visit", date=t.date(last)) if last
                                            else t("home.never_visited")),
                           on_click=lambda e, pid=p.id: session.go("place", id=pid))
               for p, last in unvisited[:MAX_ITEMS]],
             heading(t("home.today"), 18),
-            *([item(r.kind, r.id, f"{t('kind.' + r.kind)}  {where(r)}")
+            *([item(r.kind, r.id, f"{t('kind.' + r.kind)}  {where(r)}", "today")
                for r in todays[:MAX_ITEMS] if r.kind in FORM_ROUTES] or none),
             heading(t("home.recent_places"), 18),
-            *([ft.ListTile(title=ft.Text(session.place_name(pid)),
+            *([ft.ListTile(key=f"recent:{pid}", title=ft.Text(session.place_name(pid)),
                            subtitle=ft.Text(t("home.last_gathering", date=day.isoformat())),
                            on_click=lambda e, p=pid: session.go("place", id=p))
                for pid, day in recent_places] or none),

@@ -104,6 +104,7 @@ class PlaceView(ft.Column):
             ], wrap=True, spacing=12, run_spacing=12),
             heading(t("place.recent"), 18),
             *([ft.ListTile(
+                key=f"gathering:{g.id}",  # kept apart when the screen is drawn again
                 title=ft.Text(t("month.line", month=month_name(t, g.day), days=g.opening_days,
                                 count=g.participants) if g.monthly
                               else f"{t.date(g.day)} {g.start_time}〜{g.end_time}"),

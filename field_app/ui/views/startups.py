@@ -31,6 +31,7 @@ class StartUpsView(ft.Column):
                 if place is not None:
                     detail.append(t("startup.place_opened", name=place.name))
                 rows.append(ft.ListTile(
+                    key=f"startup:{s.id}",  # kept apart when the list is drawn again
                     title=ft.Text(s.group_name), subtitle=ft.Text("　".join(detail)),
                     leading=ft.Icon(ft.Icons.STOREFRONT if place else ft.Icons.LIGHTBULB_OUTLINE),
                     on_click=lambda e, i=s.id: session.go("startup", id=i)))

@@ -73,8 +73,11 @@ class SyncView(ft.Column):
         self.progress.value = (status.sent / status.total) if status.total else 0
         self._show_photos(status)
         pending = session.records.pending(limit=200)
+        # drawn again at every step of a sync: each item keyed by its record, so one that
+        # stays keeps its control (a tap on its way arrives) and one that went was sent
         self.pending.controls = [
-            ft.ListTile(title=ft.Text(f"{self._kind_of(r)}  {self._place_of(r)}"),
+            ft.ListTile(key=f"pending:{r.kind}:{r.id}",
+                        title=ft.Text(f"{self._kind_of(r)}  {self._place_of(r)}"),
                         subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", "")
                                              or getattr(r, "taken_on", ""))),
                         dense=True, on_click=lambda e, r=r: self._open(r))
@@ -85,7 +88,8 @@ class SyncView(ft.Column):
             reasons = "\n".join(
                 f"{r.get('field', '')}: {r.get('expected_ja' if t.lang == 'ja' else 'expected_en', '')}"
                 for r in q.reasons)
-            rows.append(ft.Card(content=ft.Container(padding=12, content=ft.Column([
+            rows.append(ft.Card(key=f"refused:{q.kind}:{q.id}", content=ft.Container(
+                padding=12, content=ft.Column([
                 ft.Text(f"{self._kind_of(record) if record else t('kind.' + q.kind)}  "
                         f"{self._place_of(record)}", weight=ft.FontWeight.W_600),
                 ft.Text(t("sync.refused_because")), ft.Text(reasons, color=ft.Colors.ERROR),
