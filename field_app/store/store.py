@@ -33,6 +33,7 @@ from core.domain.record import Record, new_id, utc_now
 from core.domain.retention import Policy, archive_due, stub, stub_due
 from field_app.store.archive import Archive
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
+from field_app.store.index import Index, Indexes
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
 from field_app.store.sealing import SealingCodec
@@ -71,6 +72,10 @@ class Store:
         migrate(self.data_dir, **options)
         self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
         self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
+        # a concern reduced to a stub is no record to list (repository.ConcernStub)
+        self._indexes = Indexes(self._storage.read,
+                                lambda doc: None if doc.get("stub") else restore(doc))
+        self._storage.observer = self._indexes
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
         # Writes run one at a time, in the order handed over: on the writer thread, or on a
         # caller that waits for its write anyway when none is queued ahead (`_run`).
@@ -463,6 +468,20 @@ class Store:
     def find(self, kind: str, cond: QueryLike) -> list[dict[str, Any]]:
         with self._storage.lock:
             return [dict(d) for d in self._db.table(kind).search(cond)]
+
+    def indexed(self, kind: str, index: str,
+                fn: Callable[[Index, Mapping[str, dict[str, Any]]], T]) -> T:
+        """`fn(index, documents of kind)` under the lock: a lookup instead of a scan
+        (field_app.store.index). `fn` copies what it hands back."""
+        with self._storage.lock:
+            return fn(self._indexes.get(kind, index), self._storage.read().get(kind, {}))
+
+    def lookup(self, kind: str, index: str, low: str | None = None, high: str | None = None,
+               *, latest: int | None = None) -> list[Record]:
+        """Records of `kind` by an index (field_app.store.index), in [low, high]; with
+        `latest`, those with the highest values (at least that many where there are)."""
+        with self._storage.lock:
+            return self._indexes.records(kind, index, low, high, latest)
 
     def count(self, kind: str) -> int:
         with self._storage.lock:

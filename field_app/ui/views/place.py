@@ -57,7 +57,7 @@ class PlaceView(ft.Column):
             return
         program = session.reference.programs.get(place.program)
         today = clock.today()
-        gatherings = session.records.gatherings_of(place_id)[:10]
+        gatherings = session.records.gatherings_of(place_id, limit=10)
         upcoming = expected(place.usual, today, today + dt.timedelta(days=62), place.id)[:4] \
             if place.recurrence else []
         lines = compliance_lines(session, place, today)
