@@ -24,6 +24,7 @@ from core.domain.startup import StartUp
 from core.domain.text import matches
 from core.domain.visit_note import VisitNote
 from core.domain.visit_plan import VisitPlan
+from field_app.store.archive import ARCHIVED
 from field_app.store.index import counted, latest_per_place, place_span
 from field_app.store.store import Quarantined, Store
 
@@ -171,19 +172,25 @@ class Repository:
                                end.isoformat() if end else None)
         found = [g for g in self.store.lookup("gathering", "place_day", low, high, latest=limit)
                  if isinstance(g, Gathering)]
+        if limit is None or len(found) < limit:  # older ones may be in the archives
+            found += self._archived("gathering", Gathering, start, end, place=place_id,
+                                    limit=None if limit is None else limit - len(found))
         found.sort(key=lambda g: (g.date, g.start_time), reverse=True)
         return found if limit is None else found[:limit]
 
     def gatherings_between(self, start: dt.date, end: dt.date) -> list[Gathering]:
-        return self._indexed("gathering", "day", Gathering, start.isoformat(), end.isoformat())
+        return (self._indexed("gathering", "day", Gathering, start.isoformat(), end.isoformat())
+                + self._archived("gathering", Gathering, start, end))
 
     def last_visits(self, since: dt.date) -> dict[str, dt.date]:
         """Per place, the latest day staff were there since `since`: a gathering they
         visited, or a visit note about the place."""
         start = since.isoformat()
         latest: dict[str, str] = {}
-        for kind, index in (("gathering", "visited"), ("visit_note", "place_day")):
-            for pid, day in self.store.indexed(kind, index, latest_per_place).items():
+        archived = (self.store.meta(ARCHIVED) or {}).get("visits") or {}
+        for found in (self.store.indexed("gathering", "visited", latest_per_place),
+                      self.store.indexed("visit_note", "place_day", latest_per_place), archived):
+            for pid, day in found.items():
                 if day >= start and day > latest.get(pid, ""):
                     latest[pid] = day
         return {pid: dt.date.fromisoformat(day) for pid, day in latest.items()}
@@ -216,6 +223,8 @@ class Repository:
         found = {n.id: n for n in self._indexed("visit_note", "day", VisitNote, first, last)}
         found.update((n.id, n) for n in self._indexed("visit_note", "meeting", VisitNote,
                                                         first, last))
+        found.update((n.id, n) for n in self._archived("visit_note", VisitNote, start, end,
+                                                         days=("date", "next_meeting_on")))
         return list(found.values())
 
     def notes_of_startup(self, startup_id: str) -> list[VisitNote]:
@@ -262,6 +271,14 @@ class Repository:
     def _indexed(self, kind: str, index: str, cls: type[R], low: str | None,
                  high: str | None) -> list[R]:
         return [r for r in self.store.lookup(kind, index, low, high) if isinstance(r, cls)]
+
+    def _archived(self, kind: str, cls: type[R], start: dt.date | None, end: dt.date | None,
+                  **only: Any) -> list[R]:
+        """What the yearly archives hold of the span (nothing read for days the store has
+        whole: Store.archived_between)."""
+        docs = self.store.archived_between(kind, start.isoformat() if start else "",
+                                           end.isoformat() if end else "9999", **only)
+        return [r for r in map(restore, docs) if isinstance(r, cls)]
 
     def _records(self, kind: str, cond: Any, cls: type[R]) -> list[R]:
         found = [restore(d) for d in self.store.find(kind, cond)]
