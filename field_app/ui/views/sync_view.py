@@ -12,6 +12,8 @@ from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
 
+PAGE = 40
+
 
 class SyncView(ft.Column):
     def __init__(self, session: Session) -> None:
@@ -23,6 +25,8 @@ class SyncView(ft.Column):
         self.notice = ft.Text(visible=False)  # what happened that the staff member should know
         self.progress = ft.ProgressBar(value=0, visible=False, semantics_label=t("sync.progress"))
         self.pending = ft.Column(spacing=2)
+        self.limit = PAGE  # what waits, a page at a time: a long-unsynced tablet has thousands
+        self.more = ft.TextButton(on_click=lambda e: self._more())
         self.quarantine = ft.Column(spacing=8)
         self.controls = [
             heading(t("sync.title")),
@@ -54,12 +58,16 @@ class SyncView(ft.Column):
         self.notice.visible = bool(notices)
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
-        pending = session.records.pending(limit=200)
+        pending = session.records.pending(limit=self.limit)
+        left = session.records.pending_count() - len(pending)
+        self.more.content = t("list.more", count=left)
         self.pending.controls = [
             ft.ListTile(title=ft.Text(f"{t('kind.' + r.kind)}  {self._place_of(r)}"),
                         subtitle=ft.Text(str(getattr(r, "date", "") or getattr(r, "observed_on", ""))),
                         dense=True, on_click=lambda e, r=r: session.go(form_route(r.kind), id=r.id))
             for r in pending] or [caption(t("sync.nothing_pending"))]
+        if left > 0:
+            self.pending.controls.append(self.more)
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
             reasons = "\n".join(
@@ -77,6 +85,11 @@ class SyncView(ft.Column):
                 ], wrap=True),
             ]))))
         self.quarantine.controls = rows or [caption(t("sync.nothing_quarantined"))]
+
+    def _more(self) -> None:
+        self.limit += PAGE
+        self.show(self.session.services.status)
+        self.update()
 
     def _place_of(self, record: Record | None) -> str:
         return self.session.place_name(getattr(record, "place_id", None))
