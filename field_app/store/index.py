@@ -26,39 +26,42 @@ TOP = "\uffff"  # above every value an index holds (ISO dates, ids)
 SEP = "|"  # between a place id and a day in a composite value
 
 
+# `type(v) is str`, not isinstance: parsed JSON has no subclasses, and an index is built by
+# calling these once per document of its table
 def _field(name: str) -> Callable[[Doc], str | None]:
     def value(doc: Doc) -> str | None:
         v = doc.get(name)
-        return v if isinstance(v, str) and v else None
+        return v if type(v) is str and v else None
 
     return value
 
 
-def _place_day(day: str) -> Callable[[Doc], str | None]:
+def _place_day(day: str, visited_only: bool = False) -> Callable[[Doc], str | None]:
     def value(doc: Doc) -> str | None:
+        if visited_only and doc.get("staff_visited") is not True:
+            return None
         place, when = doc.get("place_id"), doc.get(day)
-        if isinstance(place, str) and place and isinstance(when, str) and when:
-            return f"{place}{SEP}{when}"
+        if type(place) is str and place and type(when) is str and when:
+            return place + SEP + when
         return None
 
     return value
 
 
-def _visited_place_day(doc: Doc) -> str | None:
-    return _place_day("date")(doc) if doc.get("staff_visited") is True else None
+_follow_up = _field("follow_up_on")
 
 
 def _open_follow_up(doc: Doc) -> str | None:
     """A concern's follow-up day while the concern is open (not closed, not a stub)."""
     if doc.get("stub") or (doc.get("office") or {}).get("status") == "closed":
         return None
-    return _field("follow_up_on")(doc)
+    return _follow_up(doc)
 
 
 # table -> index name -> the value a document is found by (None: not in the index)
 INDEXES: dict[str, dict[str, Callable[[Doc], str | None]]] = {
     "gathering": {"day": _field("date"), "place_day": _place_day("date"),
-                  "visited": _visited_place_day},
+                  "visited": _place_day("date", visited_only=True)},
     "visit_note": {"day": _field("date"), "place_day": _place_day("date"),
                    "follow_up": _field("follow_up_on"), "meeting": _field("next_meeting_on")},
     "concern": {"day": _field("observed_on"), "follow_up": _open_follow_up},
