@@ -159,11 +159,12 @@ def home_query_ms(directory: Path, runs: int = 11) -> tuple[float, float]:
     return statistics.median(samples[1:]), samples[0]
 
 
-def settle(directory: Path, codec: Any = None) -> tuple[int, int, int]:
-    """Retention as the app applies it at unlock, as of the history's last day. Returns
+def settle(directory: Path, codec: Any = None, today: dt.date = HISTORY_END
+           ) -> tuple[int, int, int]:
+    """Retention as the app applies it at unlock (as of the history's last day). Returns
     (stubbed, archived, left in the store)."""
     with Store(directory, codec=codec) as store:
-        stubbed, archived = store.apply_retention(HISTORY_END, Policy())
+        stubbed, archived = store.apply_retention(today, Policy())
         left = sum(store.count(kind) for kind in ("gathering", "visit_note", "concern"))
     return stubbed, archived, left
 
