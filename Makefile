@@ -31,10 +31,13 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.store --records 10000 --dir /var/tmp/ibasho-bench
 	$(BIN)/python -m benchmarks.store --records 50000 --dir /var/tmp/ibasho-bench
+	$(BIN)/python -m benchmarks.store --records 100000 --dir /var/tmp/ibasho-bench
 	$(BIN)/python -m benchmarks.sync_push
 	$(BIN)/python -m benchmarks.hub_ingest --db postgresql --devices 50
 	$(BIN)/python -m benchmarks.hub_ingest --db sqlite --devices 50
 	$(BIN)/python -m benchmarks.startup --records 10000
+	$(BIN)/python -m benchmarks.startup --records 50000
+	$(BIN)/python -m benchmarks.startup --records 100000
 	$(BIN)/python -m benchmarks.reports --gatherings 100000 --db postgresql
 	$(BIN)/python -m benchmarks.reports --gatherings 100000 --db sqlite
 

@@ -1,5 +1,6 @@
 """Time from `ibasho-field` process start until the home screen is interactive in headless
-Chromium (the semantics tree shows it), with N sealed records in the store; the browser's
+Chromium (the semantics tree shows it), with N sealed records (five years of history, after
+the retention the app's first unlock applies, as benchmarks.store does); the browser's
 own launch is not counted. The home screen comes after the lock screen: the harness enters
 the PIN; the PIN check (scrypt at the cost calibrated on this machine) and opening the sealed
 store are counted, the seconds spent typing the PIN are not (like the browser's launch, that
@@ -8,13 +9,16 @@ Median of 5. A one-button Flet page is measured the same way in the same run, fo
 A screen counts as shown at the first animation frame whose semantics tree holds its text
 (or the PIN field): Playwright's own waits poll every 500 ms after their first few tries,
 which put up to half a second of the harness's time into each figure at random.
-Once home is shown, the time to render the week view and home again (a tap on the
-navigation until the screen's text is shown) is printed on a line of its own.
+Once home is shown, a tap on each screen (the navigation's tabs, and a place with five
+years of gatherings from the places list) until its text is shown, against the median tap
+between two one-control screens of the same app in the same session (a benchmark-only tab,
+`IBASHO_BENCH_ROUTES=1`: field_app.ui.chrome), one line per screen, then the render line:
+its ratio is the slowest screen's tap over that baseline tap.
 
     .venv/bin/python -m benchmarks.startup --records 10000
 
 Lines (an interface; keep them exact):
-    render: records=N home_s=X week_s=Y
+    render: records=N home_s=X week_s=Y baseline_s=B ratio=R
     startup: records=N median_s=X baseline_s=B ratio=R   (the last line: the app's own
              time to home after the PIN, the one-button page's, and the first over the second)
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -32,7 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.store import make_records, tables_of
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from benchmarks.store import make_records, settle, tables_of
+from core.domain import clock
 from core.keyring import Keyring
 from core.reference_data import sample_places
 from field_app.store.journal import JournalStorage
@@ -46,10 +54,13 @@ from tests.browser import (
     enable_semantics,
     focus_and_type,
     free_port,
-    nav,
     stop,
+    type_into,
     wait_for_port,
 )
+from tests.factories import IBASHO
+
+PLACE_NAME = IBASHO.name  # where the generated history's gatherings were held
 
 ONE_BUTTON = """
 import flet as ft, sys
@@ -68,24 +79,62 @@ def shown(page, text: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(SHOWS_TEXT, arg=text, polling="raf", timeout=120_000)
 
 
-def time_screens(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """(seconds to render home, the week) from a tap on the navigation."""
-    out = []
-    for tab, text in (("週", "週の予定"), ("ホーム", "今日の開催予定")):
+# (screen, how it is reached, what shows it is there), in the order tapped from home
+SCREENS = (("week", ("nav", "週"), "週の予定"),
+           ("places", ("nav", "場所"), "か所"),
+           ("place", ("tap", PLACE_NAME), "最近の開催"),  # five years of gatherings
+           ("followups", ("nav", "フォロー"), "フォローアップ"),
+           ("sync", ("nav", "同期"), "受け付けられなかった記録"),
+           ("home", ("nav", "ホーム"), "今日の開催予定"))
+BASELINE_TAPS = 6  # between the two one-control screens (chrome.BENCH_ROUTES)
+
+
+def tap_tab(page, label: str, text: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from a tap on the tab `label` (the rail) until `text` is shown. The tap is
+    made again if nothing came of it in 20 s (a tap lost while a screen was drawn; said)."""
+    tab = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
+    start = time.perf_counter()
+    for attempt in range(3):
+        tab.first.click()
+        try:
+            page.wait_for_function(SHOWS_TEXT, arg=text, polling="raf", timeout=20_000)
+            return time.perf_counter() - start
+        except PlaywrightTimeout:
+            print(f"  (a tap on {label} showed nothing; tapped again, attempt {attempt + 2})")
+    raise AssertionError(f"{label}: {text} never showed")
+
+
+def time_screens(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Seconds from a tap to each screen shown, and (as "baseline") the median of the taps
+    between the app's two one-control screens, in the same session, the same way."""
+    out = {}
+    for name, (how, label), text in SCREENS:
+        if how == "nav":
+            out[name] = tap_tab(page, label, text)
+            continue
+        # found by its name first: the list is lazy, and the place may be far down
+        type_into(page, "名前・ふりがな・地域で探す", label)
+        entry = page.get_by_text(re.compile(f"^{re.escape(label)}")).first
+        entry.wait_for(timeout=60_000)
         start = time.perf_counter()
-        nav(page, tab)
+        entry.click()
         shown(page, text)
-        out.append(time.perf_counter() - start)
-    week, home = out
-    return home, week
+        out[name] = time.perf_counter() - start
+    tap_tab(page, "基準A", "一つめの基準画面")
+    taps = [tap_tab(page, *(("基準B", "二つめの基準画面") if i % 2 == 0 else ("基準A", "一つめの基準画面")))
+            for i in range(BASELINE_TAPS)]
+    out["baseline"] = statistics.median(taps)
+    return out
 
 
 def time_start(browser, command: list[str], port: int, ready_text: str,  # type: ignore[no-untyped-def]
-               pin: str | None = None, screens: list[tuple[float, float]] | None = None
+               pin: str | None = None, screens: list[dict[str, float]] | None = None
                ) -> tuple[float, float, float]:
     """(seconds to the first interactive screen, seconds to `ready_text`, the same without
     the time the harness spends typing the PIN, which is the user's time, not the app's)."""
     env = dict(os.environ, IBASHO_LOG_LEVEL="WARNING", FLET_FORCE_WEB_SERVER="true")
+    if screens is not None:  # the app's two one-control screens, for the baseline tap
+        env["IBASHO_BENCH_ROUTES"] = "1"
     env.pop("IBASHO_SCRYPT_LOG2N", None)  # the real, calibrated PIN cost
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -126,8 +175,12 @@ def main() -> int:
         key = Keyring.at(root / "data").create(PIN)  # calibrated here, as on a tablet
         JournalStorage(root / "data" / STORE_DIR, initial=tables,
                        codec_=sealed_codec(key)).close()
+        # what the app's first unlock does to five years of history (benchmarks.store)
+        stubbed, archived, left = settle(root / "data", sealed_codec(key), clock.today())
+        print(f"history: {args.records} records; retention as at unlock: {archived} in the "
+              f"yearly archives, {stubbed} concerns reduced to stubs, {left} in the store")
         ours, wall, lock_screen, baseline = [], [], [], []
-        screens: list[tuple[float, float]] = []
+        screens: list[dict[str, float]] = []
         with chromium() as browser:
             for _ in range(args.runs):
                 port = free_port()
@@ -151,9 +204,15 @@ def main() -> int:
               f"{statistics.median(lock_screen):.2f} s (median); home after the PIN: "
               f"{statistics.median(wall):.2f} s wall clock, of which the app's own time (not "
               f"counting the PIN being typed): runs {', '.join(f'{o:.2f}' for o in ours)}")
-        print(f"render: records={args.records} "
-              f"home_s={statistics.median(h for h, _ in screens):.2f} "
-              f"week_s={statistics.median(w for _, w in screens):.2f}")
+        taps = {name: statistics.median(run[name] for run in screens)
+                for name in [n for n, _, _ in SCREENS] + ["baseline"]}
+        for name, _, _ in SCREENS:
+            print(f"render {name}: records={args.records} tap_s={taps[name]:.2f} "
+                  f"baseline_s={taps['baseline']:.2f} ratio={taps[name] / taps['baseline']:.2f}")
+        slowest = max(taps[name] for name, _, _ in SCREENS)
+        print(f"render: records={args.records} home_s={taps['home']:.2f} "
+              f"week_s={taps['week']:.2f} baseline_s={taps['baseline']:.2f} "
+              f"ratio={slowest / taps['baseline']:.2f}")
         median, base = statistics.median(ours), statistics.median(baseline)
         print(f"startup: records={args.records} median_s={median:.2f} baseline_s={base:.2f} "
               f"ratio={median / base:.2f}")

@@ -16,6 +16,7 @@ VARIABLES = {
     "IBASHO_ASSETS_DIR": "another assets/ folder (programs, destinations, places, texts)",
     "IBASHO_LOG_LEVEL": "log level",
     "IBASHO_SCRYPT_LOG2N": "a fixed PIN key cost instead of calibrating (test suites)",
+    "IBASHO_BENCH_ROUTES": "two one-control tabs, the baseline of benchmarks.startup's taps",
     "IBASHO_HUB_DATA_DIR": "the hub's data directory",
     "IBASHO_HUB_DATABASE_URL": "the hub's database",
     "IBASHO_HUB_PUBLIC_URL": "the hub's address for tablets",
@@ -35,6 +36,7 @@ class Config:
     hub_public_url: str = ""
     office_key_passphrase: str = ""
     worker_console_idle_minutes: float = 30.0
+    bench_routes: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -54,6 +56,7 @@ class Config:
             hub_public_url=get("IBASHO_HUB_PUBLIC_URL"),
             office_key_passphrase=env.get("IBASHO_OFFICE_KEY_PASSPHRASE", ""),
             worker_console_idle_minutes=_minutes(get("IBASHO_HUB_WORKER_CONSOLE_IDLE_MINUTES")),
+            bench_routes=get("IBASHO_BENCH_ROUTES") == "1",
         )
 
 

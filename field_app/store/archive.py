@@ -12,11 +12,32 @@ from typing import Any
 from field_app.store import codec
 from field_app.store.journal import DocCodec, fsync_dir
 
+ARCHIVED = "archived"  # the meta entry saying what the archives hold (archived_summary)
+
+
+def archived_summary(before: Mapping[str, Any] | None, docs: Iterable[Mapping[str, Any]]
+                     ) -> dict[str, Any]:
+    """What the archives hold after `docs` join them, kept in the store so that the screens
+    know without reading them: `through`, the latest day archived (a question about later
+    days reads no archive), and `visits`, each place's latest day staff were there
+    (a gathering they visited, or a visit note), for "not visited for a while"."""
+    summary = dict(before or {})
+    through = str(summary.get("through", ""))
+    visits = dict(summary.get("visits") or {})
+    for doc in docs:
+        day, place = str(doc.get("date", "")), doc.get("place_id")
+        through = max(through, day)
+        visited = doc.get("kind") == "visit_note" or doc.get("staff_visited") is True
+        if place and visited and day > visits.get(str(place), ""):
+            visits[str(place)] = day
+    return {"id": ARCHIVED, "through": through, "visits": visits}
+
 
 class Archive:
     def __init__(self, directory: Path, doc_codec: DocCodec) -> None:
         self.directory = directory
         self.codec = doc_codec
+        self._years: list[int] | None = None  # read from the directory once, then kept
 
     def path(self, year: int) -> Path:
         return self.directory / f"archive-{year}.jsonl"
@@ -39,13 +60,15 @@ class Archive:
                 os.close(fd)
             if new:
                 fsync_dir(self.directory)
+                self._years = None
 
     def years(self) -> list[int]:
         """The years that have an archive file, oldest first."""
-        if not self.directory.is_dir():
-            return []
-        found = (p.name[len("archive-"):-len(".jsonl")] for p in self.directory.glob("archive-*.jsonl"))
-        return sorted(int(y) for y in found if y.isdigit())
+        if self._years is None:
+            found = (p.name[len("archive-"):-len(".jsonl")]
+                     for p in self.directory.glob("archive-*.jsonl")) if self.directory.is_dir() else ()
+            self._years = sorted(int(y) for y in found if y.isdigit())
+        return list(self._years)
 
     def read(self, year: int) -> list[dict[str, Any]]:
         path = self.path(year)

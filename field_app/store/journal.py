@@ -67,6 +67,15 @@ class DocCodec(Protocol):
     def decode(self, table: str, doc: Mapping[str, Any]) -> dict[str, Any]: ...
 
 
+class Observer(Protocol):
+    """What keeps itself in step with the tables in memory (the store's indexes)."""
+
+    def changed(self, table: str, key: str, old: Mapping[str, Any] | None,
+                new: Mapping[str, Any] | None) -> None: ...
+
+    def reset(self) -> None: ...
+
+
 class PlainCodec:
     def encode(self, table: str, doc: Mapping[str, Any]) -> Mapping[str, Any]:
         return doc
@@ -114,6 +123,7 @@ class JournalStorage(Storage):
         self._batch: list[Op] | None = None  # table writes waiting for one journal line
         self._frozen = False  # loading froze the heap (no_collections): thawed at close
         self.on_commit: Callable[[set[str]], None] | None = None  # after memory changed
+        self.observer: Observer | None = None  # told of each document changed in memory
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock_fd = self._take_lock()
         try:
@@ -141,6 +151,8 @@ class JournalStorage(Storage):
         """TinyDB's generic write path (whole database): a durable full snapshot."""
         with self.lock:
             self._tables = {t: dict(docs) for t, docs in data.items()}
+            if self.observer is not None:
+                self.observer.reset()
         self.compact()
 
     def close(self) -> None:
@@ -149,6 +161,8 @@ class JournalStorage(Storage):
         # not walk them
         with self.lock:
             self._tables = {}
+            if self.observer is not None:
+                self.observer.reset()
         if self._frozen:
             self._frozen = False
             gc.unfreeze()
@@ -207,11 +221,17 @@ class JournalStorage(Storage):
         self._seq += 1
         self._journal_size = start + len(line)
         with self.lock:
+            observer = self.observer
             for table, key, doc in ops:
                 if doc is None:
-                    self._tables.get(table, {}).pop(key, None)
+                    old = self._tables.get(table, {}).pop(key, None)
+                    new = None
                 else:
-                    self._tables.setdefault(table, {})[key] = dict(doc)
+                    docs = self._tables.setdefault(table, {})
+                    old, new = docs.get(key), dict(doc)
+                    docs[key] = new
+                if observer is not None:
+                    observer.changed(table, key, old, new)
             if self.on_commit is not None:  # under the lock: no reader caches the old state
                 self.on_commit({table for table, _, _ in ops})
         if self._journal_size > max(self.compact_min_bytes, self._snapshot_bytes):

@@ -1,8 +1,9 @@
 """What the screens ask of the store, as typed questions with domain answers.
 
-Each question is a TinyDB query on the store's tables (TinyDB caches a query's answer
-until the table changes); the answer is records of the domain, never raw documents, so a
-screen renders and does not filter. New questions belong here, not in a view.
+Each question is a lookup in the store's indexes (by day, follow-up day, place or state:
+field_app.store.index), or for the rare ones a TinyDB query on its tables; the answer is
+records of the domain, never raw documents, so a screen renders and does not filter. New
+questions belong here, not in a view.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from core.domain.startup import StartUp
 from core.domain.text import matches
 from core.domain.visit_note import VisitNote
 from core.domain.visit_plan import VisitPlan
+from field_app.store.archive import ARCHIVED
+from field_app.store.index import counted, latest_per_place, place_span
 from field_app.store.store import Quarantined, Store
 
 Q = Query()
@@ -141,54 +144,45 @@ class Repository:
         """Concerns (not closed) and visit notes with a follow-up on or before `until`,
         soonest first."""
         day = until.isoformat()
-        due = Q.follow_up_on.test(lambda v: isinstance(v, str) and bool(v) and v <= day)
-        open_ = ~Q.stub.exists() & Q.office.test(
-            lambda part: not part or part.get("status") != "closed")
-        found: list[Concern | VisitNote] = [
-            c for c in self.concerns(due & open_) if isinstance(c, Concern)]
-        found += self._records("visit_note", due, VisitNote)
+        found: list[Concern | VisitNote] = self._indexed("concern", "follow_up", Concern,
+                                                         None, day)
+        found += self._indexed("visit_note", "follow_up", VisitNote, None, day)
         return sorted(found, key=lambda r: str(r.follow_up_on))
 
     def on_day(self, day: dt.date) -> list[Record]:
         """Gatherings, visit notes and concerns of one day."""
         iso = day.isoformat()
         found: list[Record] = []
-        for kind, field in DAY_FIELDS.items():
-            found += [restore(d) for d in self._since(kind, day) if d.get(field) == iso]
+        for kind in DAY_FIELDS:
+            found += self.store.lookup(kind, "day", iso, iso)
         return found
 
     def recent_places(self, limit: int) -> list[tuple[str, dt.date]]:
         """Places with a gathering in the last RECENT_DAYS, with the latest date, latest
         first."""
-        latest: dict[str, str] = {}
-        for doc in self._since("gathering", self.today):
-            pid, day = str(doc["place_id"]), str(doc["date"])
-            if day > latest.get(pid, ""):
-                latest[pid] = day
-        ordered = sorted(latest.items(), key=lambda item: item[1], reverse=True)[:limit]
+        start = (self.today - dt.timedelta(days=RECENT_DAYS)).isoformat()
+        latest = self.store.indexed("gathering", "place_day", latest_per_place)
+        ordered = sorted(((pid, day) for pid, day in latest.items() if day >= start),
+                         key=lambda item: item[1], reverse=True)[:limit]
         return [(pid, dt.date.fromisoformat(day)) for pid, day in ordered]
 
-    def _since(self, kind: str, day: dt.date) -> list[dict[str, Any]]:
-        """A kind's documents dated on or after `day`, or after the start of the recent
-        window if that is earlier: one query per kind and window, so home's questions
-        about today and about recent places share TinyDB's cached answer."""
-        start = min(day, self.today - dt.timedelta(days=RECENT_DAYS)).isoformat()
-        return self.store.find(kind, Q[DAY_FIELDS[kind]] >= start)
-
     def gatherings_of(self, place_id: str, start: dt.date | None = None,
-                      end: dt.date | None = None) -> list[Gathering]:
-        """A place's gatherings in [start, end] (either open), latest first."""
-        cond = Q.place_id == place_id
-        if start is not None:
-            cond &= Q.date >= start.isoformat()
-        if end is not None:
-            cond &= Q.date <= end.isoformat()
-        found = self._records("gathering", cond, Gathering)
-        return sorted(found, key=lambda g: (g.date, g.start_time), reverse=True)
+                      end: dt.date | None = None, limit: int | None = None) -> list[Gathering]:
+        """A place's gatherings in [start, end] (either open), latest first; the latest
+        `limit` of them if given."""
+        low, high = place_span(place_id, start.isoformat() if start else None,
+                               end.isoformat() if end else None)
+        found = [g for g in self.store.lookup("gathering", "place_day", low, high, latest=limit)
+                 if isinstance(g, Gathering)]
+        if limit is None or len(found) < limit:  # older ones may be in the archives
+            found += self._archived("gathering", Gathering, start, end, place=place_id,
+                                    limit=None if limit is None else limit - len(found))
+        found.sort(key=lambda g: (g.date, g.start_time), reverse=True)
+        return found if limit is None else found[:limit]
 
     def gatherings_between(self, start: dt.date, end: dt.date) -> list[Gathering]:
-        return self._records("gathering", (Q.date >= start.isoformat())
-                             & (Q.date <= end.isoformat()), Gathering)
+        return (self._indexed("gathering", "day", Gathering, start.isoformat(), end.isoformat())
+                + self._archived("gathering", Gathering, start, end))
 
     def month_reports(self, start: dt.date, end: dt.date, place_id: str | None = None
                       ) -> list[Gathering]:
@@ -203,19 +197,19 @@ class Repository:
         visited, or a visit note about the place."""
         start = since.isoformat()
         latest: dict[str, str] = {}
-        for doc in self.store.find("gathering", (Q.date >= start) & (Q.staff_visited == True)  # noqa: E712
-                                   ) + self.store.find("visit_note", Q.date >= start):
-            pid, day = str(doc.get("place_id") or ""), str(doc["date"])
-            if pid and day > latest.get(pid, ""):
-                latest[pid] = day
+        archived = (self.store.meta(ARCHIVED) or {}).get("visits") or {}
+        for found in (self.store.indexed("gathering", "visited", latest_per_place),
+                      self.store.indexed("visit_note", "place_day", latest_per_place), archived):
+            for pid, day in found.items():
+                if day >= start and day > latest.get(pid, ""):
+                    latest[pid] = day
         return {pid: dt.date.fromisoformat(day) for pid, day in latest.items()}
 
     # plans, start-ups, meetings ------------------------------------------------------
 
     def plans_between(self, start: dt.date, end: dt.date) -> list[VisitPlan]:
         """Plans (open, done or cancelled) dated in [start, end], by date."""
-        found = self._records("visit_plan", (Q.date >= start.isoformat())
-                              & (Q.date <= end.isoformat()), VisitPlan)
+        found = self._indexed("visit_plan", "day", VisitPlan, start.isoformat(), end.isoformat())
         return sorted(found, key=lambda p: (p.date, p.start_time or ""))
 
     def plan(self, plan_id: str) -> VisitPlan | None:
@@ -236,9 +230,12 @@ class Repository:
     def notes_between(self, start: dt.date, end: dt.date) -> list[VisitNote]:
         """Visit notes dated in the span, or naming a next meeting in it."""
         first, last = start.isoformat(), end.isoformat()
-        cond = ((Q.date >= first) & (Q.date <= last)) | Q.next_meeting_on.test(
-            lambda v: isinstance(v, str) and first <= v <= last)
-        return self._records("visit_note", cond, VisitNote)
+        found = {n.id: n for n in self._indexed("visit_note", "day", VisitNote, first, last)}
+        found.update((n.id, n) for n in self._indexed("visit_note", "meeting", VisitNote,
+                                                        first, last))
+        found.update((n.id, n) for n in self._archived("visit_note", VisitNote, start, end,
+                                                         days=("date", "next_meeting_on")))
+        return list(found.values())
 
     def notes_of_startup(self, startup_id: str) -> list[VisitNote]:
         found = self._records("visit_note", Q.startup_id == startup_id, VisitNote)
@@ -265,7 +262,7 @@ class Repository:
     def pending_count(self, kind: str | None = None) -> int:
         if kind is None:
             return self.store.pending_count()
-        return len(self.store.find("outbox", Q.kind == kind))
+        return self.store.indexed("outbox", "kind", counted(kind))
 
     def quarantined(self) -> list[Quarantined]:
         return self.store.quarantined()
@@ -281,6 +278,18 @@ class Repository:
                 and (kind is None or d.get("kind") == kind)]
 
     # ---------------------------------------------------------------------------------
+
+    def _indexed(self, kind: str, index: str, cls: type[R], low: str | None,
+                 high: str | None) -> list[R]:
+        return [r for r in self.store.lookup(kind, index, low, high) if isinstance(r, cls)]
+
+    def _archived(self, kind: str, cls: type[R], start: dt.date | None, end: dt.date | None,
+                  **only: Any) -> list[R]:
+        """What the yearly archives hold of the span (nothing read for days the store has
+        whole: Store.archived_between)."""
+        docs = self.store.archived_between(kind, start.isoformat() if start else "",
+                                           end.isoformat() if end else "9999", **only)
+        return [r for r in map(restore, docs) if isinstance(r, cls)]
 
     def _records(self, kind: str, cond: Any, cls: type[R]) -> list[R]:
         found = [restore(d) for d in self.store.find(kind, cond)]

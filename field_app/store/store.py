@@ -33,9 +33,10 @@ from core.domain.kinds import FIELD_KINDS, KINDS, restore
 from core.domain.photo import Photo
 from core.domain.record import Record, new_id, new_meta, utc_now
 from core.domain.retention import Policy, archive_due, stub, stub_due
-from field_app.store.archive import Archive
+from field_app.store.archive import ARCHIVED, Archive, archived_summary
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
 from field_app.store.imaging import prepare
+from field_app.store.index import Index, Indexes
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
 from field_app.store.photo_settings import PhotoSettings, photo_settings
@@ -49,6 +50,7 @@ T = TypeVar("T")
 
 OUTBOX, QUARANTINE, META, DRAFTS = "outbox", "quarantine", "meta", "drafts"
 SEAL_MARK, SEAL_CHECK = "sealing", "ibasho-sealed-v1"
+RETENTION_FOLD = 1000  # records stubbed or archived at once that make the journal fold
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class Store:
         migrate(self.data_dir, **options)
         self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
         self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
+        # a concern reduced to a stub is no record to list (repository.ConcernStub)
+        self._indexes = Indexes(self._storage.read,
+                                lambda doc: None if doc.get("stub") else restore(doc))
+        self._storage.observer = self._indexes
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibasho-store")
         # Writes run one at a time, in the order handed over: on the writer thread, or on a
         # caller that waits for its write anyway when none is queued ahead (`_run`).
@@ -337,8 +343,14 @@ class Store:
                 self._archive.add(old)  # durable first: a crash here leaves a copy, never none
             ops: list[Op] = [(kind, d["id"], stub(d)) for kind, d in stubs]
             ops += [(d["kind"], d["id"], None) for d in old]
+            if old:  # in the same line: what the archives hold, for the screens (archived_since)
+                ops.append((META, ARCHIVED, archived_summary(self._get(META, ARCHIVED), old)))
             if ops:
                 self._write(ops)
+            if len(ops) >= RETENTION_FOLD:
+                # the snapshot is mostly what just left: folded now, the next opening reads
+                # what the store holds, not years of history and their deletions
+                self._storage.compact()
             return len(stubs), len(old)
 
         return self._submit(write)
@@ -350,6 +362,30 @@ class Store:
     def archived_years(self) -> list[int]:
         """The years that have archived records, oldest first."""
         return self._archive.years()
+
+    def archived_between(self, kind: str, start: str, end: str, *, days: tuple[str, ...] = ("date",),
+                         place: str | None = None, limit: int | None = None
+                         ) -> list[dict[str, Any]]:
+        """Archived records of `kind` with one of `days` in [start, end] (of `place`), read
+        from the yearly archives when a screen asks for those days, the newest year first,
+        up to the year that brings `limit` of them; nothing is read for days after the
+        newest archived one. A record also in the store (saved again since) is the store's."""
+        through = str((self._get(META, ARCHIVED) or {}).get("through", ""))
+        if start > through:
+            return []
+        # a record is filed under the year of its date; another of its days may be later
+        first = int(start[:4] or 0) - (1 if days != ("date",) else 0)
+        found: list[dict[str, Any]] = []
+        for year in reversed(self._archive.years()):
+            if limit is not None and len(found) >= limit:
+                break
+            if first <= year <= int(min(end, through)[:4]):
+                found += [d for d in self._archive.read(year) if d.get("kind") == kind
+                          and (place is None or d.get("place_id") == place)
+                          and any(start <= str(d.get(day) or "") <= end for day in days)]
+        with self._storage.lock:
+            here = self._storage.read().get(kind, {})
+            return [d for d in found if d["id"] not in here]
 
     def _keys(self, table: str) -> list[str]:
         with self._storage.lock:
@@ -478,6 +514,20 @@ class Store:
     def find(self, kind: str, cond: QueryLike) -> list[dict[str, Any]]:
         with self._storage.lock:
             return [dict(d) for d in self._db.table(kind).search(cond)]
+
+    def indexed(self, kind: str, index: str,
+                fn: Callable[[Index, Mapping[str, dict[str, Any]]], T]) -> T:
+        """`fn(index, documents of kind)` under the lock: a lookup instead of a scan
+        (field_app.store.index). `fn` copies what it hands back."""
+        with self._storage.lock:
+            return fn(self._indexes.get(kind, index), self._storage.read().get(kind, {}))
+
+    def lookup(self, kind: str, index: str, low: str | None = None, high: str | None = None,
+               *, latest: int | None = None) -> list[Record]:
+        """Records of `kind` by an index (field_app.store.index), in [low, high]; with
+        `latest`, those with the highest values (at least that many where there are)."""
+        with self._storage.lock:
+            return self._indexes.records(kind, index, low, high, latest)
 
     def count(self, kind: str) -> int:
         with self._storage.lock:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import flet as ft
 
+from core.config import Config
 from ui_kit.i18n import Translator
 from ui_kit.navigation import Navigation
 
@@ -17,6 +18,12 @@ NAV = [("home", ft.Icons.HOME_OUTLINED, "nav.home"),
        ("followups", ft.Icons.ASSIGNMENT_OUTLINED, "nav.followups"),
        ("sync", ft.Icons.SYNC, "nav.sync"),
        ("settings", ft.Icons.SETTINGS_OUTLINED, "nav.settings")]
+# Only for benchmarks.startup: two tabs to one-control screens, what a tap on a tab to a
+# real screen is measured against (shell.BENCH_SCREENS). Never set in use.
+BENCH_ROUTES = Config.from_env().bench_routes
+if BENCH_ROUTES:
+    NAV += [("bench_a", ft.Icons.TIMER_OUTLINED, "nav.bench_a"),
+            ("bench_b", ft.Icons.TIMER_OUTLINED, "nav.bench_b")]
 
 
 class Chrome:

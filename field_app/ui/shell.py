@@ -11,7 +11,7 @@ import flet as ft
 
 from core.domain.gathering import MONTH
 from core.domain.record import new_id
-from field_app.ui.chrome import NAV, Chrome
+from field_app.ui.chrome import BENCH_ROUTES, NAV, Chrome
 from field_app.ui.form import RecordForm
 from field_app.ui.prefill import after_save, defaults
 from field_app.ui.screens import FORM_KINDS, FORM_ROUTES
@@ -46,6 +46,8 @@ VIEWS: dict[str, Any] = {"gathering": GatheringView, "concern": ConcernView,
                          "startup": StartUpView}  # by record kind
 FORMS: dict[str, Any] = {FORM_ROUTES[kind]: view for kind, view in VIEWS.items()}
 WIDE = 840  # px: rail at and above, bottom bar below
+# with chrome.BENCH_ROUTES only: route -> the text of its one control
+BENCH_SCREENS = {"bench_a": "一つめの基準画面", "bench_b": "二つめの基準画面"}
 
 
 @dataclass
@@ -140,6 +142,8 @@ class Shell:
             return SyncView(s)
         if name == "settings":
             return SettingsView(s, on_language=self.switch_language)
+        if BENCH_ROUTES and name in BENCH_SCREENS:
+            return ft.Text(BENCH_SCREENS[name])
         if name in FORMS:
             carried, self._carried = self._carried, None
             form = RecordForm.open(s.store, s.reference, FORM_KINDS[name], params.get("id"),

@@ -63,7 +63,7 @@ class PlaceView(ft.Column):
             return
         program = session.reference.programs.get(place.program)
         today = clock.today()
-        gatherings = session.records.gatherings_of(place_id)[:10]
+        gatherings = session.records.gatherings_of(place_id, limit=10)
         ahead = Span(today, today + dt.timedelta(days=62)).overlap(place.open_span)
         upcoming = expected(place.usual, ahead.start, ahead.end, place.id)[:4] \
             if place.recurrence and ahead else []

@@ -16,6 +16,8 @@ from field_app.ui.session import Session
 from sync.client import Status
 from ui_kit.widgets import caption, heading
 
+PAGE = 40
+
 
 class SyncView(ft.Column):
     def __init__(self, session: Session) -> None:
@@ -27,6 +29,8 @@ class SyncView(ft.Column):
         self.notice = ft.Text(visible=False)  # what happened that the staff member should know
         self.progress = ft.ProgressBar(value=0, visible=False, semantics_label=t("sync.progress"))
         self.pending = ft.Column(spacing=2)
+        self.limit = PAGE  # what waits, a page at a time: a long-unsynced tablet has thousands
+        self.more = ft.TextButton(on_click=lambda e: self._more())
         self.quarantine = ft.Column(spacing=8)
         self.photos = ft.Text()
         self.photos_held = caption(t("sync.photos_held"))
@@ -72,7 +76,9 @@ class SyncView(ft.Column):
         self.progress.visible = status.state == "syncing" and status.total > 0
         self.progress.value = (status.sent / status.total) if status.total else 0
         self._show_photos(status)
-        pending = session.records.pending(limit=200)
+        pending = session.records.pending(limit=self.limit)
+        left = session.records.pending_count() - len(pending)
+        self.more.content = t("list.more", count=left)
         # drawn again at every step of a sync: each item keyed by its record, so one that
         # stays keeps its control (a tap on its way arrives) and one that went was sent
         self.pending.controls = [
@@ -82,6 +88,8 @@ class SyncView(ft.Column):
                                              or getattr(r, "taken_on", ""))),
                         dense=True, on_click=lambda e, r=r: self._open(r))
             for r in pending] or [caption(t("sync.nothing_pending"))]
+        if left > 0:
+            self.pending.controls.append(self.more)
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
             record = session.store.load(q.kind, q.id)
@@ -133,6 +141,11 @@ class SyncView(ft.Column):
         if isinstance(record, Photo):
             return t("photo.of", kind=t("kind." + record.record_kind))
         return t("kind." + record.kind)
+
+    def _more(self) -> None:
+        self.limit += PAGE
+        self.show(self.session.services.status)
+        self.update()
 
     def _place_of(self, record: Record | None) -> str:
         owner = self._owner(record)
