@@ -122,13 +122,15 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)
     if part_ids:
-        # only concerns this device pushed for the staff member it belongs to
-        for o in conn.execute(select(schema.office_parts).join(
-                schema.records, schema.records.c.id == schema.office_parts.c.concern_id).where(
-                schema.office_parts.c.concern_id.in_(part_ids),
-                schema.office_parts.c.device_id == device_id,
-                schema.records.c.device_id == device_id,
-                schema.records.c.staff_name == staff_name)):
+        # only concerns this device pushed for the staff member it belongs to: each part
+        # checked against its own record (a join let SQLite walk every record the device
+        # ever pushed to find the few)
+        parts, records = schema.office_parts.c, schema.records.c
+        pushed_by_it = select(records.id).where(
+            records.id == parts.concern_id, records.device_id == device_id,
+            records.staff_name == staff_name).exists()
+        for o in conn.execute(select(parts.concern_id, parts.body).where(
+                parts.concern_id.in_(part_ids), parts.device_id == device_id, pushed_by_it)):
             bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
     ordered = sorted(latest.items(), key=lambda item: item[1])
     changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered
