@@ -40,7 +40,7 @@ from core.domain import grant
 from core.domain.concern import parse_office_part
 from core.reference_data import load_reference, sample_places
 from field_app.store import Store
-from hub import devices, grants, planning
+from hub import devices, feed, grants, planning
 from hub.concerns import set_office_part
 from hub.db import bulk, schema
 from hub.ingest import canonical_text, record_day
@@ -180,6 +180,7 @@ def load_year(engine: Engine, places: list[dict[str, Any]], tablet: Device,
                 continue
             for year, steps in ((FY - 1, 5), (FY, 3)):
                 grant_rows.append({"place_id": p["id"], "fiscal_year": year, "rev": steps,
+                                   "feed_key": grant_key(p["id"], year),
                                    "body": json.dumps(grant_body(steps, cap), ensure_ascii=False),
                                    "updated_at": NOW, "updated_by": "事務局"})
                 for _ in range(steps):
@@ -238,6 +239,18 @@ def tablet_changes(hub: Hub) -> list[Any]:
     work.append(lambda conn: planning.set_assignment(
         conn, TABLET_STAFF, {"places": [p["id"] for p in hub.places[:4]], "areas": []}, "事務局"))
     return work
+
+
+def feed_seconds(hub: Hub) -> float:
+    """The hub's own part of that pull: its feed read over a database connection, no HTTP."""
+    began = time.perf_counter()
+    cursor = hub.cursor
+    while True:
+        with hub.engine.begin() as conn:
+            page = feed.pull(conn, hub.tablet.id, TABLET_STAFF, cursor)
+        cursor = page.cursor
+        if not page.more:
+            return time.perf_counter() - began
 
 
 def pull_seconds(hub: Hub) -> tuple[float, int]:
@@ -302,16 +315,21 @@ def main() -> int:
             pull_seconds(big), pull_seconds(small)  # warm: each hub process's first request
             times: dict[str, list[float]] = {"big": [], "small": []}
             counted = {}
+            in_process: dict[str, list[float]] = {"big": [], "small": []}
             for _ in range(args.runs):
                 for name in ("small", "big"):
                     seconds, counted[name] = pull_seconds(hubs[name])
                     times[name].append(seconds)
+                    in_process[name].append(feed_seconds(hubs[name]))
             if counted["big"] != counted["small"]:
                 raise SystemExit(f"the hubs sent different changes: {counted}")
             with big.engine.connect() as conn:
                 records = conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one()
                 feed = conn.execute(text("SELECT COUNT(*) FROM changes")).scalar_one()
         seconds, small_seconds = statistics.median(times["big"]), statistics.median(times["small"])
+        feed_big, feed_small = (statistics.median(in_process[n]) for n in ("big", "small"))
+        print(f"the feed alone (over a database connection, no HTTP): big hub {feed_big:.4f} s, "
+              f"small hub {feed_small:.4f} s, ratio {feed_big / feed_small:.2f}")
         print(f"big hub: {records} records, {feed} rows in the feed; the month-old cursor's "
               f"pull brought {counted['big']} changes (runs: {args.runs}, db: {args.db})")
         print(f"pull: hub_records={records} changed={counted['big']} seconds={seconds:.4f} "

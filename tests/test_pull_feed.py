@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.engine import Connection
@@ -35,7 +36,7 @@ from sync.protocol import (
     grant_key,
 )
 from tests.factories import IBASHO, PLACES, SALON, concern_data
-from tests.hubs import prepared_engine
+from tests.hubs import Hub, prepared_engine
 
 TODAY = dt.date(2027, 4, 20)
 APPLICATION = {"received_on": "2026-04-10", "requested_yen": 80_000, "plan": "月1回の食事会",
@@ -250,9 +251,16 @@ def test_a_pull_reads_what_changed_for_its_device_not_what_changed_for_all(
     assert read["records"] == 12
 
 
-def test_the_feed_reads_grants_by_the_id_it_gave_them(engine: Engine) -> None:
-    with engine.begin() as conn:
-        grants.record(conn, SALON.id, 2026, "application", APPLICATION, "事務局",
-                      based_on=None, today=TODAY)
+def test_the_hub_writes_a_grants_feed_id_and_the_office_cannot(
+        hub: Hub, office: httpx.Client) -> None:
+    step = {**APPLICATION, "received_on": "2025-04-10"}
+    r = office.put(f"/grants/{SALON.id}/2025/application",
+                   json={**step, "feed_key": grant_key(IBASHO.id, 2025), "based_on": 0})
+    assert r.status_code == 400
+    assert [p["field"] for p in r.json()["error"]["problems"]] == ["feed_key"]
+    assert hub.count("grants") == 0  # nothing stored
+    assert office.put(f"/grants/{SALON.id}/2025/application",
+                      json={**step, "based_on": 0}).status_code == 200
+    with hub.engine.connect() as conn:
         stored = conn.execute(select(schema.grants.c.feed_key)).scalar_one()
-    assert stored == grant_key(SALON.id, 2026)
+    assert stored == grant_key(SALON.id, 2025)
