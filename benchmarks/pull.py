@@ -13,6 +13,7 @@ changes for this tablet made through the hub's own functions (office parts of it
 few places, a grant step, its assignment). Timed: the tablet's pull from that cursor to the
 end, page by page, with the sync client's HTTP client (HubClient.pull), alternating the hubs,
 median of --runs. The tablet's store applying what it pulled is the same on both and not timed.
+A line before the last gives the hub's own part: its feed read over a database connection.
 
 Last line (an interface; keep it exact):
     pull: hub_records=N changed=C seconds=X small_hub_seconds=Y ratio=X/Y
@@ -325,12 +326,12 @@ def main() -> int:
                 raise SystemExit(f"the hubs sent different changes: {counted}")
             with big.engine.connect() as conn:
                 records = conn.execute(text("SELECT COUNT(*) FROM records")).scalar_one()
-                feed = conn.execute(text("SELECT COUNT(*) FROM changes")).scalar_one()
+                feed_rows = conn.execute(text("SELECT COUNT(*) FROM changes")).scalar_one()
         seconds, small_seconds = statistics.median(times["big"]), statistics.median(times["small"])
         feed_big, feed_small = (statistics.median(in_process[n]) for n in ("big", "small"))
         print(f"the feed alone (over a database connection, no HTTP): big hub {feed_big:.4f} s, "
               f"small hub {feed_small:.4f} s, ratio {feed_big / feed_small:.2f}")
-        print(f"big hub: {records} records, {feed} rows in the feed; the month-old cursor's "
+        print(f"big hub: {records} records, {feed_rows} rows in the feed; the month-old cursor's "
               f"pull brought {counted['big']} changes (runs: {args.runs}, db: {args.db})")
         print(f"pull: hub_records={records} changed={counted['big']} seconds={seconds:.4f} "
               f"small_hub_seconds={small_seconds:.4f} ratio={seconds / small_seconds:.2f}")
