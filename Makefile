@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.startup --records 100000
 	$(BIN)/python -m benchmarks.reports --gatherings 100000 --db postgresql
 	$(BIN)/python -m benchmarks.reports --gatherings 100000 --db sqlite
+	$(BIN)/python -m benchmarks.pull --db postgresql --records 100000
+	$(BIN)/python -m benchmarks.pull --db sqlite --records 100000
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \

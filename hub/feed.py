@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import or_, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import or_, select, text, union_all
+from sqlalchemy.engine import Connection, Row
 
 from core.domain import grant
 from hub import history, hub_settings
@@ -36,7 +36,6 @@ from sync.protocol import (
     assignment_key,
     decode_cursor,
     encode_cursor,
-    grant_key,
 )
 
 PAGE = 500
@@ -51,15 +50,37 @@ def lock(conn: Connection) -> None:
 
 def grants_for_devices(conn: Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
     """What a tablet is told of grants: the status and what the office waits for."""
-    wanted = set(keys)
     out = {}
-    for r in conn.execute(select(schema.grants)):
-        key = grant_key(r.place_id, r.fiscal_year)
-        if key in wanted:
-            state = grant.status(json.loads(r.body))
-            out[key] = {"place_id": r.place_id, "fiscal_year": r.fiscal_year, "status": state,
-                        "waiting_for": grant.WAITING[state]}
+    for r in conn.execute(select(schema.grants.c.feed_key, schema.grants.c.place_id,
+                                 schema.grants.c.fiscal_year, schema.grants.c.body)
+                          .where(schema.grants.c.feed_key.in_(keys))):
+        state = grant.status(json.loads(r.body))
+        out[r.feed_key] = {"place_id": r.place_id, "fiscal_year": r.fiscal_year,
+                           "status": state, "waiting_for": grant.WAITING[state]}
     return out
+
+
+def _after(conn: Connection, device_id: str, staff_name: str, after: int, limit: int
+           ) -> list[Row[tuple[int, str, str]]]:
+    """The feed's rows after `after` this device hears of, the first `limit`, in order.
+
+    Two walks from the cursor, each along an index in `seq` order: the rows for this device
+    (its concerns' office parts; the (device_id, seq) index) and the rows for every device
+    (places, grants, reference, assignments: only this staff member's; their own index,
+    0015). One filtered walk of the feed from the cursor passed every other device's rows
+    too: a pull cost what the whole office did since, not what it did for this device. One
+    statement, not two: a row committed between two would be skipped for good on
+    PostgreSQL, where each statement reads its own snapshot.
+    """
+    c = schema.changes.c
+    for_me = (select(c.seq, c.kind, c.record_id)
+              .where(c.device_id == device_id, c.seq > after).order_by(c.seq).limit(limit))
+    for_all = (select(c.seq, c.kind, c.record_id)
+               .where(c.device_id.is_(None), c.seq > after,
+                      or_(c.kind != ASSIGNMENT, c.record_id == assignment_key(staff_name)))
+               .order_by(c.seq).limit(limit))
+    both = union_all(select(for_me.subquery()), select(for_all.subquery())).subquery()
+    return list(conn.execute(select(both).order_by(both.c.seq).limit(limit)).all())
 
 
 def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
@@ -75,11 +96,7 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
     reset = bool(cursor) and of != named
     if reset:
         after = 0
-    rows = conn.execute(
-        select(schema.changes.c.seq, schema.changes.c.kind, schema.changes.c.record_id)
-        .where(schema.changes.c.seq > after,
-               or_(schema.changes.c.device_id.is_(None), schema.changes.c.device_id == device_id))
-        .order_by(schema.changes.c.seq).limit(limit + 1)).all()
+    rows = _after(conn, device_id, staff_name, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     latest: dict[tuple[str, str], int] = {}
@@ -93,7 +110,7 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
             stored = hub_settings.get(conn, rid)
             bodies[(REFERENCE, rid)] = json.loads(stored) if stored else {}
     mine = assignment_key(staff_name)
-    if (ASSIGNMENT, mine) in latest:  # other staff members' assignments are not sent
+    if (ASSIGNMENT, mine) in latest:  # other staff members' assignments were not read
         found = conn.execute(select(schema.assignments.c.body).where(
             schema.assignments.c.staff_name == staff_name)).scalar()
         bodies[(ASSIGNMENT, mine)] = json.loads(found) if found else {"places": [], "areas": []}
@@ -105,13 +122,15 @@ def pull(conn: Connection, device_id: str, staff_name: str, cursor: str | None,
         for p in conn.execute(select(schema.places).where(schema.places.c.id.in_(place_ids))):
             bodies[(PLACE, p.id)] = json.loads(p.body)
     if part_ids:
-        # only concerns this device pushed for the staff member it belongs to
-        for o in conn.execute(select(schema.office_parts).join(
-                schema.records, schema.records.c.id == schema.office_parts.c.concern_id).where(
-                schema.office_parts.c.concern_id.in_(part_ids),
-                schema.office_parts.c.device_id == device_id,
-                schema.records.c.device_id == device_id,
-                schema.records.c.staff_name == staff_name)):
+        # only concerns this device pushed for the staff member it belongs to: each part
+        # checked against its own record (a join let SQLite walk every record the device
+        # ever pushed to find the few)
+        parts, records = schema.office_parts.c, schema.records.c
+        pushed_by_it = select(records.id).where(
+            records.id == parts.concern_id, records.device_id == device_id,
+            records.staff_name == staff_name).exists()
+        for o in conn.execute(select(parts.concern_id, parts.body).where(
+                parts.concern_id.in_(part_ids), parts.device_id == device_id, pushed_by_it)):
             bodies[(OFFICE_PART, o.concern_id)] = json.loads(o.body)
     ordered = sorted(latest.items(), key=lambda item: item[1])
     changes = tuple(Change(kind, rid, bodies[(kind, rid)]) for (kind, rid), _ in ordered

@@ -94,6 +94,7 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
                          problems=[p.as_dict() for p in exc.problems]) from exc
     new = {**body, step: checked["payments"] if step == "payments" else checked}
     now = utcnow()
+    key = grant_key(place["id"], fiscal_year)
     values = {"rev": rev + 1, "body": json.dumps(new, ensure_ascii=False), "updated_at": now,
               "updated_by": actor}
     if rev:  # only over the rev read: the feed's lock serialises, this holds it regardless
@@ -106,8 +107,8 @@ def record(conn: Connection, place_id: str, fiscal_year: int, step: str, data: A
                                       "記録してください。")
     else:  # the first step: the key (place, year) lets one in
         conn.execute(insert(schema.grants).values(place_id=place["id"],
-                                                  fiscal_year=fiscal_year, **values))
-    key = grant_key(place["id"], fiscal_year)
+                                                  fiscal_year=fiscal_year, feed_key=key,
+                                                  **values))
     conn.execute(insert(schema.changes).values(kind=GRANT, record_id=key, device_id=None,
                                                at=now))
     audit(conn, actor, "grant_step", key, json.dumps(

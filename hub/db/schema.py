@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -104,6 +105,9 @@ changes = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_changes_device_seq", "device_id", "seq"),
     Index("ix_changes_kind_seq", "kind", "seq"),  # the newest of a kind (reference.py)
+    # the rows for every device, in order, for a pull from its cursor (0015)
+    Index("ix_changes_everyone_seq", "seq", postgresql_where=text("device_id IS NULL"),
+          sqlite_where=text("device_id IS NULL")),
 )
 
 idempotency = Table(
@@ -174,7 +178,11 @@ grants = Table(
     Column("body", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(100), nullable=False),
+    # the pull feed's id of this grant, protocol.grant_key(place_id, fiscal_year): a pull reads
+    # the grants its changes name by it (0015); the hub writes it with the row
+    Column("feed_key", String(36), nullable=False),
     PrimaryKeyConstraint("place_id", "fiscal_year"),
+    Index("ux_grants_feed_key", "feed_key", unique=True),
 )
 
 # registered members of a place for a year: body {"counts": {band: {sex: n}}} (no names)
