@@ -129,10 +129,10 @@ def office_part() -> str:
     return json.dumps(dict(vars(part)), ensure_ascii=False)
 
 
-def grant_body(steps: int, cap: int) -> dict[str, Any]:
+def grant_body(steps: int, cap: int, fiscal_year: int) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for name, data in STEPS[:steps]:
-        checked = grant.check_step(name, data, body, cap, CATS, TODAY)
+        checked = grant.check_step(name, data, body, cap, CATS, TODAY, fiscal_year=fiscal_year)
         body = {**body, name: checked["payments"] if name == "payments" else checked}
     return body
 
@@ -182,7 +182,7 @@ def load_year(engine: Engine, places: list[dict[str, Any]], tablet: Device,
             for year, steps in ((FY - 1, 5), (FY, 3)):
                 grant_rows.append({"place_id": p["id"], "fiscal_year": year, "rev": steps,
                                    "feed_key": grant_key(p["id"], year),
-                                   "body": json.dumps(grant_body(steps, cap), ensure_ascii=False),
+                                   "body": json.dumps(grant_body(steps, cap, year), ensure_ascii=False),
                                    "updated_at": NOW, "updated_by": "事務局"})
                 for _ in range(steps):
                     feed.append((MONTH + rng.random() * YEAR, {
