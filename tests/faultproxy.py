@@ -1,6 +1,10 @@
 """A TCP proxy on 127.0.0.1 that speaks just enough HTTP/1.1 to hurt requests one by one:
 drop before or after the hub saw them, reset, cut the answer short, delay it, or answer
-500/503 with Retry-After. Also adds a fixed latency (the sync benchmark's 100 ms RTT)."""
+500/503 with Retry-After. Also adds a fixed latency (the sync benchmark's 100 ms RTT).
+`cut_body` (asked for by name, not among the default faults) passes the hub a request's
+head and only part of its body, then drops the connection both ways: an upload broken
+mid-chunk. `Link` is a byte stream instead: a slow line with latency that drops every
+connection at a fixed interval (the photo benchmark)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 FAULTS = ("drop_before", "drop_after", "reset", "truncate", "delay", "s503", "s500_after")
+CUT_BODY = "cut_body"
 
 
 @dataclass
@@ -23,6 +28,7 @@ class Plan:
     delay_s: float = 3.0  # the "delay" fault
     seed: int = 1
     counts: Counter[str] = field(default_factory=Counter)
+    cut_bytes: int = 0  # body bytes the hub saw of requests cut mid-body
 
 
 async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
@@ -108,6 +114,13 @@ class FaultProxy:
                 if upstream is None:
                     upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
                 up_r, up_w = upstream
+                if fault == CUT_BODY:
+                    body_at = request.index(b"\r\n\r\n") + 4
+                    cut = body_at + self.rng.randint(0, max(0, len(request) - body_at - 1))
+                    up_w.write(request[:cut])
+                    await up_w.drain()
+                    self.plan.cut_bytes += cut - body_at
+                    return
                 up_w.write(request)
                 await up_w.drain()
                 response = await _read_message(up_r)

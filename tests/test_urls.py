@@ -46,6 +46,11 @@ PINNED = {
     ("GET", "/api/v1/ping"),
     ("GET", "/api/v1/sync/pull"),
     ("POST", "/api/v1/sync/push"),
+    # photos' bytes, tus 1.0.0
+    ("OPTIONS", "/api/v1/sync/photos"),
+    ("POST", "/api/v1/sync/photos"),
+    ("HEAD", "/api/v1/sync/photos/{sha256}"),
+    ("PATCH", "/api/v1/sync/photos/{sha256}"),
 }
 
 
