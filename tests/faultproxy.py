@@ -31,11 +31,16 @@ class Plan:
     cut_bytes: int = 0  # body bytes the hub saw of requests cut mid-body
 
 
-async def _read_message(reader: asyncio.StreamReader) -> bytes | None:
+async def _read_message(reader: asyncio.StreamReader, *, bodiless: bool = False
+                        ) -> bytes | None:
+    """One HTTP/1.1 message; `bodiless`: the answer to a HEAD (its Content-Length is the
+    length a GET would have had, and no body follows)."""
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except (asyncio.IncompleteReadError, ConnectionError):
         return None
+    if bodiless:
+        return head
     length = 0
     for line in head.split(b"\r\n"):
         name, _, value = line.partition(b":")
@@ -123,7 +128,7 @@ class FaultProxy:
                     return
                 up_w.write(request)
                 await up_w.drain()
-                response = await _read_message(up_r)
+                response = await _read_message(up_r, bodiless=request.startswith(b"HEAD "))
                 if response is None:
                     return
                 if self.plan.latency_s:
