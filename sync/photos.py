@@ -1,11 +1,12 @@
 """Sending photos' bytes to the hub: a tus 1.0.0 client (core and creation) over the
 device's httpx client (sync/http.py: the same base URL, token and TLS settings).
 
-A photo goes after its record has been accepted, addressed by its SHA-256: HEAD asks how
-much the hub holds (a complete photo: nothing to do, a resend is a no-op), POST creates
-the upload, PATCH sends it in chunks read from the sealed file a piece at a time (a photo
-is never held whole). A broken connection loses only what was in flight: the hub keeps
-what arrived, and the next try resumes from the offset it says it holds.
+A photo goes after its record has been accepted, addressed by its SHA-256: POST creates the
+upload (or joins the one these bytes have, and says how much the hub holds: a photo it
+holds whole needs nothing more, so a resend is a no-op), PATCH sends it in chunks read from
+the sealed file a piece at a time (a photo is never held whole). A broken connection loses
+only what was in flight: the hub keeps what arrived, and the next try asks (HEAD) how much
+it holds and resumes from there.
 
 Why not a library: tuspy speaks requests or aiohttp, and the tablet's client is httpx and
 must stream from a sealed file; the protocol's core is four requests."""
@@ -32,7 +33,9 @@ from sync.protocol import (
 )
 
 log = logging.getLogger(__name__)
-CHUNK = 512 << 10  # bytes a PATCH carries: a request's overhead against what a drop loses
+# bytes a PATCH carries: as many as the hub takes, since a drop loses only what was in flight
+# (the hub keeps the rest) while each PATCH costs a round trip
+CHUNK = MAX_PHOTO_PATCH
 READ = 64 << 10  # bytes read from the photo at a time while a PATCH streams
 
 
@@ -77,9 +80,16 @@ class Uploader:
     def send(self, source: PhotoSource, photo_id: str = "") -> None:
         failures = 0
         best = -1
+        offset: int | None = None  # where the hub is, when its last answer said
+        created = False
         while True:
             try:
-                offset = self._where(source, photo_id)
+                if offset is None:
+                    # first create (or join) the upload, which says where it is; after a
+                    # failure ask where it is (and create it if it is gone)
+                    offset = self._create(source, photo_id) if not created else \
+                        self._where(source, photo_id)
+                    created = True
                 if offset > best:
                     best, failures = offset, 0
                 while offset < source.size:  # the PATCH that completes it answers the checks
@@ -87,12 +97,17 @@ class Uploader:
                     best, failures = max(best, offset), 0
                 return
             except _Again as again:
+                offset = again.offset
                 failures += 1
                 if failures >= self.attempts:
                     raise TransientError(f"photo {source.sha256[:12]}…: {again.why}",
                                          retry_after=again.retry_after) from None
-                delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** failures))
-                self.sleep(max(delay, again.retry_after or 0.0))
+                # a link that dropped is tried again at once (what it carried is kept);
+                # again and again, or a hub that asks for time, backs off
+                if again.offset is None and (failures > 1 or again.retry_after):
+                    delay = random.uniform(0, min(self.max_delay,
+                                                  self.base_delay * 2 ** (failures - 1)))
+                    self.sleep(max(delay, again.retry_after or 0.0))
 
     # the requests -------------------------------------------------------------------------
 
@@ -118,12 +133,16 @@ class Uploader:
 
     def _where(self, source: PhotoSource, photo_id: str) -> int:
         """How much the hub holds; creates the upload if it has none."""
-        path = f"{PHOTOS_PATH}/{source.sha256}"
-        head = self._request("HEAD", path, {})
+        head = self._request("HEAD", f"{PHOTOS_PATH}/{source.sha256}", {})
         if head.status_code == 200:
             return _offset(head)
         if head.status_code != 404:
             raise _refused(head, source)
+        return self._create(source, photo_id)
+
+    def _create(self, source: PhotoSource, photo_id: str) -> int:
+        """Create the upload, or join the one these bytes have (the hub answers where it
+        is: a photo it holds whole, checked, is not sent again)."""
         meta = {"sha256": source.sha256, "filetype": "image/jpeg"}
         if photo_id:
             meta["photo"] = photo_id
@@ -145,15 +164,22 @@ class Uploader:
             if self.on_bytes:
                 self.on_bytes(moved, source.size)
             return moved
-        if answer.status_code in (404, 409):  # moved on by another request, or gone: ask again
+        if answer.status_code == 409 and answer.headers.get("upload-offset", "").isdigit():
+            # moved on by another request (one the link cut, still arriving): go on from there
+            raise _Again(f"hub answered 409 at offset {offset}",
+                         offset=int(answer.headers["upload-offset"]))
+        if answer.status_code in (404, 409):  # gone, or unknown: ask again
             raise _Again(f"hub answered {answer.status_code} at offset {offset}")
         raise _refused(answer, source)
 
 
 class _Again(Exception):
-    def __init__(self, why: str, retry_after: float | None = None) -> None:
+    """Try again: why, how long the hub asked to wait, and where it is if it said."""
+
+    def __init__(self, why: str, retry_after: float | None = None, *,
+                 offset: int | None = None) -> None:
         super().__init__(why)
-        self.why, self.retry_after = why, retry_after
+        self.why, self.retry_after, self.offset = why, retry_after, offset
 
 
 def _pieces(source: PhotoSource, offset: int, length: int) -> Iterator[bytes]:

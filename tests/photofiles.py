@@ -92,6 +92,7 @@ class Source:
     photo_id: str = ""
     reads: int = 0
     largest_read: int = 0
+    read_bytes: int = 0
 
     @property
     def sha256(self) -> str:
@@ -104,6 +105,7 @@ class Source:
     def read(self, offset: int, length: int) -> bytes:
         self.reads += 1
         self.largest_read = max(self.largest_read, length)
+        self.read_bytes += min(length, max(0, len(self.data) - offset))
         return self.data[offset:offset + length]
 
 
@@ -122,7 +124,8 @@ def declare(field: Field, hub: Hub, data: bytes, *, width: int | None = None,
                                   width=min(width, 2048), height=min(height, 2048),
                                   record_id=g.id, record_kind=g.kind, **changes),
                             device_id=field.store.device_id)
-    field.store.save(g)
+    if field.store.load(g.kind, g.id) is None:
+        field.store.save(g)
     field.store.save(p)
     field.sync(hub)
     return p

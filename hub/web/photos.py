@@ -4,7 +4,8 @@
 - OPTIONS: what this server speaks (Tus-Version, Tus-Extension, Tus-Max-Size).
 - POST with Upload-Length and Upload-Metadata (`sha256`, `filetype`, optionally `photo`,
   the photo record's id): 201 with the Location of the upload — a new one, or the one
-  these bytes already have (a resend, another device). Only bytes a photo record pushed by
+  these bytes already have (a resend, another device) — and its Upload-Offset (equal to
+  the length once the photo is whole and checked). Only bytes a photo record pushed by
   this device declares are taken (409 otherwise).
 - HEAD /{sha256}: 200 with Upload-Offset and Upload-Length; complete (and checked) when they
   are equal: a resend stops there. 404 for an upload this device did not create.
@@ -133,7 +134,7 @@ async def capabilities() -> Response:
                                              "they have already)",
                               "headers": _headers(Location="the upload's address",
                                                   Upload_Offset="bytes the hub holds")},
-                        **answers(*EVERY, 401, 409, 412, 415)})
+                        **answers(*EVERY, 401, 409, 412, 415, 422, 460)})
 async def create(db: Db, authorization: Authorization = None,
                  tus_resumable: TusResumable = None,
                  upload_length: Annotated[str | None, Header()] = None,
@@ -167,6 +168,8 @@ async def create(db: Db, authorization: Authorization = None,
         return photos.create(conn, device, sha, length, photo_id)
 
     upload = await run_in_threadpool(db, work)
+    if upload.received == upload.length and not upload.complete:
+        upload = await _finish(db, upload)  # all there, not yet checked: check it now
     return Response(status_code=201, headers={"Location": f"{PHOTOS_PATH}/{upload.location}",
                                               "Upload-Offset": str(upload.received)})
 
@@ -202,11 +205,12 @@ async def offset(sha256: str, db: Db, authorization: Authorization = None,
                   "schema": {"type": "string", "format": "binary"}}}}})
 async def receive(sha256: str, request: Request, db: Db, authorization: Authorization = None,
                   tus_resumable: TusResumable = None,
-                  upload_offset: Annotated[str | None, Header()] = None,
-                  content_type: Annotated[str | None, Header()] = None,
-                  content_length: Annotated[str | None, Header()] = None) -> Response:
+                  upload_offset: Annotated[str | None, Header()] = None) -> Response:
     _speaks_tus(tus_resumable)
     sha = _address(sha256)
+    # read here, not declared: they describe the body, which the request body documents
+    content_type = request.headers.get("content-type")
+    content_length = request.headers.get("content-length")
     if (content_type or "").split(";")[0].strip().lower() != TUS_CHUNK:
         raise Unsupported(f"Content-Type must be {TUS_CHUNK}",
                           message_ja=f"Content-Type は {TUS_CHUNK} です。",
