@@ -3,9 +3,10 @@ person, and export what is held — each concern with what was observed, the off
 the history, any conflicting version, and every provision to a third party.
 
 Concerns are the only records about a person (gatherings are counts, visit notes are about
-groups). The person is found from one of their concerns, or by place and descriptor; both
-the search and the export are audited, and each concern exported notes the disclosure in
-its history."""
+groups). Photos are never part of it: they attach to gatherings, visit notes and start-ups,
+never to a concern, so none is linked to a person's records (the export says so). The
+person is found from one of their concerns, or by place and descriptor; both the search and
+the export are audited, and each concern exported notes the disclosure in its history."""
 
 from __future__ import annotations
 
@@ -173,4 +174,11 @@ def export(conn: Connection, ref: Reference, ids: Sequence[str], actor: str) -> 
         audit(conn, actor, "concern_disclosed", cid)
     audit(conn, actor, "disclosure_export", "", json.dumps({"concern_ids": wanted}))
     return xlsx_bytes({"保有している記録": held, "事務局の対応": acted, "経過": story,
-                       "第三者提供記録": provisions.rows(given, ref, places)})
+                       "第三者提供記録": provisions.rows(given, ref, places),
+                       "写真": [[PHOTOS]]})
+
+
+# what the export says of photos: none is linked to a person's records, by construction
+PHOTOS = ("写真はこの開示に含まれません。写真は集い・訪問記録・立ち上げ相談に付けるもので、"
+          "気づき（本人についての記録）には付けられない仕組みのため、本人の記録に結び付く写真は"
+          "ありません。")

@@ -61,6 +61,13 @@ OPERATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/assignments/{staff_name}"): _GRANTS,
     ("GET", "/startups"): _GRANTS,  # sealed notes: audited
     ("POST", "/startups/{startup_id}/place"): _GRANTS,
+    # activity photos show people: those who see gatherings and start-ups by person (never
+    # viewer, whose figures have no person in them); every read audited
+    ("GET", "/places/{place_id}/photos"): _GRANTS,
+    ("PUT", "/places/{place_id}/report-photos/{fiscal_year}"): _GRANTS,
+    ("GET", "/records/{record_id}/photos"): _GRANTS,
+    ("GET", "/photos/{photo_id}"): _GRANTS,
+    ("GET", "/photos/{photo_id}/thumbnail"): _GRANTS,
     # grants and viewer: documents and figures
     ("GET", "/compliance"): _FIGURES,
     ("GET", "/places/{place_id}/attendance"): _FIGURES,

@@ -287,7 +287,7 @@ def test_a_disclosure_request_finds_the_person_and_exports_what_is_held(
     got = office.post("/disclosure/export", json={"concern_ids": [first.id, later.id]})
     assert got.status_code == 200, got.text
     book = load_workbook(io.BytesIO(got.content))
-    assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録"]
+    assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録", "写真"]
     held = [[c.value for c in r] for r in book["保有している記録"].iter_rows()]
     assert {r[12] for r in held[1:]} == {"一人で来た", "顔色が悪い"}
     given = [[c.value for c in r] for r in book["第三者提供記録"].iter_rows()]

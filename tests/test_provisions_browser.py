@@ -124,7 +124,7 @@ def test_the_office_refers_on_a_basis_and_keeps_the_record_of_provision(tmp_path
         disclosed = tmp_path / "kaiji.xlsx"
         got.value.save_as(disclosed)
         book = load_workbook(io.BytesIO(disclosed.read_bytes()))
-        assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録"]
+        assert book.sheetnames == ["保有している記録", "事務局の対応", "経過", "第三者提供記録", "写真"]
     with engine.connect() as conn:
         [row] = conn.exec_driver_sql("SELECT items, basis, recorded_by FROM provisions").all()
         actions = [a for (a,) in conn.exec_driver_sql("SELECT action FROM audit ORDER BY seq")]

@@ -13,6 +13,7 @@ from core.domain.reference import Reference
 from core.reference_data import ASSETS_DIR
 from hub.documents.annual_report import PlaceYear, Session
 from hub.documents.filenames import safe_name
+from hub.documents.report_photos import ReportPhoto, pdf_pages, xlsx_sheet
 from hub.documents.reports import MONTHS
 
 FONT = ASSETS_DIR / "fonts" / "NotoSansJP-JIS0208.otf"
@@ -90,7 +91,7 @@ def heading_lines(year: PlaceYear) -> list[str]:
             f"運営団体: {p.get('group_name') or '—'}　会場: {p.get('venue') or '—'}"]
 
 
-def xlsx(year: PlaceYear, ref: Reference) -> bytes:
+def xlsx(year: PlaceYear, ref: Reference, photos: Sequence[ReportPhoto] = ()) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -117,12 +118,14 @@ def xlsx(year: PlaceYear, ref: Reference) -> bytes:
     for row in sheet.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if photos:
+        xlsx_sheet(book, photos)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def pdf(year: PlaceYear, ref: Reference) -> bytes:
+def pdf(year: PlaceYear, ref: Reference, photos: Sequence[ReportPhoto] = ()) -> bytes:
     from fpdf import FPDF
 
     class Report(FPDF):
@@ -152,6 +155,8 @@ def pdf(year: PlaceYear, ref: Reference) -> bytes:
         doc.cell(0, 8, f"■ {title}", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("jp", size=9)
         _table(doc, rows, WIDTHS[title])
+    if photos:
+        pdf_pages(doc, photos)
     return bytes(doc.output())
 
 

@@ -10,7 +10,17 @@ from fastapi import APIRouter, Depends
 
 from hub.web import accounts as sessions
 from hub.web import audit as audit_log
-from hub.web import concerns, devices, grants, places, planning, provisions, redactions, reports
+from hub.web import (
+    concerns,
+    devices,
+    gallery,
+    grants,
+    places,
+    planning,
+    provisions,
+    redactions,
+    reports,
+)
 from hub.web import reference as reference_web
 from hub.web.deps import officer
 from sync.protocol import API
@@ -20,5 +30,5 @@ OFFICE = f"{API}/office"
 # every route of every router below passes `officer` first (roles.py)
 router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
 for noun in (sessions, audit_log, concerns, places, reference_web, reports, devices, planning,
-             grants, provisions, redactions):
+             grants, provisions, redactions, gallery):
     router.include_router(noun.router)
