@@ -110,8 +110,9 @@ def _of_place(doc: Mapping[str, Any], parent: Mapping[str, Any] | None, place_id
 def record_photos(conn: Connection, record_id: str) -> list[dict[str, Any]]:
     """The photos of one gathering, visit note or start-up."""
     docs, staff = [], {}
+    wanted = f'"record_id":"{record_id[:36]}"'  # as the stored text (keys sorted) holds it
     for row in conn.execute(select(r.id, r.body, r.staff_name).where(
-            r.kind == "photo", r.body.contains(f'"record_id":"{record_id[:36]}"'))):
+            r.kind == "photo", r.body.contains(wanted, autoescape=True))):
         doc = json.loads(row.body)
         if doc.get("record_id") == record_id:
             docs.append(doc)

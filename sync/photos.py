@@ -97,7 +97,9 @@ class Uploader:
                     best, failures = max(best, offset), 0
                 return
             except _Again as again:
-                offset = again.offset
+                # where a 409 said the upload is; but whole is only trusted once checked,
+                # which HEAD (or POST) says
+                offset = again.offset if again.offset != source.size else None
                 failures += 1
                 if failures >= self.attempts:
                     raise TransientError(f"photo {source.sha256[:12]}…: {again.why}",
