@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.store --records 50000 --dir /var/tmp/ibasho-bench
 	$(BIN)/python -m benchmarks.store --records 100000 --dir /var/tmp/ibasho-bench
 	$(BIN)/python -m benchmarks.sync_push
+	$(BIN)/python -m benchmarks.photos
 	$(BIN)/python -m benchmarks.hub_ingest --db postgresql --devices 50
 	$(BIN)/python -m benchmarks.hub_ingest --db sqlite --devices 50
 	$(BIN)/python -m benchmarks.startup --records 10000

@@ -76,6 +76,22 @@ def sync_quiet_seconds(assets: Path = ASSETS_DIR) -> float:
     return float(value)
 
 
+@functools.cache
+def photo_settings(assets: Path = ASSETS_DIR) -> dict[str, int]:
+    """The office's photo settings (data/hub_photos.json): how many photos a 実績報告書
+    may show, and how long the hub keeps them."""
+    data = _read("data/hub_photos.json", assets)
+    out = {}
+    for key, low, high in (("report_photos", 1, 24), ("keep_years", 1, 30),
+                           ("unfinished_days", 1, 365)):
+        value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"data/hub_photos.json {key}: {value!r}; expected a whole number "
+                             f"from {low} to {high}")
+        out[key] = value
+    return out
+
+
 def sample_places(assets: Path = ASSETS_DIR) -> list[Place]:
     """The sample places as records, as the office would send them."""
     out = []

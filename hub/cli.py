@@ -349,10 +349,10 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     """Show or set the retention periods, and remove the provision records kept past their
     day (the 第三者提供記録 keeps each for the years in force when it was written)."""
-    from hub import hub_settings, provisions
+    from hub import hub_settings, photos, provisions
 
     changes = any(v is not None for v in (args.concern_days, args.archive_days,
-                                           args.provision_years))
+                                           args.provision_years, args.photo_years))
     _, engine = engine_for(args)
     with engine.begin() as conn:
         current = json.loads(hub_settings.get(conn, "retention") or "{}")
@@ -364,17 +364,26 @@ def cmd_retention(args: argparse.Namespace) -> int:
             if not 1 <= args.provision_years <= 30:
                 raise SystemExit("retention: --provision-years is whole years, 1 to 30")
             current["provision_years"] = args.provision_years
+        if args.photo_years is not None:
+            if not 1 <= args.photo_years <= 30:
+                raise SystemExit("retention: --photo-years is whole years, 1 to 30")
+            current["photo_years"] = args.photo_years
         if changes:
             if min(current.values()) < 1:
                 raise SystemExit("retention: periods are whole days, 1 or more")
             hub_settings.put(conn, "retention", json.dumps(current), "cli")
         removed = provisions.purge(conn, "cli")
+        pictures = photos.purge(conn, "cli", clock.today())
+        kept = photos.keeping(conn)
     shown = {"concern_stub_days": 30, "archive_after_days": 365,
              "provision_years": provisions.DEFAULT_YEARS, **current}
     print(f"closed concerns become stubs on devices after {shown['concern_stub_days']} days; "
           f"synced gatherings and notes are archived after {shown['archive_after_days']} days; "
           f"provision records (第三者提供記録) are kept {shown['provision_years']} years")
     print(f"removed {removed} provision record(s) kept past their day")
+    print(f"photos are kept {kept['photo_years']} years after the day they were taken; "
+          f"removed {pictures['photos']} photo(s) past it and {pictures['unfinished']} "
+          f"upload(s) left unfinished {kept['unfinished_days']} days")
     return 0
 
 
@@ -420,7 +429,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _export_place(engine: Engine, args: argparse.Namespace) -> int:
 
-    from hub import places
+    from hub import gallery, places
     from hub.documents import annual_report, report_files
     from hub.documents.filenames import inside
     from hub.errors import HubError
@@ -433,14 +442,17 @@ def _export_place(engine: Engine, args: argparse.Namespace) -> int:
             year = annual_report.load(conn, ref, place_id, args.fiscal_year, clock.today())
         except HubError as exc:
             raise SystemExit(f"export: {exc.message}") from exc
-    data = report_files.pdf(year, ref) if args.format == "pdf" else report_files.xlsx(year, ref)
+        shown = gallery.report_photos(conn, place_id, args.fiscal_year)
+    data = report_files.pdf(year, ref, shown) if args.format == "pdf" else \
+        report_files.xlsx(year, ref, shown)
     out = Path(args.out or ".")
     out.mkdir(parents=True, exist_ok=True)
     path = inside(out, report_files.file_name(year, args.format))
     path.write_bytes(data)
     with engine.begin() as conn:
         audit(conn, "cli", "place_report_exported", place_id,
-              json.dumps({"fiscal_year": args.fiscal_year, "format": args.format}))
+              json.dumps({"fiscal_year": args.fiscal_year, "format": args.format,
+                          "photos": len(shown)}))
     print(f"written {path}")
     return 0
 
@@ -576,12 +588,14 @@ def parser() -> argparse.ArgumentParser:
                         "(default: supervisor,grants; see docs/hub.md, office roles)")
     u.set_defaults(fn=cmd_users)
     rt = sub.add_parser("retention", help="how long devices keep closed concerns and old "
-                                          "records and the hub keeps provision records; "
-                                          "removes those kept past their day")
+                                          "records and the hub keeps provision records and "
+                                          "photos; removes those kept past their day")
     rt.add_argument("--concern-days", type=int, help="days after closing until a stub (30)")
     rt.add_argument("--archive-days", type=int, help="days until archived (365)")
     rt.add_argument("--provision-years", type=int,
                     help="years a provision record is kept (3); applies to new records")
+    rt.add_argument("--photo-years", type=int,
+                    help="years the hub keeps a photo after the day it was taken (data: 5)")
     rt.set_defaults(fn=cmd_retention)
     x = sub.add_parser("export", help="the fiscal year's activity report and monthly summary, "
                                       "or one place's 実績報告書 (--place)")

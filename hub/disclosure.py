@@ -4,9 +4,10 @@ the history, any conflicting version, and every provision to a third party, as a
 or a PDF for the person (hub/documents/disclosure_files.py).
 
 Concerns are the only records about a person (gatherings are counts, visit notes are about
-groups). The person is found from one of their concerns, or by place and descriptor; both
-the search and the export are audited, and each concern exported notes the disclosure in
-its history."""
+groups). Photos are never part of it: they attach to gatherings, visit notes and start-ups,
+never to a concern, so none is linked to a person's records (the export says so). The
+person is found from one of their concerns, or by place and descriptor; both the search and
+the export are audited, and each concern exported notes the disclosure in its history."""
 
 from __future__ import annotations
 

@@ -59,6 +59,25 @@ class Conflict(HubError):
     code = "conflict"
 
 
+class PreconditionFailed(HubError):
+    """412: a tus request without the protocol version it speaks (Tus-Resumable)."""
+    status = 412
+    code = "precondition_failed"
+
+
+class Unprocessable(HubError):
+    """422: well-formed, but not what may be stored (a photo that fails the hub's checks)."""
+    status = 422
+    code = "unprocessable"
+
+
+class ChecksumMismatch(HubError):
+    """460, the tus checksum extension's status: the bytes are not those their address (the
+    SHA-256 the photo record declared) names."""
+    status = 460
+    code = "checksum_mismatch"
+
+
 class TooLarge(HubError):
     status = 413
     code = "too_large"

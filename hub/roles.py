@@ -71,6 +71,13 @@ OPERATIONS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/visits/follow-ups"): _NOTES_LISTED,
     ("GET", "/places/{place_id}/history"): _NOTES_LISTED,
     ("GET", "/visits/counts"): frozenset({SUPERVISOR, GRANTS, VIEWER}),  # counts only
+    # activity photos show people: those who see gatherings and start-ups by person (never
+    # viewer, whose figures have no person in them); every read audited
+    ("GET", "/places/{place_id}/photos"): _GRANTS,
+    ("PUT", "/places/{place_id}/report-photos/{fiscal_year}"): _GRANTS,
+    ("GET", "/records/{record_id}/photos"): _GRANTS,
+    ("GET", "/photos/{photo_id}"): _GRANTS,
+    ("GET", "/photos/{photo_id}/thumbnail"): _GRANTS,
     # grants and viewer: documents and figures
     ("GET", "/compliance"): _FIGURES,
     ("GET", "/places/{place_id}/attendance"): _FIGURES,

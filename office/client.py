@@ -18,6 +18,7 @@ from hub.contract.accounts import Me, Session
 from hub.contract.concerns import Concern, Inbox, OfficePart, Story, Written
 from hub.contract.devices import Code, CodeRequest, DeviceList, DeviceRow, Revoked
 from hub.contract.grants import Grant, GrantList, GrantSummary
+from hub.contract.photos import Gallery, PhotoList, PhotoRow, ReportPhotosBody
 from hub.contract.places import Attendance, Members, MembersBody, Place, PlaceList, PlaceSaved
 from hub.contract.planning import (
     Assignment,
@@ -315,6 +316,28 @@ class OfficeClient:
         return Members.model_validate(await self._json(
             "PUT", f"/places/{place_id}/members/{fiscal_year}",
             json=MembersBody(counts=counts).model_dump()))
+
+    # activity photos (every read audited by the hub) ----------------------------------
+
+    async def place_photos(self, place_id: str, fiscal_year: int) -> Gallery:
+        return Gallery.model_validate(await self._json(
+            "GET", f"/places/{place_id}/photos", params={"fiscal_year": fiscal_year}))
+
+    async def record_photos(self, record_id: str) -> list[PhotoRow]:
+        return PhotoList.model_validate(await self._json(
+            "GET", f"/records/{record_id}/photos")).photos
+
+    async def photo(self, photo_id: str) -> bytes:
+        return (await self._send("GET", f"/photos/{photo_id}")).content
+
+    async def thumbnail(self, photo_id: str) -> bytes:
+        return (await self._send("GET", f"/photos/{photo_id}/thumbnail")).content
+
+    async def choose_report_photos(self, place_id: str, fiscal_year: int, photo_ids: list[str]
+                                   ) -> Gallery:
+        return Gallery.model_validate(await self._json(
+            "PUT", f"/places/{place_id}/report-photos/{fiscal_year}",
+            json=ReportPhotosBody(photos=photo_ids).model_dump()))
 
     # provisions and disclosure requests ---------------------------------------------
 

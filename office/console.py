@@ -22,6 +22,7 @@ from office.compliance import AttendanceView, ComplianceView
 from office.concern import ConcernView
 from office.desk import Desk
 from office.devices import DevicesView
+from office.gallery import PhotoGallery
 from office.grants import GrantsView, GrantView
 from office.inbox import InboxView
 from office.places import PlaceForm, PlacesView
@@ -49,7 +50,7 @@ NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("devices", ft.Icons.TABLET_ANDROID, "office.nav.devices"),
        ("reference", ft.Icons.TUNE, "office.nav.reference")]
 PARENT = {"concern": "inbox", "place": "places", "attendance": "compliance", "grant": "grants",
-          "disclosure": "provisions"}
+          "disclosure": "provisions", "photos": "places"}
 # the office operation each screen is for: a screen is shown only to roles that may call it
 # (the hub says which those are, at sign-in: hub/roles.py)
 NEEDS = {"inbox": "GET /concerns", "concern": "GET /concerns/{concern_id}",
@@ -60,14 +61,15 @@ NEEDS = {"inbox": "GET /concerns", "concern": "GET /concerns/{concern_id}",
          "startups": "GET /startups", "assignments": "GET /assignments",
          "reports": "GET /reports", "provisions": "GET /provisions",
          "disclosure": "GET /disclosure", "devices": "GET /devices",
-         "reference": "PUT /reference"}
+         "reference": "PUT /reference", "photos": "GET /places/{place_id}/photos"}
 WIDE = 840  # px: rail at and above, bottom bar below (as in the field app)
 SCREENS: dict[str, Callable[..., Any]] = {
     "inbox": InboxView, "concern": ConcernView, "places": PlacesView, "place": PlaceForm,
     "compliance": ComplianceView, "attendance": AttendanceView, "reports": ReportsView,
     "devices": DevicesView, "reference": ReferenceView, "startups": StartUpBoard,
     "assignments": AssignmentsView, "grants": GrantsView, "grant": GrantView,
-    "provisions": ProvisionsView, "disclosure": DisclosureView, "visits": VisitsView}
+    "provisions": ProvisionsView, "disclosure": DisclosureView, "visits": VisitsView,
+    "photos": PhotoGallery}
 
 
 @dataclass(frozen=True)

@@ -127,9 +127,16 @@ class PlaceForm(ft.Column):
             t("office.place.attendance"), icon=ft.Icons.BAR_CHART, visible=bool(self.place_id),
             on_click=lambda e: d.go("attendance", place_id=self.place_id,
                                     title=str(data.get("name", "")), year=d.fiscal_year()))
+        officer = d.client.officer
+        photos = ft.OutlinedButton(
+            t("office.photos.open"), icon=ft.Icons.PHOTO_LIBRARY_OUTLINED,
+            visible=bool(self.place_id) and officer is not None
+            and officer.may("GET /places/{place_id}/photos"),
+            on_click=lambda e: d.go("photos", place_id=self.place_id,
+                                    title=str(data.get("name", "")), year=d.fiscal_year()))
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: self.back()),
-            ft.Row([heading(title), ft.Container(expand=True), chart]),
+            ft.Row([heading(title), ft.Container(expand=True), photos, chart]),
             ft.Row([self.fields["name"], self.fields["kana"]], wrap=True),
             ft.Row([named(self.program), named(self.area)], wrap=True, spacing=16),
             *[self.fields[k] for k in ("group_name", "representative")],

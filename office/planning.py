@@ -13,6 +13,7 @@ from core.domain.text import matches
 from hub.contract.places import Place
 from hub.contract.planning import Assignment, Startup
 from office.desk import Desk
+from office.gallery import record_photos
 from ui_kit.widgets import caption, heading
 
 
@@ -58,6 +59,12 @@ class StartUpBoard(ft.Column):
         if s.stage == "declined" and s.stage_reason:
             lines.append(t("office.startups.reason", reason=s.stage_reason))
         actions: list[ft.Control] = []
+        officer = d.client.officer
+        if officer is not None and officer.may("GET /records/{record_id}/photos"):
+            actions.append(ft.TextButton(
+                t("office.photos.of_record"), icon=ft.Icons.PHOTO_LIBRARY_OUTLINED,
+                on_click=lambda e: self.page.run_task(record_photos, d, self.page, s.id,
+                                                      s.group_name)))
         if s.place:
             place = s.place
             actions.append(ft.TextButton(t("office.startups.place", name=place.name),

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from core.domain.kinds import FIELD_KINDS
 from core.domain.record import utc_now
@@ -39,12 +39,14 @@ from sync.protocol import (
 
 if TYPE_CHECKING:
     from sync.http import HubClient
+    from sync.photos import PhotoStore
 
 log = logging.getLogger(__name__)
 HUB_META, SYNC_META, RETENTION_META = "hub", "sync", "retention"
 REFERENCE_META = "reference"  # the office's destinations and program settings
 ASSIGNMENT_META = "assignment"  # {"places": [...], "areas": [...]} from the office
 Progress = Callable[[int, int], None]
+PHOTO_BATCH = 50  # photos asked of the store at a time
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Report:
     offered_again: int = 0  # records offered again to a hub restored from a backup
     archive_offered: int = 0  # of those, records kept in this device's yearly archives
     archive_refused: int = 0  # archived records the restored hub now refuses (kept here)
+    photos_sent: int = 0  # photos the hub now holds whole (checked)
+    photos_refused: int = 0  # photos the hub will not keep (left on the tablet, logged)
 
 
 @dataclass
@@ -66,6 +70,9 @@ class Syncer:
     client: HubClient
     batch_size: int = 200
     on_progress: Progress | None = None
+    at_office: bool = False  # an office pass: photos held until the office go too
+    on_photos: Progress | None = None  # (photos sent, photos to send) in this pass
+    refused_photos: set[str] = field(default_factory=set)  # not tried again by this worker
     _inflight: tuple[str, list[dict[str, Any]]] | None = field(default=None, repr=False)
 
     def sync_once(self) -> Report:
@@ -75,7 +82,19 @@ class Syncer:
         if report.offered_again:  # the restored hub may lack what it had acknowledged
             self.push_all(report)
         self.offer_archived(report)
+        self.send_photos(report)
         return report
+
+    def send_photos(self, report: Report) -> None:
+        """Photos' bytes go after the records: the store offers only photos whose record
+        the hub has accepted (field_app/store/photos.py)."""
+        from sync.photos import send_photos  # httpx: the lock screen does not wait for it
+
+        sent = send_photos(cast("PhotoStore", self.store), self.client.http,
+                           at_office=self.at_office, refused=self.refused_photos,
+                           on_progress=self.on_photos, limit=PHOTO_BATCH)
+        report.photos_sent += sent.sent
+        report.photos_refused += sent.refused
 
     # push --------------------------------------------------------------------------
 
@@ -288,6 +307,8 @@ class Status:
     pulled: int = 0  # changes the last finished pass brought from the hub
     restored_at: str = ""  # when this device last found its hub restored from a backup
     offered_again: int = 0  # how many records it then offered again
+    photos_sent: int = 0  # photos the hub holds whole in this pass
+    photos_total: int = 0  # photos this pass sends
 
 
 def restored(store: Store) -> dict[str, Any]:
@@ -322,6 +343,9 @@ class SyncWorker:
         self.status = Status(pending=store.pending_count(), **restored(store))
         self._cond = threading.Condition()
         self._now = False  # a pass is asked for now
+        self._at_office = False  # the pass asked for is an office pass (photos held go too)
+        self.office_pass = False  # the pass now running (or retried) is one
+        self._refused_photos: set[str] = set()  # photos the hub refused: not sent again
         self._quiet_due: float | None = None  # monotonic time a quiet form is pushed at
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ibasho-sync", daemon=True)
@@ -336,10 +360,13 @@ class SyncWorker:
             self._cond.notify()
         self._thread.join(timeout)
 
-    def notify(self) -> None:
-        """Sync now: a form was left, staff asked (今すぐ同期), the network came back."""
+    def notify(self, *, at_office: bool = False) -> None:
+        """Sync now: a form was left, staff asked (今すぐ同期), the network came back.
+        `at_office`: staff asked at the office (事務所で同期（写真も送る）): photos held
+        until the office go in this pass too."""
         with self._cond:
             self._now = True
+            self._at_office = self._at_office or at_office
             self._cond.notify()
 
     def edited(self, quiet: float) -> None:
@@ -358,6 +385,9 @@ class SyncWorker:
                 due = timer if self._quiet_due is None else min(timer, self._quiet_due)
                 if self._now or now >= due:
                     self._now, self._quiet_due = False, None  # this pass sends it all
+                    # an office pass stays one until it succeeds (a retry is one too)
+                    self.office_pass = self.office_pass or self._at_office
+                    self._at_office = False
                     return True
                 self._cond.wait(timeout=due - now)
         return False
@@ -377,6 +407,7 @@ class SyncWorker:
         while self._await_pass(wait):
             try:
                 self._pass()
+                self.office_pass = False
                 attempt, wait = 0, self.interval
             except TransientError as exc:
                 attempt += 1
@@ -400,12 +431,17 @@ class SyncWorker:
         if not hub or not hub.get("token"):
             raise NotEnrolledError()
         self._publish(state="syncing", sent=0, total=self.store.pending_count(), next_try_in=None,
-                      pulled=0)
+                      pulled=0, photos_sent=0, photos_total=0)
 
         def progress(sent: int, total: int) -> None:
             self._publish(state="syncing", sent=sent, total=total)
 
+        def photos(sent: int, total: int) -> None:
+            self._publish(state="syncing", photos_sent=sent, photos_total=total)
+
         with self.client_factory(hub["url"], hub["token"]) as client:
-            report = Syncer(self.store, client, on_progress=progress).sync_once()
+            report = Syncer(self.store, client, on_progress=progress, on_photos=photos,
+                            at_office=self.office_pass,
+                            refused_photos=self._refused_photos).sync_once()
         self._publish(state="idle", last_success=utc_now(), message="", message_ja="",
                       pulled=report.pulled, **restored(self.store))

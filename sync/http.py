@@ -51,6 +51,11 @@ class HubClient:
                                   timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
                                   transport=transport, trust_env=False)
 
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx client itself (base URL, token, TLS): photos stream over it."""
+        return self._http
+
     def close(self) -> None:
         self._http.close()
 

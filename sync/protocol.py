@@ -7,6 +7,9 @@ Pull: `GET /api/v1/sync/pull?cursor=â€¦` answers `{"changes": [...], "cursor": â
 backup gives it a new name); `reset` says the cursor was of another history, so the answer
 starts from the beginning (a full pull).
 Errors are `{"error": {"code", "message", "message_ja", "problems"?}}` with a 4xx status.
+Photos: their bytes go after their record, over tus 1.0.0 (core and creation) at
+`/api/v1/sync/photos/{sha256}`: content-addressed, so a resend is a no-op and a broken
+link resumes from the offset the hub holds (docs/hub.md, "Photos").
 """
 
 from __future__ import annotations
@@ -24,11 +27,18 @@ PUSH_PATH = f"{API}/sync/push"
 PULL_PATH = f"{API}/sync/pull"
 ENROL_PATH = f"{API}/enrol"
 PING_PATH = f"{API}/ping"
+PHOTOS_PATH = f"{API}/sync/photos"
 PROTOCOL_VERSION = 1
 
 MAX_BATCH_RECORDS = 500
 MAX_BODY_BYTES = 8 << 20  # after gzip is undone
 MAX_IDEMPOTENCY_KEY = 100
+
+# tus 1.0.0 (https://tus.io/protocols/resumable-upload), core and creation
+TUS_VERSION = "1.0.0"
+TUS_CHUNK = "application/offset+octet-stream"  # a PATCH's content type
+MAX_PHOTO_PATCH = 1 << 20  # bytes one PATCH may carry (413 above)
+CHECKSUM_MISMATCH = 460  # the tus checksum extension's status: the bytes are not their address
 
 ACCEPTED, DUPLICATE, STALE, CONFLICT, REJECTED = (
     "accepted", "duplicate", "stale", "conflict", "rejected")
@@ -125,6 +135,24 @@ class Enrolment:
     device_id: str
     staff_name: str
     office_public_key: str = ""  # PEM; lets the office recover a device whose PIN is lost
+
+
+def tus_metadata(pairs: Mapping[str, str]) -> str:
+    """tus's Upload-Metadata: `key base64(value)` pairs, separated by commas."""
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in pairs.items())
+
+
+def parse_tus_metadata(header: str) -> dict[str, str]:
+    """Upload-Metadata read back; ValueError if it is not pairs of a key and base64 UTF-8."""
+    out: dict[str, str] = {}
+    for part in header.split(","):
+        if not part.strip():
+            continue
+        key, _, value = part.strip().partition(" ")
+        if not key or " " in value or key in out:
+            raise ValueError("not tus metadata")
+        out[key] = base64.b64decode(value, validate=True).decode("utf-8")
+    return out
 
 
 def encode_cursor(seq: int, history: str) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from core.domain.kinds import parse_record
 from hub import accounts
 from hub.reference import reference
-from sync.protocol import ACCEPTED, REJECTED
+from sync.protocol import ACCEPTED, REJECTED, TUS_CHUNK
 from tests.factories import concern_data, gathering_data, visit_note_data
 from tests.hubs import Hub, database_url, prepared_engine, serve_in_thread
 
@@ -48,6 +48,15 @@ def fuzz_hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         engine.dispose()
 
 
+@schemathesis.serializer(TUS_CHUNK)
+def _tus_chunk(ctx: Any, value: Any) -> bytes:
+    """A photo's bytes as tus sends them (a PATCH's body): whatever was drawn, as bytes."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+# every operation fuzzed as three callers: the time grows with the API (5 minutes was short
+# on a shared 2-core machine once photos came)
+@pytest.mark.timeout(600)
 def test_no_input_makes_the_hub_fail(fuzz_hub: tuple[Hub, str, str]) -> None:
     hub, token, office = fuzz_hub
     api = schemathesis.openapi.from_url(hub.url + "/openapi.json")
@@ -79,7 +88,7 @@ def test_no_input_makes_the_hub_fail(fuzz_hub: tuple[Hub, str, str]) -> None:
                 if headers.get("Authorization") == f"Bearer {office}" and response.status_code < 300:
                     answered_office.add(operation.path)
                 assert response.status_code < 500, (case.path, response.text)
-                if response.status_code >= 400:
+                if response.status_code >= 400 and case.method.upper() != "HEAD":  # bodiless
                     error = response.json()["error"]
                     assert error["message"] and error["message_ja"] and error["code"]
                 if typed:

@@ -59,6 +59,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/provisions/export?format=csv", None),
     ("GET", "/disclosure?concern_id=00000000-0000-4000-8000-000000000000", None),
     ("POST", "/disclosure/export", {"concern_ids": ["00000000-0000-4000-8000-000000000000"]}),
+    ("GET", f"/places/{IBASHO.id}/photos?fiscal_year=2026", None),
+    ("PUT", f"/places/{IBASHO.id}/report-photos/2026", {"photos": []}),
+    ("GET", "/records/00000000-0000-4000-8000-000000000000/photos", None),
+    ("GET", "/photos/00000000-0000-4000-8000-000000000000", None),
+    ("GET", "/photos/00000000-0000-4000-8000-000000000000/thumbnail", None),
 ]
 
 

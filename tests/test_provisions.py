@@ -295,6 +295,9 @@ def test_a_disclosure_request_finds_the_person_and_exports_what_is_held(
     assert got.status_code == 200, got.text
     book = load_workbook(io.BytesIO(got.content))
     assert book.sheetnames == ["表紙", "保有している記録", "事務局の対応", "経過", "第三者提供記録"]
+    cover_text = "".join(str(c) for row in book["表紙"].iter_rows(values_only=True) for c in row
+                         if c is not None)
+    assert "写真はこの開示に含まれません" in cover_text  # never linked to a person's records
     held = [[c.value for c in r] for r in book["保有している記録"].iter_rows()]
     assert {r[12] for r in held[1:]} == {"一人で来た", "顔色が悪い"}
     given = [[c.value for c in r] for r in book["第三者提供記録"].iter_rows()]

@@ -38,13 +38,14 @@ NOBODY = "00000000-0000-4000-8000-000000000000"
 # a plausible value for each path parameter: enough to reach the operation's own checks
 PATH_VALUES = {"place_id": IBASHO.id, "fiscal_year": "2026", "step": "application",
                "concern_id": NOBODY, "device_id": NOBODY, "startup_id": NOBODY,
-               "staff_name": "山田 花子"}
+               "staff_name": "山田 花子", "photo_id": NOBODY, "record_id": NOBODY}
 QUERY = {"fiscal_year": "2026", "format": "csv"}
 BODY = {"POST /enrolment-codes": {"staff_name": "山田 花子"},
         "POST /disclosure/export": {"concern_ids": [NOBODY]},
         "PUT /concerns/{concern_id}/office": {"status": "triaged"},
         "PUT /places/{place_id}/members/{fiscal_year}": {"counts": {}},
-        "PUT /grants/{place_id}/{fiscal_year}/{step}": {"requested_yen": 1}}
+        "PUT /grants/{place_id}/{fiscal_year}/{step}": {"requested_yen": 1},
+        "PUT /places/{place_id}/report-photos/{fiscal_year}": {"photos": []}}
 
 
 def routes(found: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:

@@ -35,6 +35,11 @@ PINNED = {
     ("GET", "/api/v1/office/places/{place_id}/attendance"),
     ("GET", "/api/v1/office/places/{place_id}/history"),
     ("GET", "/api/v1/office/places/{place_id}/members/{fiscal_year}"),
+    ("GET", "/api/v1/office/places/{place_id}/photos"),
+    ("PUT", "/api/v1/office/places/{place_id}/report-photos/{fiscal_year}"),
+    ("GET", "/api/v1/office/photos/{photo_id}"),
+    ("GET", "/api/v1/office/photos/{photo_id}/thumbnail"),
+    ("GET", "/api/v1/office/records/{record_id}/photos"),
     ("PUT", "/api/v1/office/places/{place_id}/members/{fiscal_year}"),
     ("GET", "/api/v1/office/provisions"),
     ("GET", "/api/v1/office/provisions/export"),
@@ -51,6 +56,11 @@ PINNED = {
     ("GET", "/api/v1/ping"),
     ("GET", "/api/v1/sync/pull"),
     ("POST", "/api/v1/sync/push"),
+    # photos' bytes, tus 1.0.0
+    ("OPTIONS", "/api/v1/sync/photos"),
+    ("POST", "/api/v1/sync/photos"),
+    ("HEAD", "/api/v1/sync/photos/{sha256}"),
+    ("PATCH", "/api/v1/sync/photos/{sha256}"),
 }
 
 

@@ -37,9 +37,15 @@ WHY = {
     404: "No such record",
     409: "Someone changed it first, or it exists already: reload and try again",
     410: "The enrolment code was used or has expired",
+    412: "The request does not say which tus version it speaks (Tus-Resumable: 1.0.0)",
     413: "The request is too large",
-    415: "The body is not JSON (or gzip-compressed JSON)",
+    415: "The body is not JSON (or gzip-compressed JSON); for a photo: not the bytes of a "
+         "JPEG, or not sent as application/offset+octet-stream",
+    422: "The photo is not one the hub keeps (its pixels, size, metadata or data): nothing "
+         "was stored; the problem says what is wrong",
     429: "Too many attempts: wait for Retry-After seconds",
+    460: "Checksum mismatch: the photo's bytes do not hash to the SHA-256 they were sent "
+         "under; nothing was stored",
     503: "The database is busy or unreachable: try again after Retry-After seconds",
     507: "The hub's disk is full: nothing was stored; try again after Retry-After seconds",
 }

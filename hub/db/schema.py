@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -234,4 +236,53 @@ redactions = Table(
     Column("reason", Text, nullable=False),
     Column("mark", Text, nullable=False),
     Column("tx", BigInteger, nullable=True),
+)
+
+# Photos (migration 0015): a photo's bytes, addressed by their SHA-256, stored where the data
+# lives (never on one hub's disk) so any number of hubs on one PostgreSQL serve them.
+# `photo_blobs` is one upload (tus): how long it is, how much has arrived, and once
+# `complete` what the checks found; its bytes are rows of `photo_chunks`, in arrival order.
+photo_blobs = Table(
+    "photo_blobs", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("length", Integer, nullable=False),
+    Column("received", Integer, nullable=False),  # bytes arrived: the tus offset
+    Column("complete", Boolean, nullable=False),
+    Column("content_type", String(40), nullable=False),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+photo_chunks = Table(
+    "photo_chunks", metadata,
+    Column("sha256", String(64), nullable=False),
+    Column("start", Integer, nullable=False),  # where in the photo these bytes go
+    Column("bytes", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("sha256", "start"),
+)
+
+# which devices declared which bytes (by a photo record they pushed): only they may send
+# or ask after them; two devices sending the same bytes share one upload
+photo_claims = Table(
+    "photo_claims", metadata,
+    Column("sha256", String(64), nullable=False),
+    Column("device_id", String(64), nullable=False),
+    Column("photo_id", String(36), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("sha256", "device_id"),
+)
+
+# the photos the office chose for a place's 実績報告書 of a year, in the report's order
+# (office-written; only photos whose record says `use` = report qualify)
+report_photos = Table(
+    "report_photos", metadata,
+    Column("place_id", String(36), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("photo_id", String(36), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("chosen_by", String(100), nullable=False),
+    Column("chosen_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("place_id", "fiscal_year", "photo_id"),
 )

@@ -211,8 +211,15 @@ def cover(d: Disclosure, ref: Reference) -> list[tuple[str, str]]:
     done = provided(d, ref)
     lines.append(("事務局が行ったこと（第三者への提供）",
                   "\n".join(done) if done else "第三者への提供はありません。"))
+    lines.append(("写真について", PHOTOS))
     lines.append(("日時について", "日時はすべて日本時間です。"))
     return lines
+
+
+# what the export says of photos: none is linked to a person's records, by construction
+PHOTOS = ("写真はこの開示に含まれません。写真は集い・訪問記録・立ち上げ相談に付けるもので、"
+          "気づき（本人についての記録）には付けられない仕組みのため、本人の記録に結び付く写真は"
+          "ありません。")
 
 
 def xlsx(d: Disclosure, ref: Reference) -> bytes:

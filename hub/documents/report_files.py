@@ -7,6 +7,7 @@ budget line against the accounts, the self-evaluation) and the year's activity."
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from core.domain.reference import Reference
 from hub.documents import pdf as pdfkit
 from hub.documents.annual_report import PlaceYear, Session
 from hub.documents.filenames import safe_name
+from hub.documents.report_photos import ReportPhoto, pdf_pages, xlsx_sheet
 from hub.documents.reports import MONTHS
 from hub.documents.sheet import YEN, print_ready
 from hub.documents.survey import MEMBER_BANDS
@@ -187,9 +189,10 @@ def title(year: PlaceYear) -> str:
     return f"{year.fiscal_year}年度 実績報告書"
 
 
-def xlsx(year: PlaceYear, ref: Reference) -> bytes:
+def xlsx(year: PlaceYear, ref: Reference, photos: Sequence[ReportPhoto] = ()) -> bytes:
     """The report on one sheet as a form: the council and title, repeated on each page,
-    then what the form asks and each table, in five columns that every table shares."""
+    then what the form asks and each table, in five columns that every table shares; the
+    chosen activity photos on a sheet of their own."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -238,12 +241,14 @@ def xlsx(year: PlaceYear, ref: Reference) -> bytes:
                     cell.alignment = Alignment(horizontal="right")
     print_ready(sheet, council=year.council, title=f"{year.place['name']}　{title(year)}",
                 header_rows=2, landscape=False, limits={1: 24, last: 44})
+    if photos:
+        xlsx_sheet(book, photos)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def pdf(year: PlaceYear, ref: Reference) -> bytes:
+def pdf(year: PlaceYear, ref: Reference, photos: Sequence[ReportPhoto] = ()) -> bytes:
     doc = pdfkit.document(year.council, f"{title(year)} {year.place['name']}",
                           f"{year.place['name']}　{title(year)}")
     doc.add_page()
@@ -260,4 +265,6 @@ def pdf(year: PlaceYear, ref: Reference) -> bytes:
         doc.cell(0, 8, f"■ {section.title}", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("jp", size=9)
         pdfkit.table(doc, section.rows, section.widths)
+    if photos:
+        pdf_pages(doc, photos)
     return bytes(doc.output())

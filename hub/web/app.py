@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from core.domain import clock
 from core.security_headers import FixedHeaders
 from hub.db.transaction import Database
-from hub.web import bodies, office, problems, sync
+from hub.web import bodies, office, photos, problems, sync
 from hub.web.deps import HubState
 from hub.web.request_body import RefuseNulInUrl
 from sync.protocol import PROTOCOL_VERSION
@@ -47,5 +47,6 @@ def create_app(engine: Engine, *, today: Callable[[], dt.date] | None = None,
     app.state.hub = HubState(database, today or clock.today, CapacityLimiter(1))
     app.include_router(office.router)
     app.include_router(sync.router)
+    app.include_router(photos.router)
     bodies.install(app)
     return app

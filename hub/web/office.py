@@ -13,6 +13,7 @@ from hub.web import audit as audit_log
 from hub.web import (
     concerns,
     devices,
+    gallery,
     grants,
     places,
     planning,
@@ -30,5 +31,5 @@ OFFICE = f"{API}/office"
 # every route of every router below passes `officer` first (roles.py)
 router = APIRouter(prefix=OFFICE, tags=["office"], dependencies=[Depends(officer)])
 for noun in (sessions, audit_log, concerns, places, reference_web, reports, devices, planning,
-             grants, provisions, redactions, visits):
+             grants, provisions, redactions, visits, gallery):
     router.include_router(noun.router)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
-from hub import grants, planning
+from hub import gallery, grants, planning
 from hub.audit import audit
 from hub.contract.errors import OFFICE, answers
 from hub.contract.reports import Compliance
@@ -120,8 +120,9 @@ async def annual(place_id: str, who: Officer, db: Db, today: Today, fiscal_year:
     def work(conn: Connection, day: dt.date) -> tuple[str, bytes]:
         ref = reference(conn)
         year = annual_report.load(conn, ref, place_id, fiscal_year, day)
-        data = report_files.pdf(year, ref) if format == "pdf" else report_files.xlsx(
-            year, ref)
+        shown = gallery.in_report(conn, place_id, fiscal_year, who)
+        data = report_files.pdf(year, ref, shown) if format == "pdf" else report_files.xlsx(
+            year, ref, shown)
         audit(conn, who.username, "place_report_exported", place_id,
               json.dumps({"fiscal_year": fiscal_year, "format": format}))
         return report_files.file_name(year, format), data
