@@ -247,6 +247,17 @@ def test_the_disclosure_export_says_photos_are_never_part_of_it(field: Field, hu
     c = push(field, hub, consent="written", subject_alias="Aさん")
     got = office.post("/disclosure/export", json={"concern_ids": [c.id]})
     assert got.status_code == 200
-    book = load_workbook(io.BytesIO(got.content))
-    said = " ".join(str(v) for row in book["写真"].iter_rows(values_only=True) for v in row if v)
+    book = load_workbook(io.BytesIO(got.content))  # its cover says what it holds
+    said = " ".join(str(v) for row in book["表紙"].iter_rows(values_only=True) for v in row if v)
     assert "写真はこの開示に含まれません" in said and "気づき" in said
+    handed = office.post("/disclosure/export", params={"format": "pdf"},
+                         json={"concern_ids": [c.id]})
+    assert handed.status_code == 200
+    assert "写真はこの開示に含まれません" in "".join(text_of(handed.content).split())
+
+
+def text_of(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True, timeout=60).stdout.decode()

@@ -201,6 +201,9 @@ def test_a_kept_photo_reads_the_same_over_any_range(tmp_path: Path) -> None:
 
 
 def test_photos_go_only_once_their_record_is_accepted(tmp_path: Path, hub: Hub) -> None:
+    """The store offers a photo's bytes only once the hub has its record; a sync pass then
+    sends them (tus) and the hub holds them whole; photos held until the office wait for an
+    office pass; a restored hub is offered them again."""
     store = sealed_store(tmp_path / "tablet")
     try:
         enrol(store, hub.url, hub.code(), "tablet")
@@ -208,29 +211,32 @@ def test_photos_go_only_once_their_record_is_accepted(tmp_path: Path, hub: Hub) 
         owner = with_gathering(store)
         saved = store.attach_photo("gathering", owner, picture(1600, 1200), "a.jpg", author="a")
         sha = store.get("photo", saved.id)["sha256"]  # type: ignore[index]
+        size = store.photos_waiting()[1]
         assert store.photos_to_send() == [] and store.photos_waiting()[0] == 1
-        sync_once(store, hub.url, token)
-        assert store.pending_count() == 0
-        [source] = store.photos_to_send()
-        assert (source.sha256, source.size) == (sha, store.photos_waiting()[1])
-        assert source.photo_id == saved.id  # type: ignore[attr-defined]
-        # edited (a caption): pending again, so its bytes wait for the hub to have it
+        report = sync_once(store, hub.url, token)  # the record first, then its bytes
+        assert store.pending_count() == 0 and report.photos_sent == 1
+        assert store.photos_to_send() == [] and store.photos_waiting() == (0, 0)
+        assert held_whole(hub, sha) == size
+        # edited (a caption): the record goes again, the bytes the hub holds do not
         record = store.load("photo", saved.id)
         assert record is not None
         store.save(dataclasses.replace(record, caption="昼食づくり", rev=record.rev + 1))
-        assert store.photos_to_send() == []
-        sync_once(store, hub.url, token)
-        assert [s.sha256 for s in store.photos_to_send()] == [sha]
-        # held until the office: nothing on an ordinary pass, everything at the office
+        assert sync_once(store, hub.url, token).photos_sent == 0
+        # held until the office: the record goes on an ordinary pass, the bytes wait
         store.set_meta("photo_settings", {"hold_until_office": True})
+        second = store.attach_photo("gathering", owner, picture(800, 600), "b.jpg", author="a")
+        other = store.get("photo", second.id)["sha256"]  # type: ignore[index]
+        assert sync_once(store, hub.url, token).photos_sent == 0 and store.pending_count() == 0
         assert store.photos_to_send() == []
-        assert [s.sha256 for s in store.photos_to_send(at_office=True)] == [sha]
+        [source] = store.photos_to_send(at_office=True)
+        assert (source.sha256, source.photo_id) == (other, second.id)  # type: ignore[attr-defined]
+        assert held_whole(hub, other) is None
         store.set_meta("photo_settings", {"hold_until_office": False})
-        store.photo_sent(sha)
-        assert store.photos_to_send() == [] and store.photos_waiting() == (0, 0)
+        assert sync_once(store, hub.url, token).photos_sent == 1
+        assert held_whole(hub, other) is not None and store.photos_waiting() == (0, 0)
         # a restored hub may lack it: offered again while the photo is whole here
         assert store.offer_again() >= 1
-        assert store.photos_waiting()[0] == 1
+        assert store.photos_waiting()[0] == 2
     finally:
         store.close()
 
@@ -317,3 +323,13 @@ def test_the_budget_refuses_a_photo_that_would_pass_it(tmp_path: Path) -> None:
             store.attach_photo("gathering", owner, out.getvalue(), "big.jpg", author="a")
         assert "1 MB" in info.value.message_ja
         assert store.count("photo") == 0 and files(tmp_path) == set()
+
+
+def held_whole(hub: Hub, sha: str) -> int | None:
+    """The size of the photo the hub holds whole under `sha`, or None."""
+    from sqlalchemy import text
+
+    with hub.engine.connect() as conn:
+        row = conn.execute(text("SELECT length, complete FROM photo_blobs WHERE sha256 = :s"),
+                           {"s": sha}).first()
+    return int(row.length) if row is not None and row.complete else None

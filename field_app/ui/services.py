@@ -218,16 +218,15 @@ class Services:
 
     @property
     def can_sync_at_office(self) -> bool:
-        """Whether the sync side runs a pass at the office, the one that also sends photos
-        held until then (`SyncWorker.notify_at_office`, where the worker has it)."""
-        return callable(getattr(self.worker, "notify_at_office", None))
+        """Whether a pass at the office can run (the one that also sends photos held until
+        then): there is a sync worker."""
+        return self.worker is not None
 
     def sync_at_office(self) -> None:
         """Sync now, at the office: photos held until the office go too."""
         self.touch()
-        at_office = getattr(self.worker, "notify_at_office", None)
-        if callable(at_office):
-            at_office()
+        if self.worker is not None:
+            self.worker.notify(at_office=True)
 
     def edited(self) -> None:
         """A form saved (on disk already): pushed once the form is left or has been quiet

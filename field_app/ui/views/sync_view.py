@@ -34,8 +34,7 @@ class SyncView(ft.Column):
         self.quarantine = ft.Column(spacing=8)
         self.photos = ft.Text()
         self.photos_held = caption(t("sync.photos_held"))
-        # how far the photos' bytes have got, when the sync side says (Status.photos_sent and
-        # photos_total: read only where present)
+        # how far the photos' bytes have got in this pass (Status.photos_sent, photos_total)
         self.photo_progress = ft.ProgressBar(value=0, visible=False,
                                              semantics_label=t("sync.photos_progress"))
         self.photo_count = caption("")
@@ -117,8 +116,8 @@ class SyncView(ft.Column):
                              else t("sync.photos_none"))
         self.photos_held.visible = bool(count) and bool(
             (store.meta(SETTINGS_META) or {}).get("hold_until_office"))
-        sent, total = getattr(status, "photos_sent", None), getattr(status, "photos_total", None)
-        if isinstance(sent, int) and isinstance(total, int) and total > 0:
+        sent, total = status.photos_sent, status.photos_total
+        if total > 0:
             self.photo_progress.value = min(1.0, sent / total)
             self.photo_count.value = t("sync.photos_progress", sent=sent, total=total)
             self.photo_progress.visible = self.photo_count.visible = True
