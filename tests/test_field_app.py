@@ -50,11 +50,15 @@ def open_place(page: Page, name: str, shown: str) -> None:
     """Tap a place in the list once and wait for its screen to show `shown`; a second tap
     is counted (tests/browser.py, SecondTries)."""
     for attempt in range(3):
+        item = page.get_by_text(name).first
         if attempt:
+            if not item.is_visible():  # the tap did open it, slowly (a loaded machine)
+                seen(page, shown).wait_for(timeout=30_000)
+                return
             tried_again("taps", f"the place {name} did not open after a tap")
-        page.get_by_text(name).first.click()
+        item.click()
         try:
-            seen(page, shown).wait_for(timeout=8_000)
+            seen(page, shown).wait_for(timeout=15_000)
             return
         except PlaywrightTimeout:
             continue
