@@ -223,11 +223,17 @@ class ConcernView(ft.Column):
         self.items_error.visible = False
         self.referred_on.show_error(None)
 
+        # the office part's fields by the labels of this form (the hub names them office.x)
+        words = d.words(("office.action.",), {
+            "office": "", "legal_basis": t("office.action.basis"),
+            "legal_basis_note": t("office.action.basis_note"),
+            "provide": t("office.action.provide")})
+
         def show(exc: OfficeError) -> None:
             if exc.status == 409:  # changed meanwhile: show what happened, keep what was typed
                 self.page.run_task(self._catch_up)
                 return
-            problems = exc.field_problems(t.lang)
+            problems = d.field_problems(exc, words)
             self.destination.error_text = t("office.choose") if "destination" in problems \
                 else None
             self.referred_on.show_error(problems.get("referred_on"))
@@ -240,7 +246,8 @@ class ConcernView(ft.Column):
             self.items_error.visible = "provide" in problems
             self.update()
 
-        stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show)
+        stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show,
+                                words)
         if stored is None:
             return
         self.based_on = stored.updated_at  # a next action before the page catches up

@@ -115,7 +115,7 @@ class DevicesView(ft.Column):
             return
 
         def show(exc: OfficeError) -> None:
-            self.staff.error = exc.text(t.lang)
+            self.staff.error = d.refusal(exc, d.words(("office.devices.",)))
             self.update()
 
         made = await d.submit(d.client.create_code(staff, self.hours), show)

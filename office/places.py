@@ -158,8 +158,7 @@ class PlaceForm(ft.Column):
                 f.error = None
 
             def show(exc: OfficeError) -> None:
-                problems = {p["field"]: p["expected_ja" if t.lang == "ja" else "expected_en"]
-                            for p in exc.problems}
+                problems = {p["field"]: d.words().expected(p) for p in exc.problems}
                 for path, f in self.member_fields.items():
                     f.error = problems.get(path)
                 self.update()
@@ -190,17 +189,19 @@ class PlaceForm(ft.Column):
             f.error = None
         self.program.error_text = self.area.error_text = None
 
+        words = d.words(("office.place.", "office.schedule.field.", "office.schedule."))
+
         def show(exc: OfficeError) -> None:
-            problems = exc.field_problems(t.lang)
+            problems = d.field_problems(exc, words)
             for key, f in self.fields.items():
                 f.error = problems.get(key)
             # the hub lists the allowed keys; a menu only needs "pick one"
             self.program.error_text = t("office.choose") if "program" in problems else None
             self.area.error_text = t("office.choose") if "area" in problems else None
-            self.schedule.show_problems(exc.problems)
+            self.schedule.show_problems(exc.problems, words)
             self.update()
 
-        saved = await d.submit(d.client.save_place(body), show)
+        saved = await d.submit(d.client.save_place(body), show, words)
         if saved is None:
             return
         d.toast(t("office.place.saved", name=saved.name))

@@ -305,7 +305,11 @@ def field_value(page: Page, label: str) -> str:
 def focus(page: Page, field: Locator) -> None:
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
     for _ in range(5):  # at phone sizes the first tap sometimes only wakes the field
-        field.click()
+        # where the text goes: a field's box takes in the lines of its error and help under
+        # it, and at its middle a long error's own node takes the tap
+        box = field.bounding_box()
+        field.click(position={"x": min(box["width"] / 2, 80), "y": min(box["height"] / 2, 24)}
+                    if box is not None else None)
         try:
             page.wait_for_function(focused, timeout=1_000)
         except Exception:

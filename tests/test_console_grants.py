@@ -72,13 +72,26 @@ def test_an_officer_takes_a_grant_to_settlement(tmp_path: Path) -> None:
         shot(page, "console-grant-new-tablet-ja")
 
         type_last(page, "申請額（円）", "80000")
-        line(page, "予算", "食糧費", "50000")
+        scroll_down(page)
+        button(page, "予算に行を追加")  # a line without its category: named by its labels
+        # the line drawn before the save button is pressed: it moves the button down
+        page.get_by_role("textbox", name="予算の金額（円）").wait_for(timeout=30_000)
+        button(page, "申請を保存")
+        seen(page, "予算 1行目 費目: 空欄は使えません（次のいずれか: 報償費、消耗品費、食糧費"
+             ).wait_for(timeout=30_000)
+        shot(page, "console-grant-blank-category-tablet-ja")
+        choose_last(page, "予算の費目", "食糧費")
+        type_last(page, "予算の金額（円）", "50000")
         button(page, "申請を保存")
         seen(page, "申請を保存しました（申請受付）").wait_for(timeout=30_000)
 
         type_last(page, "交付決定額（円）", "120000")  # above the ¥100,000 cap and the request
         button(page, "交付決定を保存")
-        seen(page, "事業の上限額（100,000円）以下").wait_for(timeout=30_000)
+        # which rule, its limit, and by how much: under the field and in the message
+        seen(page, "この事業の助成上限額 100,000円 以下。20,000円 超えています").wait_for(
+            timeout=30_000)
+        seen(page, "交付決定額: 120,000は使えません（申請額 80,000円 以下。40,000円 超えています）"
+             ).wait_for(timeout=30_000)
         shot(page, "console-grant-refused-step-tablet-ja")
         type_last(page, "交付決定額（円）", "80000")
         button(page, "交付決定を保存")

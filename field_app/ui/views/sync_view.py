@@ -7,6 +7,7 @@ import flet as ft
 from core.domain import clock
 from core.domain.kinds import restore
 from core.domain.record import Record
+from field_app.ui import fields
 from field_app.ui.screens import form_route
 from field_app.ui.session import Session
 from sync.client import Status
@@ -62,9 +63,8 @@ class SyncView(ft.Column):
             for r in pending] or [caption(t("sync.nothing_pending"))]
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
-            reasons = "\n".join(
-                f"{r.get('field', '')}: {r.get('expected_ja' if t.lang == 'ja' else 'expected_en', '')}"
-                for r in q.reasons)
+            # each reason by the field's label on its form, not the data's name for it
+            reasons = fields.words(t, session.reference, q.kind).lines(q.reasons)
             rows.append(ft.Card(content=ft.Container(padding=12, content=ft.Column([
                 ft.Text(f"{t('kind.' + q.kind)}  {self._place_of(session.store.load(q.kind, q.id))}",
                         weight=ft.FontWeight.W_600),
