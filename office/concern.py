@@ -12,7 +12,7 @@ import flet as ft
 from hub.contract.concerns import Basis, Concern, Event, OfficePart
 from office.client import OfficeError
 from office.desk import Desk
-from ui_kit.widgets import DateField, caption, dropdown, heading, named
+from ui_kit.widgets import DateField, caption, counted, dropdown, heading, named
 
 
 def default_items(desk: Desk) -> list[str]:
@@ -140,9 +140,9 @@ class ConcernView(ft.Column):
                                     p["destination"], lambda v: p.update(destination=v or ""))
         self.referred_on = DateField.labelled(t, t("office.action.referred_on"), p["referred_on"],
                                               lambda v: p.update(referred_on=v))
-        self.method = ft.TextField(label=t("office.action.method"), value=p["method"],
-                                   max_length=100, on_change=d.typing(lambda e: p.update(
-                                       method=e.control.value or "")))
+        self.method = counted(ft.TextField(label=t("office.action.method"), value=p["method"],
+                                           max_length=100, on_change=d.typing(lambda e: p.update(
+                                               method=e.control.value or ""))), t)
         self.feedback = ft.TextField(label=t("office.action.feedback"), value=p["feedback"],
                                      multiline=True, min_lines=2, max_lines=6,
                                      on_change=d.typing(
@@ -152,10 +152,10 @@ class ConcernView(ft.Column):
                                                          *bases],
                               p["legal_basis"] or "", self._basis, width=420)
         self.basis_allows = caption(self._allows(p["legal_basis"]))
-        self.basis_note = ft.TextField(label=t("office.action.basis_note"),
-                                       value=p["legal_basis_note"], max_length=200,
-                                       on_change=d.typing(lambda e: p.update(
-                                           legal_basis_note=e.control.value or "")))
+        self.basis_note = counted(ft.TextField(label=t("office.action.basis_note"),
+                                               value=p["legal_basis_note"], max_length=200,
+                                               on_change=d.typing(lambda e: p.update(
+                                                   legal_basis_note=e.control.value or ""))), t)
         # what a referral passes on: chosen here, the minimal by default (the provision
         # record says exactly this)
         self.items = [ft.Checkbox(label=o.label(t.lang), value=o.key in p["provide"],

@@ -13,7 +13,7 @@ from core.domain.grant import STEPS
 from core.domain.text import matches
 from hub.contract.grants import Grant, GrantSummary
 from office.client import OfficeError
-from office.compliance import year_menu
+from office.compliance import heading_row, year_menu
 from office.conditions_editor import number
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, icon_button, named
@@ -39,8 +39,8 @@ class GrantsView(ft.Column):
         self.rows = ft.ListView(spacing=6, expand=True)
         self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=320, on_change=desk.typing(lambda e: self._show()))
-        self.controls = [ft.Row([heading(t("office.grants.title")), ft.Container(expand=True),
-                                 year_menu(desk, self.year, self._year)]),
+        self.controls = [heading_row(heading(t("office.grants.title")),
+                                     year_menu(desk, self.year, self._year)),
                          caption(t("office.grants.hint")), self.search, self.rows]
 
     def _year(self, year: int) -> None:

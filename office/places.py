@@ -14,7 +14,7 @@ from office.client import OfficeError
 from office.conditions_editor import number
 from office.desk import Desk
 from office.schedule_editor import ScheduleEditor
-from ui_kit.widgets import caption, dropdown, heading, named
+from ui_kit.widgets import caption, counted, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("venue", 200), ("schedule", 200))
 SWITCHES = ("open_to_all", "subsidised", "active")
@@ -33,7 +33,10 @@ class PlacesView(ft.Column):
             ft.Row([heading(t("office.places.title")), ft.Container(expand=True),
                     ft.FilledButton(t("office.places.add"), icon=ft.Icons.ADD_LOCATION_ALT,
                                     on_click=lambda e: desk.go("place", id=""))]),
-            ft.Row([self.search, caption(t("office.places.hint"))], spacing=16), self.rows]
+            # the hint beside the search, or under it where there is no room (a phone)
+            ft.Row([self.search, caption(t("office.places.hint"))], spacing=16, wrap=True,
+                   run_spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            self.rows]
 
     async def load(self) -> None:
         d = self.desk
@@ -95,8 +98,8 @@ class PlaceForm(ft.Column):
             return d.typing(lambda e: data.update({key: e.control.value or ""}))
 
         self.fields: dict[str, ft.TextField] = {
-            key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
-                              max_length=limit, on_change=keep(key))
+            key: counted(ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
+                                      max_length=limit, on_change=keep(key)), t)
             for key, limit in TEXTS}
         self.program = dropdown(t("office.place.program"),
                                 [(k, p.label(t.lang)) for k, p in d.ref.programs.items()],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -191,11 +192,8 @@ def unlock(page: Page, pin: str = PIN) -> None:
     typed while Flutter moves focus is lost (so each field is read back before Enter), and a
     window closed just before locks the app when its "hidden" event lands (the app does that on
     purpose), which can be right after this window unlocked it."""
-    import re
-
     fields = page.locator('flt-semantics input[type="password"]')
-    opened = page.get_by_role("button", name=re.compile(r" Tab \d of ")).or_(
-        page.get_by_role("tab")).first
+    opened = page.get_by_role("button", name=RAIL_TAB).or_(page.get_by_role("tab")).first
     said = ""
     for _ in range(3):
         fields.first.or_(opened).wait_for(timeout=60_000)
@@ -248,18 +246,28 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
-def nav(page: Page, label: str) -> None:
-    """Press a navigation destination (rail on a tablet, bottom bar on a phone) until it is
-    the current one. Flutter cancels a pointer that is down while the screens change (the
-    screen a tap just before asked for arriving), so under load a tap can go nowhere, as it
-    would for a person, who taps again."""
-    import re
+# how Flutter names a rail's destination after its label, in the app's language: "Tab 2 of
+# 5" in English, 「タブ: 2/5」 in Japanese (the apps name their locale: ui_kit/theme.language)
+RAIL_TAB = re.compile(r"(?:Tab \d+ of |タブ: \d+\/)")  # "\/": Playwright hands it to JS as /…/
 
-    rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
+
+def nav(page: Page, label: str) -> None:
+    """Press a navigation destination (rail on a tablet, bottom bar on a phone, or the
+    console's menu on a phone) until it is the current one. Flutter cancels a pointer that is
+    down while the screens change (the screen a tap just before asked for arriving), so under
+    load a tap can go nowhere, as it would for a person, who taps again."""
+    rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}"))
     bar = page.get_by_role("tab", name=label, exact=True)
     current = rail.and_(page.locator('[aria-current="true"]')).or_(
         page.get_by_role("tab", name=label, exact=True, selected=True))
     for _ in range(3):
+        if open_menu(page):  # the menu's destinations are the rail's, in a drawer
+            rail.first.click()
+            try:  # picked: the menu closes over the screen asked for
+                rail.first.wait_for(state="detached", timeout=5_000)
+                return
+            except PlaywrightTimeout:
+                continue
         rail.or_(bar).first.click()
         try:
             current.first.wait_for(timeout=5_000)
@@ -267,6 +275,19 @@ def nav(page: Page, label: str) -> None:
         except PlaywrightTimeout:
             continue
     raise AssertionError(f"the tab {label} did not open after three taps")
+
+
+MENU = re.compile("^(メニュー|Menu)$")
+
+
+def open_menu(page: Page) -> bool:
+    """Open the console's menu, on a phone: whether there was one (there is no rail)."""
+    menu = page.get_by_role("button", name=MENU)
+    if not menu.count() or page.get_by_role("button", name=RAIL_TAB).count():
+        return False
+    menu.first.click()
+    page.get_by_role("button", name=RAIL_TAB).first.wait_for(timeout=10_000)
+    return True
 
 
 def button(page: Page, name: str) -> None:

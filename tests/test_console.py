@@ -21,6 +21,7 @@ from hub import accounts
 from office.console import Settings
 from sync.client import HUB_META, Syncer, enrol
 from tests.browser import (
+    MENU,
     PHONE,
     TABLET,
     Traffic,
@@ -197,16 +198,16 @@ def test_sign_in_refuses_a_wrong_password_and_sign_out_ends_the_session(tmp_path
         shot(page, "console-signin-refused-tablet-ja")
         sign_in(page, name=None)  # the name stays; only the password is asked again
         seen(page, "気づき・困りごと 受信箱").wait_for(timeout=30_000)
-        page.set_viewport_size(PHONE)  # narrower: a bottom bar instead of the rail
-        page.get_by_role("tab", name="場所").wait_for(timeout=30_000)
+        page.set_viewport_size(PHONE)  # narrower: a menu instead of the rail
+        page.get_by_role("button", name=MENU).wait_for(timeout=30_000)
         shot(page, "console-inbox-phone-ja")
-        page.get_by_role("tab", name="端末").click()
+        nav(page, "端末")
         seen(page, "新しい端末の登録コード").wait_for(timeout=30_000)
         shot(page, "console-devices-phone-ja")
         page.set_viewport_size(TABLET)
         # the frame is rebuilt for the wider window (a rail again): a click on the old
         # frame's button while it is being replaced would be lost
-        page.get_by_role("tab", name="場所").wait_for(state="detached", timeout=30_000)
+        page.get_by_role("button", name=MENU).wait_for(state="detached", timeout=30_000)
         button(page, "サインアウト")
         seen(page, "事務局のアカウントでサインインしてください。").wait_for(timeout=30_000)
     with engine.connect() as conn:

@@ -11,7 +11,7 @@ from core.domain.schedule import Expected
 from field_app.ui import fields
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import dropdown, named
+from ui_kit.widgets import counted, dropdown, named
 
 
 class NotHeldDialog:
@@ -26,8 +26,8 @@ class NotHeldDialog:
         # is the one place the reason is. A pick only clears a refusal that asked for it.
         self.menu = dropdown(t("week.not_held_reason"), reasons, None,
                              lambda value: self._answered(), width=300)
-        self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
-                                 max_lines=4, max_length=500)
+        self.text = counted(ft.TextField(label=t("week.not_held_text"), multiline=True,
+                                         min_lines=2, max_lines=4, max_length=500), t)
         self.problems = ft.Text(color=ft.Colors.ERROR)
         e = expected
         self.dialog = ft.AlertDialog(
