@@ -5,7 +5,7 @@ A problem (core/domain/problem.py) names its field by its path in the data
 neither. Each screen says where its names have their labels (catalogue prefixes, and labels
 of its own for a name or a whole path), the reference data gives every key's label, and a
 row is said as 「1行目」. So 「budget[0].category: '' は使えません（次のいずれか: food, …）」
-reads 「予算 1行目 費目: 空欄は使えません（次のいずれか: 食材費、謝金、…）」.
+reads 「予算 1行目 費目: 空欄は使えません（次のいずれか: 報償費、消耗品費、…）」.
 """
 
 from __future__ import annotations
@@ -112,7 +112,8 @@ class Words:
             text = next((o.label(self.t.lang) for g in ([options] if options else self.groups())
                          for o in g if o.key == text), text)
             return self.t("problem.quoted", value=text)
-        return f"{int(text):,}" if text.isdigit() and len(text) < 16 else text
+        # an amount with its thousands marked (120,000); a year or a short count as it is
+        return f"{int(text):,}" if text.isdigit() and 5 <= len(text) < 16 else text
 
     def expected(self, problem: Problem | Mapping[str, Any]) -> str:
         """What the field takes: a choice's values by their labels, else the domain's words."""
