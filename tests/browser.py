@@ -325,6 +325,7 @@ def field_value(page: Page, label: str) -> str:
 
 def focus(page: Page, field: Locator) -> None:
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
+    into_view(page, field)
     for _ in range(5):  # at phone sizes the first tap sometimes only wakes the field
         # where the text goes: a field's box takes in the lines of its error and help under
         # it, and at its middle a long error's own node takes the tap
@@ -340,6 +341,18 @@ def focus(page: Page, field: Locator) -> None:
             break
     else:
         raise AssertionError(f"could not focus the text field {field}")
+
+
+def into_view(page: Page, field: Locator) -> None:
+    """Bring a field near the bottom of the window up to its middle with the wheel, as a
+    person would: a refusal's message covers the bottom of the window for a while, and
+    Playwright's own scrolling of Flutter's nodes can leave the tap where the field was."""
+    box, size = field.bounding_box(), page.viewport_size
+    if box is None or size is None or box["y"] + box["height"] < size["height"] * 0.75:
+        return
+    page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
+    page.mouse.wheel(0, box["y"] - size["height"] * 0.4)
+    page.wait_for_timeout(400)
 
 
 def choose(page: Page, label: str, option: str) -> None:
