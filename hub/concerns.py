@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from core.domain.concern import parse_office_part
 from core.domain.errors import ValidationError
 from core.domain.legal_basis import basis_of
+from core.domain.problem import CHOICE
 from core.domain.record import utc_now
 from core.domain.reference import Reference
 from hub import provisions
@@ -45,7 +46,7 @@ class Filters:
     place_id: str = ""
     staff: str = ""
 
-    def check(self, ref: Reference) -> list[dict[str, str]]:
+    def check(self, ref: Reference) -> list[dict[str, Any]]:
         """Problems with the filter values, as the API reports them."""
         problems = []
         for name, enum in (("status", "concern_status"), ("category", "concern_categories"),
@@ -54,7 +55,8 @@ class Filters:
             if value and value not in ref.keys(enum):
                 problems.append({"field": name, "value": value[:40],
                                  "expected_en": f"one of {', '.join(sorted(ref.keys(enum)))}",
-                                 "expected_ja": "一覧にある値"})
+                                 "expected_ja": "一覧にある値", "code": CHOICE,
+                                 "allowed": sorted(ref.keys(enum))})
         return problems
 
     def admits(self, summary: Mapping[str, Any]) -> bool:

@@ -16,7 +16,7 @@ class HubError(IbashoError):
     code = "bad_request"
 
     def __init__(self, message: str, *, message_ja: str | None = None,
-                 problems: Sequence[dict[str, str]] = (), headers: dict[str, str] | None = None
+                 problems: Sequence[dict[str, Any]] = (), headers: dict[str, str] | None = None
                  ) -> None:
         super().__init__(message, message_ja=message_ja)
         self.problems = list(problems)

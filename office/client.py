@@ -43,7 +43,7 @@ class OfficeError(SyncError):
     """The hub refused or could not answer an office request."""
 
     def __init__(self, message: str, *, status: int, message_ja: str | None = None,
-                 problems: list[dict[str, str]] | None = None) -> None:
+                 problems: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message, message_ja=message_ja)
         self.status = status
         self.problems = problems or []
@@ -59,12 +59,6 @@ class OfficeError(SyncError):
                    for p in self.problems]
         head = super().text(lang)
         return f"{head} ({'; '.join(details)})" if details else head
-
-    def field_problems(self, lang: str) -> dict[str, str]:
-        """field -> what is expected, for showing next to the inputs."""
-        key = "expected_ja" if lang == "ja" else "expected_en"
-        return {p["field"].split(".")[-1]: p.get(key) or p.get("expected_en", "")
-                for p in self.problems}
 
 
 class SignedOut(OfficeError):

@@ -30,6 +30,14 @@ def year_menu(desk: Desk, year: int, on_select: Callable[[int], None]) -> ft.Con
                           lambda v: on_select(int(v or now)), width=200))
 
 
+def heading_row(*controls: ft.Control) -> ft.Row:
+    """A screen's title with its menu at the far end; on a phone the menu goes under the
+    title instead of off the screen (a long title left the 年度 menu cut in half)."""
+    return ft.Row(list(controls), wrap=True, run_spacing=8,
+                  alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                  vertical_alignment=ft.CrossAxisAlignment.CENTER)
+
+
 class ComplianceView(ft.Column):
     def __init__(self, desk: Desk, back: Callable[[], None] | None = None,
                  year: int | None = None) -> None:
@@ -46,8 +54,8 @@ class ComplianceView(ft.Column):
                                            else f"office.period.{state}"), size=13)], spacing=4)
                          for state, colour in STATE_COLOURS.items() if state != "after"],
                         spacing=16)
-        self.controls = [ft.Row([heading(t("office.compliance.title")), ft.Container(expand=True),
-                                 year_menu(desk, self.year, self._year)]),
+        self.controls = [heading_row(heading(t("office.compliance.title")),
+                                     year_menu(desk, self.year, self._year)),
                          ft.Row([self.search, legend], spacing=24, wrap=True), self.rows]
 
     def _year(self, year: int) -> None:
@@ -128,8 +136,8 @@ class AttendanceView(ft.Column):
         t = desk.t
         self.controls = [
             ft.TextButton(t("nav.back"), icon=ft.Icons.ARROW_BACK, on_click=lambda e: back()),
-            ft.Row([heading(t("office.attendance.title", name=title)), ft.Container(expand=True),
-                    year_menu(desk, self.year, self._year)]),
+            heading_row(heading(t("office.attendance.title", name=title)),
+                        year_menu(desk, self.year, self._year)),
             self.body]
 
     def _year(self, year: int) -> None:

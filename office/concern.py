@@ -12,7 +12,7 @@ import flet as ft
 from hub.contract.concerns import Basis, Concern, Event, OfficePart
 from office.client import OfficeError
 from office.desk import Desk
-from ui_kit.widgets import DateField, caption, dropdown, heading, named
+from ui_kit.widgets import DateField, caption, counted, dropdown, heading, named
 
 
 def default_items(desk: Desk) -> list[str]:
@@ -140,9 +140,9 @@ class ConcernView(ft.Column):
                                     p["destination"], lambda v: p.update(destination=v or ""))
         self.referred_on = DateField.labelled(t, t("office.action.referred_on"), p["referred_on"],
                                               lambda v: p.update(referred_on=v))
-        self.method = ft.TextField(label=t("office.action.method"), value=p["method"],
-                                   max_length=100, on_change=d.typing(lambda e: p.update(
-                                       method=e.control.value or "")))
+        self.method = counted(ft.TextField(label=t("office.action.method"), value=p["method"],
+                                           max_length=100, on_change=d.typing(lambda e: p.update(
+                                               method=e.control.value or ""))), t)
         self.feedback = ft.TextField(label=t("office.action.feedback"), value=p["feedback"],
                                      multiline=True, min_lines=2, max_lines=6,
                                      on_change=d.typing(
@@ -152,10 +152,10 @@ class ConcernView(ft.Column):
                                                          *bases],
                               p["legal_basis"] or "", self._basis, width=420)
         self.basis_allows = caption(self._allows(p["legal_basis"]))
-        self.basis_note = ft.TextField(label=t("office.action.basis_note"),
-                                       value=p["legal_basis_note"], max_length=200,
-                                       on_change=d.typing(lambda e: p.update(
-                                           legal_basis_note=e.control.value or "")))
+        self.basis_note = counted(ft.TextField(label=t("office.action.basis_note"),
+                                               value=p["legal_basis_note"], max_length=200,
+                                               on_change=d.typing(lambda e: p.update(
+                                                   legal_basis_note=e.control.value or ""))), t)
         # what a referral passes on: chosen here, the minimal by default (the provision
         # record says exactly this)
         self.items = [ft.Checkbox(label=o.label(t.lang), value=o.key in p["provide"],
@@ -223,11 +223,17 @@ class ConcernView(ft.Column):
         self.items_error.visible = False
         self.referred_on.show_error(None)
 
+        # the office part's fields by the labels of this form (the hub names them office.x)
+        words = d.words(("office.action.",), {
+            "office": "", "legal_basis": t("office.action.basis"),
+            "legal_basis_note": t("office.action.basis_note"),
+            "provide": t("office.action.provide")})
+
         def show(exc: OfficeError) -> None:
             if exc.status == 409:  # changed meanwhile: show what happened, keep what was typed
                 self.page.run_task(self._catch_up)
                 return
-            problems = exc.field_problems(t.lang)
+            problems = d.field_problems(exc, words)
             self.destination.error_text = t("office.choose") if "destination" in problems \
                 else None
             self.referred_on.show_error(problems.get("referred_on"))
@@ -240,7 +246,8 @@ class ConcernView(ft.Column):
             self.items_error.visible = "provide" in problems
             self.update()
 
-        stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show)
+        stored = await d.submit(d.client.act(self.concern_id, body, self.based_on), show,
+                                words)
         if stored is None:
             return
         self.based_on = stored.updated_at  # a next action before the page catches up

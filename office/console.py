@@ -37,6 +37,7 @@ from ui_kit.i18n import Translator
 from ui_kit.navigation import Navigation
 from ui_kit.routes import Router
 from ui_kit.web import mounted
+from ui_kit.widgets import labelled
 
 NAV = [("inbox", ft.Icons.INBOX_OUTLINED, "office.nav.inbox"),
        ("places", ft.Icons.PLACE_OUTLINED, "office.nav.places"),
@@ -96,6 +97,7 @@ class Console:
                              known=lambda name: name in SCREENS,
                              ready=lambda: self.desk.client.officer is not None)
         theme.apply(page)
+        theme.language(page, settings.lang)
         page.padding = 0
         self.view: Any = None
         self.wide = True
@@ -105,6 +107,8 @@ class Console:
         self.navigation = Navigation([icon for _, icon, _ in NAV], self._nav, rail_width=96)
         self.language = ft.TextButton(on_click=self._language)
         self.signout = ft.TextButton(icon=ft.Icons.LOGOUT, on_click=self._sign_out)
+        # a phone's way to the tabs: ten labels do not fit a bottom bar (see _frame)
+        self.menu = labelled("", ft.IconButton(ft.Icons.MENU, on_click=self._open_menu))
         page.on_resize = self._resized
         page.on_disconnect = self._gone
         page.on_keyboard_event = lambda e: self._touch()  # typing is use too
@@ -205,11 +209,17 @@ class Console:
         self.router.back()
 
     def _nav(self, index: int) -> None:
+        if not self.wide:  # picked in the phone's menu: it closes before the screen changes
+            self.page.run_task(self.page.close_drawer)
         self.router.go(self.tabs[index][0])
+
+    async def _open_menu(self, e: Any) -> None:
+        await self.page.show_drawer()  # type: ignore[no-untyped-call]  # Flet leaves it so
 
     def _language(self, e: Any) -> None:
         t = self.desk.t
         t.lang = "en" if t.lang == "ja" else "ja"
+        theme.language(self.page, t.lang)
         self.render()
 
     def _resized(self, e: Any) -> None:
@@ -243,13 +253,21 @@ class Console:
         self.wide = self._is_wide()
         top = PARENT.get(self.route[0], self.route[0])
         index = next((i for i, n in enumerate(self.tabs) if n[0] == top), 0)
-        bar = ft.Container(padding=ft.Padding.symmetric(horizontal=16, vertical=8), content=ft.Row([
-            ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600, visible=self.wide),
-            ft.Container(expand=True),
-            ft.Text(t("office.signed_in_as", name=officer.username,
-                      role="・".join(t(f"office.role.{r}") for r in officer.roles)), size=14),
-            self.language, self.signout,
-        ], vertical_alignment=ft.CrossAxisAlignment.CENTER))
+        who = t("office.signed_in_as", name=officer.username,
+                role="・".join(t(f"office.role.{r}") for r in officer.roles))
+        labels = [t(key) for _, _, key in self.tabs]
+        # a phone: the menu, the screen's name, then language and sign-out, which a line
+        # that also held the name and roles pushed off the screen (they go in the menu)
+        self.menu.label = t("office.menu")  # type: ignore[attr-defined]
+        first = [ft.Text(t("office.title"), size=16, weight=ft.FontWeight.W_600),
+                 ft.Container(expand=True), ft.Text(who, size=14)] if self.wide else [
+            self.menu, ft.Text(labels[index] if labels else "", size=16, expand=True,
+                               weight=ft.FontWeight.W_600, max_lines=1,
+                               overflow=ft.TextOverflow.ELLIPSIS)]
+        bar = ft.Container(padding=ft.Padding.symmetric(horizontal=16 if self.wide else 4,
+                                                         vertical=8),
+                           content=ft.Row([*first, self.language, self.signout], spacing=4,
+                                          vertical_alignment=ft.CrossAxisAlignment.CENTER))
         self.language.content, self.signout.content = t("lang.switch"), t("office.signout")
         why = self.missing()
         body = ft.Column([bar, ft.Container(ft.Text(why, size=13, italic=True),
@@ -257,13 +275,12 @@ class Console:
                                             visible=bool(why)),
                           ft.Container(self.view, padding=16 if self.wide else 8,
                                        expand=True)], expand=True, spacing=0)
-        labels = [t(key) for _, _, key in self.tabs]
         view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
         if self.wide:
             view.controls = [ft.Row([self.navigation.rail(labels, index),
                                      ft.VerticalDivider(width=1), body], expand=True, spacing=0)]
         else:
-            view.navigation_bar = self.navigation.bar(labels, index)
+            view.drawer = self.navigation.drawer(labels, index, who)
             view.controls = [body]
         self.router.show(view)
 

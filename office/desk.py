@@ -18,6 +18,7 @@ from core.domain.reference import Reference
 from core.reference_data import load_reference
 from office.client import OfficeClient, OfficeError, SignedOut
 from ui_kit.i18n import Translator
+from ui_kit.words import Words
 
 T = TypeVar("T")
 
@@ -75,6 +76,24 @@ class Desk:
                     return c.label(self.t.lang)
         return key
 
+    def words(self, prefixes: tuple[str, ...] = (), names: dict[str, str] | None = None
+              ) -> Words:
+        """How a screen names the fields of a refusal: under its own catalogue prefixes and
+        names, then the console's common ones (office.field.*)."""
+        # a request's own parts (`body.username`) say nothing to staff
+        return Words(self.t, self.ref, {"body": "", "query": "", "path": "", **(names or {})},
+                     (*prefixes, "office.field."))
+
+    def refusal(self, exc: OfficeError, words: Words | None = None) -> str:
+        """A refusal in words: its sentence, then each problem with the field's label and
+        the values' labels (the hub's message names them as the data does)."""
+        return (words or self.words()).refusal(exc.summary(self.t.lang), exc.problems)
+
+    def field_problems(self, exc: OfficeError, words: Words | None = None) -> dict[str, str]:
+        """A field's last name -> what it takes, in words, for showing under the inputs."""
+        w = words or self.words()
+        return {str(p.get("field", "")).split(".")[-1]: w.expected(p) for p in exc.problems}
+
     def day(self, iso: str | None) -> str:
         return self.t.date(dt.date.fromisoformat(iso[:10])) if iso else ""
 
@@ -122,9 +141,11 @@ class Desk:
         self._sending.add(key)
         self.page.run_task(once)
 
-    async def submit(self, work: Awaitable[T], show: Callable[[OfficeError], None]) -> T | None:
+    async def submit(self, work: Awaitable[T], show: Callable[[OfficeError], None],
+                     words: Words | None = None) -> T | None:
         """Send a form: on refusal `show` marks the fields the hub named, the snackbar says
-        what is wrong, and None comes back; an expired session goes back to sign-in."""
+        what is wrong (by the form's `words`), and None comes back; an expired session goes
+        back to sign-in."""
         self.touch()
         try:
             return await work
@@ -132,7 +153,7 @@ class Desk:
             self.signed_out()
         except OfficeError as exc:
             show(exc)
-            self.toast(exc.summary(self.t.lang), error=True)
+            self.toast(self.refusal(exc, words), error=True)
         return None
 
     async def call(self, work: Awaitable[T]) -> T | None:
@@ -145,7 +166,7 @@ class Desk:
             self.toast(exc.text(self.t.lang) or self.t("office.signed_out"), error=True)
             self.signed_out()
         except OfficeError as exc:
-            self.toast(exc.text(self.t.lang), error=True)
+            self.toast(self.refusal(exc), error=True)
         return None
 
 

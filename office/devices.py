@@ -13,7 +13,7 @@ import flet as ft
 from hub.contract.devices import DeviceRow
 from office.client import OfficeError
 from office.desk import Desk
-from ui_kit.widgets import caption, dropdown, heading, named
+from ui_kit.widgets import caption, counted, dropdown, heading, named
 
 HOURS = (24, 72, 168)
 
@@ -42,9 +42,9 @@ class DevicesView(ft.Column):
         self.desk = desk
         t = desk.t
         self.hours = 72
-        self.staff = ft.TextField(label=t("office.devices.staff"), width=260, max_length=100,
-                                  on_change=desk.typing(),
-                                  on_submit=lambda e: self._make())
+        self.staff = counted(ft.TextField(label=t("office.devices.staff"), width=260,
+                                          max_length=100, on_change=desk.typing(),
+                                          on_submit=lambda e: self._make()), t)
         self.table = ft.Column(spacing=6)
         self.controls = [
             heading(t("office.devices.title")),
@@ -115,7 +115,7 @@ class DevicesView(ft.Column):
             return
 
         def show(exc: OfficeError) -> None:
-            self.staff.error = exc.text(t.lang)
+            self.staff.error = d.refusal(exc, d.words(("office.devices.",)))
             self.update()
 
         made = await d.submit(d.client.create_code(staff, self.hours), show)

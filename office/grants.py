@@ -14,10 +14,11 @@ from core.domain.grant import STEPS
 from core.domain.text import matches
 from hub.contract.grants import Grant, GrantSummary
 from office.client import OfficeError
-from office.compliance import year_menu
+from office.compliance import heading_row, year_menu
 from office.conditions_editor import number
 from office.desk import Desk
 from ui_kit.widgets import caption, dropdown, heading, icon_button, named
+from ui_kit.words import Words
 
 STATUS_COLOURS = {"none": ft.Colors.GREY_400, "applied": ft.Colors.BLUE_300,
                   "decided": ft.Colors.INDIGO_400, "refused": ft.Colors.RED_400,
@@ -39,8 +40,8 @@ class GrantsView(ft.Column):
         self.rows = ft.ListView(spacing=6, expand=True)
         self.search = ft.TextField(label=t("office.places.search"), prefix_icon=ft.Icons.SEARCH,
                                    width=320, on_change=desk.typing(lambda e: self._show()))
-        self.controls = [ft.Row([heading(t("office.grants.title")), ft.Container(expand=True),
-                                 year_menu(desk, self.year, self._year)]),
+        self.controls = [heading_row(heading(t("office.grants.title")),
+                                     year_menu(desk, self.year, self._year)),
                          caption(t("office.grants.hint")), self.search, self.rows]
 
     def _year(self, year: int) -> None:
@@ -375,6 +376,15 @@ class GrantView(ft.Column):
 
     # saving ---------------------------------------------------------------------------------
 
+    def words(self) -> Words:
+        """A step's fields by the form's labels: its tables by their names, a step (one that
+        must come first) by its own."""
+        t = self.desk.t
+        names = {s: t(f"office.grants.step.{s}") for s in STEPS}
+        names |= {"budget": t("office.grants.budget_table"), "income": t("office.grants.income"),
+                  "expenses": t("office.grants.expenses")}
+        return self.desk.words(("office.grants.",), names)
+
     async def _save(self, step: str, values: dict[str, Any]) -> None:
         d, t = self.desk, self.desk.t
         for field in self.inputs.values():
@@ -382,20 +392,24 @@ class GrantView(ft.Column):
         for text in self.problems.values():
             text.value = ""
 
+        words = self.words()
+
         def show(exc: OfficeError) -> None:
-            key = "expected_ja" if t.lang == "ja" else "expected_en"
             rest = []
             for p in exc.problems:
                 path = f"{step}.{p['field']}"
-                if path in self.inputs:
-                    self.inputs[path].error = p.get(key)
-                else:
-                    rest.append(f"{p['field']}: {p.get(key)}")
+                if path in self.inputs:  # under its field: what it takes is enough (each
+                    field = self.inputs[path]  # rule it breaks: the cap and the request)
+                    field.error = "\n".join(x for x in (str(field.error or ""),
+                                                        words.expected(p)) if x)
+                    field.error_max_lines = 6
+                else:  # a menu, a whole table, an earlier step: named by its label
+                    rest.append(words.line(p))
             self.problems[step].value = "\n".join(rest)
             self.update()
 
         saved = await d.submit(d.client.record_grant(self.place_id, self.year, step, values,
-                                                     self.data.rev), show)
+                                                     self.data.rev), show, words)
         if saved is None:
             return
         self.data = saved

@@ -15,7 +15,7 @@ from office.conditions_editor import number
 from office.desk import Desk
 from office.schedule_editor import ScheduleEditor
 from office.visits import history_panel
-from ui_kit.widgets import caption, dropdown, heading, named
+from ui_kit.widgets import caption, counted, dropdown, heading, named
 
 TEXTS = (("name", 100), ("kana", 200), ("group_name", 100), ("representative", 100), ("venue", 200),
          ("schedule", 200))
@@ -36,7 +36,10 @@ class PlacesView(ft.Column):
             ft.Row([heading(t("office.places.title")), ft.Container(expand=True),
                     ft.FilledButton(t("office.places.add"), icon=ft.Icons.ADD_LOCATION_ALT,
                                     on_click=lambda e: desk.go("place", id=""))]),
-            ft.Row([self.search, caption(t("office.places.hint"))], spacing=16), self.rows]
+            # the hint beside the search, or under it where there is no room (a phone)
+            ft.Row([self.search, caption(t("office.places.hint"))], spacing=16, wrap=True,
+                   run_spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            self.rows]
 
     async def load(self) -> None:
         d = self.desk
@@ -102,8 +105,8 @@ class PlaceForm(ft.Column):
             return d.typing(lambda e: data.update({key: e.control.value or ""}))
 
         self.fields: dict[str, ft.TextField] = {
-            key: ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
-                              max_length=limit, on_change=keep(key))
+            key: counted(ft.TextField(label=t(f"office.place.{key}"), value=str(data.get(key, "")),
+                                      max_length=limit, on_change=keep(key)), t)
             for key, limit in TEXTS}
         # no condition or report counts a day outside them: each field says so beneath
         self.fields |= {key: ft.TextField(label=t(f"office.place.{key}"), width=300,
@@ -181,8 +184,7 @@ class PlaceForm(ft.Column):
                 f.error = None
 
             def show(exc: OfficeError) -> None:
-                problems = {p["field"]: p["expected_ja" if t.lang == "ja" else "expected_en"]
-                            for p in exc.problems}
+                problems = {p["field"]: d.words().expected(p) for p in exc.problems}
                 for path, f in self.member_fields.items():
                     f.error = problems.get(path)
                 self.update()
@@ -214,17 +216,19 @@ class PlaceForm(ft.Column):
             f.error = None
         self.program.error_text = self.area.error_text = None
 
+        words = d.words(("office.place.", "office.schedule.field.", "office.schedule."))
+
         def show(exc: OfficeError) -> None:
-            problems = exc.field_problems(t.lang)
+            problems = d.field_problems(exc, words)
             for key, f in self.fields.items():
                 f.error = problems.get(key)
             # the hub lists the allowed keys; a menu only needs "pick one"
             self.program.error_text = t("office.choose") if "program" in problems else None
             self.area.error_text = t("office.choose") if "area" in problems else None
-            self.schedule.show_problems(exc.problems)
+            self.schedule.show_problems(exc.problems, words)
             self.update()
 
-        saved = await d.submit(d.client.save_place(body), show)
+        saved = await d.submit(d.client.save_place(body), show, words)
         if saved is None:
             return
         d.toast(t("office.place.saved", name=saved.name))

@@ -12,9 +12,14 @@ import flet as ft
 
 from hub.contract.provisions import Found, ProvisionRow
 from office.desk import Desk
-from ui_kit.widgets import DateField, caption, dropdown, heading, named
+from ui_kit.widgets import DateField, caption, counted, dropdown, heading, named
 
 ALL = "*"
+COLUMNS = ("date", "recipient", "items", "subject", "basis", "by")
+SHARES = (3, 4, 5, 3, 5, 3)  # each column's share of the table's width
+# px of the screen's width: below it each provision is a card, its fields one under
+# another (six columns of fixed widths were cut at 1280 px and showed two on a phone)
+NARROW = 900
 
 
 async def save(desk: Desk, got: tuple[str, bytes] | None, status: ft.Text) -> None:
@@ -35,6 +40,9 @@ class ProvisionsView(ft.Column):
         self.count = caption("")
         self.status = caption("")
         self.table = ft.Column(spacing=4)
+        self.found: list[ProvisionRow] = []
+        self.narrow: bool | None = None  # as a table or as cards: known once laid out
+        self.on_size_change = self._sized
 
         def choose(name: str) -> Callable[[str | None], None]:
             return lambda v: self.filters.update({name: "" if v in (None, ALL) else str(v)})
@@ -73,14 +81,31 @@ class ProvisionsView(ft.Column):
         found = await d.call(d.client.provisions(self.filters))
         if found is None:
             return
-        rows = found.provisions
+        self.found = found.provisions
         self.count.value = t("office.provisions.count", count=found.total)
-        header = [t(f"office.provisions.col.{k}")
-                  for k in ("date", "recipient", "items", "subject", "basis", "by")]
-        self.table.controls = [self._row(header, bold=True)] + [
-            self._row(self._cells(p)) for p in rows] if rows else [
-            caption(t("office.provisions.none"))]
+        if self.narrow is None:  # until the first layout says: the window's width
+            width = self.page.width or 1280
+            self.narrow = width - (130 if width >= 840 else 16) < NARROW
+        self._lay()
         self.update()
+
+    def _sized(self, e: ft.LayoutSizeChangeEvent[Any]) -> None:
+        narrow = e.width < NARROW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self._lay()
+            self.update()
+
+    def _lay(self) -> None:
+        t = self.desk.t
+        header = [t(f"office.provisions.col.{k}") for k in COLUMNS]
+        if not self.found:
+            self.table.controls = [caption(t("office.provisions.none"))]
+        elif self.narrow:
+            self.table.controls = [self._card(header, self._cells(p)) for p in self.found]
+        else:
+            self.table.controls = [self._row(header, bold=True)] + [
+                self._row(self._cells(p)) for p in self.found]
 
     def _cells(self, p: ProvisionRow) -> list[str]:
         d = self.desk
@@ -95,10 +120,19 @@ class ProvisionsView(ft.Column):
 
     @staticmethod
     def _row(cells: list[str], bold: bool = False) -> ft.Control:
-        widths = (150, 200, 260, 200, 240, 110)
-        return ft.Row([ft.Text(c, width=w, weight=ft.FontWeight.W_600 if bold else None,
-                               size=14) for c, w in zip(cells, widths, strict=True)],
+        # shares of the width, not fixed widths: the table is as wide as the screen
+        return ft.Row([ft.Text(c, expand=share, size=14,
+                               weight=ft.FontWeight.W_600 if bold else None)
+                       for c, share in zip(cells, SHARES, strict=True)],
                       spacing=8, vertical_alignment=ft.CrossAxisAlignment.START)
+
+    @staticmethod
+    def _card(header: list[str], cells: list[str]) -> ft.Control:
+        # each field with its column's name: when and to whom first
+        lines: list[ft.Control] = [
+            ft.Text(f"{name}: {value}", size=14, weight=ft.FontWeight.W_600 if i < 2 else None)
+            for i, (name, value) in enumerate(zip(header, cells, strict=True))]
+        return ft.Card(content=ft.Container(padding=12, content=ft.Column(lines, spacing=4)))
 
     async def _file(self, fmt: str) -> None:
         d = self.desk
@@ -130,10 +164,11 @@ class DisclosureView(ft.Column):
             return lambda v: self.query.update({name: "" if v in (None, ALL) else str(v)})
 
         def text(name: str, label: str, width: int) -> ft.TextField:
-            return ft.TextField(label=label, value=self.query[name], width=width, max_length=40,
-                                on_change=desk.typing(lambda e: self.query.update(
-                                    {name: (e.control.value or "").strip()})),
-                                on_submit=lambda e: self.page.run_task(self._search))
+            return counted(ft.TextField(label=label, value=self.query[name], width=width,
+                                        max_length=40,
+                                        on_change=desk.typing(lambda e: self.query.update(
+                                            {name: (e.control.value or "").strip()})),
+                                        on_submit=lambda e: self.page.run_task(self._search)), t)
 
         any_ = [(ALL, t("office.disclosure.any"))]
         self.controls = [

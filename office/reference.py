@@ -4,6 +4,7 @@ concerns still name it."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from office.client import OfficeError
 from office.conditions_editor import ConditionsEditor, number
 from office.desk import Desk
 from ui_kit.widgets import caption, heading
+from ui_kit.words import Words
 
 NUMBERS = ("grant_cap_yen",)
 
@@ -64,13 +66,10 @@ class ReferenceView(ft.Column):
             *programs]
 
     def _destination(self, i: int, d: dict[str, Any]) -> ft.Control:
+        # by its name only: the key is the data's (concerns name it), not something staff
+        # read or choose
         t, path = self.desk.t, f"destinations[{i}]"
-        new = d.get("_new", False)
-        key: ft.Control = self._text(f"{path}.key", t("office.reference.key"), d["key"],
-                                     lambda v: d.update(key=v), width=150) if new \
-            else ft.Text(d["key"], width=150, color=ft.Colors.ON_SURFACE_VARIANT)
         return ft.Card(content=ft.Container(padding=10, content=ft.Row([
-            key,
             self._text(f"{path}.ja", t("office.reference.name_ja"), d["ja"],
                        lambda v: d.update(ja=v), width=240),
             self._text(f"{path}.en", t("office.reference.name_en"), d["en"],
@@ -109,12 +108,26 @@ class ReferenceView(ft.Column):
         self.inputs[path] = field
 
     def _add(self) -> None:
-        self.doc["destinations"].append({"key": "", "ja": "", "en": "", "phone": "",
+        # the key concerns will name it by: made here, never typed or shown
+        taken = {x["key"] for x in self.doc["destinations"]}
+        key = f"d{secrets.token_hex(4)}"
+        while key in taken:
+            key = f"d{secrets.token_hex(4)}"
+        self.doc["destinations"].append({"key": key, "ja": "", "en": "", "phone": "",
                                          "emergency": False, "retired": False, "_new": True})
         self._build()
         self.update()
 
     # saving ------------------------------------------------------------------------
+
+    def words(self) -> Words:
+        """A destination by its name (「つなぎ先「…」」), a program by its label."""
+        t = self.desk.t
+        names = {f"destinations[{i}]": t("office.reference.destination_named",
+                                          name=x["ja"] or t("office.reference.unnamed"))
+                 for i, x in enumerate(self.doc["destinations"])}
+        names |= {"programs": "", "conditions": t("office.conditions.title")}
+        return self.desk.words(("office.reference.", "office.conditions."), names)
 
     async def _save(self) -> None:
         d, t = self.desk, self.desk.t
@@ -125,18 +138,19 @@ class ReferenceView(ft.Column):
             field.error = None
         self.others.value = ""
 
+        words = self.words()
+
         def show(exc: OfficeError) -> None:
-            key = "expected_ja" if t.lang == "ja" else "expected_en"
             rest = []
             for p in exc.problems:
-                if p["field"] in self.inputs:  # named by path: destinations[9].key
-                    self.inputs[p["field"]].error = p.get(key) or p.get("expected_en")
-                else:  # a menu, a chip or a whole list: said above, with its path
-                    rest.append(f"{p['field']}: {p.get(key) or p.get('expected_en')}")
+                if p["field"] in self.inputs:  # named by path: destinations[9].ja
+                    self.inputs[p["field"]].error = words.expected(p)
+                else:  # a menu, a chip or a whole list: said above, by its labels
+                    rest.append(words.line(p))
             self.others.value = "\n".join(rest)
             self.update()
 
-        saved = await d.submit(d.client.save_reference(doc), show)
+        saved = await d.submit(d.client.save_reference(doc), show, words)
         if saved is None:
             return
         self.doc = saved.model_dump()

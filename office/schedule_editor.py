@@ -4,6 +4,7 @@ checks it; its problems are shown here by the rule or row they name."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,6 +13,7 @@ import flet as ft
 
 from ui_kit.i18n import Translator
 from ui_kit.widgets import caption, chip_group, dropdown, icon_button, named
+from ui_kit.words import Words
 
 FREQS = ("weekly", "monthly_nth", "monthly_day", "every_n_weeks")
 NTH = ((1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5"), (-1, "last"))
@@ -40,22 +42,22 @@ class ScheduleEditor(ft.Column):
             return None
         return {"rules": self.rules, "exceptions": self.exceptions, "closed": self.closed}
 
-    def show_problems(self, problems: list[dict[str, str]]) -> None:
+    def show_problems(self, problems: list[dict[str, Any]], words: Words) -> None:
         """The hub's problems under `recurrence…`, each by the row it names."""
-        lang = self.t.lang
+        words = dataclasses.replace(words, prefixes=(
+            "office.schedule.field.", "office.schedule.", *words.prefixes))
         self.problems, self.other_problems = {}, []
         for p in problems:
             field = p.get("field", "")
             if not field.startswith("recurrence"):
                 continue
-            text = p["expected_ja"] if lang == "ja" else p["expected_en"]
             found = PATH.match(field)
             if found:
                 where = (found.group(1), int(found.group(2)))
-                label = self.t(f"office.schedule.field.{found.group(3)}")
-                self.problems.setdefault(where, []).append(f"{label}: {text}")
+                label = words.field(found.group(3))
+                self.problems.setdefault(where, []).append(f"{label}: {words.expected(p)}")
             else:
-                self.other_problems.append(f"{field}: {text}")
+                self.other_problems.append(words.line(p))
         self._build()
         self.update()
 

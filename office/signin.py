@@ -9,6 +9,7 @@ import flet as ft
 from office.client import OfficeClient, OfficeError
 from ui_kit.i18n import Translator
 from ui_kit.widgets import caption, heading
+from ui_kit.words import Words
 
 
 class SignInView(ft.Container):
@@ -41,7 +42,8 @@ class SignInView(ft.Container):
         except OfficeError as exc:
             self.button.disabled = False
             self.password.value = ""
-            self._say(exc.text(self.t.lang))
+            words = Words(self.t, names={"body": ""}, prefixes=("office.signin.", "office.field."))
+            self._say(words.refusal(exc.summary(self.t.lang), exc.problems))
             return
         await self.on_signed_in()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.domain.errors import IbashoError
 
 
@@ -43,7 +45,7 @@ class RefusedError(SyncError):
     """The hub refused a request for good (4xx): the request itself is wrong."""
 
     def __init__(self, message: str, *, status: int, message_ja: str | None = None,
-                 problems: list[dict[str, str]] | None = None) -> None:
+                 problems: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message, message_ja=message_ja)
         self.status = status
         self.problems = problems or []

@@ -82,7 +82,7 @@ class RecordResult:
     rev: int
     status: str
     hub_rev: int | None = None
-    problems: tuple[dict[str, str], ...] = ()
+    problems: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "rev": self.rev, "status": self.status}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -225,11 +226,8 @@ def unlock(page: Page, pin: str = PIN) -> None:
     A second entry, counted, for one thing outside the app under test: a window closed just
     before locks the app when its "hidden" event lands (the app does that on purpose), which
     can be right after this window unlocked it."""
-    import re
-
     fields = page.locator('flt-semantics input[type="password"]')
-    opened = page.get_by_role("button", name=re.compile(r" Tab \d of ")).or_(
-        page.get_by_role("tab")).first
+    opened = page.get_by_role("button", name=RAIL_TAB).or_(page.get_by_role("tab")).first
     said = ""
     for attempt in range(3):
         fields.first.or_(opened).wait_for(timeout=60_000)
@@ -286,21 +284,32 @@ def shot(page: Page, name: str) -> Path:
     return path
 
 
-def nav(page: Page, label: str) -> None:
-    """Press a navigation destination (rail on a tablet, bottom bar on a phone) once and wait
-    until it is the current one. The app keeps its frame across repaints, so a tap is not
-    lost to one; should it be all the same, it is tapped again and counted. (One loss is
-    Flutter's own: its Navigator cancels every pointer that is down when a page is pushed
-    or popped, flutter/flutter#93534 and #4770, and a tab changes the page.)"""
-    import re
+# how Flutter names a rail's destination after its label, in the app's language: "Tab 2 of
+# 5" in English, 「タブ: 2/5」 in Japanese (the apps name their locale: ui_kit/theme.language)
+RAIL_TAB = re.compile(r"(?:Tab \d+ of |タブ: \d+\/)")  # "\/": Playwright hands it to JS as /…/
 
-    rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
+
+def nav(page: Page, label: str) -> None:
+    """Press a navigation destination (rail on a tablet, bottom bar on a phone, or the
+    console's menu on a phone) once and wait until it is the current one. The app keeps its
+    frame across repaints, so a tap is not lost to one; should it be all the same, it is
+    tapped again and counted. (One loss is Flutter's own: its Navigator cancels every
+    pointer that is down when a page is pushed or popped, flutter/flutter#93534 and #4770,
+    and a tab changes the page.)"""
+    rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}"))
     bar = page.get_by_role("tab", name=label, exact=True)
     current = rail.and_(page.locator('[aria-current="true"]')).or_(
         page.get_by_role("tab", name=label, exact=True, selected=True))
     for attempt in range(3):
         if attempt:
             tried_again("taps", f"the tab {label} was not current after a tap")
+        if open_menu(page):  # the menu's destinations are the rail's, in a drawer
+            rail.first.click()
+            try:  # picked: the menu closes over the screen asked for
+                rail.first.wait_for(state="detached", timeout=5_000)
+                return
+            except PlaywrightTimeout:
+                continue
         rail.or_(bar).first.click()
         try:
             current.first.wait_for(timeout=ANSWER_MS)
@@ -308,6 +317,19 @@ def nav(page: Page, label: str) -> None:
         except PlaywrightTimeout:
             continue
     raise AssertionError(f"the tab {label} did not open after three taps")
+
+
+MENU = re.compile("^(メニュー|Menu)$")
+
+
+def open_menu(page: Page) -> bool:
+    """Open the console's menu, on a phone: whether there was one (there is no rail)."""
+    menu = page.get_by_role("button", name=MENU)
+    if not menu.count() or page.get_by_role("button", name=RAIL_TAB).count():
+        return False
+    menu.first.click()
+    page.get_by_role("button", name=RAIL_TAB).first.wait_for(timeout=10_000)
+    return True
 
 
 def button(page: Page, name: str) -> None:
@@ -365,10 +387,15 @@ def focus(page: Page, field: Locator) -> None:
     now and then on the places search field (a screen no sync repaints), in Flutter's web
     text editing; no upstream issue is pinned to it yet."""
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
+    into_view(page, field)
     for attempt in range(5):
         if attempt:
             tried_again("taps", f"the text field {field} did not keep the focus after a tap")
-        field.click()
+        # where the text goes: a field's box takes in the lines of its error and help under
+        # it, and at its middle a long error's own node takes the tap
+        box = field.bounding_box()
+        field.click(position={"x": min(box["width"] / 2, 80), "y": min(box["height"] / 2, 24)}
+                    if box is not None else None)
         try:
             page.wait_for_function(focused, timeout=ANSWER_MS)
         except PlaywrightTimeout:
@@ -377,6 +404,18 @@ def focus(page: Page, field: Locator) -> None:
         if page.evaluate(focused):
             return
     raise AssertionError(f"could not focus the text field {field}")
+
+
+def into_view(page: Page, field: Locator) -> None:
+    """Bring a field near the bottom of the window up to its middle with the wheel, as a
+    person would: a refusal's message covers the bottom of the window for a while, and
+    Playwright's own scrolling of Flutter's nodes can leave the tap where the field was."""
+    box, size = field.bounding_box(), page.viewport_size
+    if box is None or size is None or box["y"] + box["height"] < size["height"] * 0.75:
+        return
+    page.mouse.move(size["width"] * 0.6, size["height"] * 0.5)
+    page.mouse.wheel(0, box["y"] - size["height"] * 0.4)
+    page.wait_for_timeout(400)
 
 
 def choose(page: Page, label: str, option: str) -> None:

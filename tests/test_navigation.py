@@ -67,7 +67,7 @@ def unlocked(data: Path) -> Iterator[Services]:
 def shown(page: ft.Page) -> Iterator[ft.Control]:
     """Every control on the top screen, as the client has them."""
     view = page.views[-1]
-    todo: list[Any] = [*view.controls, view.navigation_bar]
+    todo: list[Any] = [*view.controls, view.navigation_bar, view.drawer]
     while todo:
         control = todo.pop()
         if isinstance(control, ft.Control):
@@ -77,7 +77,8 @@ def shown(page: ft.Page) -> Iterator[ft.Control]:
 
 
 def navigation(page: ft.Page) -> ft.Control:
-    return next(c for c in shown(page) if isinstance(c, ft.NavigationRail | ft.NavigationBar))
+    return next(c for c in shown(page) if isinstance(
+        c, ft.NavigationRail | ft.NavigationBar | ft.NavigationDrawer))  # the console's menu
 
 
 def text_button(page: ft.Page, text: str) -> ft.Control:

@@ -49,6 +49,10 @@ def test_the_tablet_asks_for_a_basis_when_there_is_no_consent(tmp_path: Path) ->
         page.get_by_role("checkbox", name="高（当日・翌営業日）").click()
         choose(page, "年代", "80代以上")
         choose(page, "性別", "女性")
+        # its counter said in Japanese, as it counts (not "20 characters remaining")
+        alias = page.get_by_role("textbox", name="イニシャル・呼び名（任意）").first
+        assert "残り20文字" in (alias.get_attribute("aria-label") or ""), \
+            alias.get_attribute("aria-label")
         type_into(page, "気づいたこと", "薬を飲めていない様子")
         choose(page, "本人の同意", "確認できない")
         seen(page, "確認できません。命や身体を守るために必要な場合などの法的根拠").wait_for(

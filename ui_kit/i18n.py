@@ -25,6 +25,11 @@ class Translator:
         # a missing value must never break a screen: show the rest of the sentence
         return text.format_map(_Blank(values)) if values else text
 
+    def get(self, key: str) -> str | None:
+        """The text of `key`, or None where the catalogue has none (a label looked for
+        under several keys)."""
+        return texts(self.lang).get(key) or texts("ja").get(key)
+
     def date(self, day: dt.date) -> str:
         if self.lang == "ja":
             return f"{day.year}年{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"

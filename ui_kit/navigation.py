@@ -18,7 +18,8 @@ import flet as ft
 class Navigation:
     def __init__(self, icons: Sequence[ft.IconData], pick: Callable[[int], None],
                  rail_width: int = 88) -> None:
-        def picked(e: ft.Event[ft.NavigationRail] | ft.Event[ft.NavigationBar]) -> None:
+        def picked(e: ft.Event[ft.NavigationRail] | ft.Event[ft.NavigationBar]
+                   | ft.Event[ft.NavigationDrawer]) -> None:
             pick(int(e.control.selected_index or 0))
 
         self._rail = ft.NavigationRail(
@@ -27,6 +28,12 @@ class Navigation:
         self._bar = ft.NavigationBar(
             on_change=picked,
             destinations=[ft.NavigationBarDestination(icon=icon, label="") for icon in icons])
+        self._header = ft.Container(padding=ft.Padding.only(left=28, top=16, right=16,
+                                                            bottom=8))
+        self._destinations = [ft.NavigationDrawerDestination(icon=icon, label="")
+                              for icon in icons]
+        self._drawer = ft.NavigationDrawer(controls=[self._header, *self._destinations],
+                                           on_change=picked)
 
     def rail(self, labels: Sequence[str], index: int) -> ft.NavigationRail:
         self._rail.selected_index = index
@@ -39,3 +46,14 @@ class Navigation:
         for destination, label in zip(self._bar.destinations, labels, strict=True):
             destination.label = label
         return self._bar
+
+    def drawer(self, labels: Sequence[str], index: int, header: str = "") -> ft.NavigationDrawer:
+        """Every destination with its whole label, one under another: for more of them than
+        a phone's bottom bar can label (five at most there; the console has ten, whose
+        labels wrapped into two lines of a few characters each)."""
+        self._drawer.selected_index = index
+        self._header.content = ft.Text(header, size=14, weight=ft.FontWeight.W_600)
+        self._header.visible = bool(header)
+        for destination, label in zip(self._destinations, labels, strict=True):
+            destination.label = label
+        return self._drawer

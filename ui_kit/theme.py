@@ -26,3 +26,14 @@ def apply(page: ft.Page) -> None:
     page.theme = _theme()
     page.dark_theme = _theme()
     page.theme_mode = ft.ThemeMode.LIGHT
+
+
+LOCALES = {"ja": ft.Locale("ja", "JP"), "en": ft.Locale("en", "US")}
+
+
+def language(page: ft.Page, lang: str) -> None:
+    """Flutter's own words in the app's language: what a screen reader says of a text
+    field's counter (「残り500文字」, not "500 characters remaining"), of a tab, of the
+    date picker. Flutter speaks English unless the page names its locale."""
+    page.locale_configuration = ft.LocaleConfiguration(
+        supported_locales=list(LOCALES.values()), current_locale=LOCALES[lang])

@@ -126,6 +126,32 @@ class DateField(ft.Row):
         self.field.error = text
 
 
+def counted(field: ft.TextField, t: Translator) -> ft.TextField:
+    """A text field with a length limit whose counter speaks the app's language: 「12/500」
+    on screen, 「残り488文字」 to a screen reader. Flutter's own counter says "488 characters
+    remaining" unless the page names a locale, and in Japanese 「残り 488 文字（半角相当）」,
+    as if a kanji counted twice, which it does not."""
+    limit = field.max_length or 0
+    shown = ft.Text(size=12, color=ft.Colors.ON_SURFACE_VARIANT)
+    typed = field.on_change
+
+    def count() -> None:
+        used = len(field.value or "")
+        shown.value = f"{used}/{limit}"
+        shown.semantics_label = t("field.remaining", count=max(0, limit - used))
+
+    def changed(e: ft.Event[ft.TextField]) -> None:
+        count()
+        shown.update()  # the counter alone: the field's text stays as the person types it
+        if typed is not None:
+            typed(e)  # type: ignore[call-arg]
+
+    count()
+    field.counter = shown
+    field.on_change = changed
+    return field
+
+
 def chip_group(options: list[tuple[str, str]], selected: set[str],
                on_toggle: Callable[[str, bool], None]) -> ft.Row:
     def make(key: str, label: str) -> ft.Chip:

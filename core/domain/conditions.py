@@ -397,8 +397,7 @@ def _checker(raw: Any, name: str, problems: list[Problem], fields: tuple[str, ..
 
 
 def _flush(c: Checker, name: str, problems: list[Problem]) -> None:
-    problems += [Problem(f"{name}.{p.field}", p.value, p.expected_en, p.expected_ja)
-                 for p in c.problems]
+    problems += [p.under(name) for p in c.problems]
     c.problems.clear()
 
 

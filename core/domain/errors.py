@@ -26,8 +26,12 @@ class IbashoError(Exception):
 class ValidationError(IbashoError):
     """A record failed validation. Carries every problem at once."""
 
+    # how its message starts, before the problems in the data's own names: a screen says
+    # its own sentence instead, and each problem with the labels staff know
+    HEAD_EN, HEAD_JA = "invalid record", "入力内容に誤りがあります"
+
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         en = "; ".join(p.text("en") for p in self.problems)
         ja = "、".join(p.text("ja") for p in self.problems)
-        super().__init__(f"invalid record: {en}", message_ja=f"入力内容に誤りがあります: {ja}")
+        super().__init__(f"{self.HEAD_EN}: {en}", message_ja=f"{self.HEAD_JA}: {ja}")

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from core.domain.conditions import MONTH_REPORT
 from core.domain.defaults import STAFF_VISITED
+from core.domain.problem import CHOICE
 from core.domain.record import Record, check_meta, derived, rebuild
 from core.domain.reference import Reference
 from core.domain.validation import Checker
@@ -243,7 +244,8 @@ def _attendance(c: Checker, categories: tuple[str, ...] | None) -> dict[str, int
         name = f"attendance.{key}"
         if categories is not None and key not in categories:
             listed = ", ".join(categories)
-            c.fail(name, key, f"a category of this program: {listed}", f"この事業の区分: {listed}")
+            c.fail(name, key, f"a category of this program: {listed}", f"この事業の区分: {listed}",
+                   CHOICE, categories)
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
             c.fail(name, value, f"a whole number from 0 to {MAX_COUNT}", f"0以上{MAX_COUNT}以下の整数")

@@ -130,12 +130,18 @@ def check_step(step: str, data: Any, grant: Mapping[str, Any], cap_yen: int,
         approved = c.boolean("approved", default=True)
         amount = c.integer("approved_yen", required=approved, maximum=MAX_YEN)
         requested = figures(grant).requested
+        # each refusal says the limit and by how much it is passed: "120000" alone does not
+        # tell an officer which rule it broke
         if approved and amount > cap_yen:
-            c.fail("approved_yen", amount, f"at most the program's cap (¥{cap_yen:,})",
-                   f"事業の上限額（{cap_yen:,}円）以下")
+            c.fail("approved_yen", amount,
+                   f"at most the program's grant cap of ¥{cap_yen:,} (¥{amount - cap_yen:,} over)",
+                   f"この事業の助成上限額 {cap_yen:,}円 以下。{amount - cap_yen:,}円 超えています",
+                   "over_cap")
         if approved and grant.get("application") and amount > requested:
-            c.fail("approved_yen", amount, f"at most the amount requested (¥{requested:,})",
-                   f"申請額（{requested:,}円）以下")
+            c.fail("approved_yen", amount,
+                   f"at most the amount requested, ¥{requested:,} (¥{amount - requested:,} over)",
+                   f"申請額 {requested:,}円 以下。{amount - requested:,}円 超えています",
+                   "over_request")
         reason = c.text("refusal_reason", max_len=2000)
         if not approved and not reason.strip():
             c.fail("refusal_reason", reason, "the reason for refusing (required)",
@@ -159,13 +165,14 @@ def check_step(step: str, data: Any, grant: Mapping[str, Any], cap_yen: int,
             payments.append({"paid_on": _day(line, "paid_on", today),
                              "amount": line.integer("amount", required=True, minimum=1,
                                                     maximum=MAX_YEN)})
-            c.problems += [Problem(f"payments[{i}].{x.field}", x.value, x.expected_en,
-                                   x.expected_ja) for x in line.problems]
+            c.problems += [x.under(f"payments[{i}]") for x in line.problems]
         total = sum(int(x["amount"]) for x in payments)
         granted = int(decision.get("approved_yen") or 0)
         if decision.get("approved") and total > granted:
-            c.fail("payments", total, f"no more in all than approved (¥{granted:,})",
-                   f"合計が交付決定額（{granted:,}円）以下")
+            c.fail("payments", total,
+                   f"no more in all than approved, ¥{granted:,} (¥{total - granted:,} over)",
+                   f"合計が交付決定額 {granted:,}円 以下。{total - granted:,}円 超えています",
+                   "over_approved")
         out = {"payments": payments}
     elif step == "report":
         if not (grant.get("decision") or {}).get("approved"):
@@ -190,8 +197,11 @@ def check_step(step: str, data: Any, grant: Mapping[str, Any], cap_yen: int,
         confirmed = c.integer("confirmed_yen", required=True, maximum=MAX_YEN)
         f = figures(grant)
         if confirmed > f.approved:
-            c.fail("confirmed_yen", confirmed, f"at most the approved amount (¥{f.approved:,})",
-                   f"交付決定額（{f.approved:,}円）以下")
+            c.fail("confirmed_yen", confirmed,
+                   f"at most the approved amount, ¥{f.approved:,} "
+                   f"(¥{confirmed - f.approved:,} over)",
+                   f"交付決定額 {f.approved:,}円 以下。{confirmed - f.approved:,}円 超えています",
+                   "over_approved")
         out = {"settled_on": _day(c, "settled_on", today), "confirmed_yen": confirmed,
                "note": c.text("note", max_len=2000)}
     c.raise_if_any()
@@ -222,6 +232,5 @@ def _lines(c: Checker, name: str, allowed: Collection[str]) -> list[dict[str, An
         out.append({"category": line.choice("category", allowed, required=True),
                     "amount": line.integer("amount", required=True, maximum=MAX_YEN),
                     "note": line.text("note", max_len=200)})
-        c.problems += [Problem(f"{name}[{i}].{p.field}", p.value, p.expected_en,
-                               p.expected_ja) for p in line.problems]
+        c.problems += [p.under(f"{name}[{i}]") for p in line.problems]
     return out

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.domain.conditions import parse_versions, read_versions, versions_to_json
-from core.domain.problem import Problem
+from core.domain.problem import CHOICE
 from core.domain.reference import Label, Option, Program, Reference, weekly_problems
 from core.domain.validation import Checker
 
@@ -26,7 +26,7 @@ PROGRAM_FIELDS = ("grant_cap_yen", "requires_registration", "frequency_ja", "fre
 
 def _nested(c: Checker, prefix: str, inner: Checker) -> None:
     for p in inner.problems:
-        c.problems.append(Problem(f"{prefix}.{p.field}", p.value, p.expected_en, p.expected_ja))
+        c.problems.append(p.under(prefix))
 
 
 def _destination(c: Checker, i: int, raw: Any) -> dict[str, Any] | None:
@@ -87,13 +87,16 @@ def parse_overrides(data: Mapping[str, Any], base: Reference) -> dict[str, Any]:
             destinations.append(found)
     keys = [d["key"] for d in destinations]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        c.fail("destinations", key, f"each key once ({key} is repeated)", f"キーの重複（{key}）")
+        # named as staff know them: a key is the data's name, not theirs
+        names = "「" + "」「".join(d["ja"] for d in destinations if d["key"] == key) + "」"
+        c.fail("destinations", key, f"each key once ({key} is repeated: {names})",
+               f"提供先ごとに別のキー（{names} が同じキーです）", "repeated")
     if raw is not None:
         for d in base.destinations:
             if d.key not in keys:
-                c.fail("destinations", d.key, f"{d.key} kept (retire a destination instead of "
-                       "deleting it: earlier concerns name it)",
-                       f"{d.key} を残してください（削除せず「使用しない」にします）")
+                c.fail("destinations", d.key, f"{d.label.en} kept (retire a destination "
+                       "instead of deleting it: earlier concerns name it)",
+                       f"「{d.label.ja}」を残すこと。削除せず「使用しない」にします", "kept")
     programs: dict[str, dict[str, Any]] = {}
     raw_programs = data.get("programs") or {}
     if not isinstance(raw_programs, Mapping):
@@ -102,7 +105,7 @@ def parse_overrides(data: Mapping[str, Any], base: Reference) -> dict[str, Any]:
     for key, settings in raw_programs.items():
         if key not in base.programs:
             c.fail(f"programs.{key}", key, f"one of: {', '.join(sorted(base.programs))}",
-                   "登録済みの事業")
+                   "登録済みの事業", CHOICE, list(base.programs))
             continue
         programs[str(key)] = _program(c, str(key), settings, base.programs[key],
                                       base.keys("activities"))

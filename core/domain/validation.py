@@ -17,7 +17,7 @@ from typing import Any
 
 from core.domain import my_number
 from core.domain.errors import ValidationError
-from core.domain.problem import Problem, shown
+from core.domain.problem import CHOICE, CHOICES, EMPTY, REQUIRED, UNKNOWN, Problem, shown
 
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -58,8 +58,9 @@ class Checker:
     data: Mapping[str, Any]
     problems: list[Problem] = field(default_factory=list)
 
-    def fail(self, name: str, value: Any, en: str, ja: str) -> None:
-        self.problems.append(Problem(name, shown(value), en, ja))
+    def fail(self, name: str, value: Any, en: str, ja: str, code: str = "",
+             allowed: Collection[str] = ()) -> None:
+        self.problems.append(Problem(name, shown(value), en, ja, code, tuple(allowed)))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -69,7 +70,7 @@ class Checker:
         value = self.data.get(name)  # absent and null are the same here
         if value is None:
             if required:
-                self.fail(name, None, "a value (required)", "必須項目です")
+                self.fail(name, None, "a value (required)", "必須項目です", REQUIRED)
             return False, None
         return True, value
 
@@ -85,19 +86,21 @@ class Checker:
         if not present:
             return default
         if not isinstance(value, str):
-            self.fail(name, value, "text", "文字列")
+            self.fail(name, value, "text", "文字列", "type")
             return default
         if required and not value.strip():
-            self.fail(name, value, "non-empty text", "空欄にはできません")
+            self.fail(name, value, "non-empty text", "空欄にはできません", EMPTY)
         if len(value) > max_len:
-            self.fail(name, value, f"at most {max_len} characters", f"{max_len}文字以内")
+            self.fail(name, value, f"at most {max_len} characters", f"{max_len}文字以内",
+                      "too_long")
         if "\x00" in value:
-            self.fail(name, value, "text without NUL characters", "制御文字(NUL)を含まない文字列")
+            self.fail(name, value, "text without NUL characters", "制御文字(NUL)を含まない文字列",
+                      "control")
         elif not _encodable(value):
             self.fail(name, value, "valid Unicode text (no lone surrogates)",
-                      "正しい文字列（不正な文字コードなし）")
+                      "正しい文字列（不正な文字コードなし）", "encoding")
         elif my_number.holds_number(value):
-            self.fail(name, value, my_number.EXPECTED_EN, my_number.EXPECTED_JA)
+            self.fail(name, value, my_number.EXPECTED_EN, my_number.EXPECTED_JA, "my_number")
         return value
 
     def integer(
@@ -108,11 +111,11 @@ class Checker:
         if not present:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(name, value, "a whole number", "整数")
+            self.fail(name, value, "a whole number", "整数", "type")
             return default
         if not minimum <= value <= maximum:
             self.fail(name, value, f"a whole number from {minimum} to {maximum}",
-                      f"{minimum}以上{maximum}以下の整数")
+                      f"{minimum}以上{maximum}以下の整数", "range")
             return default
         return value
 
@@ -121,7 +124,7 @@ class Checker:
         if not present:
             return default
         if not isinstance(value, bool):
-            self.fail(name, value, "true or false", "真偽値 (true/false)")
+            self.fail(name, value, "true or false", "真偽値 (true/false)", "type")
             return default
         return value
 
@@ -133,7 +136,8 @@ class Checker:
             return default
         if not isinstance(value, str) or value not in allowed:
             listed = ", ".join(sorted(allowed))
-            self.fail(name, value, f"one of: {listed}", f"次のいずれか: {listed}")
+            self.fail(name, value, f"one of: {listed}", f"次のいずれか: {listed}", CHOICE,
+                      sorted(allowed))
             return default
         return value
 
@@ -142,16 +146,18 @@ class Checker:
         if not present:
             return ()
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-            self.fail(name, value, "a list of keys", "キーのリスト")
+            self.fail(name, value, "a list of keys", "キーのリスト", CHOICES, sorted(allowed))
             return ()
         bad = [v for v in value if v not in allowed]
         if bad:
             listed = ", ".join(sorted(allowed))
-            self.fail(name, bad, f"keys among: {listed}", f"次の中のキー: {listed}")
+            self.fail(name, bad, f"keys among: {listed}", f"次の中のキー: {listed}", CHOICES,
+                      sorted(allowed))
         if len(set(value)) != len(value):
-            self.fail(name, value, "each key once", "重複のないキー")
+            self.fail(name, value, "each key once", "重複のないキー", "repeated")
         if len(value) < min_count:
-            self.fail(name, value, f"at least {min_count} key(s)", f"{min_count}個以上選択")
+            self.fail(name, value, f"at least {min_count} key(s)", f"{min_count}個以上選択",
+                      "too_few")
         return tuple(v for v in value if v in allowed)
 
     def date(self, name: str, *, required: bool = False) -> dt.date | None:
@@ -163,10 +169,11 @@ class Checker:
                 raise ValueError
             parsed = dt.date.fromisoformat(value)
         except ValueError:
-            self.fail(name, value, "a date as YYYY-MM-DD", "YYYY-MM-DD 形式の日付")
+            self.fail(name, value, "a date as YYYY-MM-DD", "YYYY-MM-DD 形式の日付", "date")
             return None
         if parsed < EARLIEST_DATE or parsed.year > 2100:
-            self.fail(name, value, "a date between 2000 and 2100", "2000年から2100年までの日付")
+            self.fail(name, value, "a date between 2000 and 2100", "2000年から2100年までの日付",
+                      "range")
             return None
         return parsed
 
@@ -175,7 +182,8 @@ class Checker:
         if not present:
             return None
         if not isinstance(value, str) or not TIME_RE.match(value):
-            self.fail(name, value, "a time as HH:MM (00:00-23:59)", "HH:MM 形式の時刻 (00:00〜23:59)")
+            self.fail(name, value, "a time as HH:MM (00:00-23:59)", "HH:MM 形式の時刻 (00:00〜23:59)",
+                      "time")
             return None
         return value
 
@@ -191,7 +199,7 @@ class Checker:
                 raise ValueError
         except ValueError:
             self.fail(name, value, "a UTC timestamp (ISO-8601, ending in Z or +00:00)",
-                      "UTC の日時 (ISO-8601 形式, 末尾 Z)")
+                      "UTC の日時 (ISO-8601 形式, 末尾 Z)", "timestamp")
             return ""
         return value
 
@@ -203,7 +211,7 @@ class Checker:
         if isinstance(value, str) and UUID_RE.fullmatch(value):
             return value
         self.fail(name, value, "a UUID in lower case (8-4-4-4-12 hex digits)",
-                  "UUID（小文字の 8-4-4-4-12 の16進数）")
+                  "UUID（小文字の 8-4-4-4-12 の16進数）", "uuid")
         return ""
 
     def only(self, allowed: Collection[str]) -> None:
@@ -214,4 +222,4 @@ class Checker:
         for key in self.data:
             if key not in known:
                 self.fail(my_number.mask(str(key)), self.data[key], "a known field",
-                          "定義されている項目名")
+                          "定義されている項目名", UNKNOWN)

@@ -64,7 +64,7 @@ class Quarantined:
     id: str
     kind: str
     rev: int
-    reasons: tuple[dict[str, str], ...]
+    reasons: tuple[dict[str, Any], ...]
     at: str
 
 
@@ -272,7 +272,7 @@ class Store:
 
         return self._run(write)
 
-    def quarantine(self, rid: str, rev: int, reasons: Iterable[Mapping[str, str]]) -> bool:
+    def quarantine(self, rid: str, rev: int, reasons: Iterable[Mapping[str, Any]]) -> bool:
         """The hub refused (id, rev) for good: keep it aside with the reasons, unsent."""
         why = [dict(r) for r in reasons]
 

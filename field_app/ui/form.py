@@ -36,6 +36,8 @@ from core.domain.problem import Problem
 from core.domain.record import new_id, new_meta, utc_now
 from core.domain.reference import Reference
 from field_app.store import Store
+from field_app.ui import fields
+from ui_kit.i18n import Translator
 
 
 def _is_uuid(text: str) -> bool:
@@ -229,4 +231,4 @@ class RecordForm:
         if problem is None or not (self.show_all
                                    or name.split(".")[0].split("[")[0] in self.touched):
             return None
-        return problem.expected_ja if lang == "ja" else problem.expected_en
+        return fields.words(Translator(lang), self.reference, self.kind).expected(problem)

@@ -79,6 +79,7 @@ class Shell:
                              language=lambda: self.switch_language(),
                              lock=lambda: self.services.lock())
         theme.apply(page)
+        theme.language(page, lang)
         page.padding = 0
         page.on_resize = lambda e: self.render()
         page.on_app_lifecycle_state_change = self._lifecycle
@@ -119,6 +120,7 @@ class Shell:
     def switch_language(self, lang: str | None = None) -> None:
         t = self.session.t
         t.lang = lang or ("en" if t.lang == "ja" else "ja")
+        theme.language(self.page, t.lang)
         self.render()
 
     # building -----------------------------------------------------------------------

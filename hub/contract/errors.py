@@ -10,13 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class Problem(BaseModel):
     """One thing wrong with a request: the field (a path like `budget[0].note`), the value
-    sent (masked where it could be personal), and what is expected, in both languages."""
+    sent (masked where it could be personal), and what is expected, in both languages;
+    and what kind of problem it is, with a choice's keys, so that a screen can name the
+    field and the values by their labels."""
 
     model_config = ConfigDict(extra="forbid")
     field: str
     value: str
     expected_en: str
     expected_ja: str
+    code: str = Field(default="", description=(
+        "what kind of problem: required, empty, choice, choices, range, too_long, type, date, "
+        "time, timestamp, uuid, unknown, …; absent for a rule of its own (e.g. more than the "
+        "program's cap)"))
+    allowed: list[str] = Field(default_factory=list, description=(
+        "for a choice: the keys it takes (a screen shows their labels); absent otherwise"))
 
 
 class ErrorDetail(BaseModel):

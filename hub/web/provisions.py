@@ -44,7 +44,7 @@ def _day(name: str, text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise BadRequest(f"{name} is not a date", message_ja=f"{name} の日付が読めません。",
+        raise BadRequest(f"{name} is not a date", message_ja="日付が読めません。",
                          problems=[Problem(name, shown(text), "a date, YYYY-MM-DD",
                                            "日付（YYYY-MM-DD）").as_dict()]) from None
 

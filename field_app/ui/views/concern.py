@@ -15,6 +15,7 @@ from ui_kit.widgets import (
     DateField,
     caption,
     chip_group,
+    counted,
     dropdown,
     named,
     show_text_state,
@@ -40,9 +41,9 @@ class ConcernView(FormView):
                             lambda v: self._change(subject_age_band=v), width=200)
         self.gender = dropdown(t("concern.gender"), options("genders"), data.get("subject_gender"),
                                lambda v: self._change(subject_gender=v), width=200)
-        self.alias: ft.TextField = ft.TextField(
+        self.alias: ft.TextField = counted(ft.TextField(
             label=t("concern.alias"), value=data.get("subject_alias", ""),
-            helper=t("concern.alias_help"), width=260, max_length=20, on_change=self._alias)
+            helper=t("concern.alias_help"), width=260, max_length=20, on_change=self._alias), t)
         self.consent = dropdown(t("concern.consent"), options("consent"), data.get("consent"),
                                 self._consent, width=260)
         self.consent_allows = caption("")
@@ -54,10 +55,10 @@ class ConcernView(FormView):
         self.basis_allows = caption("")
         # under the menu, not in it: the message names the report duty and needs lines
         self.basis_error = ft.Text(color=ft.Colors.ERROR, width=560)
-        self.basis_note: ft.TextField = ft.TextField(
+        self.basis_note: ft.TextField = counted(ft.TextField(
             label=t("concern.legal_basis_note"), value=data.get("legal_basis_note", ""),
             width=360, max_length=200,
-            on_change=lambda e: self._change(legal_basis_note=self.basis_note.value or ""))
+            on_change=lambda e: self._change(legal_basis_note=self.basis_note.value or "")), t)
         self.basis_box = ft.Column([named(self.basis), self.basis_error, self.basis_allows,
                                     self.basis_note],
                                    spacing=4)

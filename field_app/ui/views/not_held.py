@@ -8,9 +8,10 @@ from collections.abc import Callable
 import flet as ft
 
 from core.domain.schedule import Expected
+from field_app.ui import fields
 from field_app.ui.form import RecordForm
 from field_app.ui.session import Session
-from ui_kit.widgets import dropdown, named
+from ui_kit.widgets import counted, dropdown, named
 
 
 class NotHeldDialog:
@@ -25,8 +26,8 @@ class NotHeldDialog:
         # is the one place the reason is. A pick only clears a refusal that asked for it.
         self.menu = dropdown(t("week.not_held_reason"), reasons, None,
                              lambda value: self._answered(), width=300)
-        self.text = ft.TextField(label=t("week.not_held_text"), multiline=True, min_lines=2,
-                                 max_lines=4, max_length=500)
+        self.text = counted(ft.TextField(label=t("week.not_held_text"), multiline=True,
+                                         min_lines=2, max_lines=4, max_length=500), t)
         self.problems = ft.Text(color=ft.Colors.ERROR)
         e = expected
         self.dialog = ft.AlertDialog(
@@ -54,7 +55,7 @@ class NotHeldDialog:
     def _save(self) -> None:
         if self.saved:
             return
-        s, e, lang = self.session, self.expected, self.session.t.lang
+        s, e = self.session, self.expected
         form = RecordForm.open(
             s.store, s.reference, "gathering", None, s.services.author(), place_id=e.place_id,
             date=e.date.isoformat(), start_time=e.start_time, end_time=e.end_time, held=False,
@@ -62,9 +63,9 @@ class NotHeldDialog:
             note=(self.text.value or "").strip())
         problems = form.check()
         if problems:  # nothing is kept, not even a draft, until it is whole
+            words = fields.words(s.t, s.reference, "gathering")
             self.problems.value = "\n".join(
-                f"{s.t('week.field.' + name.split('.')[0])}: "
-                f"{p.expected_ja if lang == 'ja' else p.expected_en}"
+                f"{s.t('week.field.' + name.split('.')[0])}: {words.expected(p)}"
                 for name, p in problems.items())
             self.problems.update()
             return

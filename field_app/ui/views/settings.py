@@ -14,6 +14,7 @@ from field_app.ui.services import PROFILE
 from field_app.ui.session import Session
 from sync.client import HUB_META
 from ui_kit.widgets import caption, heading
+from ui_kit.words import Words
 
 
 class SettingsView(ft.Column):
@@ -103,8 +104,10 @@ class SettingsView(ft.Column):
             try:
                 staff = session.services.enrol(url, code, "tablet")
                 text, color = t("settings.enrol_ok", staff=staff), ft.Colors.PRIMARY
-            except IbashoError as exc:
-                text, color = exc.text(t.lang), ft.Colors.ERROR
+            except IbashoError as exc:  # what the hub found wrong, by this screen's labels
+                words = Words(t, session.reference, {"code": t("settings.code")}, ("field.",))
+                text = words.refusal(exc.text(t.lang), getattr(exc, "problems", []))
+                color = ft.Colors.ERROR
 
             async def show() -> None:
                 self.enrol_result.value, self.enrol_result.color = text, color

@@ -15,6 +15,7 @@ from field_app.ui.views.form_view import FormView
 from ui_kit.widgets import (
     DateField,
     caption,
+    counted,
     dropdown,
     heading,
     named,
@@ -30,10 +31,10 @@ class StartUpView(FormView):
         super().__init__(session, form)
         t, lang, data, ref = session.t, session.t.lang, form.data, session.reference
         self.texts: dict[str, ft.TextField] = {
-            key: ft.TextField(label=t(f"startup.{key}"), value=str(data.get(key) or ""),
-                              max_length=limit, width=420,
-                              on_change=lambda e, k=key: self._change(
-                                  **{k: e.control.value or ""}))
+            key: counted(ft.TextField(label=t(f"startup.{key}"), value=str(data.get(key) or ""),
+                                      max_length=limit, width=420,
+                                      on_change=lambda e, k=key: self._change(
+                                          **{k: e.control.value or ""})), t)
             for key, limit in TEXTS}
         self.role = dropdown(t("startup.contact_role"),
                              [(o.key, o.label(lang)) for o in ref.enums["contact_roles"]],

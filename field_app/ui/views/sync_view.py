@@ -10,6 +10,7 @@ from core.domain.kinds import restore
 from core.domain.photo import Photo
 from core.domain.record import Record
 from field_app.store.photos import SETTINGS_META
+from field_app.ui import fields
 from field_app.ui.photos import megabytes
 from field_app.ui.screens import form_of
 from field_app.ui.session import Session
@@ -92,9 +93,8 @@ class SyncView(ft.Column):
         rows: list[ft.Control] = []
         for q in session.records.quarantined():
             record = session.store.load(q.kind, q.id)
-            reasons = "\n".join(
-                f"{r.get('field', '')}: {r.get('expected_ja' if t.lang == 'ja' else 'expected_en', '')}"
-                for r in q.reasons)
+            # each reason by the field's label on its form, not the data's name for it
+            reasons = fields.words(t, session.reference, q.kind).lines(q.reasons)
             rows.append(ft.Card(key=f"refused:{q.kind}:{q.id}", content=ft.Container(
                 padding=12, content=ft.Column([
                 ft.Text(f"{self._kind_of(record) if record else t('kind.' + q.kind)}  "
