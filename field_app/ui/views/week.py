@@ -94,24 +94,27 @@ class WeekView(ft.Column):
             return self._slot(item)
         if kind == "unscheduled":
             return self._entry(ft.Icons.GROUPS, f"{item.start_time} {s.place_name(item.place_id)}",
-                               t("week.recorded"), lambda e, i=item.id: s.go("gathering", id=i))
+                               t("week.recorded"), lambda e, i=item.id: s.go("gathering", id=i),
+                               key=f"gathering:{item.id}")
         if kind == "plan":
             where = s.place_name(item.place_id) or s.startup_name(item.startup_id)
             return self._entry(ft.Icons.EVENT, f"{item.start_time or ''} {where}",
                                t("week.plan", purpose=s.label("visit_types", item.purpose))
                                + (t("week.done") if item.done_note_id else ""),
-                               lambda e, i=item.id: s.go("plan", id=i))
+                               lambda e, i=item.id: s.go("plan", id=i), key=f"plan:{item.id}")
         where = s.place_name(item.place_id) or s.startup_name(item.startup_id) or item.group_name
         if kind == "meeting":
             return self._entry(ft.Icons.FORUM_OUTLINED, where, t("week.next_meeting"),
-                               lambda e, i=item.id: s.go("visit", id=i))
+                               lambda e, i=item.id: s.go("visit", id=i), key=f"meeting:{item.id}")
         return self._entry(ft.Icons.EDIT_NOTE, where, s.label("visit_types", item.visit_type),
-                           lambda e, i=item.id: s.go("visit", id=i))
+                           lambda e, i=item.id: s.go("visit", id=i), key=f"visit:{item.id}")
 
-    def _entry(self, icon: ft.IconData, title: str, subtitle: str, on_click: object
-               ) -> ft.Control:
+    def _entry(self, icon: ft.IconData, title: str, subtitle: str, on_click: object,
+               key: str | None = None) -> ft.Control:
+        # keyed by what it shows: drawn again (a sync's repaint), an entry that stays keeps
+        # its control, so a tap on its way lands on it (see the shell)
         return ft.Container(
-            on_click=on_click, padding=6, border_radius=6,  # type: ignore[arg-type]
+            key=key, on_click=on_click, padding=6, border_radius=6,  # type: ignore[arg-type]
             bgcolor=ft.Colors.SURFACE,
             content=ft.Row([ft.Icon(icon, size=18),
                             ft.Column([ft.Text(title, size=13),
@@ -123,19 +126,20 @@ class WeekView(ft.Column):
     def _slot(self, slot: Slot) -> ft.Control:
         s, t, e = self.session, self.session.t, slot.expected
         title = f"{e.start_time} {s.place_name(e.place_id)}"
+        key = f"slot:{e.place_id}:{e.date.isoformat()}:{e.start_time}"
         if slot.record is not None:
             state = t("week.recorded") if slot.record.held else t("week.not_held_short")
             icon = ft.Icons.CHECK_CIRCLE if slot.record.held else ft.Icons.EVENT_BUSY
-            return self._entry(icon, title, state, lambda ev: record_slot(s, slot))
+            return self._entry(icon, title, state, lambda ev: record_slot(s, slot), key)
         if e.date > self.today:
             return self._entry(ft.Icons.SCHEDULE, title, t("week.expected"),
                                lambda ev: s.go("plan", place=e.place_id,
-                                               date=e.date.isoformat()))
+                                               date=e.date.isoformat()), key)
         if e.date == self.today:
             return self._entry(ft.Icons.GROUPS, title, t("week.tap_to_record"),
-                               lambda ev: record_slot(s, slot))
+                               lambda ev: record_slot(s, slot), key)
         return self._entry(ft.Icons.ERROR_OUTLINE, title, t("week.no_record"),
-                           lambda ev: self._choose(slot))
+                           lambda ev: self._choose(slot), key)
 
     def _band(self, band: Band) -> ft.Control:
         """One place recorded monthly, across the week: the days it opens and its month's
@@ -145,6 +149,7 @@ class WeekView(ft.Column):
         states = t("month.sep").join(month_state(t, m, self.today) for m in band.months)
         now = band.months[-1] if band.months[-1].first <= self.today else band.months[0]
         return ft.Container(
+            key=f"band:{band.place_id}:{band.days[0].isoformat()}",
             on_click=lambda e: self._open(band.months), padding=8, border_radius=6,
             bgcolor=ft.Colors.SECONDARY_CONTAINER,
             content=ft.Row([ft.Icon(state_icon(now, self.today), size=20),
