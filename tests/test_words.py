@@ -40,7 +40,7 @@ def desk(lang: str = "ja") -> Desk:
 
 def refused(step: str, data: dict[str, Any], before: dict[str, Any]) -> tuple[Problem, ...]:
     with pytest.raises(ValidationError) as caught:
-        grant.check_step(step, data, before, CAP, CATS, TODAY)
+        grant.check_step(step, data, before, CAP, CATS, TODAY, fiscal_year=TODAY.year - 1)
     return caught.value.problems
 
 

@@ -16,7 +16,8 @@ LABELS: dict[str, dict[str, str]] = {
         "first_time": "gathering.first_time", "helpers": "gathering.helpers",
         "activities": "gathering.activities", "staff_visited": "gathering.staff_visited",
         "note": "gathering.note", "held": "field.held",
-        "not_held_reason": "week.field.not_held_reason"},
+        "not_held_reason": "week.field.not_held_reason", "covers": "field.covers",
+        "opening_days": "month.opening_days"},
     "concern": {
         "place_id": "field.place_id", "gathering_id": "field.gathering_id",
         "observed_on": "concern.observed_on", "subject_age_band": "concern.age_band",
@@ -44,6 +45,11 @@ LABELS: dict[str, dict[str, str]] = {
         "planned_frequency": "startup.planned_frequency", "stage": "startup.stage",
         "stage_reason": "startup.stage_reason", "history": "field.history",
         "note": "startup.note"},
+    "photo": {
+        "record_id": "field.record_id", "record_kind": "field.kind", "sha256": "field.sha256",
+        "size": "field.size", "width": "field.width", "height": "field.height",
+        "content_type": "field.content_type", "taken_on": "field.taken_on",
+        "caption": "photo.caption", "use": "field.use"},
 }
 
 
