@@ -113,17 +113,20 @@ class HomeView(ft.ListView):
         self.controls = [
             heading(t.date(today), 26),
             caption(t("home.hello", name=author) if author else t("home.hello_anonymous")),
-            ft.Row([
-                ft.FilledButton(t("home.new_gathering"), icon=ft.Icons.GROUPS,
+            # the actions keep their controls when home is drawn again (a sync pulled a
+            # change): a tap on its way to one lands on it instead of on a control just gone
+            ft.Row(key="actions", controls=[
+                ft.FilledButton(t("home.new_gathering"), icon=ft.Icons.GROUPS, key="new-gathering",
                                 on_click=lambda e: session.go("places", pick="gathering")),
                 ft.FilledTonalButton(t("home.new_concern"), icon=ft.Icons.FAVORITE_BORDER,
+                                     key="new-concern",
                                      on_click=lambda e: session.go("places", pick="concern")),
-                ft.OutlinedButton(t("home.new_visit"), icon=ft.Icons.EDIT_NOTE,
+                ft.OutlinedButton(t("home.new_visit"), icon=ft.Icons.EDIT_NOTE, key="new-visit",
                                   on_click=lambda e: session.go("places", pick="visit")),
-                ft.OutlinedButton(t("home.new_plan"), icon=ft.Icons.EVENT,
+                ft.OutlinedButton(t("home.new_plan"), icon=ft.Icons.EVENT, key="new-plan",
                                   on_click=lambda e: session.go("places", pick="plan")),
                 ft.OutlinedButton(t("home.startups"), icon=ft.Icons.LIGHTBULB_OUTLINE,
-                                  on_click=lambda e: session.go("startups")),
+                                  key="startups", on_click=lambda e: session.go("startups")),
             ], wrap=True, spacing=12, run_spacing=12),
             # what is not a saved record yet comes first: it is lost if nobody finishes it
             *([heading(t("home.drafts"), 18)] if drafts else []),
@@ -139,7 +142,8 @@ class HomeView(ft.ListView):
             # push them out of sight
             *([heading(t("home.reports_owed"), 18), caption(t("home.reports_owed_hint"))]
               if owed else []),
-            *[ft.ListTile(title=ft.Text(f"{session.place_name(m.place_id)}  "
+            *[ft.ListTile(key=f"owed:{m.place_id}:{m.first.isoformat()}",
+                          title=ft.Text(f"{session.place_name(m.place_id)}  "
                                         f"{month_name(t, m.first)}"),
                           subtitle=ft.Text(month_state(t, m, today, named=False)),
                           leading=ft.Icon(state_icon(m, today)),
@@ -147,7 +151,7 @@ class HomeView(ft.ListView):
               for m in owed[:MAX_ITEMS]],
             *([heading(t("home.missed"), 18), caption(t("home.missed_hint"))] if gone else []),
             *[missed_tile(session, s) for s in gone[:MAX_ITEMS]],
-            *([ft.TextButton(t("home.more_in_week", count=len(gone) - MAX_ITEMS),
+            *([ft.TextButton(t("home.more_in_week", count=len(gone) - MAX_ITEMS), key="more-week",
                              on_click=lambda e: session.go("week"))]
               if len(gone) > MAX_ITEMS else []),
             *([heading(t("home.plans"), 18)] if plans else []),
@@ -160,7 +164,7 @@ class HomeView(ft.ListView):
                                   f"{where(r)}  {t('kind.' + r.kind)}", "follow")
                for r in shown]
               or none),
-            *([ft.TextButton(t("home.more", count=len(follow) - len(shown)),
+            *([ft.TextButton(t("home.more", count=len(follow) - len(shown)), key="more-follow",
                              on_click=lambda e: session.go("followups"))]
               if len(follow) > len(shown) else []),
             *([heading(t("home.closing"), 18)] if closing else []),
