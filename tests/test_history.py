@@ -78,6 +78,20 @@ def test_a_record_opened_from_the_archive_and_saved_again_shows_once(tmp_path: P
         assert shown.note == "書き直し"
 
 
+def test_a_meeting_after_every_archived_day_is_still_found(tmp_path: Path) -> None:
+    # the newest archived note names a meeting later than any archived record's own day:
+    # the week holding that meeting must still read the archive
+    with Store(tmp_path) as store:
+        note = visit_note(date="2025-01-04", next_meeting_on="2025-02-08")
+        store.save(note)
+        store.acknowledge([(note.id, note.rev)])
+        store.apply_retention(TODAY, Policy(30, 365))
+        assert store.get("visit_note", note.id) is None
+        records = Repository(store, today=TODAY)
+        found = records.notes_between(dt.date(2025, 2, 3), dt.date(2025, 2, 9))
+        assert [n.id for n in found] == [note.id]
+
+
 CHILD = """
 import datetime as dt, random, sys
 from core.domain.retention import Policy

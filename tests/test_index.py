@@ -148,7 +148,7 @@ def assert_lookups_answer_as_scans(store: Store, rng: random.Random) -> None:
             1 for d in store.pending() if d["kind"] == kind)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(10))
 def test_indexes_stay_right_on_every_write_path(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
     # a small fold threshold: compactions happen along the way

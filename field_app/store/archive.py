@@ -13,24 +13,28 @@ from field_app.store import codec
 from field_app.store.journal import DocCodec, fsync_dir
 
 ARCHIVED = "archived"  # the meta entry saying what the archives hold (archived_summary)
+# the days a screen asks the archives about: a record's own day, and a visit note's next
+# meeting, which may fall after every archived record's own day
+DAYS = ("date", "next_meeting_on")
 
 
 def archived_summary(before: Mapping[str, Any] | None, docs: Iterable[Mapping[str, Any]]
                      ) -> dict[str, Any]:
     """What the archives hold after `docs` join them, kept in the store so that the screens
-    know without reading them: `through`, the latest day archived (a question about later
-    days reads no archive), and `visits`, each place's latest day staff were there
+    know without reading them: `through`, the latest of the DAYS archived (a question about
+    later days reads no archive), and `visits`, each place's latest day staff were there
     (a gathering they visited, or a visit note), for "not visited for a while"."""
     summary = dict(before or {})
     through = str(summary.get("through", ""))
     visits = dict(summary.get("visits") or {})
     for doc in docs:
         day, place = str(doc.get("date", "")), doc.get("place_id")
-        through = max(through, day)
+        through = max([through] + [str(doc.get(d) or "") for d in DAYS])
         visited = doc.get("kind") == "visit_note" or doc.get("staff_visited") is True
         if place and visited and day > visits.get(str(place), ""):
             visits[str(place)] = day
-    return {"id": ARCHIVED, "through": through, "visits": visits}
+    # "days": what `through` covers; a summary written before meetings counted has none
+    return {"id": ARCHIVED, "through": through, "visits": visits, "days": list(DAYS)}
 
 
 class Archive:

@@ -370,8 +370,10 @@ class Store:
         from the yearly archives when a screen asks for those days, the newest year first,
         up to the year that brings `limit` of them; nothing is read for days after the
         newest archived one. A record also in the store (saved again since) is the store's."""
-        through = str((self._get(META, ARCHIVED) or {}).get("through", ""))
-        if start > through:
+        summary = self._get(META, ARCHIVED) or {}
+        through = str(summary.get("through", ""))
+        covered = set(summary.get("days") or ("date",))
+        if start > through and covered.issuperset(days):
             return []
         # a record is filed under the year of its date; another of its days may be later
         first = int(start[:4] or 0) - (1 if days != ("date",) else 0)
