@@ -49,6 +49,7 @@ from field_app.store.sealing import sealed_codec
 from field_app.store.store import SEAL_CHECK, SEAL_MARK
 from tests.browser import (
     PIN,
+    RAIL_TAB,
     TABLET,
     chromium,
     enable_semantics,
@@ -92,7 +93,7 @@ BASELINE_TAPS = 6  # between the two one-control screens (chrome.BENCH_ROUTES)
 def tap_tab(page, label: str, text: str) -> float:  # type: ignore[no-untyped-def]
     """Seconds from a tap on the tab `label` (the rail) until `text` is shown. The tap is
     made again if nothing came of it in 20 s (a tap lost while a screen was drawn; said)."""
-    tab = page.get_by_role("button", name=re.compile(f"^{re.escape(label)} Tab"))
+    tab = page.get_by_role("button", name=re.compile(f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}"))
     start = time.perf_counter()
     for attempt in range(3):
         tab.first.click()

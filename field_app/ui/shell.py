@@ -4,6 +4,8 @@ sync badge that updates live, and routing between screens."""
 from __future__ import annotations
 
 import contextlib
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,8 @@ from field_app.ui.views.visit_plan import VisitPlanView
 from field_app.ui.views.week import WeekView
 from sync.client import Status
 from ui_kit import theme
+
+log = logging.getLogger(__name__)
 from ui_kit.i18n import Translator
 from ui_kit.routes import Router
 
@@ -228,7 +232,9 @@ class Shell:
             return
         if by_user:  # a repaint for a sync must not keep the idle lock away
             self.services.touch()
+        started = time.perf_counter()
         self.view = self._build()
+        built = time.perf_counter()
         # the screen's key is its route: drawn again (a sync, a save, a turn), the new
         # screen takes over the controls of the one shown, so a tap or a key on its way to
         # them still arrives, and only what changed is sent (see ui_kit.navigation)
@@ -248,6 +254,9 @@ class Shell:
         else:
             view.navigation_bar = self.chrome.bar(t, index)
         self.router.show(view)
+        # what a screen costs the app before the client draws it (benchmarks.startup)
+        log.debug("render %s: built in %.0f ms, sent in %.0f ms", self.route[0],
+                  (built - started) * 1000, (time.perf_counter() - built) * 1000)
 
     def _frame(self, wide: bool) -> Frame:
         """The controls around the screen, made once for a wide and once for a narrow
