@@ -83,3 +83,30 @@ def test_a_repaint_of_the_shown_screen_keeps_its_view_and_carries_everything_ove
     import asyncio
 
     assert asyncio.run(repaint_and_move()) == (True, True, True)
+
+
+async def two_taps_then_their_echoes() -> tuple[list[str], tuple[str, dict[str, str]], list[str]]:
+    from types import SimpleNamespace
+
+    from tests.test_navigation import opened
+
+    _, page = await opened(1280)
+    drawn: list[str] = []
+    router = Router(page, "home", ("home", "places", "week"),
+                    render=lambda: drawn.append(router.top[0]))
+    router.go("places")
+    router.go("home")  # tapped before the page answered the first push
+    for url in ("/places", "/home"):  # the page's answers, late
+        router._changed(SimpleNamespace(route=url))
+    after_echoes = list(drawn)
+    router._changed(SimpleNamespace(route="/week"))  # the browser's own: a typed address
+    return after_echoes, router.top, drawn
+
+
+def test_the_pages_late_answers_to_two_quick_taps_do_not_draw_the_first_screen_again() -> None:
+    import asyncio
+
+    after_echoes, top, drawn = asyncio.run(two_taps_then_their_echoes())
+    assert after_echoes == ["places", "home"]  # not places again, then home again
+    assert top == ("week", {})
+    assert drawn == ["places", "home", "week"]  # a route change not pushed still navigates

@@ -87,6 +87,8 @@ class Stack:
         self.routes = [Route(self.home)]
 
 
+ECHOES = 32  # pushed routes awaiting their route change, at most (a push may go unanswered)
+
 # what a screen's view holds beyond its route: a repaint in place carries all of it over
 REPAINTED = ("controls", "appbar", "bottom_appbar", "navigation_bar", "drawer", "end_drawer",
              "floating_action_button", "floating_action_button_location", "padding",
@@ -105,6 +107,12 @@ class Router:
         self.page, self.render, self.known, self.ready = page, render, known, ready
         self.stack = Stack(home=home, tabs=tabs)
         self.stack.arrive(Route.parse(page.route, home))  # a bookmarked or reloaded address
+        # The routes this router pushed whose route change has not come back yet. The page
+        # answers every push with a route change, late when the app is busy: taps on two
+        # tabs in a row (場所, then ホーム) had the first one's answer arrive with the second
+        # screen shown, and it was taken for the browser's back: the first screen was built
+        # again, then the second, and a tap on the second meanwhile hit a control gone.
+        self._echoes: list[Route] = []
         page.on_route_change = self._changed
         page.on_view_pop = lambda e: self.back()
 
@@ -120,12 +128,16 @@ class Router:
 
     def _navigate(self, route: Route) -> None:
         self.stack.arrive(route)
+        self._echoes = [*self._echoes[-(ECHOES - 1):], route]
         self.render()
         with contextlib.suppress(Exception):  # the page's session may have gone away
             self.page.run_task(self.page.push_route, route.url)
 
     def _changed(self, e: Any) -> None:
         route = Route.parse(e.route, self.stack.home)
+        if route in self._echoes:  # our own push coming back: what it asked for is shown
+            del self._echoes[: self._echoes.index(route) + 1]
+            return
         if route != self.stack.top and self.known(route.name):
             self.stack.arrive(route)
             if self.ready():
