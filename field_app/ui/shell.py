@@ -36,10 +36,10 @@ from field_app.ui.views.visit_plan import VisitPlanView
 from field_app.ui.views.week import WeekView
 from sync.client import Status
 from ui_kit import theme
-
-log = logging.getLogger(__name__)
 from ui_kit.i18n import Translator
 from ui_kit.routes import Router
+
+log = logging.getLogger(__name__)
 
 # Screens that only show records: a sync that brought changes repaints them, so a referral
 # the office made appears without leaving the screen. Forms are never repainted under the
