@@ -39,9 +39,17 @@ def maybe_after(rng: random.Random, first: str) -> str | None:
     return later.isoformat() if rng.random() < 0.5 else None
 
 
+HOUSES = [p for p in PLACES if p.program == "tenmillion"]
+
+
 def new_record(rng: random.Random) -> Any:
     place = rng.choice(PLACES).id
     kind = rng.choice(("gathering", "visit_note", "concern", "visit_plan"))
+    if kind == "gathering" and rng.random() < 0.2:  # a monthly house's report of a month
+        month = (START + dt.timedelta(days=rng.randrange(DAYS))).replace(day=1).isoformat()
+        return gathering(place_id=rng.choice(HOUSES).id, date=month, covers="month",
+                         opening_days=rng.randrange(1, 27), staff_visited=False,
+                         attendance={"senior": 40, "under_65": 4})
     if kind == "gathering":
         return gathering(place_id=rng.choice(SAME_PROGRAM).id, date=day(rng),
                          staff_visited=rng.random() < 0.5)
@@ -61,6 +69,8 @@ def edited(rng: random.Random, record: Any) -> Any:
         changes["place_id"] = rng.choice(SAME_PROGRAM if record.kind == "gathering" else PLACES).id
     if record.kind == "concern":
         changes["follow_up_on"] = maybe_after(rng, record.observed_on)
+    elif record.kind == "gathering" and record.covers == "month":
+        changes = {"opening_days": rng.randrange(1, 27)}  # a house's report stays its month's
     elif record.kind == "gathering":
         changes.update(date=day(rng), staff_visited=rng.random() < 0.5)
     elif record.kind == "visit_note":
@@ -146,6 +156,18 @@ def assert_lookups_answer_as_scans(store: Store, rng: random.Random) -> None:
     for kind in ("gathering", "concern", "visit_note"):
         assert records.pending_count(kind) == sum(
             1 for d in store.pending() if d["kind"] == kind)
+    months = [g for g in store.all("gathering") if g.get("covers") == "month"
+              and lo <= g["date"] <= hi]
+    assert {g.id for g in records.month_reports(first, last)} == {g["id"] for g in months}
+    house = rng.choice(HOUSES).id
+    assert {g.id for g in records.month_reports(first, last, house)} == {
+        g["id"] for g in months if g["place_id"] == house}
+    active = sorted((p for p in store.all("place") if p.get("active") is not False),
+                    key=lambda p: (p.get("kana") or p["name"], p["id"]))
+    assert [p.id for p in records.places()] == [p["id"] for p in active]
+    program = rng.choice(PLACES).program
+    assert [p.id for p in records.places(program=program)] == [
+        p["id"] for p in active if p["program"] == program]
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -183,7 +205,8 @@ def test_indexes_stay_right_on_every_write_path(tmp_path: Path, seed: int) -> No
                                                     rng.randrange(100, 500)))
             elif op < 0.9:
                 # what a pull brings: reference records, and a field record as given
-                record = dataclasses.replace(rng.choice(PLACES), name=f"場所{rng.randrange(9)}")
+                record = dataclasses.replace(rng.choice(PLACES), name=f"場所{rng.randrange(9)}",
+                                             active=rng.random() < 0.8)
                 extra = new_record(rng)
                 store.put_reference([record, extra.to_dict()])
                 saved[extra.id] = extra

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.domain.fiscal import Span
-from core.domain.record import Record, check_meta, rebuild
+from core.domain.record import Record, check_meta, derived, rebuild
 from core.domain.reference import Reference
 from core.domain.schedule import Schedule, parse_schedule, read_schedule, schedule_to_json
 from core.domain.validation import Checker
@@ -43,7 +43,7 @@ class Place(Record):
     opened_on: str = ""  # YYYY-MM-DD, the day it opened ("": not known)
     closed_on: str = ""  # YYYY-MM-DD, the day it closed, its last day open ("": open)
 
-    @property
+    @derived
     def usual(self) -> Schedule:
         """The schedule as rules (stored already checked)."""
         return parse_schedule(self.recurrence) if self.recurrence else Schedule()

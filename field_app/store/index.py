@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.domain.gathering import MONTH
+
 Doc = Mapping[str, Any]
 TOP = "\uffff"  # above every value an index holds (ISO dates, ids)
 SEP = "|"  # between a place id and a day in a composite value
@@ -58,15 +60,30 @@ def _open_follow_up(doc: Doc) -> str | None:
     return _follow_up(doc)
 
 
+_day = _field("date")
+
+
+def _active(doc: Doc) -> str | None:
+    """A place the office has not retired: every place screen and home's planner ask."""
+    return "active" if doc.get("active") is not False else None
+
+
+def _month(doc: Doc) -> str | None:
+    """A month's report (a gathering covering a month) by its month's first day."""
+    return _day(doc) if doc.get("covers") == MONTH else None
+
 # table -> index name -> the value a document is found by (None: not in the index)
 INDEXES: dict[str, dict[str, Callable[[Doc], str | None]]] = {
-    "gathering": {"day": _field("date"), "place_day": _place_day("date"),
-                  "visited": _place_day("date", visited_only=True)},
+    "gathering": {"day": _day, "place_day": _place_day("date"),
+                  "visited": _place_day("date", visited_only=True), "month": _month},
     "visit_note": {"day": _field("date"), "place_day": _place_day("date"),
                    "follow_up": _field("follow_up_on"), "meeting": _field("next_meeting_on")},
     "concern": {"day": _field("observed_on"), "follow_up": _open_follow_up},
     "visit_plan": {"day": _field("date")},
     "outbox": {"kind": _field("kind")},
+    # restored through the index, a place keeps what it worked out (its parsed schedule)
+    # for as long as its document is the one stored: home asks every place at each drawing
+    "place": {"active": _active},
 }
 
 

@@ -16,7 +16,7 @@ from tinydb import Query
 
 from core.domain import clock
 from core.domain.concern import Concern, OfficePart
-from core.domain.gathering import MONTH, Gathering
+from core.domain.gathering import Gathering
 from core.domain.kinds import FIELD_KINDS, restore
 from core.domain.place import Place
 from core.domain.record import Record
@@ -89,12 +89,10 @@ class Repository:
     def places(self, text: str = "", program: str | None = None) -> list[Place]:
         """Active places whose name, kana, area or group match `text` (width- and
         kana-folded), in kana order."""
-        cond = Q.active != False  # noqa: E712  (a TinyDB query, not a comparison)
-        if program is not None:
-            cond &= Q.program == program
-        found = [p for p in self._records("place", cond, Place)
-                 if matches(text, p.name, p.kana, p.area, p.group_name)]
-        return sorted(found, key=lambda p: p.kana or p.name)
+        found = [p for p in self._indexed("place", "active", Place, None, None)
+                 if (program is None or p.program == program)
+                 and matches(text, p.name, p.kana, p.area, p.group_name)]
+        return sorted(found, key=lambda p: (p.kana or p.name, p.id))
 
     def place_of_startup(self, startup_id: str) -> Place | None:
         """The place the office opened from a start-up, once it has arrived."""
@@ -187,10 +185,8 @@ class Repository:
     def month_reports(self, start: dt.date, end: dt.date, place_id: str | None = None
                       ) -> list[Gathering]:
         """The months' reports (gathering.MONTH) dated in [start, end], of one place or all."""
-        cond = (Q.covers == MONTH) & (Q.date >= start.isoformat()) & (Q.date <= end.isoformat())
-        if place_id is not None:
-            cond &= Q.place_id == place_id
-        return self._records("gathering", cond, Gathering)
+        found = self._indexed("gathering", "month", Gathering, start.isoformat(), end.isoformat())
+        return [g for g in found if place_id is None or g.place_id == place_id]
 
     def last_visits(self, since: dt.date) -> dict[str, dt.date]:
         """Per place, the latest day staff were there since `since`: a gathering they
