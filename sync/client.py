@@ -166,13 +166,16 @@ class Syncer:
     def offer_archived(self, report: Report) -> None:
         """Offer a restored hub the records this device archived, a year at a time. They left
         the outbox long ago, so they go straight from the archive; the hub keeps what it
-        lacks and answers `duplicate` for the rest. Nothing in the archive changes."""
+        lacks and answers `duplicate` for the rest. Nothing in the archive changes. Records
+        still waiting (moved there while unsynced, or refused since) go by the outbox: once."""
         state = self.store.meta(SYNC_META) or {}
         years = [int(y) for y in state.get("archive_to_offer") or []]
         me = self.store.device_id
         size = max(1, min(self.batch_size, MAX_BATCH_RECORDS))
+        waiting = self.store.waiting_ids()
         for year in years:
-            docs = [_wire(d) for d in self.store.archived(year) if d.get("device_id") == me]
+            docs = [_wire(d) for d in self.store.archived(year)
+                    if d.get("device_id") == me and d["id"] not in waiting]
             for start in range(0, len(docs), size):
                 self._offer(docs[start:start + size], report)
             state = self.store.meta(SYNC_META) or {}

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from core.domain.retention import Policy
 from field_app.store import Store
 from field_app.store.repository import Repository
@@ -104,7 +106,7 @@ while True:
              for _ in range(rng.randrange(1, 40))]
     for r in batch:
         store.save(r)
-    store.acknowledge([(r.id, r.rev) for r in batch])
+    store.acknowledge([(r.id, r.rev) for r in batch if rng.random() < 0.7])  # some wait
     for r in batch:
         print(r.id, flush=True)
     store.apply_retention(dt.date(2026, 6, 10), Policy(30, rng.choice([365, 500, 700])))
@@ -113,8 +115,8 @@ while True:
 
 def test_a_kill_while_old_records_move_to_the_archive_loses_nothing(tmp_path: Path) -> None:
     """SIGKILL at random moments of saving and archiving (the archive's append, its fsync,
-    the store's line, the fold after it): every acknowledged record is afterwards in the
-    store or in the archives, and each shows once."""
+    the store's line, the fold after it): every saved record is afterwards in the store or
+    in the archives, each shows once, and each still waiting for the hub is pending whole."""
     rng = random.Random(5)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     acked: set[str] = set()
@@ -137,6 +139,9 @@ def test_a_kill_while_old_records_move_to_the_archive_loses_nothing(tmp_path: Pa
                                                                dt.date(2026, 12, 31))]
             assert len(shown) == len(set(shown)), f"kill {n}: a record shows twice"
             assert acked <= set(shown), f"kill {n}: {len(acked - set(shown))} records gone"
+            waiting = store.pending()
+            assert len(waiting) == store.pending_count(), f"kill {n}: a waiting record unread"
+            assert all(store.get("gathering", d["id"]) == d for d in waiting), f"kill {n}"
 
 
 STEP_CHILD = """
@@ -157,7 +162,8 @@ store = Store(sys.argv[1])
 batch = [gathering(date=(dt.date(2023, 1, 1) + dt.timedelta(days=i)).isoformat()) for i in range(30)]
 for r in batch:
     store.save(r)
-store.acknowledge([(r.id, r.rev) for r in batch])
+if sys.argv[3] == "synced":  # else they wait for the hub, and move all the same
+    store.acknowledge([(r.id, r.rev) for r in batch])
 for r in batch:
     print(r.id, flush=True)
 
@@ -169,9 +175,10 @@ def trapped_add(self, docs):
     if step == "half_archive":
         add(self, docs[: len(docs) // 2])
         die()
-    add(self, docs)
+    placed = add(self, docs)
     if step == "archive_written":
         die()
+    return placed
 def trapped_compact(self):
     if step == "line_written":
         die()
@@ -192,11 +199,14 @@ STEPS = ("before_archive", "half_archive", "archive_written", "line_written", "f
          "fold_replaced", "none")
 
 
-def test_a_kill_at_each_step_of_the_move_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("synced", ["synced", "unsynced"])
+def test_a_kill_at_each_step_of_the_move_loses_nothing_and_doubles_nothing(
+        tmp_path: Path, synced: str) -> None:
+    """Unsynced, the records also stay pending, whole, and are pushed from where they are."""
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
     for step in STEPS:
         directory = tmp_path / step
-        out = subprocess.run([sys.executable, "-c", STEP_CHILD, str(directory), step],
+        out = subprocess.run([sys.executable, "-c", STEP_CHILD, str(directory), step, synced],
                              capture_output=True, env=env, timeout=120)
         lines = out.stdout.decode().split("\n")
         saved = {line for line in lines if len(line) == 36}
@@ -208,6 +218,10 @@ def test_a_kill_at_each_step_of_the_move_loses_nothing_and_doubles_nothing(tmp_p
                 shown = [g.id for g in records.gatherings_between(dt.date(2023, 1, 1),
                                                                    dt.date(2023, 12, 31))]
                 assert sorted(shown) == sorted(saved), f"{step}, {attempt}"
+                waiting = {d["id"]: d for d in store.pending()}
+                assert waiting.keys() == (saved if synced == "unsynced" else set()), step
+                assert all(d["kind"] == "gathering" and d["rev"] == 1 for d in waiting.values())
+                assert store.pending_count() == len(waiting), step
                 store.apply_retention(TODAY, Policy(30, 365))
         with Store(directory) as store:
             assert store.count("gathering") == 0, step  # the move finished

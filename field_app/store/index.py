@@ -80,7 +80,8 @@ INDEXES: dict[str, dict[str, Callable[[Doc], str | None]]] = {
                    "follow_up": _field("follow_up_on"), "meeting": _field("next_meeting_on")},
     "concern": {"day": _field("observed_on"), "follow_up": _open_follow_up},
     "visit_plan": {"day": _field("date")},
-    "outbox": {"kind": _field("kind")},
+    # a record waiting for the hub in an archive: the visit it records (store.VISITED)
+    "outbox": {"kind": _field("kind"), "visited": _field("visited")},
     # restored through the index, a place keeps what it worked out (its parsed schedule)
     # for as long as its document is the one stored: home asks every place at each drawing
     "place": {"active": _active},

@@ -195,7 +195,8 @@ class Repository:
         latest: dict[str, str] = {}
         archived = (self.store.meta(ARCHIVED) or {}).get("visits") or {}
         for found in (self.store.indexed("gathering", "visited", latest_per_place),
-                      self.store.indexed("visit_note", "place_day", latest_per_place), archived):
+                      self.store.indexed("visit_note", "place_day", latest_per_place), archived,
+                      self.store.waiting_visits()):
             for pid, day in found.items():
                 if day >= start and day > latest.get(pid, ""):
                     latest[pid] = day

@@ -29,14 +29,23 @@ from typing import Any, TypeVar
 from tinydb.queries import QueryLike
 
 from core.domain import clock
+from core.domain.gathering import MONTH
 from core.domain.kinds import FIELD_KINDS, KINDS, restore
 from core.domain.photo import Photo
 from core.domain.record import Record, new_id, new_meta, utc_now
 from core.domain.retention import Policy, archive_due, stub, stub_due
-from field_app.store.archive import ARCHIVED, Archive, archived_summary
+from field_app.store.archive import (
+    ARCHIVED,
+    Archive,
+    Place,
+    archived_summary,
+    visit,
+    with_visits,
+    year_of,
+)
 from field_app.store.errors import StoreClosedError, StoreError, StoreSealedError
 from field_app.store.imaging import prepare
-from field_app.store.index import Index, Indexes
+from field_app.store.index import Index, Indexes, latest_per_place
 from field_app.store.journal import DocCodec, JournalStorage, Op, PlainCodec
 from field_app.store.migrations import STORE_DIR, migrate
 from field_app.store.photo_settings import PhotoSettings, photo_settings
@@ -51,6 +60,13 @@ T = TypeVar("T")
 OUTBOX, QUARANTINE, META, DRAFTS = "outbox", "quarantine", "meta", "drafts"
 SEAL_MARK, SEAL_CHECK = "sealing", "ibasho-sealed-v1"
 RETENTION_FOLD = 1000  # records stubbed or archived at once that make the journal fold
+# In an outbox (or quarantine) entry: the record waits for the hub but its document has moved
+# to a yearly archive, at this [year, offset, length] (archive.Place); see apply_retention.
+PARKED = "archived"
+VISITED = "visited"  # and, if it was a visit, `place|day` (archive.visit): see acknowledge
+# "id|year" -> {"rev"}: a record saved again (at rev) while it waited in that year's archive;
+# its copies there older than rev are not what it is (it may be edited to another year)
+STALE = "archive_stale"
 
 
 @dataclass(frozen=True)
@@ -176,19 +192,23 @@ class Store:
               ) -> Saved:
         kind, rid, rev = str(doc["kind"]), str(doc["id"]), int(doc["rev"])
         current = self._get(kind, rid)
+        # waiting in an archive, its entry knows its rev: saved again, it lives in the store
+        known = current if current is not None else self._parked(kind, rid)
         if current is not None and session is not None and self._session_of.get(rid) == session:
             # the session's own record: its rev, not the screen's guess, decides the next
             rev = self._next_rev(rid, int(current["rev"]))
             doc = {**doc, "rev": rev}
-        elif current is not None and int(current["rev"]) >= rev:
+        elif known is not None and int(known["rev"]) >= rev:
             raise StoreError(
-                f"{kind} {rid}: rev {rev} is not newer than the saved rev {current['rev']}",
+                f"{kind} {rid}: rev {rev} is not newer than the saved rev {known['rev']}",
                 message_ja="この記録はすでに新しい内容で保存されています。画面を開き直してください。")
         if kind == "concern":
             # The office part is the office's: it comes only by pull. A screen or draft opened
             # before the last pull carries an older one, and the cursor has moved past it.
             doc = {**doc, "office": current.get("office") if current is not None else None}
         ops: list[Op] = [(kind, rid, doc), (OUTBOX, rid, {"kind": kind, "rev": rev}), *also]
+        if current is None and known is not None:  # in the same line: what it leaves there
+            ops.append((STALE, _stale_key(rid, int(known[PARKED][0])), {"rev": rev}))
         if self._get(QUARANTINE, rid) is not None:
             ops.append((QUARANTINE, rid, None))  # an edit is the fix: try sending it again
         if self._get(DRAFTS, rid) is not None:
@@ -234,15 +254,21 @@ class Store:
 
         def write() -> int:
             ops: list[Op] = []
+            visits: list[str] = []
             for rid, rev in pairs:
                 entry = self._get(OUTBOX, rid)
                 if entry is not None and int(entry["rev"]) == rev:
                     ops.append((OUTBOX, rid, None))
+                    if VISITED in entry:  # waited in an archive: now it is archived for good
+                        visits.append(str(entry[VISITED]))
+            dropped = [rid for _, rid, _ in ops]
+            if visits:  # in the same line: "not visited" counts them on
+                ops.append((META, ARCHIVED, with_visits(self._get(META, ARCHIVED), visits)))
             if ops:
                 self._write(ops)
-            for _, rid, _ in ops:  # out of the outbox, it is never saved over in place
+            for rid in dropped:  # out of the outbox, it is never saved over in place
                 self._offered.pop(rid, None)
-            return len(ops)
+            return len(dropped)
 
         return self._run(write)
 
@@ -280,11 +306,10 @@ class Store:
             entry = self._get(OUTBOX, rid)
             if entry is None or int(entry["rev"]) != rev:
                 return False  # edited since: the new rev gets its own chance
-            self._write([
-                (OUTBOX, rid, None),
-                (QUARANTINE, rid, {"kind": entry["kind"], "rev": rev, "reasons": why,
-                                   "at": utc_now()}),
-            ])
+            kept = {"kind": entry["kind"], "rev": rev, "reasons": why, "at": utc_now()}
+            # its document is in an archive: the fix opens it from there
+            kept.update((k, entry[k]) for k in (PARKED, VISITED) if k in entry)
+            self._write([(OUTBOX, rid, None), (QUARANTINE, rid, kept)])
             return True
 
         return self._run(write)
@@ -323,28 +348,59 @@ class Store:
 
     def apply_retention(self, today: dt.date, policy: Policy) -> tuple[int, int]:
         """Reduce closed concerns to stubs and archive old records, only those the hub has.
-        Returns (stubbed, archived)."""
+        Returns (stubbed, archived). Old records still waiting for the hub also leave memory
+        for the archives, and keep waiting (`_parkable`); they are not counted: nothing of
+        them is reduced or gone from the device."""
         return self.apply_retention_async(today, policy).result()
 
     def apply_retention_async(self, today: dt.date, policy: Policy) -> Future[tuple[int, int]]:
-        def due(kinds: tuple[str, ...], test: Callable[..., bool]) -> list[dict[str, Any]]:
+        def due() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+            """(concerns to stub, synced records to archive, waiting records to park)"""
             # runs at every unlock while home is being built: only what is due is copied
             with self._storage.lock:
                 tables = self._storage.read()
-                unsynced = (tables.get(OUTBOX, {}).keys() | tables.get(QUARANTINE, {}).keys()
-                            | tables.get(DRAFTS, {}).keys())
-                return [dict(d) for kind in kinds for d in tables.get(kind, {}).values()
-                        if d["id"] not in unsynced and test(d, today, policy)]
+                outbox = tables.get(OUTBOX, {})
+                aside = tables.get(QUARANTINE, {}).keys() | tables.get(DRAFTS, {}).keys()
+                unsynced = outbox.keys() | aside
+                # refused, in a draft, in a form, or refused by a full disk: what staff are
+                # working on stays at hand
+                busy = aside | self._session_of.keys() | self._unsaved.keys()
+                stubs = [dict(d) for d in tables.get("concern", {}).values()
+                         if d["id"] not in unsynced and stub_due(d, today, policy)]
+                old: list[dict[str, Any]] = []
+                parked: list[dict[str, Any]] = []
+                for kind in ("gathering", "visit_note"):
+                    for d in tables.get(kind, {}).values():
+                        if not archive_due(d, today, policy):
+                            continue
+                        rid = d["id"]
+                        if rid not in unsynced:
+                            old.append(dict(d))
+                        elif rid in outbox and rid not in busy and _parkable(d):
+                            parked.append(dict(d))
+                return stubs, old, parked
 
         def write() -> tuple[int, int]:
-            stubs = [("concern", d) for d in due(("concern",), stub_due)]
-            old = due(("gathering", "visit_note"), archive_due)
-            if old:
-                self._archive.add(old)  # durable first: a crash here leaves a copy, never none
-            ops: list[Op] = [(kind, d["id"], stub(d)) for kind, d in stubs]
-            ops += [(d["kind"], d["id"], None) for d in old]
-            if old:  # in the same line: what the archives hold, for the screens (archived_since)
-                ops.append((META, ARCHIVED, archived_summary(self._get(META, ARCHIVED), old)))
+            stubs, old, parked = due()
+            # durable first: a crash here leaves a copy, never none
+            placed = (self._archive.add(old + parked) if old or parked else None) or {}
+            ops: list[Op] = [("concern", d["id"], stub(d)) for d in stubs]
+            ops += [(d["kind"], d["id"], None) for d in old + parked]
+            with self._storage.lock:  # filed again in the same year: its newer rev is what shows
+                stale = self._storage.read().get(STALE, {})
+                ops += [(STALE, key, None) for key in (_stale_key(d["id"], year_of(d))
+                                                      for d in old + parked) if key in stale]
+            for d in parked:  # still waiting: the entry says where its document went
+                entry = self._get(OUTBOX, d["id"])
+                assert entry is not None  # the writer thread: nothing acknowledged meanwhile
+                # where its line went; no more than its year if not told (read whole then)
+                entry[PARKED] = list(placed.get(d["id"]) or Place(year_of(d), -1, 0))
+                if (visited := visit(d)) is not None:
+                    entry[VISITED] = visited
+                ops.append((OUTBOX, d["id"], entry))
+            if old or parked:  # in the same line: what the archives hold, for the screens
+                ops.append((META, ARCHIVED, archived_summary(self._get(META, ARCHIVED),
+                                                             old, parked)))
             if ops:
                 self._write(ops)
             if len(ops) >= RETENTION_FOLD:
@@ -355,9 +411,37 @@ class Store:
 
         return self._submit(write)
 
+    def _parked(self, kind: str, rid: str) -> dict[str, Any] | None:
+        """The outbox or quarantine entry of `rid` if its document waits in an archive."""
+        with self._storage.lock:
+            tables = self._storage.read()
+            for table in (OUTBOX, QUARANTINE):
+                entry = tables.get(table, {}).get(rid)
+                if entry is not None:
+                    return dict(entry) if PARKED in entry and entry["kind"] == kind else None
+        return None
+
+    def _unpark(self, entries: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The documents of these parked entries (id -> entry), read from the archives."""
+        found = self._archive.fetch({rid: Place(*e[PARKED]) for rid, e in entries.items()})
+        for rid in entries.keys() - found.keys():
+            log.error("record %s waits for the hub but its archived copy does not read", rid)
+        return found
+
     def archived(self, year: int) -> list[dict[str, Any]]:
-        """Records archived from `year`: read (and unsealed) only when asked for."""
-        return self._archive.read(year)
+        """Records archived from `year`: read (and unsealed) only when asked for, with those
+        still waiting there for the hub (`waiting_ids` says which)."""
+        return self._fresh(year, self._archive.read(year))
+
+    def _fresh(self, year: int, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`docs` of `year`'s archive without the copies superseded elsewhere (STALE)."""
+        with self._storage.lock:
+            stale = self._storage.read().get(STALE, {})
+            if not stale:
+                return docs
+            marks = [stale.get(_stale_key(d["id"], year)) for d in docs]
+        return [d for d, mark in zip(docs, marks, strict=True)
+                if mark is None or int(d["rev"]) >= int(mark["rev"])]
 
     def archived_years(self) -> list[int]:
         """The years that have archived records, oldest first."""
@@ -382,7 +466,7 @@ class Store:
             if limit is not None and len(found) >= limit:
                 break
             if first <= year <= int(min(end, through)[:4]):
-                found += [d for d in self._archive.read(year) if d.get("kind") == kind
+                found += [d for d in self.archived(year) if d.get("kind") == kind
                           and (place is None or d.get("place_id") == place)
                           and any(start <= str(d.get(day) or "") <= end for day in days)]
         with self._storage.lock:
@@ -498,10 +582,17 @@ class Store:
             return dict(doc) if doc is not None else None
 
     def get(self, kind: str, rid: str) -> dict[str, Any] | None:
-        return self._get(kind, rid)
+        """The record as saved; one still waiting for the hub is read from the archive its
+        document moved to (apply_retention), one synced and archived is not."""
+        doc = self._get(kind, rid)
+        if doc is None and kind in PARKABLE:
+            entry = self._parked(kind, rid)
+            if entry is not None:
+                doc = self._unpark({rid: entry}).get(rid)
+        return doc
 
     def load(self, kind: str, rid: str) -> Record | None:
-        doc = self._get(kind, rid)
+        doc = self.get(kind, rid)
         return restore(doc) if doc is not None else None
 
     def all(self, kind: str) -> list[dict[str, Any]]:
@@ -538,17 +629,26 @@ class Store:
     # The outbox ----------------------------------------------------------------------------
 
     def pending(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Records waiting to be pushed, at their current revs, oldest first."""
-        out: list[dict[str, Any]] = []
+        """Records waiting to be pushed, at their current revs, oldest first (those whose
+        document moved to an archive read from there, outside the lock)."""
+        out: list[dict[str, Any] | str] = []
+        parked: dict[str, dict[str, Any]] = {}
         with self._storage.lock:
             tables = self._storage.read()
             for rid, entry in tables.get(OUTBOX, {}).items():
                 doc = tables.get(entry["kind"], {}).get(rid)
                 if doc is not None:
                     out.append(dict(doc))
+                elif PARKED in entry:
+                    out.append(rid)
+                    parked[rid] = dict(entry)
                 if limit is not None and len(out) >= limit:
                     break
-        return out
+        if not parked:
+            return out  # type: ignore[return-value]
+        found = self._unpark(parked)
+        return [found[d] if isinstance(d, str) else d for d in out
+                if not isinstance(d, str) or d in found]
 
     def sending(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The records a push is about to send, as `pending`, each marked as handed to a
@@ -569,8 +669,23 @@ class Store:
     def outbox_ids(self) -> list[str]:
         return self._keys(OUTBOX)
 
+    def waiting_ids(self) -> set[str]:
+        """Records the hub has not taken: pending or refused."""
+        with self._storage.lock:
+            tables = self._storage.read()
+            return set(tables.get(OUTBOX, {})) | set(tables.get(QUARANTINE, {}))
+
     def pending_count(self) -> int:
         return self.count(OUTBOX)
+
+    def waiting_visits(self) -> dict[str, str]:
+        """Each place's latest day staff were there by the records that wait for the hub in
+        the archives (the store's own and the archived ones are counted elsewhere)."""
+        with self._storage.lock:
+            latest = latest_per_place(self._indexes.get(OUTBOX, VISITED), {})
+            refused = [str(e[VISITED]) for e in self._storage.read().get(QUARANTINE, {}).values()
+                       if VISITED in e]
+        return dict(with_visits({"visits": latest}, refused)["visits"])
 
     def quarantined(self) -> list[Quarantined]:
         with self._storage.lock:
@@ -592,7 +707,7 @@ class Store:
         (pending for sync). The same picture picked twice for one record is kept once.
         Slow (the picture is decoded): never on the UI's event path."""
         shelf = self.photos
-        shelf.check_owner(owner_kind, self._get(owner_kind, owner_id))
+        shelf.check_owner(owner_kind, self.get(owner_kind, owner_id))
         shelf.check_budget(0)
         kept = prepare(source, name, shelf.settings)
         sha = hashlib.sha256(kept.jpeg).hexdigest()
@@ -679,3 +794,21 @@ class Store:
             return len(shas)
 
         return self._submit(write)
+
+
+PARKABLE = ("gathering", "visit_note")
+
+
+def _parkable(doc: Mapping[str, Any]) -> bool:
+    """May this old record, still waiting for the hub, wait in its year's archive? Only if
+    every screen that shows it also reads the archives (repository.py): not a month's
+    report (the months' bands and reports owed), not a visit note with a follow-up (home's
+    list, however old) or of a start-up (its page)."""
+    if doc.get("kind") == "gathering":
+        return doc.get("covers") != MONTH
+    return doc.get("kind") == "visit_note" and not doc.get("follow_up_on") \
+        and not doc.get("startup_id")
+
+
+def _stale_key(rid: str, year: int) -> str:
+    return f"{rid}|{year}"
