@@ -25,7 +25,9 @@ retention the app applies at every unlock (core.domain.retention, the office's d
 policy) is applied once, as of the history's last day: synced gatherings and visit notes
 older than a year move to the sealed yearly archives (read when a screen asks for those
 days), closed synced concerns become stubs. What stayed in the store and what went to the
-archives is printed. One record in five is never synced, in every year: those stay.
+archives is printed. One record in five is never synced, in every year: those stay on the
+device and keep waiting for the hub, the old ones in the sealed yearly archives too (out of
+memory; the printed archive count is of synced records only).
 """
 
 from __future__ import annotations
