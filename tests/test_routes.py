@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui_kit.routes import Route, Router, Stack
+from ui_kit.routes import BELOW, Route, Router, Stack
 
 
 def test_a_route_is_its_url_and_back() -> None:
@@ -76,7 +76,7 @@ async def repaint_and_move() -> tuple[bool, bool, bool]:
                and first.padding == 4)
     router.stack.arrive(Route("places"))
     router.show(ft.View(route="/places"))
-    return kept, carried, page.views[-1] is not first and page.views[0].route == "/home"
+    return kept, carried, page.views[-1] is not first and page.views[0].route == "/home" + BELOW
 
 
 def test_a_repaint_of_the_shown_screen_keeps_its_view_and_carries_everything_over() -> None:
@@ -110,3 +110,32 @@ def test_the_pages_late_answers_to_two_quick_taps_do_not_draw_the_first_screen_a
     assert after_echoes == ["places", "home"]  # not places again, then home again
     assert top == ("week", {})
     assert drawn == ["places", "home", "week"]  # a route change not pushed still navigates
+
+
+async def routes_shown_and_below() -> list[tuple[list[str], str]]:
+    import flet as ft
+
+    from tests.test_navigation import opened
+
+    _, page = await opened(1280)
+    router = Router(page, "home", ("home", "places", "week"), render=lambda: None)
+    seen: list[tuple[list[str], str]] = []  # (the routes below, as they were; the one shown)
+    for name, params in (("home", {}), ("places", {}), ("place", {"id": "p1"}), ("home", {}),
+                         ("week", {}), ("places", {}), ("home", {})):
+        below = [v.route for v in page.views[:-1]]
+        router.stack.arrive(Route(name, params))
+        router.show(ft.View(route=router.stack.top.url))
+        seen.append((below, page.views[-1].route))
+    return seen
+
+
+def test_a_screen_shown_never_has_the_route_of_a_view_that_was_below() -> None:
+    """Flutter's navigator matches pages by route: a screen shown with the route of the view
+    that was below the one on top is a pop, and the screen under waits for the reverse
+    transition of the one on top (home after any tab took 0.35 s more than other tabs)."""
+    import asyncio
+
+    seen = asyncio.run(routes_shown_and_below())
+    assert [shown for _, shown in seen] == ["/home", "/places", "/place?id=p1", "/home",
+                                            "/week", "/places", "/home"]
+    assert all(shown not in below for below, shown in seen), seen

@@ -89,6 +89,13 @@ class Stack:
 
 ECHOES = 32  # pushed routes awaiting their route change, at most (a push may go unanswered)
 
+# The view below the shown one holds no screen, only a route for Android's back to pop to,
+# marked so that it is never the route of a screen about to be shown: Flutter's navigator
+# matches its pages by route, so a tab whose route was the one below (ホーム over any
+# other tab) was "back" to it, and the screen on top took its reverse transition first
+# (0.3 s of frames) before the one below was drawn with its screen.
+BELOW = "#below"
+
 # what a screen's view holds beyond its route: a repaint in place carries all of it over
 REPAINTED = ("controls", "appbar", "bottom_appbar", "navigation_bar", "drawer", "end_drawer",
              "floating_action_button", "floating_action_button_location", "padding",
@@ -151,13 +158,13 @@ class Router:
         below = self.stack.below
         views = self.page.views
         if (views and type(views[-1]) is type(view) and views[-1].route == view.route
-                and [v.route for v in views[:-1]] == ([below.url] if below else [])):
+                and [v.route for v in views[:-1]] == ([below.url + BELOW] if below else [])):
             for name in REPAINTED:
                 setattr(views[-1], name, getattr(view, name))
             self.page.update()
             return
         self.page.views.clear()
         if below is not None:
-            self.page.views.append(type(view)(route=below.url, padding=0))
+            self.page.views.append(type(view)(route=below.url + BELOW, padding=0))
         self.page.views.append(view)
         self.page.update()
