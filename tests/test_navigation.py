@@ -215,7 +215,7 @@ async def screen_taps_after_sync_repaints(data: Path) -> tuple[str, str, str, st
         services.store.save(record)
         shell.router.go("sync")
         assert isinstance(shell.view, SyncView)
-        tile = shell.view.pending.controls[0]  # the record waiting to be sent
+        tile = shell.view.pending[0]  # the record waiting to be sent
         shell.view.show(Status(state="syncing", pending=1, total=1))  # a status published
         page.update()
         await tap(session, tile)

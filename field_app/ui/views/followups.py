@@ -17,9 +17,11 @@ URGENCY_ORDER = {"emergency": 0, "high": 1, "medium": 2, "watch": 3}
 PAGE = 40  # rows built at a time: thousands of old cases would make every visit slow
 
 
-class FollowUpsView(ft.Column):
+class FollowUpsView(ft.ListView):
+    """A lazy list: the client builds the cases in sight, not the whole page of them."""
+
     def __init__(self, session: Session) -> None:
-        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=12, expand=True)
         self.session = session
         t = session.t
         concerns = session.records.concerns()
