@@ -31,6 +31,18 @@ def caption(text: str) -> ft.Text:
     return ft.Text(text, size=13, color=ft.Colors.ON_SURFACE_VARIANT)
 
 
+def two_lines(title: str, size: int, subtitle: str, sub_size: int,
+              weight: ft.FontWeight | None = None) -> ft.Text:
+    """A title and a muted line under it, as one text of two spans: where a screen has
+    dozens of them (the week's seven days), a column of two texts was two controls more
+    each for the client to build, lay out and paint."""
+    return ft.Text(spans=[
+        ft.TextSpan(title, style=ft.TextStyle(size=size, weight=weight)),
+        ft.TextSpan("\n" + subtitle, style=ft.TextStyle(size=sub_size,
+                                                        color=ft.Colors.ON_SURFACE_VARIANT)),
+    ], expand=True)
+
+
 class Counter(ft.Container):
     """A tally: big − and + buttons around the count, for use one-handed at a gathering."""
 

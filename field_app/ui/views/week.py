@@ -19,7 +19,7 @@ from field_app.ui.session import Session
 from field_app.ui.views.home import record_slot, slot_line
 from field_app.ui.views.month_report import month_name, month_state, open_month, state_icon, weekdays
 from field_app.ui.views.not_held import NotHeldDialog
-from ui_kit.widgets import caption, heading, icon_button
+from ui_kit.widgets import caption, heading, icon_button, two_lines
 
 WIDE = 840
 
@@ -116,12 +116,8 @@ class WeekView(ft.Column):
         return ft.Container(
             key=key, on_click=on_click, padding=6, border_radius=6,  # type: ignore[arg-type]
             bgcolor=ft.Colors.SURFACE,
-            content=ft.Row([ft.Icon(icon, size=18),
-                            ft.Column([ft.Text(title, size=13),
-                                       ft.Text(subtitle, size=12,
-                                               color=ft.Colors.ON_SURFACE_VARIANT)],
-                                      spacing=0, expand=True)], spacing=6,
-                           vertical_alignment=ft.CrossAxisAlignment.START))
+            content=ft.Row([ft.Icon(icon, size=18), two_lines(title, 13, subtitle, 12)],
+                           spacing=6, vertical_alignment=ft.CrossAxisAlignment.START))
 
     def _slot(self, slot: Slot) -> ft.Control:
         s, t, e = self.session, self.session.t, slot.expected
@@ -153,10 +149,7 @@ class WeekView(ft.Column):
             on_click=lambda e: self._open(band.months), padding=8, border_radius=6,
             bgcolor=ft.Colors.SECONDARY_CONTAINER,
             content=ft.Row([ft.Icon(state_icon(now, self.today), size=20),
-                            ft.Column([ft.Text(title, size=14, weight=ft.FontWeight.W_600),
-                                       ft.Text(states, size=13,
-                                               color=ft.Colors.ON_SURFACE_VARIANT)],
-                                      spacing=0, expand=True)],
+                            two_lines(title, 14, states, 13, weight=ft.FontWeight.W_600)],
                            spacing=8, vertical_alignment=ft.CrossAxisAlignment.CENTER))
 
     def _open(self, months: tuple[Month, ...]) -> None:
