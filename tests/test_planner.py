@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import random
 
+from core.domain.compliance import assess
+from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from core.domain.gathering import Gathering
+from core.domain.place import Place
 from field_app.store import Store
 from field_app.store.planner import Planner, monday_of
 from field_app.store.repository import Repository
@@ -154,3 +159,60 @@ def test_a_closed_place_owes_nothing_after_its_last_day(store: Store) -> None:
     late = dt.date(2027, 1, 25)  # the Dec–Jan period is after it closed: no warning
     plan = Planner(Repository(store, today=late), REF, late)
     assert plan.closing() == [] and plan.not_visited() == []  # no visit is owed either
+
+
+def every_period_assessed(plan: Planner, today: dt.date) -> list[tuple[str, dt.date, int]]:
+    """What `closing` answered when it read the whole year's gatherings and assessed each
+    place's year whole: the answer it must still give."""
+    year = fiscal_year_of(today)
+    first, last = fiscal_year_bounds(year)
+    week = dt.timedelta(days=7)
+    by_place: dict[str, list[Gathering]] = {}
+    for g in plan.records.gatherings_between(first - week, last + week):
+        by_place.setdefault(g.place_id, []).append(g)
+    out = []
+    for place in plan.mine:
+        program = REF.programs.get(place.program)
+        if program is None:
+            continue
+        result = assess(program, by_place.get(place.id, []), year, today,
+                        open_span=place.open_span)
+        out += [(place.id, w.span.end, w.days_left) for w in result.warnings[:1]
+                if w.code == "period_ending" and w.span is not None and w.days_left]
+    return sorted(out, key=lambda c: (c[2], c[0]))
+
+
+def test_closing_reads_only_the_periods_that_end_and_answers_as_the_whole_year_did(
+        store: Store) -> None:
+    """Each day of a fiscal year (and a week either side), at places of every program (a
+    week's, two months', a month's, none), some opened or closed within the year: the
+    periods ending soon, found from the dates alone, give what the whole year gave."""
+    rng = random.Random(28)
+    by_program: dict[str, list[Place]] = {}
+    for p in PLACES:
+        if p.program != "tenmillion":  # a monthly report, and no period conditions
+            by_program.setdefault(p.program, []).append(p)
+    chosen = [p for places in by_program.values() for p in places[:3]]
+    chosen[1] = dataclasses.replace(chosen[1], opened_on="2026-08-20")
+    chosen[4] = dataclasses.replace(chosen[4], closed_on="2026-11-12")
+    chosen[7] = dataclasses.replace(chosen[7], opened_on="2026-05-03", closed_on="2027-02-14")
+    assert len(chosen) == 9
+    store.put_reference(chosen)
+    start = dt.date(2026, 3, 20)
+    for _ in range(160):
+        place = rng.choice(chosen)
+        day = start + dt.timedelta(days=rng.randrange(395))
+        categories = [c.key for c in REF.programs[place.program].participant_categories]
+        held = {"attendance": {c: rng.randrange(6) for c in categories}, "first_time": 0} \
+            if rng.random() > 0.1 \
+            else {"held": False, "not_held_reason": "weather", "attendance": {},
+                  "first_time": 0, "helpers": 0, "activities": []}
+        store.save(own(store, gathering(place_id=place.id, date=day.isoformat(), **held)))
+    answered = 0
+    for offset in range(395):
+        today = start + dt.timedelta(days=offset)
+        plan = Planner(Repository(store, today=today), REF, today)
+        got = [(c.place.id, c.end, c.days_left) for c in plan.closing()]
+        assert sorted(got, key=lambda c: (c[2], c[0])) == every_period_assessed(plan, today), today
+        answered += bool(got)
+    assert answered > 50  # periods were ending on many of those days, not on none

@@ -34,7 +34,7 @@ from core.domain.reference import Program
 UNITS = {"average_participants": ("人", " people"), "gatherings": ("回", " gatherings"),
          "opening_days_per_week": ("日/週", " days a week")}
 __all__ = ["AFTER", "BEFORE", "EXEMPT", "FUTURE", "MET", "MISSED", "OPEN", "Compliance",
-           "PeriodResult", "Warning", "assess"]
+           "PeriodResult", "Warning", "assess", "ending_soon"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,22 @@ class Compliance:
 
     def current(self, today: dt.date) -> PeriodResult | None:
         return next((p for p in self.periods if today in p.span), None)
+
+
+def ending_soon(program: Program, fiscal_year: int, today: dt.date, *,
+                open_span: Span | None) -> list[Span]:
+    """The days of each period that holds `today` and ends within its condition's warning
+    days: the only periods `assess` can warn of as ending (`period_ending`). Found from
+    the conditions and the dates alone, so that a caller asks for the gatherings of these
+    days, not of the whole year (home at 50,000 records read a year of them for this)."""
+    conditions = program.conditions_in(fiscal_year)
+    out = []
+    for spec in conditions.periods if conditions else ():
+        for span in spec.spans(fiscal_year):
+            days = span.overlap(open_span)
+            if days is not None and today in days and (days.end - today).days + 1 <= spec.warn_days:
+                out.append(days)
+    return out
 
 
 def assess(program: Program, gatherings: Iterable[Occasion], fiscal_year: int,

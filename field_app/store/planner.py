@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from core.domain.compliance import assess
-from core.domain.fiscal import fiscal_year_bounds, fiscal_year_of
+from core.domain.compliance import assess, ending_soon
+from core.domain.fiscal import fiscal_year_of
 from core.domain.gathering import Gathering
 from core.domain.monthly import Band, Month, bands, first_of, month, owed, reports
 from core.domain.place import Place
@@ -95,18 +95,26 @@ class Planner:
 
     def closing(self) -> list[Closing]:
         """My places with a grant period that ends within its condition's warning days and
-        still lacks a qualifying gathering."""
+        still lacks a qualifying gathering. Only those periods' gatherings are read: the
+        rest of the year's cannot make a period end (`ending_soon`)."""
         year = fiscal_year_of(self.today)
-        first, last = fiscal_year_bounds(year)
-        by_place: dict[str, list[Gathering]] = {}
-        week = dt.timedelta(days=7)  # a week condition's last week crosses 31 March
-        for g in self.records.gatherings_between(first - week, last + week):
-            by_place.setdefault(g.place_id, []).append(g)
-        out = []
+        ending = []
         for place in self.mine:
             program = self.reference.programs.get(place.program)
             if program is None:
                 continue
+            spans = ending_soon(program, year, self.today, open_span=place.open_span)
+            if spans:
+                ending.append((place, program, spans))
+        if not ending:
+            return []
+        by_place: dict[str, list[Gathering]] = {}
+        for g in self.records.gatherings_between(
+                min(s.start for _, _, spans in ending for s in spans),
+                max(s.end for _, _, spans in ending for s in spans)):
+            by_place.setdefault(g.place_id, []).append(g)
+        out = []
+        for place, program, _ in ending:
             result = assess(program, by_place.get(place.id, []), year, self.today,
                             open_span=place.open_span)
             for w in result.warnings:
