@@ -1,5 +1,6 @@
-"""Where the data lives: Flet's app-storage directory when Flet sets one (mobile and
-packaged builds), otherwise the per-user data directory of the platform."""
+"""Where things are: the data (Flet's app-storage directory when Flet sets one, on mobile
+and packaged builds, otherwise the per-user data directory of the platform) and the
+shipped assets. Light to import: the apps name these before anything else loads."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import os
 import sys
 from pathlib import Path
 
+from core.config import Config
+
 APP_DIR_NAME = "ibasho-field-notes"
+_HERE = Path(__file__).resolve().parent
+# Installed from a wheel the assets sit inside the package; in a checkout, beside it.
+ASSETS_DIR = Path(Config.from_env().assets_dir or next(
+    (d for d in (_HERE / "assets", _HERE.parent / "assets") if (d / "data").is_dir()),
+    _HERE.parent / "assets"))
+LANGS = ("ja", "en")
 
 
 def default_data_dir() -> Path:

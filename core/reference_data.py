@@ -8,19 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from core.config import Config
 from core.domain.conditions import parse_versions
 from core.domain.guards import Guards
 from core.domain.place import Place
 from core.domain.record import SCHEMA
 from core.domain.reference import Label, Option, Program, Reference, parse_recording
+from core.location import ASSETS_DIR as ASSETS_DIR  # named here too, as it long was
+from core.location import LANGS as LANGS
 
-_HERE = Path(__file__).resolve().parent
-# Installed from a wheel the assets sit inside the package; in a checkout, beside it.
-ASSETS_DIR = Path(Config.from_env().assets_dir or next(
-    (d for d in (_HERE / "assets", _HERE.parent / "assets") if (d / "data").is_dir()),
-    _HERE.parent / "assets"))
-LANGS = ("ja", "en")
 SAMPLE_AUTHOR = "市民社協（サンプル）"
 SAMPLE_TIME = "2026-04-01T00:00:00.000Z"
 
