@@ -40,6 +40,7 @@ def maybe_after(rng: random.Random, first: str) -> str | None:
 
 
 HOUSES = [p for p in PLACES if p.program == "tenmillion"]
+URGENCIES = ("emergency", "high", "medium", "watch")
 
 
 def new_record(rng: random.Random) -> Any:
@@ -59,7 +60,8 @@ def new_record(rng: random.Random) -> Any:
                           next_meeting_on=maybe_after(rng, when))
     if kind == "concern":
         when = day(rng)
-        return concern(place_id=place, observed_on=when, follow_up_on=maybe_after(rng, when))
+        return concern(place_id=place, observed_on=when, follow_up_on=maybe_after(rng, when),
+                       urgency=rng.choice(URGENCIES))
     return visit_plan(place_id=place, date=day(rng))
 
 
@@ -168,6 +170,14 @@ def assert_lookups_answer_as_scans(store: Store, rng: random.Random) -> None:
     program = rng.choice(PLACES).program
     assert [p.id for p in records.places(program=program)] == [
         p["id"] for p in active if p["program"] == program]
+    # the follow-ups screen's order: follow-up day (none, and stubs, last), urgency, id
+    listed = sorted(store.all("concern"), key=lambda c: (
+        "9999" if c.get("stub") else c.get("follow_up_on") or "9999",
+        9 if c.get("stub") else URGENCIES.index(c["urgency"]), c["id"]))
+    begin, count = rng.randrange(len(listed) + 1), rng.randrange(1, 40)
+    page, total = records.concerns_listed(begin, count)
+    assert ([c.id for c in page], total) == ([c["id"] for c in listed[begin:begin + count]],
+                                             len(listed))
 
 
 @pytest.mark.parametrize("seed", range(10))

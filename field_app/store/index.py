@@ -60,6 +60,15 @@ def _open_follow_up(doc: Doc) -> str | None:
     return _follow_up(doc)
 
 
+LAST = "9999"  # after every day: a concern listed with no follow-up day
+
+
+def _listed(doc: Doc) -> str:
+    """Every concern, by the day the follow-ups screen lists it at: its follow-up day, or
+    LAST (none set, or reduced to a stub)."""
+    return (None if doc.get("stub") else _follow_up(doc)) or LAST
+
+
 _day = _field("date")
 
 
@@ -78,7 +87,7 @@ INDEXES: dict[str, dict[str, Callable[[Doc], str | None]]] = {
                   "visited": _place_day("date", visited_only=True), "month": _month},
     "visit_note": {"day": _field("date"), "place_day": _place_day("date"),
                    "follow_up": _field("follow_up_on"), "meeting": _field("next_meeting_on")},
-    "concern": {"day": _field("observed_on"), "follow_up": _open_follow_up},
+    "concern": {"day": _field("observed_on"), "follow_up": _open_follow_up, "listed": _listed},
     "visit_plan": {"day": _field("date")},
     # a record waiting for the hub in an archive: the visit it records (store.VISITED)
     "outbox": {"kind": _field("kind"), "visited": _field("visited")},

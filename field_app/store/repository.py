@@ -9,6 +9,7 @@ questions belong here, not in a view.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -25,7 +26,7 @@ from core.domain.text import matches
 from core.domain.visit_note import VisitNote
 from core.domain.visit_plan import VisitPlan
 from field_app.store.archive import ARCHIVED
-from field_app.store.index import counted, latest_per_place, place_span
+from field_app.store.index import Index, counted, latest_per_place, place_span
 from field_app.store.store import Quarantined, Store
 
 Q = Query()
@@ -59,6 +60,15 @@ class Draft:
     unsaved: bool  # the disk refused it: held in memory only
     record_kind: str = ""  # a photo's: the record it belongs to, whose form shows it
     record_id: str = ""
+
+
+URGENCY_ORDER = {"emergency": 0, "high": 1, "medium": 2, "watch": 3}
+
+
+def _urgency_then_id(doc: Mapping[str, Any]) -> tuple[int, str]:
+    """A stub keeps no urgency: after every urgency, as one with none."""
+    urgency = None if doc.get("stub") else doc.get("urgency")
+    return URGENCY_ORDER.get(urgency, 9) if type(urgency) is str else 9, str(doc.get("id", ""))
 
 
 def _concern(doc: dict[str, Any]) -> Concern | ConcernStub:
@@ -243,6 +253,29 @@ class Repository:
     def concerns(self, cond: Any = None) -> list[Concern | ConcernStub]:
         docs = self.store.find("concern", cond) if cond is not None else self.store.all("concern")
         return [_concern(d) for d in docs]
+
+    def concerns_listed(self, start: int, count: int) -> tuple[list[Concern | ConcernStub], int]:
+        """`count` concerns from the `start`th in the follow-ups screen's order (follow-up
+        day, none last; then urgency, then id), and how many there are: a page found by
+        an index, not every concern restored and sorted (0.09 s a visit at 100k records)."""
+        def page(index: Index, docs: Mapping[str, dict[str, Any]]
+                 ) -> tuple[list[dict[str, Any]], int]:
+            out: list[dict[str, Any]] = []
+            skipped = 0
+            for value in index.between():
+                keys = index.keys[value]
+                if skipped + len(keys) <= start:
+                    skipped += len(keys)
+                    continue
+                group = sorted((docs[k] for k in keys), key=_urgency_then_id)
+                out += group[max(0, start - skipped):]
+                skipped = start
+                if len(out) >= count:
+                    break
+            return [dict(d) for d in out[:count]], len(docs)
+
+        docs, total = self.store.indexed("concern", "listed", page)
+        return [_concern(d) for d in docs], total
 
     def concern(self, concern_id: str) -> Concern | ConcernStub | None:
         doc = self.store.get("concern", concern_id)

@@ -11,9 +11,6 @@ from field_app.store.repository import ConcernStub
 from field_app.ui.session import Session
 from ui_kit.widgets import caption, heading
 
-URGENCY_ORDER = {"emergency": 0, "high": 1, "medium": 2, "watch": 3}
-
-
 PAGE = 40  # rows built at a time: thousands of old cases would make every visit slow
 
 
@@ -24,26 +21,24 @@ class FollowUpsView(ft.ListView):
         super().__init__(spacing=12, expand=True)
         self.session = session
         t = session.t
-        concerns = session.records.concerns()
-        concerns.sort(key=lambda c: (getattr(c, "follow_up_on", None) or "9999",
-                                     URGENCY_ORDER.get(getattr(c, "urgency", ""), 9)))
-        self.concerns = concerns
         self.pending = session.records.pending_ids()
         self.shown = 0
         self.more = ft.TextButton(on_click=lambda e: self._more())
         self.controls = [heading(t("followups.title"))]
-        if not concerns:
-            self.controls.append(caption(t("followups.none")))
         self._page()
+        if not self.total:
+            self.controls.append(caption(t("followups.none")))
 
     def _page(self) -> None:
-        """The next PAGE rows, in place before the "more" button (nothing above rebuilt)."""
-        rows = [self._row(c) for c in self.concerns[self.shown:self.shown + PAGE]]
+        """The next PAGE rows, in place before the "more" button (nothing above rebuilt);
+        read a page at a time, in the list's order (Repository.concerns_listed)."""
+        concerns, self.total = self.session.records.concerns_listed(self.shown, PAGE)
+        rows = [self._row(c) for c in concerns]
         self.shown += len(rows)
         if self.more in self.controls:
             self.controls.remove(self.more)
         self.controls += rows
-        left = len(self.concerns) - self.shown
+        left = self.total - self.shown
         if left > 0:
             self.more.content = self.session.t("list.more", count=left)
             self.controls.append(self.more)
