@@ -384,8 +384,11 @@ def field_value(page: Page, label: str) -> str:
 def focus(page: Page, field: Locator) -> None:
     """Tap a text field once and wait for its editing element to have the focus; a field
     that did not take it, or gave it back at once, is tapped again and counted. Still seen
-    now and then on the places search field (a screen no sync repaints), in Flutter's web
-    text editing; no upstream issue is pinned to it yet."""
+    now and then on the places search field (a screen no sync repaints; a field with an
+    icon in its decoration), in Flutter's web text editing with the semantics tree on. The
+    nearest upstream reports, not confirmed as this one: flutter/flutter#129324 (a field
+    refusing input with semantics on, tied to decoration icons and the navigator) and
+    flutter/flutter#190512 (the editing element's focus while semantics stay enabled)."""
     focused = "() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)"
     into_view(page, field)
     for attempt in range(5):
