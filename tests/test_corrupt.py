@@ -9,6 +9,7 @@ import pytest
 from core.reference_data import sample_places
 from field_app.store import Store, StoreCorruptError
 from field_app.store.journal import SNAPSHOT, journal_name
+from field_app.store.snapshot import Ahead
 from tests.factories import gathering
 
 
@@ -90,9 +91,9 @@ def test_damage_in_a_snapshot_read_by_chunks_is_named_not_guessed(
         tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Opening parses many snapshot lines at once; damage anywhere is still found, and a
     damaged line is named (found again line by line)."""
-    from field_app.store import journal
+    from field_app.store import snapshot as snapshots
 
-    monkeypatch.setattr(journal, "READ_CHUNK", 2_000)  # several chunks, damage inside one
+    monkeypatch.setattr(snapshots, "READ_CHUNK", 2_000)  # several chunks, damage inside one
     filled(tmp_path, 40, fold=True)
     snapshot = tmp_path / "store" / SNAPSHOT
     lines = snapshot.read_bytes().splitlines(keepends=True)
@@ -110,5 +111,9 @@ def test_damage_in_a_snapshot_read_by_chunks_is_named_not_guessed(
         lines[30:31] = [lines[30][:cut] + b"\n", lines[30][cut:]]
         expected = "damaged at line"
     snapshot.write_bytes(b"".join(lines))
+    ahead = Ahead()  # parsed while a PIN is typed: nothing comes of a damaged file
+    ahead.start(tmp_path / "store")
+    parsed = ahead.take()
+    assert parsed is None
     with pytest.raises(StoreCorruptError, match=expected):
-        Store(tmp_path)
+        Store(tmp_path, ahead=parsed)

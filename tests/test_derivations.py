@@ -11,6 +11,7 @@ import pytest
 
 from core.keyring import Keyring, WrongPin
 from field_app.store.derivations import FRESH_SECONDS, Derivations
+from tests.factories import gathering
 
 FAST = 14
 
@@ -126,12 +127,18 @@ def test_the_app_derives_the_pin_typed_on_the_lock_screen_and_keeps_nothing_afte
     services.typing_pin("2468")  # no PIN set yet: the first one is set, not derived
     assert services.derivations._running is None and services.derivations._done is None
     services.create_pin("2468")
+    assert services.store is not None
+    services.store.save(gathering(device_id=services.store.device_id))
+    services.store._storage.compact()  # a snapshot to parse
     services.lock()
     services.typing_pin("2468")
     settled(services.derivations)
     assert services.derivations._done is not None
+    assert services.parsed._run is not None  # the snapshot, parsed meanwhile
     services.unlock("2468")
     assert not services.locked and services.derivations._done is None
+    assert services.parsed._run is None  # taken by the opening
+    assert len(services.store.all("gathering")) == 1
     services.typing_pin("1357")  # unlocked: nothing to derive
     assert services.derivations._running is None and services.derivations._done is None
     services.lock()

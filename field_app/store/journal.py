@@ -40,6 +40,10 @@ from field_app.store.errors import (
     StoreFullError,
     StoreLockedError,
 )
+from field_app.store.snapshot import FORMAT, SNAPSHOT, Parsed, Unreadable, parse, signature
+
+__all__ = ["FORMAT", "SNAPSHOT", "DocCodec", "JournalStorage", "Op", "PlainCodec", "Tables",
+           "fsync_dir", "journal_name"]
 
 try:
     import fcntl
@@ -48,11 +52,8 @@ except ImportError:  # pragma: no cover - Windows
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # on-disk layout version; format 1 was TinyDB's JSONStorage (see migrations)
-SNAPSHOT = "snapshot.jsonl"
 LOCK = "lock"
 FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
-READ_CHUNK = 1 << 20  # snapshot bytes parsed at once when opening
 FREEZE_BYTES = 8 << 20  # a snapshot this big is loaded with the collector paused
 
 Tables = dict[str, dict[str, dict[str, Any]]]
@@ -84,10 +85,6 @@ class PlainCodec:
         return doc if isinstance(doc, dict) else dict(doc)
 
 
-class Unreadable(Exception):
-    """Raised inside loading; turned into StoreCorruptError after the files are moved aside."""
-
-
 def journal_name(generation: int) -> str:
     return f"journal-{generation:08d}.log"
 
@@ -108,6 +105,7 @@ class JournalStorage(Storage):
         codec_: DocCodec | None = None,
         compact_min_bytes: int = 8 << 20,
         initial: Tables | None = None,
+        ahead: Parsed | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.codec: DocCodec = codec_ or PlainCodec()
@@ -122,6 +120,7 @@ class JournalStorage(Storage):
         self._broken: str | None = None
         self._batch: list[Op] | None = None  # table writes waiting for one journal line
         self._frozen = False  # loading froze the heap (no_collections): thawed at close
+        self._ahead = ahead  # the snapshot parsed before this opening (snapshot.Ahead)
         self.on_commit: Callable[[set[str]], None] | None = None  # after memory changed
         self.observer: Observer | None = None  # told of each document changed in memory
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -302,43 +301,20 @@ class JournalStorage(Storage):
         (self.directory / (SNAPSHOT + ".tmp")).unlink(missing_ok=True)
 
     def _read_snapshot(self, path: Path) -> None:
-        count = 0
+        ahead, self._ahead = self._ahead, None
+        parsed = ahead if ahead is not None and ahead.signature == signature(path) else parse(path)
+        items, parsed.items = parsed.items, []  # each parsed document goes once decoded
         tables = self._tables
         decode = self.codec.decode
         plain = type(self.codec) is PlainCodec  # its decode would hand back the same dict
-        with open(path, "rb") as f:
-            try:
-                header = codec.loads(f.readline())
-            except ValueError as exc:
-                raise Unreadable(f"{SNAPSHOT} has no readable header") from exc
-            if (not isinstance(header, dict) or header.get("format") != FORMAT
-                    or not isinstance(header.get("generation"), int)):
-                raise Unreadable(f"{SNAPSHOT} has an unknown format")
-            footer, after_footer, number = None, False, 1  # line 1: the header
-            while footer is None:
-                lines = f.readlines(READ_CHUNK)
-                if not lines:
-                    break
-                items = _items(lines, number + 1)
-                for i, item in enumerate(items):
-                    number += 1
-                    # type() is, not isinstance: parsed JSON has no subclasses, and this
-                    # runs once per stored document at every opening
-                    if type(item) is dict:
-                        footer, after_footer = item, i < len(items) - 1
-                        break
-                    if not (type(item) is list and len(item) == 3 and type(item[2]) is dict):
-                        raise Unreadable(f"{SNAPSHOT} is damaged at line {number}")
-                    table, key, doc = item
-                    docs = tables.get(table)
-                    if docs is None:
-                        docs = tables[table] = {}
-                    docs[key] = doc if plain else decode(table, doc)
-                    count += 1
-            if footer is None or footer.get("end") != count or after_footer or f.read(1):
-                raise Unreadable(f"{SNAPSHOT} is incomplete ({count} records, no proper end)")
-            self._snapshot_bytes = f.tell()
-        self._generation = header["generation"]
+        for i, (table, key, doc) in enumerate(items):
+            docs = tables.get(table)
+            if docs is None:
+                docs = tables[table] = {}
+            docs[key] = doc if plain else decode(table, doc)
+            items[i] = None  # type: ignore[call-overload]
+        self._snapshot_bytes = parsed.size
+        self._generation = parsed.generation
 
     def _replay(self, path: Path) -> None:
         if not path.exists():
@@ -411,24 +387,6 @@ class JournalStorage(Storage):
         self.directory.rename(kept)
         log.error("store unreadable (%s); kept at %s", reason, kept)
         return StoreCorruptError(reason, kept)
-
-
-def _items(lines: list[bytes], first: int) -> list[Any]:
-    """Snapshot lines parsed: a chunk at once (one JSON array, a fraction of the calls), or
-    line by line to name the damaged one when the chunk is not exactly one value a line."""
-    try:
-        items = codec.loads(b"[" + b",".join(lines) + b"]")
-        if isinstance(items, list) and len(items) == len(lines):
-            return items
-    except ValueError:
-        pass
-    out = []
-    for number, line in enumerate(lines, start=first):
-        try:
-            out.append(codec.loads(line))
-        except ValueError as exc:
-            raise Unreadable(f"{SNAPSHOT} is damaged at line {number}") from exc
-    return out
 
 
 @contextmanager

@@ -52,6 +52,7 @@ from field_app.store.photo_settings import PhotoSettings, photo_settings
 from field_app.store.photos import PHOTO_DIR, SETTINGS_META, PhotoRefused, PhotoSource, Shelf
 from field_app.store.sealing import AesGcmSealer, SealingCodec
 from field_app.store.segments import SegmentSealer
+from field_app.store.snapshot import Parsed
 from field_app.store.tables import RecordDB
 
 log = logging.getLogger(__name__)
@@ -88,12 +89,16 @@ class Store:
     def __init__(
         self, data_dir: str | Path, *, codec: DocCodec | None = None,
         compact_min_bytes: int = 8 << 20, photos: PhotoSettings | None = None,
+        ahead: Parsed | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {"codec_": codec, "compact_min_bytes": compact_min_bytes}
         migrate(self.data_dir, **options)
-        self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, **options)
+        # `ahead`: the snapshot parsed while the PIN was typed (snapshot.Ahead), taken if
+        # it is still the file there
+        self._db = RecordDB(self.data_dir / STORE_DIR, storage=JournalStorage, ahead=ahead,
+                            **options)
         self._storage: JournalStorage = self._db.storage  # type: ignore[assignment]
         # a concern reduced to a stub is no record to list (repository.ConcernStub)
         self._indexes = Indexes(self._storage.read,

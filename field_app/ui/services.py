@@ -23,6 +23,8 @@ from core.keyring import Keyring
 from core.reference_data import sample_places, sync_quiet_seconds
 from field_app.store import Store, StoreCorruptError, StoreError, open_sealed
 from field_app.store.derivations import Derivations
+from field_app.store.migrations import STORE_DIR
+from field_app.store.snapshot import Ahead
 from sync.client import (
     HUB_META,
     REFERENCE_META,
@@ -50,6 +52,7 @@ class Services:
     lock_after: float = 300.0  # seconds without use
     on_unlock: Callable[[Services], None] | None = None
     derivations: Derivations = field(default_factory=Derivations)
+    parsed: Ahead = field(default_factory=Ahead)  # the snapshot, parsed as the PIN is typed
     _listeners: list[Callable[[Status], None]] = field(default_factory=list)
     _lock_listeners: list[Callable[[bool], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,9 +92,11 @@ class Services:
 
     def typing_pin(self, pin: str) -> None:
         """What the lock screen's PIN field holds, as it is typed: its key is derived
-        meanwhile, so the unlock does not wait for scrypt (nothing is tried or counted)."""
+        meanwhile, so the unlock does not wait for scrypt (nothing is tried or counted),
+        and the store's snapshot is parsed (what needs no key: store.snapshot.Ahead)."""
         if not self.needs_pin and self.locked:
             self.derivations.ahead(self.keyring, pin)
+            self.parsed.start(self.data_dir / STORE_DIR)
 
     def unlock(self, pin: str) -> None:
         # read keys.json afresh: the office may have recovered it with a new PIN meanwhile
@@ -106,7 +111,7 @@ class Services:
 
     def _open(self, key: bytes) -> None:
         try:
-            store = open_sealed(self.data_dir, key)
+            store = open_sealed(self.data_dir, key, ahead=self.parsed.take())
         except StoreCorruptError as exc:
             self.notices.append(("store.unreadable.title",
                                  exc.text("ja") + "\n\n" + exc.text("en")))
