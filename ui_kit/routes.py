@@ -89,11 +89,14 @@ class Stack:
 
 ECHOES = 32  # pushed routes awaiting their route change, at most (a push may go unanswered)
 
-# The view below the shown one holds no screen, only a route for Android's back to pop to,
-# marked so that it is never the route of a screen about to be shown: Flutter's navigator
-# matches its pages by route, so a tab whose route was the one below (ホーム over any
-# other tab) was "back" to it, and the screen on top took its reverse transition first
-# (0.3 s of frames) before the one below was drawn with its screen.
+# The view below the shown one holds no screen, only a route for Android's back to pop to.
+# Flutter's navigator matches its pages by route, so a screen shown with that route is a
+# pop: the screen on top takes its reverse transition first (0.3 s of frames) before the
+# one below is drawn with its screen. Right for back (a form to its place); not for a tab,
+# and home is the only tab that is ever the view below: its route there is marked, so
+# that a tap on ホーム is not taken for back. (Every view below marked, the back from a
+# form to its place replaced every page at once, and the browser's Flutter engine was
+# seen to crash there in two full runs in a row.)
 BELOW = "#below"
 
 # what a screen's view holds beyond its route: a repaint in place carries all of it over
@@ -140,6 +143,9 @@ class Router:
         with contextlib.suppress(Exception):  # the page's session may have gone away
             self.page.run_task(self.page.push_route, route.url)
 
+    def _below(self, below: Route) -> str:
+        return below.url + BELOW if below.name == self.stack.home else below.url
+
     def _changed(self, e: Any) -> None:
         route = Route.parse(e.route, self.stack.home)
         if route in self._echoes:  # our own push coming back: what it asked for is shown
@@ -158,13 +164,13 @@ class Router:
         below = self.stack.below
         views = self.page.views
         if (views and type(views[-1]) is type(view) and views[-1].route == view.route
-                and [v.route for v in views[:-1]] == ([below.url + BELOW] if below else [])):
+                and [v.route for v in views[:-1]] == ([self._below(below)] if below else [])):
             for name in REPAINTED:
                 setattr(views[-1], name, getattr(view, name))
             self.page.update()
             return
         self.page.views.clear()
         if below is not None:
-            self.page.views.append(type(view)(route=below.url + BELOW, padding=0))
+            self.page.views.append(type(view)(route=self._below(below), padding=0))
         self.page.views.append(view)
         self.page.update()
