@@ -101,10 +101,18 @@ SETTLE = 0.5
 SETTLED = "{}:settled"
 
 
+def target_of(page, how: str, label: str):  # type: ignore[no-untyped-def]
+    """What a tap on a screen's way in lands on: its tab on the rail, or (a place) its
+    entry in the places list by its name."""
+    if how == "nav":
+        return page.get_by_role("button", name=re.compile(
+            f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}")).first
+    return page.get_by_text(re.compile(f"^{re.escape(label)}")).first
+
+
 def tap_tab(page, label: str, text: str, pause: float = 0.0) -> float:  # type: ignore[no-untyped-def]
     """Seconds from a tap on the tab `label` (the rail) until `text` is shown."""
-    tab = page.get_by_role("button", name=re.compile(f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}"))
-    return tap(tab.first, label, text, pause)
+    return tap(target_of(page, "nav", label), label, text, pause)
 
 
 def tap(target, label: str, text: str, pause: float = 0.0) -> float:  # type: ignore[no-untyped-def]
@@ -141,7 +149,7 @@ def time_screens(page) -> dict[str, list[float]]:  # type: ignore[no-untyped-def
             # list keeps what was typed: a later round finds it there)
             if not out[name]:
                 type_into(page, "名前・ふりがな・地域で探す", label)
-            entry = page.get_by_text(re.compile(f"^{re.escape(label)}")).first
+            entry = target_of(page, how, label)
             entry.wait_for(timeout=60_000)
             out[name].append(tap(entry, label, text))
     tap_tab(page, "基準A", "一つめの基準画面")
@@ -150,10 +158,7 @@ def time_screens(page) -> dict[str, list[float]]:  # type: ignore[no-untyped-def
                                     else ("基準A", "一つめの基準画面")), pause=pause)
                     for i in range(BASELINE_TAPS)]
     for name, (how, label), text in SCREENS:  # a round from settled screens
-        target = (page.get_by_role("button", name=re.compile(
-            f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}")).first if how == "nav"
-            else page.get_by_text(re.compile(f"^{re.escape(label)}")).first)
-        out[SETTLED.format(name)] = [tap(target, label, text, pause=SETTLE)]
+        out[SETTLED.format(name)] = [tap(target_of(page, how, label), label, text, pause=SETTLE)]
     return out
 
 
