@@ -3,13 +3,14 @@ on SQLite files or on PostgreSQL (a schema of its own per test in the `test` dat
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,12 +89,14 @@ def prepared_engine(url: str, *, places: bool = True) -> Engine:
 
 
 @contextmanager
-def serve_in_thread(engine: Engine, url: str, *, console: object = False, **ssl: str
-                    ) -> Iterator[Hub]:
+def serve_in_thread(engine: Engine, url: str, *, console: object = False,
+                    today: Callable[[], dt.date] | None = None, **ssl: str) -> Iterator[Hub]:
     """The hub in this process; with `console` (True, or the console's Settings), as
-    `ibasho-hub serve` runs it, with the office console at /office."""
+    `ibasho-hub serve` runs it, with the office console at /office. `today` pins the
+    office's day (Japan's today otherwise), for tests whose dates must not move at
+    midnight."""
     port = free_port()
-    app = create_app(engine)
+    app = create_app(engine, today=today)
     if console:
         from office.console import Settings, with_console
 

@@ -7,7 +7,6 @@ and a concern's form offers no photos at all."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 import flet as ft
 from PIL import Image
 
+from core.domain import clock
 from field_app.ui.photos import PhotoStrip
 from field_app.ui.shell import Shell
 from tests import factories
@@ -63,7 +63,7 @@ async def photo_form_session(data: Path) -> dict[str, Any]:
     with unlocked(data) as services:
         store = services.store
         assert store is not None
-        owner = factories.gathering(device_id=store.device_id, date=dt.date.today().isoformat())
+        owner = factories.gathering(device_id=store.device_id, date=clock.today().isoformat())
         store.save(owner)
         shell = Shell(page, services, "ja")
         shell.router.go("gathering", id=owner.id)

@@ -24,10 +24,12 @@ from field_app.store import Store
 from hub import visits
 from sync.client import HUB_META, enrol
 from tests.factories import IBASHO, SALON, gathering, startup, visit_note
-from tests.hubs import Field, Hub
+from tests.hubs import Field, Hub, prepared_engine, serve_in_thread
 from tests.test_roles import session
 
 OFFICE = "/api/v1/office"
+# read once when the module loads, and the hub is given it: a run that passes Japan's
+# midnight must not see the hub's day move past the one these notes were dated from
 TODAY = clock.today()
 # a day well inside one fiscal year, and the days around it the notes are dated
 BASE = max(TODAY - dt.timedelta(days=40), dt.date(TODAY.year if TODAY.month >= 5 else
@@ -45,6 +47,15 @@ def pushed(field: Field, hub: Hub, *records: Any) -> None:
     for r in records:
         field.store.save(dataclasses.replace(r, device_id=field.store.device_id))
     field.sync(hub)
+
+
+@pytest.fixture
+def hub(hub_db: str) -> Iterator[Hub]:
+    """The `hub` of conftest, on the day this module was loaded."""
+    engine = prepared_engine(hub_db)
+    with serve_in_thread(engine, hub_db, today=lambda: TODAY) as running:
+        yield running
+    engine.dispose()
 
 
 @pytest.fixture
