@@ -89,15 +89,15 @@ class Stack:
 
 ECHOES = 32  # pushed routes awaiting their route change, at most (a push may go unanswered)
 
-# The view below the shown one holds no screen, only a route for Android's back to pop to.
-# Flutter's navigator matches its pages by route, so a screen shown with that route is a
-# pop: the screen on top takes its reverse transition first (0.3 s of frames) before the
-# one below is drawn with its screen. Right for back (a form to its place); not for a tab,
-# and home is the only tab that is ever the view below: its route there is marked, so
-# that a tap on ホーム is not taken for back. (Every view below marked, the back from a
-# form to its place replaced every page at once, and the browser's Flutter engine was
-# seen to crash there in two full runs in a row.)
-BELOW = "#below"
+# The view on top keeps one route whatever screen it shows: Flutter's navigator matches
+# its pages by route, and a page with a new route is a new page. Each tap then built the
+# whole frame again (the rail, the badge), sent it again, and drew the new page through
+# its push transition (0.3 s of frames of two pages, after the screen was first shown,
+# while the next tap waited); a tap on a tab whose route was the page below was a pop,
+# with the reverse transition first. Kept, a tap changes only the screen inside the frame.
+SHOWN = "/#shown"
+# The view below the shown one holds no screen, only the route back leads to: Android's
+# back pops the shown page only when there is one below.
 
 # what a screen's view holds beyond its route: a repaint in place carries all of it over
 REPAINTED = ("controls", "appbar", "bottom_appbar", "navigation_bar", "drawer", "end_drawer",
@@ -143,9 +143,6 @@ class Router:
         with contextlib.suppress(Exception):  # the page's session may have gone away
             self.page.run_task(self.page.push_route, route.url)
 
-    def _below(self, below: Route) -> str:
-        return below.url + BELOW if below.name == self.stack.home else below.url
-
     def _changed(self, e: Any) -> None:
         route = Route.parse(e.route, self.stack.home)
         if route in self._echoes:  # our own push coming back: what it asked for is shown
@@ -157,20 +154,21 @@ class Router:
                 self.render()
 
     def show(self, view: Any) -> None:
-        """Put `view` on the page. A repaint of the screen already shown (a save, a sync,
-        a turn of the tablet) changes that screen's view in place: a new view is a new
-        page for Flutter's navigator, and a dialog closed in the same moment (a save that
-        repaints the screen below) was then seen to stay open over the new screen."""
-        below = self.stack.below
+        """Put `view` on the page, as the view on top (route `SHOWN`), with the screen
+        below as a view of its route only (the route change that a pop brings builds it).
+        The view on top already there (a tap, a save, a sync, a turn of the tablet) is kept
+        and `view`'s content carried into it: a new view is a new page for Flutter's
+        navigator (see SHOWN), and a dialog closed in the same moment (a save that repaints
+        the screen below) was seen to stay open over the new page."""
+        below = [self.stack.below.url] if self.stack.below is not None else []
         views = self.page.views
-        if (views and type(views[-1]) is type(view) and views[-1].route == view.route
-                and [v.route for v in views[:-1]] == ([self._below(below)] if below else [])):
+        top = views[-1] if views else None
+        if top is not None and type(top) is type(view) and top.route == SHOWN:
             for name in REPAINTED:
-                setattr(views[-1], name, getattr(view, name))
-            self.page.update()
-            return
-        self.page.views.clear()
-        if below is not None:
-            self.page.views.append(type(view)(route=self._below(below), padding=0))
-        self.page.views.append(view)
+                setattr(top, name, getattr(view, name))
+            if [v.route for v in views[:-1]] != below:
+                views[:-1] = [type(view)(route=url, padding=0) for url in below]
+        else:
+            view.route = SHOWN
+            views[:] = [*(type(view)(route=url, padding=0) for url in below), view]
         self.page.update()
