@@ -147,3 +147,29 @@ def test_one_page_on_top_for_every_screen_and_below_it_the_way_back() -> None:
     assert len(tops) == 1 and routes == {SHOWN}
     assert below == [[], ["/home"], ["/places"], ["/place?id=p1"], ["/places"], [],
                      ["/home"], ["/home"], []]
+
+
+async def android_back() -> tuple[tuple[str, dict[str, str]], list[str], bool, list[str]]:
+    import flet as ft
+
+    from tests.test_navigation import opened
+
+    session, page = await opened(1280)
+    router = Router(page, "home", ("home", "places"), render=lambda: router.show(
+        ft.View(route=router.stack.top.url, controls=[ft.Text(router.top[0])])))
+    router.go("places")
+    router.go("place", id="p1")
+    top = page.views[-1]
+    # Android's back as the client sends it: a pop of the page on top, named by its route
+    await session.dispatch_event(page._i, "view_pop", {"route": SHOWN})
+    back = router.top, [v.route for v in page.views[:-1]], page.views[-1] is top
+    await session.dispatch_event(page._i, "view_pop", {"route": SHOWN})
+    return back[0], back[1], back[2], [v.route for v in page.views[:-1]] + [router.top[0]]
+
+
+def test_android_back_goes_to_the_screen_below_in_the_same_page() -> None:
+    import asyncio
+
+    top, below, kept, then = asyncio.run(android_back())
+    assert top == ("places", {}) and below == ["/home"] and kept
+    assert then == ["home"]  # home has nothing below: Android's back leaves the app there
