@@ -294,8 +294,9 @@ def nav(page: Page, label: str) -> None:
     console's menu on a phone) once and wait until it is the current one. The app keeps its
     frame across repaints, so a tap is not lost to one; should it be all the same, it is
     tapped again and counted. (One loss is Flutter's own: its Navigator cancels every
-    pointer that is down when a page is pushed or popped, flutter/flutter#93534 and #4770,
-    and a tab changes the page.)"""
+    pointer that is down when a page is pushed or popped, flutter/flutter#93534 and #4770;
+    the page on top stays (ui_kit.routes.SHOWN), but a tab to or from home changes the page
+    below it. Seen once for ホーム in two full runs since.)"""
     rail = page.get_by_role("button", name=re.compile(f"^{re.escape(label)}\\s+{RAIL_TAB.pattern}"))
     bar = page.get_by_role("tab", name=label, exact=True)
     current = rail.and_(page.locator('[aria-current="true"]')).or_(
