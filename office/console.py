@@ -275,7 +275,7 @@ class Console:
                                             visible=bool(why)),
                           ft.Container(self.view, padding=16 if self.wide else 8,
                                        expand=True)], expand=True, spacing=0)
-        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0)
+        view = ft.View(padding=0, spacing=0)  # its route is the router's (routes.SHOWN)
         if self.wide:
             view.controls = [ft.Row([self.navigation.rail(labels, index),
                                      ft.VerticalDivider(width=1), body], expand=True, spacing=0)]

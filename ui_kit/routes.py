@@ -154,8 +154,9 @@ class Router:
                 self.render()
 
     def show(self, view: Any) -> None:
-        """Put `view` on the page, as the view on top (route `SHOWN`), with the screen
-        below as a view of its route only (the route change that a pop brings builds it).
+        """Put `view` on the page, as the view on top (route `SHOWN`, whatever route it
+        came with: the screen shown is the stack's), with the screen below as a view of its
+        route only (the route change that a pop brings builds it).
         The view on top already there (a tap, a save, a sync, a turn of the tablet) is kept
         and `view`'s content carried into it: a new view is a new page for Flutter's
         navigator (see SHOWN), and a dialog closed in the same moment (a save that repaints

@@ -247,8 +247,7 @@ class Shell:
         frame.title.value = t("app.title")
         frame.top.controls[2:] = self.chrome.top(t)
         frame.body.controls[:] = [self.view]
-        view = ft.View(route=self.router.stack.top.url, padding=0, spacing=0,
-                       controls=[frame.root])
+        view = ft.View(padding=0, spacing=0, controls=[frame.root])  # route: routes.SHOWN
         if wide:
             frame.root.controls[0] = self.chrome.rail(t, index)
         else:
